@@ -1,0 +1,194 @@
+"""Compiling the Solidity contracts into the committed build artifacts.
+
+The node never compiles at run time: it loads ``contracts/artifacts/build.json``. This module makes
+that file from ``contracts/src`` (and the test harness in ``contracts/test``) with py-solc-x when a
+native ``solc`` of the pinned version is installed, and otherwise with the official WebAssembly
+build from the pinned npm package ``solc`` (``solcjs --standard-json``). Both read the same
+standard-JSON input, with every imported file given inline, so the output does not depend on the
+compiler's file system access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpid_node.chain.artifacts import ARTIFACT_FILE, REPO_ROOT
+
+SOLC_VERSION = "0.8.29"
+SOURCE_ROOTS = ("contracts/src", "contracts/test")
+NPM_PREFIXES = {"@openzeppelin/contracts/": "node_modules/@openzeppelin/contracts/"}
+CONTRACTS = ("GPIDRegistry", "GPIDRegistryHarness")
+SETTINGS: dict[str, Any] = {
+    "optimizer": {"enabled": True, "runs": 10_000},
+    "evmVersion": "cancun",
+    "viaIR": True,
+    "metadata": {"bytecodeHash": "none"},
+    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+}
+
+_IMPORT = re.compile(r'^\s*import\s+(?:[^"\']*from\s+)?["\']([^"\']+)["\']\s*;', re.MULTILINE)
+
+
+class CompileError(RuntimeError):
+    """The compiler refused the sources or could not be run."""
+
+
+@dataclass(frozen=True)
+class Compiler:
+    name: str  # "solc" (native, via py-solc-x) or "solcjs" (npm, WebAssembly)
+    version: str
+
+
+def _resolve(import_path: str, importer: str) -> str:
+    if import_path.startswith("."):
+        return str(Path(importer).parent.joinpath(import_path)).replace("\\", "/")
+    return import_path
+
+
+def _file_for(unit: str) -> Path:
+    for prefix, folder in NPM_PREFIXES.items():
+        if unit.startswith(prefix):
+            return REPO_ROOT / folder / unit[len(prefix) :]
+    return REPO_ROOT / unit
+
+
+def _normalise_unit(unit: str) -> str:
+    parts: list[str] = []
+    for part in unit.split("/"):
+        if part == "..":
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def collect_sources() -> dict[str, str]:
+    """Every source unit the contracts need, keyed by unit name, with its content."""
+    pending = sorted(
+        str(p.relative_to(REPO_ROOT)) for root in SOURCE_ROOTS for p in (REPO_ROOT / root).rglob("*.sol")
+    )
+    sources: dict[str, str] = {}
+    while pending:
+        unit = _normalise_unit(pending.pop())
+        if unit in sources:
+            continue
+        path = _file_for(unit)
+        if not path.is_file():
+            raise CompileError(f"cannot find {unit} (looked at {path}); run `npm ci` first")
+        text = path.read_text(encoding="utf-8")
+        sources[unit] = text
+        pending.extend(_normalise_unit(_resolve(i, unit)) for i in _IMPORT.findall(text))
+    return dict(sorted(sources.items()))
+
+
+def source_hashes(sources: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA-256 of each source unit, as recorded in the artifact."""
+    sources = collect_sources() if sources is None else sources
+    return {unit: hashlib.sha256(text.encode("utf-8")).hexdigest() for unit, text in sources.items()}
+
+
+def standard_input(sources: dict[str, str]) -> dict[str, Any]:
+    return {
+        "language": "Solidity",
+        "sources": {unit: {"content": text} for unit, text in sources.items()},
+        "settings": SETTINGS,
+    }
+
+
+def find_compiler() -> Compiler:
+    """The native solc of the pinned version if py-solc-x finds one, else the npm solcjs."""
+    try:
+        import solcx
+
+        for installed in solcx.get_installed_solc_versions():
+            if str(installed) == SOLC_VERSION:
+                return Compiler("solc", SOLC_VERSION)
+    except Exception:  # noqa: BLE001 - py-solc-x missing or no native compiler: fall back to solcjs
+        pass
+    if (REPO_ROOT / "node_modules/.bin/solcjs").exists():
+        return Compiler("solcjs", SOLC_VERSION)
+    raise CompileError("no Solidity compiler: run `npm ci` to install the pinned npm package `solc`")
+
+
+def _run_solcjs(payload: dict[str, Any]) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        raise CompileError("Node.js is needed to run solcjs; install it and try again")
+    # solcjs exits before a pipe is drained, truncating large output: write to a file instead.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        proc = subprocess.run(
+            [node, str(REPO_ROOT / "node_modules/solc/solc.js"), "--standard-json"],
+            input=json.dumps(payload),
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        out.seek(0)
+        text = out.read()
+    # solcjs prints a ">>> Cannot retry compilation with SMT ..." line before the JSON.
+    start = next((m.start() for m in re.finditer(r"^\{", text, re.MULTILINE)), -1)
+    if start < 0:
+        raise CompileError(f"solcjs gave no JSON (exit {proc.returncode}): {proc.stderr.strip()}")
+    return json.loads(text[start:])
+
+
+def _run_native(payload: dict[str, Any]) -> dict[str, Any]:
+    import solcx
+
+    return solcx.compile_standard(payload, solc_version=SOLC_VERSION, allow_paths=str(REPO_ROOT))
+
+
+def compile_contracts(compiler: Compiler | None = None) -> dict[str, Any]:
+    """Compiles the sources and returns the artifact document (not yet written)."""
+    compiler = compiler or find_compiler()
+    sources = collect_sources()
+    payload = standard_input(sources)
+    output = _run_native(payload) if compiler.name == "solc" else _run_solcjs(payload)
+    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise CompileError("\n".join(e.get("formattedMessage", e.get("message", "")) for e in errors))
+    contracts: dict[str, Any] = {}
+    for unit_output in output["contracts"].values():
+        for name, data in unit_output.items():
+            if name in CONTRACTS:
+                contracts[name] = {
+                    "abi": data["abi"],
+                    "bytecode": "0x" + data["evm"]["bytecode"]["object"],
+                    "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
+                }
+    missing = set(CONTRACTS) - contracts.keys()
+    if missing:
+        raise CompileError(f"compiler output lacks {sorted(missing)}")
+    return {
+        "compiler": {"name": "solc", "version": SOLC_VERSION, "built_with": compiler.name},
+        "settings": SETTINGS,
+        "sources": source_hashes(sources),
+        "contracts": dict(sorted(contracts.items())),
+    }
+
+
+def write_artifacts(document: dict[str, Any], path: Path = ARTIFACT_FILE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    compiler = find_compiler()
+    document = compile_contracts(compiler)
+    path = write_artifacts(document)
+    sizes = {n: (len(c["deployedBytecode"]) - 2) // 2 for n, c in document["contracts"].items()}
+    print(f"compiled with {compiler.name} {compiler.version}: {sizes} bytes -> {path.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The exception tree of the GPID node.
+
+Every refusal the node makes is one of these; the HTTP layer maps each class to one status and
+problem type in one table (``gpid_node/api/problems.py``), the CLI prints its message. Leaves carry
+the names of the contract's custom errors where they mirror one::
+
+    GPIDError
+    ├── ValidationFailed            a key data set, request or setting is invalid (every problem, with paths)
+    │   └── InvalidGPID             a GPID text that is malformed or fails its check character
+    ├── NotFound
+    │   ├── UnknownGPID             no key data set has this GPID (or the caller may not see it)
+    │   └── UnknownDeclaration
+    ├── PermissionDenied            the caller's role or account may not do this
+    │   ├── TraderNotBound          the account is not bound to a trader ID
+    │   ├── NotAuthorisedAuthor     may not amend this GPID
+    │   └── NotAuthorisedLinker     may not link declarations to this GPID
+    ├── Conflict
+    │   ├── InvoiceAlreadyRegistered  the invoice has a GPID already (carries it)
+    │   ├── DeclarationAlreadyLinked
+    │   ├── SectionImmutable          an amendment touched seller trader ID, invoice number or date
+    │   ├── NothingChanged            an amendment that changes nothing
+    │   └── CommitmentsMismatch       an amendment built on a version that is no longer current
+    ├── ChainUnavailable            the JSON-RPC endpoint cannot be reached (retry later)
+    ├── StoreUnavailable            the index database cannot be reached (retry later)
+    └── ChainRejected               the contract refused a transaction for a reason not listed above
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field: ``path`` in the form ``goods[0].hs_code``."""
+
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class GPIDError(Exception):
+    """Root of every error the node raises on purpose."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ValidationFailed(GPIDError):
+    """The input is invalid; ``problems`` lists every problem at once, each with its field path."""
+
+    def __init__(self, problems: list[FieldProblem], message: str | None = None) -> None:
+        self.problems = list(problems)
+        summary = "; ".join(f"{p.path or '(root)'}: {p.message}" for p in self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(message or f"{len(self.problems)} problem(s): {summary}{more}")
+
+
+class InvalidGPID(ValidationFailed):
+    """A GPID text that cannot be decoded; the message says what is wrong with it."""
+
+    def __init__(self, text: str, reason: str, path: str = "gpid") -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__([FieldProblem(path, reason)], message=f"invalid GPID {text!r}: {reason}")
+
+
+class NotFound(GPIDError):
+    """Something the caller named does not exist (or is not visible to the caller)."""
+
+
+class UnknownGPID(NotFound):
+    def __init__(self, gpid: str) -> None:
+        self.gpid = gpid
+        super().__init__(f"no key data set with GPID {gpid} is visible to you", gpid=gpid)
+
+
+class UnknownDeclaration(NotFound):
+    def __init__(self, country: str, reference: str) -> None:
+        super().__init__(f"no declaration {reference} of {country} is known", country=country, reference=reference)
+
+
+class PermissionDenied(GPIDError):
+    """The caller may not do this."""
+
+
+class TraderNotBound(PermissionDenied):
+    def __init__(self, account: str) -> None:
+        super().__init__(
+            f"account {account} is not bound to a trader ID: ask the onboarding authority to bind it",
+            account=account,
+        )
+
+
+class NotAuthorisedAuthor(PermissionDenied):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(
+            f"account {account} may not amend {gpid}: only its issuer and the issuer's delegates may",
+            gpid=gpid,
+            account=account,
+        )
+
+
+class NotAuthorisedLinker(PermissionDenied):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(
+            f"account {account} may not link declarations to {gpid}: brokers, the seller and the buyer may",
+            gpid=gpid,
+            account=account,
+        )
+
+
+class Conflict(GPIDError):
+    """The request contradicts the state of the registry."""
+
+
+class InvoiceAlreadyRegistered(Conflict):
+    def __init__(self, gpid: str, invoice_number: str | None = None) -> None:
+        self.gpid = gpid
+        what = f"invoice {invoice_number}" if invoice_number else "this invoice"
+        super().__init__(f"{what} is already registered as {gpid}", gpid=gpid)
+
+
+class DeclarationAlreadyLinked(Conflict):
+    def __init__(self, gpid: str, country: str, reference: str) -> None:
+        super().__init__(
+            f"declaration {reference} of {country} already references {gpid}",
+            gpid=gpid,
+            country=country,
+            reference=reference,
+        )
+
+
+class SectionImmutable(Conflict):
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+        super().__init__(
+            "the seller trader ID, invoice number and invoice date never change; "
+            f"remove {', '.join(fields)} from the changes",
+            fields=fields,
+        )
+
+
+class NothingChanged(Conflict):
+    def __init__(self, gpid: str) -> None:
+        super().__init__(f"the amendment changes nothing in {gpid}", gpid=gpid)
+
+
+class CommitmentsMismatch(Conflict):
+    def __init__(self, gpid: str) -> None:
+        super().__init__(
+            f"{gpid} was amended meanwhile: read the current version and amend that", gpid=gpid
+        )
+
+
+class ChainUnavailable(GPIDError):
+    """The chain cannot be reached; the request can be retried later."""
+
+    retry_after_s = 5
+
+
+class StoreUnavailable(GPIDError):
+    """The index database cannot be reached; the request can be retried later."""
+
+    retry_after_s = 5
+
+
+class ChainRejected(GPIDError):
+    """The contract refused a transaction (the message names the contract's error and its arguments)."""
+
+    def __init__(self, error_name: str, arguments: dict[str, Any]) -> None:
+        self.error_name = error_name
+        self.arguments = arguments
+        args = ", ".join(f"{k}={v}" for k, v in arguments.items())
+        super().__init__(f"the registry refused the transaction: {error_name}({args})", error=error_name)
