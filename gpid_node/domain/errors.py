@@ -49,6 +49,8 @@ class GPIDError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        # The decoded contract error this one translates, when it comes from a revert.
+        self.contract_error: Any = None
 
 
 class ValidationFailed(GPIDError):

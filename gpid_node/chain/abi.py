@@ -1,0 +1,142 @@
+"""ABI-driven decoding of the registry's custom errors and events (pure: bytes in, values out).
+
+Like ethereum-etl's mappers: raw receipts and logs become plain records here; fetching and storing
+happen elsewhere. A test checks that every error in the ABI maps to a domain exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from gpid_node.chain.artifacts import registry_abi
+
+
+def abi_type(item: dict[str, Any]) -> str:
+    """The canonical ABI type of an input, tuples spelled out."""
+    kind = item["type"]
+    if kind.startswith("tuple"):
+        inner = ",".join(abi_type(c) for c in item["components"])
+        return f"({inner}){kind[len('tuple'):]}"
+    return kind
+
+
+def signature(item: dict[str, Any]) -> str:
+    return f"{item['name']}({','.join(abi_type(i) for i in item['inputs'])})"
+
+
+def _plain(value: Any, kind: str = "") -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if kind == "address":
+        return to_checksum_address(value)
+    return value
+
+
+@dataclass(frozen=True)
+class ContractError:
+    """A decoded revert: the contract's error name and its arguments by name."""
+
+    name: str
+    args: dict[str, Any]
+
+
+@cache
+def _errors_by_selector() -> dict[bytes, dict[str, Any]]:
+    items = [i for i in registry_abi() if i["type"] == "error"]
+    items.append({"name": "Error", "inputs": [{"name": "message", "type": "string"}]})
+    items.append({"name": "Panic", "inputs": [{"name": "code", "type": "uint256"}]})
+    return {keccak(signature(i).encode())[:4]: i for i in items}
+
+
+def error_names() -> list[str]:
+    return sorted(i["name"] for i in _errors_by_selector().values())
+
+
+def decode_error(data: bytes | str | None) -> ContractError | None:
+    """Decodes revert data (selector + arguments); None when it is not an error of this ABI."""
+    if data is None:
+        return None
+    if isinstance(data, str):
+        try:
+            data = bytes.fromhex(data.removeprefix("0x"))
+        except ValueError:
+            return None
+    item = _errors_by_selector().get(bytes(data[:4]))
+    if item is None:
+        return None
+    values = abi_decode([abi_type(i) for i in item["inputs"]], bytes(data[4:]))
+    args = {i["name"]: _plain(v, i["type"]) for i, v in zip(item["inputs"], values, strict=True)}
+    if item["name"] == "BatchItemRejected":
+        args["error"] = decode_error(args["reason"])
+    return ContractError(item["name"], args)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decoded log of the registry, with where it sits on chain."""
+
+    name: str
+    args: dict[str, Any]
+    block_number: int
+    block_hash: str
+    transaction_hash: str
+    log_index: int
+
+
+@cache
+def _events_by_topic() -> dict[bytes, dict[str, Any]]:
+    return {keccak(signature(i).encode()): i for i in registry_abi() if i["type"] == "event"}
+
+
+def event_topic(name: str) -> str:
+    for topic, item in _events_by_topic().items():
+        if item["name"] == name:
+            return "0x" + topic.hex()
+    raise KeyError(name)
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    text = str(value.hex() if hasattr(value, "hex") and not isinstance(value, str) else value)
+    return text if text.startswith("0x") else "0x" + text
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return bytes.fromhex(str(value).removeprefix("0x"))
+
+
+def decode_log(log: dict[str, Any]) -> Event | None:
+    """Decodes one raw log (JSON-RPC shape or web3's); None for a log of another contract's event."""
+    topics = [_bytes(t) for t in log["topics"]]
+    if not topics:
+        return None
+    item = _events_by_topic().get(topics[0])
+    if item is None:
+        return None
+    indexed = [i for i in item["inputs"] if i["indexed"]]
+    unindexed = [i for i in item["inputs"] if not i["indexed"]]
+    args: dict[str, Any] = {}
+    for spec, topic in zip(indexed, topics[1:], strict=True):
+        (value,) = abi_decode([abi_type(spec)], topic)
+        args[spec["name"]] = _plain(value, spec["type"])
+    values = abi_decode([abi_type(i) for i in unindexed], _bytes(log["data"]))
+    for spec, value in zip(unindexed, values, strict=True):
+        args[spec["name"]] = _plain(value, spec["type"])
+    block_number = log["blockNumber"]
+    return Event(
+        name=item["name"],
+        args=args,
+        block_number=int(block_number, 16) if isinstance(block_number, str) else int(block_number),
+        block_hash=_hex(log["blockHash"]),
+        transaction_hash=_hex(log["transactionHash"]),
+        log_index=int(log["logIndex"], 16) if isinstance(log["logIndex"], str) else int(log["logIndex"]),
+    )

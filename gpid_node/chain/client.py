@@ -1,0 +1,259 @@
+"""The registry client: web3 over any standard Ethereum JSON-RPC endpoint.
+
+It encodes calls, simulates them (so a refusal comes back as the contract's own error, decoded),
+signs locally with the node's key, broadcasts and reads receipts. Nonces and retries belong to the
+outbox; this module only talks to the chain. Fees follow the network: EIP-1559 where blocks carry
+a base fee, legacy gas price otherwise, and zero-price permissioned networks (Besu, Quorum).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import requests
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
+
+from gpid_node.chain.abi import decode_error
+from gpid_node.chain.artifacts import contract
+from gpid_node.chain.errors import to_domain_error
+from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
+from gpid_node.domain.gpid import GPID
+
+GAS_MARGIN = 1.25
+_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
+
+
+class FeeMode(StrEnum):
+    AUTO = "auto"
+    EIP1559 = "eip1559"
+    LEGACY = "legacy"
+    ZERO = "zero"
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    hash: str
+    raw: bytes
+    nonce: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    transaction_hash: str
+    block_number: int
+    block_hash: str
+    succeeded: bool
+    gas_used: int
+    logs: list[dict[str, Any]]
+
+
+def connect(rpc_url: str, timeout_s: float = 10.0) -> Web3:
+    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}))
+
+
+def _revert_data(exc: Exception) -> str | None:
+    data = getattr(exc, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return data
+    response = getattr(exc, "rpc_response", None) or {}
+    err = response.get("error", {}) if isinstance(response, dict) else {}
+    data = err.get("data") if isinstance(err, dict) else None
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, str) and data.startswith("0x") else None
+
+
+def refusal(exc: Exception) -> GPIDError:
+    """The domain error for a failed call or estimate."""
+    decoded = decode_error(_revert_data(exc))
+    if decoded is not None:
+        return to_domain_error(decoded)
+    return ChainRejected(type(exc).__name__, {"message": str(exc)})
+
+
+def _hex(value: Any) -> str:
+    text = value.hex() if isinstance(value, bytes | bytearray) else str(value)
+    return text if text.startswith("0x") else "0x" + text
+
+
+class RegistryClient:
+    """One registry contract on one chain."""
+
+    def __init__(
+        self, w3: Web3, address: str, fee_mode: FeeMode | str = FeeMode.AUTO, contract_name: str = "GPIDRegistry"
+    ) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.contract = w3.eth.contract(address=self.address, abi=contract(contract_name)["abi"])
+        self.fee_mode = FeeMode(fee_mode)
+        self._chain_id: int | None = None
+
+    @classmethod
+    def connect(
+        cls, rpc_url: str, address: str, fee_mode: FeeMode | str = FeeMode.AUTO, contract_name: str = "GPIDRegistry"
+    ) -> RegistryClient:
+        return cls(connect(rpc_url), address, fee_mode, contract_name)
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _rpc(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _CONNECTION_ERRORS as exc:
+            raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
+
+    @property
+    def rpc_url(self) -> str:
+        return str(getattr(self.w3.provider, "endpoint_uri", "?"))
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self._rpc(lambda: self.w3.eth.chain_id))
+        return self._chain_id
+
+    def block_number(self) -> int:
+        return int(self._rpc(lambda: self.w3.eth.block_number))
+
+    def block(self, number: int | str) -> dict[str, Any]:
+        return dict(self._rpc(self.w3.eth.get_block, number))
+
+    def is_reachable(self) -> bool:
+        try:
+            self.block_number()
+            return True
+        except ChainUnavailable:
+            return False
+
+    def encode(self, function: str, *args: Any) -> bytes:
+        return bytes.fromhex(self.contract.encode_abi(function, args=list(args)).removeprefix("0x"))
+
+    # ---------------------------------------------------------------- views
+
+    def view(self, function: str, *args: Any) -> Any:
+        try:
+            return self._rpc(getattr(self.contract.functions, function)(*args).call)
+        except (ContractLogicError, Web3RPCError) as exc:
+            raise refusal(exc) from exc
+
+    def gpid_for(self, seller_trader_key: bytes, invoice_number: str) -> GPID:
+        return GPID.from_hex(self.view("gpidFor", seller_trader_key, invoice_number))
+
+    def has_code(self) -> bool:
+        return len(self._rpc(self.w3.eth.get_code, self.address)) > 0
+
+    # ---------------------------------------------------------------- transactions
+
+    def simulate(self, sender: str, data: bytes, block: str = "latest") -> bytes:
+        """eth_call of the transaction: raises the contract's refusal as a domain error."""
+        try:
+            return bytes(self._rpc(self.w3.eth.call, {"from": sender, "to": self.address, "data": data}, block))
+        except (ContractLogicError, Web3RPCError) as exc:
+            raise refusal(exc) from exc
+
+    def estimate_gas(self, sender: str, data: bytes) -> int:
+        try:
+            gas = self._rpc(self.w3.eth.estimate_gas, {"from": sender, "to": self.address, "data": data})
+        except (ContractLogicError, Web3RPCError) as exc:
+            raise refusal(exc) from exc
+        return int(gas * GAS_MARGIN) + 5_000
+
+    def fee_fields(self) -> dict[str, int]:
+        mode = self.fee_mode
+        if mode == FeeMode.ZERO:
+            return {"gasPrice": 0}
+        if mode == FeeMode.AUTO:
+            base = self.block("latest").get("baseFeePerGas")
+            mode = FeeMode.EIP1559 if base is not None else FeeMode.LEGACY
+            if base is not None and int(base) == 0 and int(self._rpc(lambda: self.w3.eth.gas_price)) == 0:
+                return {"maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
+        if mode == FeeMode.LEGACY:
+            return {"gasPrice": int(self._rpc(lambda: self.w3.eth.gas_price))}
+        base = int(self.block("latest").get("baseFeePerGas") or 0)
+        tip = int(self._rpc(lambda: self.w3.eth.max_priority_fee)) if base else 0
+        return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+
+    def next_nonce(self, account: str) -> int:
+        return int(self._rpc(self.w3.eth.get_transaction_count, account, "pending"))
+
+    def sign(
+        self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
+    ) -> SignedTx:
+        tx = {
+            "to": self.address,
+            "data": data,
+            "nonce": nonce,
+            "gas": gas,
+            "chainId": self.chain_id,
+            "value": 0,
+            **(fees if fees is not None else self.fee_fields()),
+        }
+        signed = account.sign_transaction(tx)
+        return SignedTx(hash=_hex(signed.hash), raw=bytes(signed.raw_transaction), nonce=nonce)
+
+    def broadcast(self, raw: bytes) -> str:
+        """Sends a signed transaction; one the node already knows is not an error."""
+        try:
+            return _hex(self._rpc(self.w3.eth.send_raw_transaction, raw))
+        except Web3RPCError as exc:
+            message = str(exc).lower()
+            if "already known" in message or "already imported" in message or "known transaction" in message:
+                return _hex(Web3.keccak(raw))
+            raise
+
+    def receipt(self, tx_hash: str) -> Receipt | None:
+        try:
+            r = self._rpc(self.w3.eth.get_transaction_receipt, tx_hash)
+        except TransactionNotFound:
+            return None
+        if r is None or r.get("blockNumber") is None:
+            return None
+        return Receipt(
+            transaction_hash=_hex(r["transactionHash"]),
+            block_number=int(r["blockNumber"]),
+            block_hash=_hex(r["blockHash"]),
+            succeeded=int(r["status"]) == 1,
+            gas_used=int(r["gasUsed"]),
+            logs=[dict(log) for log in r["logs"]],
+        )
+
+    def is_pending(self, tx_hash: str) -> bool:
+        """Whether the node still knows the transaction (in its pool or in a block)."""
+        try:
+            return self._rpc(self.w3.eth.get_transaction, tx_hash) is not None
+        except TransactionNotFound:
+            return False
+
+    def wait(self, tx_hash: str, timeout_s: float = 60.0, poll_s: float = 0.05) -> Receipt:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            receipt = self.receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(f"transaction {tx_hash} was not mined within {timeout_s} s")
+            time.sleep(poll_s)
+
+    def transact(self, account: LocalAccount, function: str, *args: Any, gas: int | None = None) -> Receipt:
+        """Simulate, sign, send and wait: for operators, tests and tools (the node's writes use the outbox)."""
+        data = self.encode(function, *args)
+        self.simulate(account.address, data)
+        gas = gas or self.estimate_gas(account.address, data)
+        signed = self.sign(account, data, self.next_nonce(account.address), gas)
+        self.broadcast(signed.raw)
+        receipt = self.wait(signed.hash)
+        if not receipt.succeeded:
+            self.simulate(account.address, data, block=hex(receipt.block_number - 1))
+            raise ChainRejected("reverted", {"transaction": signed.hash})
+        return receipt
+
+    def logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]:
+        """Raw logs of the registry between two blocks, inclusive."""
+        return list(
+            self._rpc(self.w3.eth.get_logs, {"address": self.address, "fromBlock": from_block, "toBlock": to_block})
+        )

@@ -1,0 +1,142 @@
+"""The embedded development chain: an anvil process from the pinned npm package.
+
+The node starts it on loopback with its state persisted in the data folder (dumped every few
+seconds and on a clean exit), so a restart keeps every GPID; it stops only the process it started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from gpid_node.chain.artifacts import REPO_ROOT
+from gpid_node.domain.errors import ChainUnavailable
+
+DEV_CHAIN_ID = 31337
+# anvil's well-known development mnemonic: the funded accounts of every development chain.
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def anvil_executable() -> Path:
+    """The anvil binary from node_modules (the platform package ships it, no download needed)."""
+    override = os.environ.get("GPID_ANVIL")
+    if override:
+        return Path(override)
+    platform_bins = sorted((REPO_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
+    for candidate in platform_bins:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    wrapper = REPO_ROOT / "node_modules" / ".bin" / "anvil"
+    if wrapper.exists():
+        return wrapper
+    found = shutil.which("anvil")
+    if found:
+        return Path(found)
+    raise ChainUnavailable("anvil is not installed: run ./scripts/run or `npm install` in the project folder")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rpc_ready(url: str, timeout: float = 0.5) -> bool:
+    try:
+        response = httpx.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout
+        )
+        return response.status_code == 200 and "result" in response.json()
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+@dataclass
+class DevChain:
+    """One anvil process on 127.0.0.1, its state in ``state_file`` (or in memory when None)."""
+
+    port: int = field(default_factory=free_port)
+    state_file: Path | None = None
+    state_interval_s: int = 1
+    chain_id: int = DEV_CHAIN_ID
+    block_time_s: float | None = None
+    extra_args: tuple[str, ...] = ()
+    log_file: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        args = [
+            str(anvil_executable()),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
+            "--mnemonic", DEV_MNEMONIC,
+            "--accounts", "10",
+            "--code-size-limit", "49152",
+        ]  # fmt: skip
+        if self.block_time_s:
+            args += ["--block-time", str(self.block_time_s)]
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            args += ["--state", str(self.state_file), "--state-interval", str(self.state_interval_s)]
+        return args + list(self.extra_args)
+
+    def start(self, timeout_s: float = 30.0) -> DevChain:
+        if self.process is not None and self.process.poll() is None:
+            return self
+        if rpc_ready(self.url, timeout=0.2):
+            raise ChainUnavailable(f"port {self.port} already answers JSON-RPC: another chain runs there")
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ChainUnavailable(f"anvil exited with code {self.process.returncode} at start (see {self.log_file})")
+            if rpc_ready(self.url):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise ChainUnavailable(f"anvil did not answer on {self.url} within {timeout_s} s")
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stops the process this object started (SIGTERM, so anvil writes its state; SIGKILL if stuck)."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout_s)
+
+    def kill(self) -> None:
+        """SIGKILL, as a power loss would: anvil keeps only its last periodic state dump."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+    def __enter__(self) -> DevChain:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,96 @@
+"""Translation of the registry's custom errors into the node's exceptions, in one table.
+
+Every error in the ABI has an entry (a test checks it), so a revert always reaches the user as a
+domain error that names the evidence, never as raw bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gpid_node.chain.abi import ContractError
+from gpid_node.domain import errors as e
+from gpid_node.domain.gpid import GPID
+
+_SECTION_FIELDS = {1: ["seller.trader_id", "invoice.number", "invoice.date"]}
+_DIRECTIONS = {1: "export", 2: "import"}
+
+
+def _gpid(value: bytes) -> str:
+    return str(GPID.from_hex(value))
+
+
+def _country(value: bytes) -> str:
+    return bytes(value).decode("ascii", "replace")
+
+
+def _identifier_problem(path: str) -> Callable[[dict[str, Any]], e.GPIDError]:
+    return lambda a: e.ValidationFailed(
+        [e.FieldProblem(path, f"{a['identifier']!r} is not in normal form (upper case, no spaces, 1 to 70 bytes)")]
+    )
+
+
+TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
+    "TraderNotBound": lambda a: e.TraderNotBound(a["caller"]),
+    "AccountAlreadyBound": lambda a: e.Conflict(
+        f"account {a['account']} is already bound to a trader ID; unbind it first", account=a["account"]
+    ),
+    "IdentifierNotNormalised": _identifier_problem("identifier"),
+    "InvalidCountry": lambda a: e.ValidationFailed(
+        [e.FieldProblem("country", f"{_country(a['country'])!r} is not an ISO 3166-1 alpha-2 code")]
+    ),
+    "InvoiceAlreadyRegistered": lambda a: e.InvoiceAlreadyRegistered(_gpid(a["gpid"])),
+    "UnknownGPID": lambda a: e.UnknownGPID(_gpid(a["gpid"])),
+    "UnknownVersion": lambda a: e.ValidationFailed(
+        [e.FieldProblem("version", f"{_gpid(a['gpid'])} has no version {a['version']}")]
+    ),
+    "CommitmentsMismatch": lambda a: e.CommitmentsMismatch("this key data set"),
+    "SectionImmutable": lambda a: e.SectionImmutable(_SECTION_FIELDS.get(a["section"], [f"section {a['section']}"])),
+    "NothingChanged": lambda a: e.NothingChanged(_gpid(a["gpid"])),
+    "NotAuthorisedAuthor": lambda a: e.NotAuthorisedAuthor(_gpid(a["gpid"]), a["account"]),
+    "NotIssuer": lambda a: e.PermissionDenied(
+        f"only the issuer of {_gpid(a['gpid'])} may do this, not {a['account']}", gpid=_gpid(a["gpid"])
+    ),
+    "NotAuthorisedLinker": lambda a: e.NotAuthorisedLinker(_gpid(a["gpid"]), a["account"]),
+    "DeclarationAlreadyLinked": lambda a: e.DeclarationAlreadyLinked(
+        _gpid(a["gpid"]), _country(a["country"]), "0x" + bytes(a["referenceKey"]).hex()
+    ),
+    "InvalidDirection": lambda a: e.ValidationFailed(
+        [e.FieldProblem("direction", f"direction {a['direction']} is neither export (1) nor import (2)")]
+    ),
+    "InvalidOutcome": lambda a: e.ValidationFailed(
+        [e.FieldProblem("outcome", f"outcome {a['outcome']} is not 1 match, 2 discrepancies or 3 integrity failure")]
+    ),
+    "InvalidPayload": lambda a: e.ValidationFailed([e.FieldProblem("payload", "the payload is empty or untagged")]),
+    "PayloadTooLarge": lambda a: e.ValidationFailed(
+        [e.FieldProblem("", f"the key data set takes {a['size']} bytes on chain; at most {a['maxSize']} are accepted")]
+    ),
+    "ReasonTooLong": lambda a: e.ValidationFailed(
+        [e.FieldProblem("reason", f"the reason takes {a['size']} bytes; at most {a['maxSize']} are accepted")]
+    ),
+    "EmptyBatch": lambda a: e.ValidationFailed([e.FieldProblem("items", "a batch needs at least one item")]),
+    "BatchItemRejected": lambda a: _batch_item(a),
+    "AccessControlUnauthorizedAccount": lambda a: e.PermissionDenied(
+        f"account {a['account']} lacks the role this needs ({'0x' + bytes(a['neededRole']).hex()})",
+        account=a["account"],
+    ),
+    "AccessControlBadConfirmation": lambda a: e.PermissionDenied("an account may only renounce its own roles"),
+    "Error": lambda a: e.ChainRejected("Error", {"message": a["message"]}),
+    "Panic": lambda a: e.ChainRejected("Panic", {"code": a["code"]}),
+}
+
+
+def _batch_item(args: dict[str, Any]) -> e.GPIDError:
+    inner = args.get("error")
+    error = to_domain_error(inner) if isinstance(inner, ContractError) else e.ChainRejected("BatchItemRejected", args)
+    error.details["batch_index"] = args["index"]
+    return error
+
+
+def to_domain_error(error: ContractError) -> e.GPIDError:
+    """The node's exception for a decoded revert."""
+    translate = TRANSLATIONS.get(error.name)
+    result = e.ChainRejected(error.name, error.args) if translate is None else translate(error.args)
+    result.contract_error = error
+    return result

@@ -1,0 +1,47 @@
+"""The node's signing key, kept in an eth-account encrypted keystore (Web3 Secret Storage).
+
+The private key exists only in memory while the node runs; it is never logged or printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from gpid_node.domain.errors import FieldProblem, ValidationFailed
+
+
+def create_keystore(path: Path, password: str, private_key: str | bytes | None = None) -> LocalAccount:
+    """Creates (or imports ``private_key`` into) an encrypted keystore file; refuses to overwrite."""
+    if path.exists():
+        raise ValidationFailed([FieldProblem("keystore", f"{path} exists already; choose another path")])
+    account: LocalAccount = Account.from_key(private_key) if private_key is not None else Account.create()
+    document = Account.encrypt(account.key, password)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle)
+    return account
+
+
+def load_keystore(path: Path, password: str) -> LocalAccount:
+    """Decrypts a keystore file; a wrong password or a damaged file is a ValidationFailed naming it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValidationFailed([FieldProblem("keystore", f"no keystore at {path}: create one with `gpid-node init`")])
+    except ValueError:
+        raise ValidationFailed([FieldProblem("keystore", f"{path} is not a keystore (not JSON)")])
+    try:
+        return Account.from_key(Account.decrypt(document, password))
+    except ValueError:
+        raise ValidationFailed([FieldProblem("keystore_password", f"wrong password for the keystore {path}")])
+
+
+def keystore_address(path: Path) -> str:
+    """The account address a keystore holds, without decrypting it."""
+    return "0x" + json.loads(path.read_text(encoding="utf-8"))["address"].removeprefix("0x")

@@ -1,0 +1,185 @@
+"""Canonical form of a key data set, its section commitments, and the on-chain keys.
+
+Byte for byte what ``contracts/src/libraries/GPIDLib.sol`` computes; docs/protocol.md states each
+formula and ``contracts/test/vectors.json`` pins them. Input is the normalised key data set as a
+JSON-ready dict (``KeyDataSet.model_dump(mode="json")``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+from eth_hash.auto import keccak
+
+from gpid_node.domain.gpid import GPID
+
+SECTION_IDENTITY = 1
+SECTION_SELLER = 2
+SECTION_BUYER = 4
+SECTION_GOODS = 8
+SECTIONS = {"identity": SECTION_IDENTITY, "seller": SECTION_SELLER, "buyer": SECTION_BUYER, "goods": SECTION_GOODS}
+ALL_SECTIONS = 15
+PAYLOAD_FORMAT_DEFLATE_JSON = 1
+SALT_BYTES = 32
+MAX_IDENTIFIER_BYTES = 70
+# Field paths of the immutable identity section, as an amendment's merge patch names them.
+IDENTITY_FIELDS = ("schema_version", "seller.trader_id", "invoice.number", "invoice.date")
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 canonical JSON."""
+    return rfc8785.dumps(value)
+
+
+def normal_identifier(text: str) -> str:
+    """Normal form of an invoice number, declaration reference or trader ID (docs/protocol.md)."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if not ch.isspace())
+    return "".join(ch.upper() if "a" <= ch <= "z" else ch for ch in text)
+
+
+def is_normal_identifier(text: str) -> bool:
+    """The contract's own test of normal form (GPIDLib.isNormalIdentifier)."""
+    raw = text.encode("utf-8")
+    return 0 < len(raw) <= MAX_IDENTIFIER_BYTES and not any(b <= 0x20 or b == 0x7F or 0x61 <= b <= 0x7A for b in raw)
+
+
+def trader_id_text(trader_id: dict[str, str]) -> str:
+    """``SCHEME:VALUE`` in normal form, the text the contract binds."""
+    return normal_identifier(f"{trader_id['scheme']}:{trader_id['value']}")
+
+
+def _word(value: bytes) -> bytes:
+    if len(value) > 32:
+        raise ValueError("an ABI word holds at most 32 bytes")
+    return value.rjust(32, b"\0")
+
+
+def trader_key(trader_id: str) -> bytes:
+    return keccak(trader_id.encode("utf-8"))
+
+
+def invoice_key(seller_trader_key: bytes, invoice_number: str) -> bytes:
+    return keccak(_word(seller_trader_key) + keccak(invoice_number.encode("utf-8")))
+
+
+def reference_key(declaration_reference: str) -> bytes:
+    return keccak(declaration_reference.encode("utf-8"))
+
+
+def gpid_of(chain_id: int, registry: str, invoice_key_: bytes) -> GPID:
+    """GPIDLib.gpidOf: the first 16 bytes of keccak256(abi.encode(chainId, registry, invoiceKey))."""
+    encoded = _word(chain_id.to_bytes(32, "big")) + _word(bytes.fromhex(registry.removeprefix("0x"))) + invoice_key_
+    return GPID(keccak(encoded)[:16])
+
+
+def sections(data: dict[str, Any]) -> dict[str, Any]:
+    """The four sections of a normalised key data set, by name."""
+    seller = data["seller"]
+    return {
+        "identity": {
+            "schema_version": data["schema_version"],
+            "seller_trader_id": seller["trader_id"],
+            "invoice": {"number": data["invoice"]["number"], "date": data["invoice"]["date"]},
+        },
+        "seller": {"name": seller["name"], "address": seller["address"]},
+        "buyer": data["buyer"],
+        "goods": {"goods": data["goods"]},
+    }
+
+
+def section_salt(salt: bytes, section_bit: int) -> bytes:
+    return keccak(salt + bytes([section_bit]))
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """GPIDLib.Commitments: four salted section hashes and the buyer's trader key."""
+
+    identity: bytes
+    seller: bytes
+    buyer: bytes
+    goods: bytes
+    buyer_trader_key: bytes
+
+    def as_tuple(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """The ABI tuple, in the struct's field order."""
+        return (self.identity, self.seller, self.buyer, self.goods, self.buyer_trader_key)
+
+    @classmethod
+    def from_tuple(cls, values: Any) -> Commitments:
+        return cls(*(bytes(v) for v in values))
+
+    @property
+    def digest(self) -> bytes:
+        """GPIDLib.digestOf."""
+        return keccak(b"".join(self.as_tuple()))
+
+    def changed_sections(self, other: Commitments) -> int:
+        """GPIDLib.changedSections: a mask of SECTION_* bits."""
+        mask = 0
+        if self.identity != other.identity:
+            mask |= SECTION_IDENTITY
+        if self.seller != other.seller:
+            mask |= SECTION_SELLER
+        if self.buyer != other.buyer or self.buyer_trader_key != other.buyer_trader_key:
+            mask |= SECTION_BUYER
+        if self.goods != other.goods:
+            mask |= SECTION_GOODS
+        return mask
+
+
+def commitments(data: dict[str, Any], salt: bytes) -> Commitments:
+    """The commitments of a normalised key data set under the GPID's salt."""
+    parts = sections(data)
+    hashed = {
+        name: keccak(section_salt(salt, SECTIONS[name]) + canonical_json(parts[name])) for name in SECTIONS
+    }
+    return Commitments(
+        identity=hashed["identity"],
+        seller=hashed["seller"],
+        buyer=hashed["buyer"],
+        goods=hashed["goods"],
+        buyer_trader_key=trader_key(trader_id_text(data["buyer"]["trader_id"])),
+    )
+
+
+class PayloadError(ValueError):
+    """A payload that cannot be read (unknown format tag, truncated, not JSON)."""
+
+
+def encode_payload(data: dict[str, Any], salt: bytes) -> bytes:
+    """Format 1: tag, salt, raw-deflated canonical JSON."""
+    if len(salt) != SALT_BYTES:
+        raise ValueError(f"the salt is {SALT_BYTES} bytes")
+    deflate = zlib.compressobj(level=9, wbits=-15, memLevel=9)
+    body = deflate.compress(canonical_json(data)) + deflate.flush()
+    return bytes([PAYLOAD_FORMAT_DEFLATE_JSON]) + salt + body
+
+
+def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tuple[dict[str, Any], bytes]:
+    """The key data set and salt a payload carries."""
+    import json
+
+    if not payload:
+        raise PayloadError("empty payload")
+    if payload[0] != PAYLOAD_FORMAT_DEFLATE_JSON:
+        raise PayloadError(f"payload format {payload[0]} is not supported by this node")
+    if len(payload) < 1 + SALT_BYTES:
+        raise PayloadError("payload shorter than its salt")
+    salt = payload[1 : 1 + SALT_BYTES]
+    inflate = zlib.decompressobj(wbits=-15)
+    try:
+        raw = inflate.decompress(payload[1 + SALT_BYTES :], max_json_bytes)
+        if inflate.unconsumed_tail:
+            raise PayloadError("payload inflates beyond the size limit")
+        data = json.loads(raw.decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"payload is not deflated JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PayloadError("payload JSON is not an object")
+    return data, salt

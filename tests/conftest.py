@@ -1,0 +1,81 @@
+"""Fixtures shared by the whole suite: one real anvil per test session, snapshots per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import Deployment, deploy
+from gpid_node.chain.devchain import DevChain
+from gpid_node.domain import canonical
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevChain]:
+    """A real anvil on a free loopback port, stopped by PID at the end of the session."""
+    log = tmp_path_factory.mktemp("anvil") / "anvil.log"
+    dev = DevChain(log_file=log)
+    dev.start()
+    yield dev
+    dev.stop()
+
+
+@dataclass
+class Participants:
+    operator: LocalAccount
+    seller: LocalAccount
+    buyer: LocalAccount
+    broker: LocalAccount
+    customs: LocalAccount
+    stranger: LocalAccount
+    delegate: LocalAccount
+    other_seller: LocalAccount
+
+
+@dataclass
+class Registry:
+    """A deployed registry with onboarded participants, as the contract tests use it."""
+
+    client: RegistryClient
+    deployment: Deployment
+    people: Participants
+
+    def register(self, data: dict[str, Any], salt: bytes = b"\x11" * 32, sender: LocalAccount | None = None) -> Any:
+        commitments = canonical.commitments(data, salt)
+        payload = canonical.encode_payload(data, salt)
+        number = canonical.normal_identifier(data["invoice"]["number"])
+        return self.client.transact(sender or self.people.seller, "register", number, commitments.as_tuple(), payload)
+
+
+@pytest.fixture(scope="session")
+def registry_session(chain: DevChain) -> Registry:
+    people = Participants(*(dev_account(i) for i in range(8)))
+    deployment, _ = deploy(chain.url, people.operator, contract_name="GPIDRegistryHarness")
+    client = RegistryClient.connect(chain.url, deployment.registry, contract_name="GPIDRegistryHarness")
+    op = people.operator
+    client.transact(op, "bindTrader", people.seller.address, SELLER_TRADER_ID)
+    client.transact(op, "bindTrader", people.buyer.address, BUYER_TRADER_ID)
+    client.transact(op, "bindTrader", people.other_seller.address, "EORI:FR12345678901")
+    client.transact(op, "grantRole", client.view("BROKER_ROLE"), people.broker.address)
+    client.transact(op, "grantCustoms", people.customs.address, b"GB")
+    return Registry(client, deployment, people)
+
+
+@pytest.fixture
+def registry(registry_session: Registry) -> Iterator[Registry]:
+    """The session registry, with every change a test makes rolled back afterwards (evm_snapshot)."""
+    w3 = registry_session.client.w3
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+    yield registry_session
+    w3.provider.make_request("evm_revert", [snapshot])
+
+
+def postgres_url() -> str:
+    return os.environ.get("GPID_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

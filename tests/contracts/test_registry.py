@@ -1,0 +1,428 @@
+"""The registry's rules on a real anvil: each test asserts the error and its arguments, or the
+event and its arguments and the stored state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from gpid_node.chain.abi import Event, decode_log
+from gpid_node.domain import canonical
+from gpid_node.domain.errors import GPIDError
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+
+SALT = b"\x11" * 32
+SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
+BUYER_KEY = canonical.trader_key(BUYER_TRADER_ID)
+
+
+@contextmanager
+def reverts(name: str, **expected: Any) -> Iterator[None]:
+    with pytest.raises(GPIDError) as info:
+        yield
+    error = info.value.contract_error
+    assert error is not None, f"not a contract refusal: {info.value!r}"
+    assert error.name == name, error
+    for key, value in expected.items():
+        assert error.args[key] == value, (key, error.args)
+
+
+def events(receipt: Any, name: str | None = None) -> list[Event]:
+    decoded = [decode_log(log) for log in receipt.logs]
+    return [e for e in decoded if e is not None and (name is None or e.name == name)]
+
+
+def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
+    gpid = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(trader_key, number))
+    return gpid.raw
+
+
+def register_single(registry: Any, data: dict[str, Any], sender: Any = None) -> Any:
+    return registry.register(data, SALT, sender)
+
+
+def register_in_batch(registry: Any, data: dict[str, Any], sender: Any = None) -> Any:
+    item = (
+        canonical.normal_identifier(data["invoice"]["number"]),
+        canonical.commitments(data, SALT).as_tuple(),
+        canonical.encode_payload(data, SALT),
+    )
+    return registry.client.transact(sender or registry.people.seller, "registerBatch", [item])
+
+
+REGISTER_PATHS: dict[str, Callable[..., Any]] = {"single": register_single, "batch": register_in_batch}
+
+
+@pytest.fixture(params=sorted(REGISTER_PATHS))
+def register(request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """One behaviour module over both registration paths."""
+    return REGISTER_PATHS[request.param]
+
+
+def unwrap_batch(name: str, path: Callable[..., Any]) -> str:
+    return "BatchItemRejected" if path is register_in_batch and name not in ("TraderNotBound",) else name
+
+
+# ------------------------------------------------------------------ registration
+
+
+def test_registration_stores_one_record_and_emits_the_payload(registry: Any, register: Callable[..., Any]) -> None:
+    data = key_data_set()
+    receipt = register(registry, data)
+    (event,) = events(receipt, "KeyDataSetRegistered")
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    commitments = canonical.commitments(data, SALT)
+    assert event.args["gpid"] == gpid
+    assert event.args["issuer"] == registry.people.seller.address
+    assert event.args["sellerTraderKey"] == SELLER_KEY
+    assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
+    assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
+    assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
+    issuer, registered_at, version = registry.client.view("recordOf", gpid)
+    block = registry.client.block(receipt.block_number)
+    assert (issuer, registered_at, version) == (registry.people.seller.address, block["timestamp"], 1)
+    digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 1)
+    assert (digest, author, time, mask, reason) == (commitments.digest, issuer, registered_at, 15, 0)
+
+
+def test_gpid_is_computable_before_registration(registry: Any) -> None:
+    before = registry.client.gpid_for(SELLER_KEY, "RM-2026-000123")
+    receipt = registry.register(key_data_set())
+    (event,) = events(receipt, "KeyDataSetRegistered")
+    assert before.raw == event.args["gpid"] == expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+
+
+def test_duplicate_invoice_reverts_naming_the_existing_gpid(registry: Any, register: Callable[..., Any]) -> None:
+    registry.register(key_data_set())
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    invoice_key = canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
+    changed = amended(key_data_set(), **{"buyer.name": "Someone Else Ltd"})
+    if register is register_single:
+        with reverts("InvoiceAlreadyRegistered", invoiceKey=invoice_key, gpid=gpid):
+            register(registry, changed)
+    else:
+        with reverts("BatchItemRejected", index=0) as _:
+            register(registry, changed)
+
+
+def test_batch_item_error_carries_the_item_error(registry: Any) -> None:
+    registry.register(key_data_set("INV-2"))
+    items = [
+        (number, canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        for number, d in (("INV-1", key_data_set("INV-1")), ("INV-2", key_data_set("INV-2")))
+    ]
+    with pytest.raises(GPIDError) as info:
+        registry.client.transact(registry.people.seller, "registerBatch", items)
+    error = info.value.contract_error
+    assert error.name == "BatchItemRejected" and error.args["index"] == 1
+    assert error.args["error"].name == "InvoiceAlreadyRegistered"
+    assert error.args["error"].args["gpid"] == expected_gpid(registry, SELLER_KEY, "INV-2")
+    assert info.value.details["batch_index"] == 1
+    assert registry.client.view("recordOf", expected_gpid(registry, SELLER_KEY, "INV-1"))[2] == 0, "nothing written"
+
+
+def test_batch_registers_every_item(registry: Any) -> None:
+    datasets = [key_data_set(f"INV-{i}", lines=2) for i in range(5)]
+    items = [
+        (d["invoice"]["number"], canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        for d in datasets
+    ]
+    receipt = registry.client.transact(registry.people.seller, "registerBatch", items)
+    registered = events(receipt, "KeyDataSetRegistered")
+    assert [e.args["gpid"] for e in registered] == [expected_gpid(registry, SELLER_KEY, f"INV-{i}") for i in range(5)]
+
+
+def test_empty_batch_is_refused(registry: Any) -> None:
+    with reverts("EmptyBatch"):
+        registry.client.transact(registry.people.seller, "registerBatch", [])
+
+
+def test_unbound_caller_cannot_register(registry: Any, register: Callable[..., Any]) -> None:
+    with reverts("TraderNotBound", caller=registry.people.stranger.address):
+        register(registry, key_data_set(), registry.people.stranger)
+
+
+def test_another_trader_cannot_squat_a_competitors_invoice(registry: Any) -> None:
+    # The other seller sends a data set naming our seller's trader ID: the contract keys it under
+    # the caller's own bound trader ID, so our seller's GPID for that invoice stays free.
+    receipt = registry.register(key_data_set(), sender=registry.people.other_seller)
+    (event,) = events(receipt, "KeyDataSetRegistered")
+    other_key = canonical.trader_key("EORI:FR12345678901")
+    assert event.args["sellerTraderKey"] == other_key
+    assert event.args["gpid"] != expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    receipt = registry.register(key_data_set())
+    assert events(receipt, "KeyDataSetRegistered")[0].args["gpid"] == expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+
+
+@pytest.mark.parametrize("number", ["rm-2026-1", "RM 2026", "", "X" * 71, "RM\t1"])
+def test_invoice_number_not_in_normal_form_is_refused(registry: Any, number: str) -> None:
+    data = key_data_set()
+    with reverts("IdentifierNotNormalised", identifier=number):
+        registry.client.transact(
+            registry.people.seller,
+            "register",
+            number,
+            canonical.commitments(data, SALT).as_tuple(),
+            canonical.encode_payload(data, SALT),
+        )
+
+
+@pytest.mark.parametrize(("payload", "error"), [(b"", "InvalidPayload"), (b"\x00abc", "InvalidPayload"), (b"\x01" * 24_577, "PayloadTooLarge")])
+def test_bad_payload_is_refused(registry: Any, payload: bytes, error: str) -> None:
+    data = key_data_set()
+    with reverts(error):
+        registry.client.transact(
+            registry.people.seller, "register", "INV-1", canonical.commitments(data, SALT).as_tuple(), payload
+        )
+
+
+def test_registration_time_comes_from_the_registry_clock(registry: Any) -> None:
+    registry.client.transact(registry.people.operator, "setNow", 1_800_000_000)
+    registry.register(key_data_set())
+    record = registry.client.view("recordOf", expected_gpid(registry, SELLER_KEY, "RM-2026-000123"))
+    registry.client.transact(registry.people.operator, "setNow", 0)
+    assert record[1] == 1_800_000_000
+
+
+# ------------------------------------------------------------------ amendments
+
+
+def _amend(registry: Any, before: dict, after: dict, sender: Any = None, reason: str = "price corrected",
+           code: int = 2, salt_after: bytes = SALT) -> Any:
+    gpid = expected_gpid(registry, SELLER_KEY, canonical.normal_identifier(before["invoice"]["number"]))
+    return registry.client.transact(
+        sender or registry.people.seller,
+        "amend",
+        gpid,
+        canonical.commitments(before, SALT).as_tuple(),
+        canonical.commitments(after, salt_after).as_tuple(),
+        code,
+        reason,
+        canonical.encode_payload(after, salt_after),
+    )
+
+
+def test_issuer_amends_goods_and_the_version_is_recorded(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    registry.client.transact(registry.people.operator, "setNow", 1_900_000_000)
+    after = amended(before, **{"goods.0.value": "18000.00"})
+    receipt = _amend(registry, before, after)
+    registry.client.transact(registry.people.operator, "setNow", 0)
+    (event,) = events(receipt, "KeyDataSetAmended")
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    assert event.args["gpid"] == gpid and event.args["version"] == 2
+    assert event.args["changedSections"] == canonical.SECTION_GOODS
+    assert (event.args["reasonCode"], event.args["reason"]) == (2, "price corrected")
+    assert canonical.decode_payload(event.args["payload"])[0] == after
+    assert registry.client.view("recordOf", gpid)[2] == 2
+    digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 2)
+    assert digest == canonical.commitments(after, SALT).digest
+    assert (author, time, mask, reason) == (registry.people.seller.address, 1_900_000_000, 8, 2)
+    assert registry.client.view("versionOf", gpid, 1)[0] == canonical.commitments(before, SALT).digest
+
+
+def test_buyer_change_sets_the_buyer_bit(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    after = amended(before, **{"buyer.address.city": "Tilbury", "seller.name": "Rhein Maschinenbau AG"})
+    (event,) = events(_amend(registry, before, after), "KeyDataSetAmended")
+    assert event.args["changedSections"] == canonical.SECTION_BUYER | canonical.SECTION_SELLER
+
+
+@pytest.mark.parametrize("field", ["invoice.date", "seller.trader_id.value"])
+def test_identity_section_is_immutable(registry: Any, field: str) -> None:
+    before = key_data_set()
+    registry.register(before)
+    value = "2026-11-19" if field == "invoice.date" else "DE999999999"
+    with reverts("SectionImmutable", section=canonical.SECTION_IDENTITY):
+        _amend(registry, before, amended(before, **{field: value}))
+
+
+def test_stranger_cannot_amend(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    with reverts("NotAuthorisedAuthor", gpid=gpid, account=registry.people.stranger.address):
+        _amend(registry, before, amended(before, **{"buyer.name": "X"}), sender=registry.people.stranger)
+
+
+def test_delegate_amends_once_the_issuer_allows_it(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    delegate = registry.people.delegate
+    receipt = registry.client.transact(registry.people.seller, "setAmendmentDelegate", gpid, delegate.address, True)
+    (event,) = events(receipt, "AmendmentDelegateSet")
+    assert event.args == {"gpid": gpid, "delegate": delegate.address, "allowed": True}
+    receipt = _amend(registry, before, amended(before, **{"buyer.name": "Thames Tools plc"}), sender=delegate)
+    assert events(receipt, "KeyDataSetAmended")[0].args["author"] == delegate.address
+    registry.client.transact(registry.people.seller, "setAmendmentDelegate", gpid, delegate.address, False)
+    after = amended(before, **{"buyer.name": "Thames Tools plc"})
+    with reverts("NotAuthorisedAuthor", account=delegate.address):
+        _amend(registry, after, amended(after, **{"buyer.name": "Y"}), sender=delegate)
+
+
+def test_only_the_issuer_delegates(registry: Any) -> None:
+    registry.register(key_data_set())
+    gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+    with reverts("NotIssuer", gpid=gpid, account=registry.people.delegate.address):
+        registry.client.transact(registry.people.delegate, "setAmendmentDelegate", gpid, registry.people.delegate.address, True)
+
+
+def test_amendment_on_a_stale_version_is_refused(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    v2 = amended(before, **{"buyer.name": "B2"})
+    _amend(registry, before, v2)
+    stale = canonical.commitments(before, SALT)
+    with reverts("CommitmentsMismatch", expected=canonical.commitments(v2, SALT).digest, given=stale.digest):
+        _amend(registry, before, amended(before, **{"buyer.name": "B3"}))
+
+
+def test_amendment_that_changes_nothing_is_refused(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    with reverts("NothingChanged", gpid=expected_gpid(registry, SELLER_KEY, "RM-2026-000123")):
+        _amend(registry, before, before)
+
+
+def test_overlong_reason_is_refused(registry: Any) -> None:
+    before = key_data_set()
+    registry.register(before)
+    with reverts("ReasonTooLong", size=501, maxSize=500):
+        _amend(registry, before, amended(before, **{"buyer.name": "B2"}), reason="x" * 501)
+
+
+def test_unknown_gpid_is_refused(registry: Any) -> None:
+    before = key_data_set("NEVER-REGISTERED")
+    with reverts("UnknownGPID", gpid=expected_gpid(registry, SELLER_KEY, "NEVER-REGISTERED")):
+        _amend(registry, before, amended(before, **{"buyer.name": "B2"}))
+
+
+# ------------------------------------------------------------------ declarations and verification
+
+
+def _gpid(registry: Any) -> bytes:
+    registry.register(key_data_set())
+    return expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
+
+
+def test_broker_links_a_declaration_once(registry: Any) -> None:
+    gpid = _gpid(registry)
+    broker = registry.people.broker
+    receipt = registry.client.transact(broker, "linkDeclaration", gpid, "26DE00000000000001", b"DE", 1)
+    (event,) = events(receipt, "DeclarationLinked")
+    assert event.args == {
+        "gpid": gpid,
+        "referenceKey": canonical.reference_key("26DE00000000000001"),
+        "linker": broker.address,
+        "country": b"DE",
+        "direction": 1,
+        "declarationReference": "26DE00000000000001",
+    }
+    assert registry.client.view("isLinked", gpid, b"DE", "26DE00000000000001") is True
+    with reverts("DeclarationAlreadyLinked", gpid=gpid, country=b"DE"):
+        registry.client.transact(broker, "linkDeclaration", gpid, "26DE00000000000001", b"DE", 1)
+
+
+def test_seller_links_its_own_gpid(registry: Any) -> None:
+    gpid = _gpid(registry)
+    receipt = registry.client.transact(registry.people.seller, "linkDeclaration", gpid, "26DE0000001", b"DE", 1)
+    assert events(receipt, "DeclarationLinked")[0].args["linker"] == registry.people.seller.address
+
+
+def test_buyer_links_by_proving_it_is_the_buyer(registry: Any) -> None:
+    gpid = _gpid(registry)
+    current = canonical.commitments(key_data_set(), SALT).as_tuple()
+    receipt = registry.client.transact(registry.people.buyer, "linkDeclarationAsBuyer", gpid, current, "26GB0000001", b"GB", 2)
+    assert events(receipt, "DeclarationLinked")[0].args["direction"] == 2
+    with reverts("NotAuthorisedLinker", gpid=gpid, account=registry.people.other_seller.address):
+        registry.client.transact(registry.people.other_seller, "linkDeclarationAsBuyer", gpid, current, "26GB0000002", b"GB", 2)
+
+
+def test_stranger_cannot_link(registry: Any) -> None:
+    gpid = _gpid(registry)
+    with reverts("NotAuthorisedLinker", gpid=gpid, account=registry.people.stranger.address):
+        registry.client.transact(registry.people.stranger, "linkDeclaration", gpid, "26DE0000001", b"DE", 1)
+
+
+@pytest.mark.parametrize(("country", "direction", "error"), [(b"de", 1, "InvalidCountry"), (b"DE", 3, "InvalidDirection"), (b"D1", 1, "InvalidCountry")])
+def test_link_with_bad_country_or_direction_is_refused(registry: Any, country: bytes, direction: int, error: str) -> None:
+    gpid = _gpid(registry)
+    with reverts(error):
+        registry.client.transact(registry.people.broker, "linkDeclaration", gpid, "26DE0000001", country, direction)
+
+
+def test_customs_records_a_verification_outcome_for_its_country(registry: Any) -> None:
+    gpid = _gpid(registry)
+    customs = registry.people.customs
+    receipt = registry.client.transact(customs, "recordVerification", gpid, "26GB0000001", 1, 2)
+    (event,) = events(receipt, "VerificationRecorded")
+    assert event.args == {
+        "gpid": gpid,
+        "referenceKey": canonical.reference_key("26GB0000001"),
+        "customs": customs.address,
+        "country": b"GB",
+        "version": 1,
+        "outcome": 2,
+    }
+    with reverts("InvalidOutcome", outcome=4):
+        registry.client.transact(customs, "recordVerification", gpid, "26GB0000001", 1, 4)
+    with reverts("UnknownVersion", gpid=gpid, version=2):
+        registry.client.transact(customs, "recordVerification", gpid, "26GB0000001", 2, 1)
+
+
+def test_only_customs_records_verifications(registry: Any) -> None:
+    gpid = _gpid(registry)
+    role = registry.client.view("CUSTOMS_ROLE")
+    with reverts("AccessControlUnauthorizedAccount", account=registry.people.broker.address, neededRole=role):
+        registry.client.transact(registry.people.broker, "recordVerification", gpid, "26GB0000001", 1, 1)
+
+
+# ------------------------------------------------------------------ onboarding and roles
+
+
+def test_onboarding_binds_and_unbinds_trader_ids(registry: Any) -> None:
+    op, stranger = registry.people.operator, registry.people.stranger
+    receipt = registry.client.transact(op, "bindTrader", stranger.address, "EORI:NL123456789")
+    (event,) = events(receipt, "TraderBound")
+    key = canonical.trader_key("EORI:NL123456789")
+    assert event.args == {"traderKey": key, "account": stranger.address, "traderId": "EORI:NL123456789"}
+    assert registry.client.view("traderKeyOf", stranger.address) == key
+    with reverts("AccountAlreadyBound", account=stranger.address, traderKey=key):
+        registry.client.transact(op, "bindTrader", stranger.address, "EORI:NL999")
+    receipt = registry.client.transact(op, "unbindTrader", stranger.address)
+    assert events(receipt, "TraderUnbound")[0].args == {"traderKey": key, "account": stranger.address}
+    with reverts("TraderNotBound", caller=stranger.address):
+        registry.register(key_data_set("NL-1"), sender=stranger)
+    with reverts("TraderNotBound", caller=stranger.address):
+        registry.client.transact(op, "unbindTrader", stranger.address)
+
+
+def test_only_onboarding_binds_traders(registry: Any) -> None:
+    role = registry.client.view("ONBOARDING_ROLE")
+    stranger = registry.people.stranger
+    with reverts("AccessControlUnauthorizedAccount", account=stranger.address, neededRole=role):
+        registry.client.transact(stranger, "bindTrader", stranger.address, "EORI:NL123")
+    with reverts("AccessControlUnauthorizedAccount", account=stranger.address, neededRole=role):
+        registry.client.transact(stranger, "grantCustoms", stranger.address, b"NL")
+    with reverts("AccessControlUnauthorizedAccount", account=stranger.address, neededRole=role):
+        registry.client.transact(stranger, "grantRole", registry.client.view("BROKER_ROLE"), stranger.address)
+
+
+def test_trader_id_must_be_in_normal_form(registry: Any) -> None:
+    with reverts("IdentifierNotNormalised", identifier="eori:nl123"):
+        registry.client.transact(registry.people.operator, "bindTrader", registry.people.stranger.address, "eori:nl123")
+
+
+def test_customs_account_carries_its_country(registry: Any) -> None:
+    op, stranger = registry.people.operator, registry.people.stranger
+    receipt = registry.client.transact(op, "grantCustoms", stranger.address, b"NL")
+    assert events(receipt, "CustomsCountrySet")[0].args == {"account": stranger.address, "country": b"NL"}
+    assert registry.client.view("customsCountryOf", stranger.address) == b"NL"
+    registry.client.transact(op, "revokeRole", registry.client.view("CUSTOMS_ROLE"), stranger.address)
+    assert registry.client.view("customsCountryOf", stranger.address) == b"\x00\x00"
