@@ -1,0 +1,74 @@
+"""Canonical form, commitments and keys reproduce the golden vectors the contract also checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gpid_node.domain import canonical
+from support.builders import amended, key_data_set
+from support.vectors import VECTORS_FILE, compute
+
+
+def test_python_reproduces_the_golden_vectors() -> None:
+    assert json.loads(VECTORS_FILE.read_text(encoding="utf-8")) == compute()
+
+
+def test_commitments_do_not_depend_on_key_order_or_transport_bytes() -> None:
+    data = key_data_set(lines=3)
+    shuffled = json.loads(json.dumps(data, sort_keys=True))
+    reordered = {k: shuffled[k] for k in reversed(list(shuffled))}
+    salt = b"\x05" * 32
+    assert canonical.commitments(reordered, salt) == canonical.commitments(data, salt)
+
+
+def test_each_section_commits_only_to_its_own_fields() -> None:
+    data, salt = key_data_set(), b"\x07" * 32
+    base = canonical.commitments(data, salt)
+    for path, bit in [
+        ("seller.name", canonical.SECTION_SELLER),
+        ("buyer.address.city", canonical.SECTION_BUYER),
+        ("goods.0.packages", canonical.SECTION_GOODS),
+        ("invoice.date", canonical.SECTION_IDENTITY),
+    ]:
+        changed = canonical.commitments(amended(data, **{path: "2026-01-01" if "date" in path else 9}), salt)
+        assert base.changed_sections(changed) == bit, path
+
+
+def test_salt_hides_the_sections() -> None:
+    data = key_data_set()
+    assert canonical.commitments(data, b"\x01" * 32).goods != canonical.commitments(data, b"\x02" * 32).goods
+
+
+@given(st.integers(min_value=1, max_value=12))
+def test_payload_round_trips(lines: int) -> None:
+    data, salt = key_data_set(lines=lines), bytes(range(32))
+    payload = canonical.encode_payload(data, salt)
+    assert payload[0] == canonical.PAYLOAD_FORMAT_DEFLATE_JSON
+    assert canonical.decode_payload(payload) == (data, salt)
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x02" + b"\0" * 40, b"\x01" + b"\0" * 10, b"\x01" + b"\0" * 32 + b"not deflate"])
+def test_unreadable_payload_is_refused(payload: bytes) -> None:
+    with pytest.raises(canonical.PayloadError):
+        canonical.decode_payload(payload)
+
+
+def test_payload_bomb_is_refused() -> None:
+    import zlib
+
+    deflate = zlib.compressobj(level=9, wbits=-15)
+    bomb = deflate.compress(b"[" + b"0," * 5_000_000 + b"0]") + deflate.flush()
+    with pytest.raises(canonical.PayloadError, match="size limit"):
+        canonical.decode_payload(b"\x01" + b"\0" * 32 + bomb)
+
+
+@given(st.text(max_size=40))
+def test_normal_identifier_is_idempotent_and_accepted_by_the_contract_rule(text: str) -> None:
+    normal = canonical.normal_identifier(text)
+    assert canonical.normal_identifier(normal) == normal
+    if normal and len(normal.encode()) <= canonical.MAX_IDENTIFIER_BYTES and all(ord(c) > 0x20 and ord(c) != 0x7F for c in normal):
+        assert canonical.is_normal_identifier(normal)
