@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy tables, the engine, and Alembic migrations (SQLite or PostgreSQL)."""

@@ -1,0 +1,223 @@
+"""The node's index database: what the indexer rebuilds from the chain, and the node's own state.
+
+Rebuildable from the chain (the indexer owns them, one transaction per block with the cursor):
+``key_data_sets``, ``versions``, ``declaration_links``, ``verifications``, ``trader_bindings``,
+``indexed_blocks``, ``chain_cursor``. The node's own state (never on chain): ``outbox``,
+``api_keys``, ``idempotency_keys``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+HEX32 = 66  # 0x + 64 hex digits
+HEX16 = 34
+ADDRESS = 42
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+
+
+# ---------------------------------------------------------------------- rebuilt from the chain
+
+
+class ChainCursor(Base):
+    """Where the indexer stands: the last block applied (one row)."""
+
+    __tablename__ = "chain_cursor"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registry_address: Mapped[str] = mapped_column(String(ADDRESS))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(String(HEX32))
+    head_number: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime]
+
+
+class IndexedBlock(Base):
+    """Recent blocks the indexer applied, by hash: how it notices a reorg."""
+
+    __tablename__ = "indexed_blocks"
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(HEX32))
+    time: Mapped[datetime]
+
+
+class KeyDataSetRow(Base):
+    """One GPID: its identity and its current version (derived from ``versions``)."""
+
+    __tablename__ = "key_data_sets"
+    gpid: Mapped[str] = mapped_column(String(HEX16), primary_key=True)  # bytes16 hex
+    gpid_text: Mapped[str] = mapped_column(String(35), unique=True)
+    issuer: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    seller_trader_key: Mapped[str] = mapped_column(String(HEX32), index=True)
+    invoice_key: Mapped[str] = mapped_column(String(HEX32), unique=True)
+    seller_trader_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    buyer_trader_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    seller_country: Mapped[str | None] = mapped_column(String(2), index=True)
+    buyer_country: Mapped[str | None] = mapped_column(String(2), index=True)
+    invoice_number: Mapped[str | None] = mapped_column(String(80))
+    current_version: Mapped[int] = mapped_column(Integer)
+    integrity_ok: Mapped[bool] = mapped_column(Boolean)
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    registered_block: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class VersionRow(Base):
+    """One version of a key data set as the chain carries it, checked against its commitments."""
+
+    __tablename__ = "versions"
+    gpid: Mapped[str] = mapped_column(
+        String(HEX16), ForeignKey("key_data_sets.gpid", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author: Mapped[str] = mapped_column(String(ADDRESS))
+    time: Mapped[datetime]
+    reason_code: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_sections: Mapped[int] = mapped_column(Integer)
+    changed_fields: Mapped[list] = mapped_column(JSON)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    salt: Mapped[str | None] = mapped_column(String(HEX32))
+    commitments: Mapped[list] = mapped_column(JSON)  # five 0x-hex words, GPIDLib.Commitments order
+    digest: Mapped[str] = mapped_column(String(HEX32))
+    integrity_ok: Mapped[bool] = mapped_column(Boolean)
+    integrity_problem: Mapped[str | None] = mapped_column(Text)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    block_hash: Mapped[str] = mapped_column(String(HEX32))
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class DeclarationLinkRow(Base):
+    """A declaration that references a GPID."""
+
+    __tablename__ = "declaration_links"
+    __table_args__ = (
+        UniqueConstraint("gpid", "country", "reference_key", name="uq_declaration_links_gpid_declaration"),
+        Index("ix_declaration_links_declaration", "country", "reference"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gpid: Mapped[str] = mapped_column(String(HEX16), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    reference: Mapped[str] = mapped_column(String(80))
+    reference_key: Mapped[str] = mapped_column(String(HEX32))
+    direction: Mapped[str] = mapped_column(String(6))  # export | import
+    linker: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class VerificationRow(Base):
+    """A Customs verification outcome recorded on chain."""
+
+    __tablename__ = "verifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gpid: Mapped[str] = mapped_column(String(HEX16), index=True)
+    reference_key: Mapped[str] = mapped_column(String(HEX32), index=True)
+    customs: Mapped[str] = mapped_column(String(ADDRESS))
+    country: Mapped[str] = mapped_column(String(2))
+    version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class TraderBindingRow(Base):
+    """Who was bound to which trader ID, when: binding and unbinding events in order."""
+
+    __tablename__ = "trader_bindings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trader_key: Mapped[str] = mapped_column(String(HEX32), index=True)
+    trader_id: Mapped[str | None] = mapped_column(String(80))
+    account: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    bound: Mapped[bool] = mapped_column(Boolean)
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+# ---------------------------------------------------------------------- the node's own state
+
+
+class OutboxEntry(Base):
+    """A write the node has promised to put on chain: recorded before it is broadcast."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_id", "status", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # register | amend | link | link_as_buyer | verification | call
+    status: Mapped[str] = mapped_column(String(10))  # pending | sent | mined | failed
+    sender: Mapped[str] = mapped_column(String(ADDRESS))
+    request: Mapped[dict] = mapped_column(JSON)  # the call's arguments, JSON-ready
+    gpid: Mapped[str | None] = mapped_column(String(HEX16), index=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # entries sent in one transaction
+    transaction_hash: Mapped[str | None] = mapped_column(String(HEX32), index=True)
+    raw_transaction: Mapped[str | None] = mapped_column(Text)
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(String(HEX32))
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[dict | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ApiKeyRow(Base):
+    """An API key: only its SHA-256 is stored; the key itself is shown once at creation."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(24), unique=True)  # the public part before the dot
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(10))  # seller | buyer | broker | customs | operator
+    account: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    name: Mapped[str | None] = mapped_column(String(140))
+    trader_id: Mapped[str | None] = mapped_column(String(80))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class IdempotencyKeyRow(Base):
+    """The answer to a POST sent with an Idempotency-Key, replayed when the same request comes again."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotency_keys_api_key_id_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
