@@ -252,6 +252,12 @@ class RegistryClient:
             raise ChainRejected("reverted", {"transaction": signed.hash})
         return receipt
 
+    def find_logs(self, topic0: str, gpid: bytes, from_block: int = 0) -> list[dict[str, Any]]:
+        """Logs of one event for one GPID (its first indexed argument)."""
+        topics = [topic0, "0x" + bytes(gpid).ljust(32, b"\0").hex()]
+        query = {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics}
+        return list(self._rpc(self.w3.eth.get_logs, query))
+
     def logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]:
         """Raw logs of the registry between two blocks, inclusive."""
         return list(

@@ -45,3 +45,34 @@ def load_keystore(path: Path, password: str) -> LocalAccount:
 def keystore_address(path: Path) -> str:
     """The account address a keystore holds, without decrypting it."""
     return "0x" + json.loads(path.read_text(encoding="utf-8"))["address"].removeprefix("0x")
+
+
+class Keyring:
+    """The node's signing keys by address: one keystore file per account in one folder."""
+
+    def __init__(self, accounts: dict[str, LocalAccount] | None = None) -> None:
+        self._accounts = {a.address: a for a in (accounts or {}).values()}
+
+    @classmethod
+    def load(cls, folder: Path, password: str) -> Keyring:
+        accounts = {}
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            account = load_keystore(path, password)
+            accounts[account.address] = account
+        return cls(accounts)
+
+    def add(self, account: LocalAccount) -> None:
+        self._accounts[account.address] = account
+
+    def get(self, address: str) -> LocalAccount | None:
+        return self._accounts.get(address)
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._accounts
+
+    @property
+    def addresses(self) -> list[str]:
+        return sorted(self._accounts)
+
+    def __repr__(self) -> str:  # never shows a key
+        return f"Keyring({self.addresses})"

@@ -180,3 +180,29 @@ class ChainRejected(GPIDError):
         self.arguments = arguments
         args = ", ".join(f"{k}={v}" for k, v in arguments.items())
         super().__init__(f"the registry refused the transaction: {error_name}({args})", error=error_name)
+
+
+def error_record(error: GPIDError) -> dict[str, Any]:
+    """A JSON-ready record of an error, to keep in the outbox and rebuild later."""
+    record: dict[str, Any] = {"type": type(error).__name__, "message": error.message, "details": dict(error.details)}
+    if isinstance(error, ValidationFailed):
+        record["problems"] = [p.as_dict() for p in error.problems]
+    if isinstance(error, SectionImmutable):
+        record["fields"] = error.fields
+    return record
+
+
+def error_from_record(record: dict[str, Any]) -> GPIDError:
+    """Rebuilds the error an outbox entry failed with (same class, message and details)."""
+    cls = globals().get(record.get("type", ""), GPIDError)
+    if not (isinstance(cls, type) and issubclass(cls, GPIDError)):
+        cls = GPIDError
+    error = cls.__new__(cls)
+    GPIDError.__init__(error, record.get("message", "refused"), **record.get("details", {}))
+    if isinstance(error, ValidationFailed):
+        error.problems = [FieldProblem(**p) for p in record.get("problems", [])]
+    if isinstance(error, InvoiceAlreadyRegistered | UnknownGPID):
+        error.gpid = record.get("details", {}).get("gpid", "")
+    if isinstance(error, SectionImmutable):
+        error.fields = record.get("fields", [])
+    return error

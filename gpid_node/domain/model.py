@@ -38,6 +38,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from gpid_node.domain import canonical
+from gpid_node.domain.canonical import normal_identifier as normalise_identifier
 from gpid_node.domain import reference
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 
@@ -99,16 +101,6 @@ def describe(value: Any) -> str:
 
 
 # --- normal form ----------------------------------------------------------------------------------
-
-
-def normalise_identifier(text: str) -> str:
-    """The *normal form* of an identifier (docs/protocol.md): NFC, every whitespace removed, a-z upper-cased.
-
-    Only ASCII letters change case; other letters stay as written (``rm-2026 000123`` → ``RM-2026000123``).
-    """
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if not ch.isspace())
-    return "".join(chr(ord(ch) - 32) if "a" <= ch <= "z" else ch for ch in text)
 
 
 def _control_character(text: str) -> str | None:
@@ -783,4 +775,4 @@ def parse_key_data_set(data: Any, *, today: date | None = None) -> KeyDataSet:
 
 def trader_id_text(tid: TraderId) -> str:
     """``SCHEME:VALUE`` in normal form (``EORI:DE123456789012345``), the text the registry binds."""
-    return normalise_identifier(f"{tid.scheme}:{tid.value}")
+    return canonical.trader_id_text({"scheme": tid.scheme, "value": tid.value})

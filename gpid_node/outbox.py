@@ -1,0 +1,464 @@
+"""Durable submission: every write is recorded in the database before it is broadcast.
+
+Life of an entry::
+
+    pending ──sign, record tx, broadcast──> sent ──receipt──> mined
+       ^                                     │                  │
+       └──── not on chain / block lost ──────┴──────────────────┘
+    pending or sent ──the contract refuses──> failed (the error is kept for the caller)
+
+A crash at any point loses nothing and duplicates nothing: the signed transaction is committed
+before it is broadcast, so after a restart it is either found mined, broadcast again with the same
+nonce and hash, or (its nonce taken or its block lost) signed again. A registration that finds its
+own key data set already on chain (same digest) adopts it instead of failing. Concurrent
+registrations of one sender are gathered into ``registerBatch`` transactions (group commit).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from web3.exceptions import Web3RPCError
+
+from gpid_node.chain.abi import decode_log, event_topic
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import Keyring
+from gpid_node.domain import errors as e
+from gpid_node.domain.gpid import GPID
+from gpid_node.store.database import Store
+from gpid_node.store.tables import OutboxEntry
+
+log = structlog.get_logger("gpid.outbox")
+
+PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
+FINISHED = (MINED, FAILED)
+REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
+_BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _bytes(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_bytes(v) for v in value]
+    if isinstance(value, str) and value.startswith("0x"):
+        return bytes.fromhex(value[2:])
+    return value
+
+
+def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The contract function and arguments that carry out one entry (not batched)."""
+    r = {k: (_bytes(v) if k in _BYTES_ARGS else v) for k, v in request.items()}
+    match kind:
+        case "register":
+            return "register", [r["invoice_number"], r["commitments"], r["payload"]]
+        case "amend":
+            return "amend", [r["gpid"], r["previous"], r["next"], r["reason_code"], r["reason"], r["payload"]]
+        case "link":
+            return "linkDeclaration", [r["gpid"], r["reference"], r["country"], r["direction"]]
+        case "link_as_buyer":
+            return "linkDeclarationAsBuyer", [r["gpid"], r["current"], r["reference"], r["country"], r["direction"]]
+        case "verification":
+            return "recordVerification", [r["gpid"], r["reference"], r["version"], r["outcome"]]
+        case "call":
+            return r["function"], [_bytes(a) for a in r["args"]]
+    raise ValueError(f"unknown outbox entry kind {kind!r}")
+
+
+def batch_item(request: dict[str, Any]) -> tuple[str, list[bytes], bytes]:
+    return request["invoice_number"], _bytes(request["commitments"]), _bytes(request["payload"])
+
+
+@dataclass
+class _Group:
+    """Entries sent in one transaction."""
+
+    sender: str
+    entries: list[OutboxEntry]
+
+    @property
+    def is_batch(self) -> bool:
+        return len(self.entries) > 1
+
+    def call(self) -> tuple[str, list[Any]]:
+        if self.is_batch:
+            return "registerBatch", [[batch_item(x.request) for x in self.entries]]
+        entry = self.entries[0]
+        return call_of(entry.kind, entry.request)
+
+
+class Outbox:
+    """Records writes, sends them, and follows them until they are mined or refused."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: RegistryClient,
+        keyring: Keyring,
+        *,
+        batch_size: int = 50,
+        poll_s: float = 0.05,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.keyring = keyring
+        self.batch_size = batch_size
+        self.poll_s = poll_s
+        self._nonces: dict[str, int] = {}
+        self._changed = threading.Condition()
+        self._on_change = on_change
+        self.last_error: str | None = None
+        self.sent_transactions = 0
+
+    # ------------------------------------------------------------------ recording
+
+    @staticmethod
+    def record(session: Session, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None) -> OutboxEntry:
+        """Adds an entry in the caller's transaction (the write is durable when that commits)."""
+        now = utcnow()
+        entry = OutboxEntry(
+            kind=kind, status=PENDING, sender=sender, request=request, gpid=gpid,
+            attempts=0, created_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(entry)
+        session.flush()
+        return entry
+
+    def wake(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry]:
+        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out."""
+        self.wake()
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self.store.session() as session:
+                rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids))))
+            if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
+                return sorted(rows, key=lambda r: r.id)
+            with self._changed:
+                self._changed.wait(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
+
+    def depth(self) -> int:
+        """Entries not yet mined or failed."""
+        from sqlalchemy import func
+
+        with self.store.session() as session:
+            return int(session.scalar(select(func.count()).where(OutboxEntry.status.in_((PENDING, SENT)))) or 0)
+
+    # ------------------------------------------------------------------ the worker
+
+    def run(self, stop: threading.Event) -> None:
+        """Reconciles, then sends and follows entries until ``stop`` is set; outages back off."""
+        backoff = self.poll_s
+        reconciled = False
+        while not stop.is_set():
+            try:
+                if not reconciled:
+                    self.reconcile()
+                    reconciled = True
+                worked = self.step()
+                self.last_error = None
+                backoff = self.poll_s
+                if not worked:
+                    with self._changed:
+                        self._changed.wait(timeout=self.poll_s)
+            except (e.ChainUnavailable, e.StoreUnavailable) as exc:
+                self.last_error = exc.message
+                reconciled = False  # the chain may come back from an older state
+                log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
+                self.last_error = repr(exc)
+                log.exception("outbox.defect")
+                stop.wait(1.0)
+
+    def step(self) -> bool:
+        """One round: send what is pending, follow what is sent. True when anything moved."""
+        sent = self._send_pending()
+        followed = self._follow_sent()
+        if sent or followed:
+            self._notify()
+        return bool(sent or followed)
+
+    def drain(self, timeout_s: float = 60.0) -> None:
+        """Runs rounds in this thread until nothing is pending or sent (CLI and tests)."""
+        deadline = time.monotonic() + timeout_s
+        self.reconcile()
+        while self.depth():
+            if time.monotonic() > deadline:
+                raise e.ChainUnavailable(f"the outbox did not drain within {timeout_s} s")
+            if not self.step():
+                time.sleep(self.poll_s)
+
+    def _notify(self) -> None:
+        self.wake()
+        if self._on_change is not None:
+            self._on_change()
+
+    # ------------------------------------------------------------------ sending
+
+    def _groups(self, entries: Iterable[OutboxEntry]) -> list[_Group]:
+        groups: list[_Group] = []
+        registers: dict[str, list[OutboxEntry]] = defaultdict(list)
+        for entry in entries:
+            if entry.kind == "register":
+                registers[entry.sender].append(entry)
+            else:
+                groups.append(_Group(entry.sender, [entry]))
+        for sender, batch in registers.items():
+            for i in range(0, len(batch), self.batch_size):
+                groups.append(_Group(sender, batch[i : i + self.batch_size]))
+        return sorted(groups, key=lambda g: g.entries[0].id)
+
+    def _send_pending(self) -> int:
+        with self.store.session() as session:
+            pending = list(
+                session.scalars(
+                    select(OutboxEntry).where(OutboxEntry.status == PENDING).order_by(OutboxEntry.id).limit(4 * self.batch_size)
+                )
+            )
+        sent = 0
+        for group in self._groups(pending):
+            if self.keyring.get(group.sender) is None:
+                self._fail(group.entries, e.PermissionDenied(f"this node holds no key for {group.sender}"))
+                continue
+            group = self._preflight(group)
+            if group is not None:
+                self._sign_and_send(group)
+                sent += 1
+        return sent
+
+    def _preflight(self, group: _Group) -> _Group | None:
+        """Simulates the transaction; refused items fail (or adopt their own registration) and leave the group."""
+        while group.entries:
+            function, args = group.call()
+            try:
+                self.client.simulate(group.sender, self.client.encode(function, *args))
+                return group
+            except e.GPIDError as refusal:
+                if isinstance(refusal, e.ChainUnavailable):
+                    raise
+                index = refusal.details.get("batch_index", 0) if group.is_batch else 0
+                refused = group.entries[index]
+                if not self._adopt(refused, refusal):
+                    self._fail([refused], refusal)
+                group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
+        return None
+
+    def _adopt(self, entry: OutboxEntry, refusal: e.GPIDError) -> bool:
+        """A registration refused as a duplicate of itself (same digest) is done, not failed."""
+        if entry.kind != "register" or not isinstance(refusal, e.InvoiceAlreadyRegistered):
+            return False
+        gpid = GPID.parse(refusal.gpid)
+        logs = self.client.find_logs(event_topic("KeyDataSetRegistered"), gpid.raw)
+        for raw in logs:
+            event = decode_log(raw)
+            if event is None:
+                continue
+            commitments = ["0x" + bytes(c).hex() for c in event.args["commitments"]]
+            if commitments == entry.request["commitments"]:
+                self._mark_mined([entry], event.transaction_hash, event.block_number, event.block_hash, [event])
+                log.info("outbox.adopted", entry=entry.id, gpid=str(gpid), block=event.block_number)
+                return True
+        return False
+
+    def _nonce(self, sender: str) -> int:
+        if sender not in self._nonces:
+            self._nonces[sender] = self.client.next_nonce(sender)
+        return self._nonces[sender]
+
+    def _sign_and_send(self, group: _Group) -> None:
+        account = self.keyring.get(group.sender)
+        assert account is not None
+        function, args = group.call()
+        data = self.client.encode(function, *args)
+        gas = self.client.estimate_gas(group.sender, data)
+        nonce = self._nonce(group.sender)
+        signed = self.client.sign(account, data, nonce, gas)
+        ids = [x.id for x in group.entries]
+        with self.store.session() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(
+                    status=SENT, transaction_hash=signed.hash, raw_transaction=signed.raw.hex(), nonce=nonce,
+                    batch_id=ids[0], attempts=OutboxEntry.attempts + 1, updated_at=utcnow(),
+                )  # fmt: skip
+            )
+        self._nonces[group.sender] = nonce + 1
+        self._broadcast(group.sender, signed.raw, ids)
+        self.sent_transactions += 1
+
+    def _broadcast(self, sender: str, raw: bytes, ids: list[int]) -> None:
+        try:
+            self.client.broadcast(raw)
+        except Web3RPCError as exc:
+            message = str(exc).lower()
+            log.warning("outbox.broadcast_refused", entries=ids, error=message[:200])
+            self._nonces.pop(sender, None)  # re-read the nonce from the chain next time
+            self._reset(ids)
+
+    # ------------------------------------------------------------------ following
+
+    def _follow_sent(self) -> int:
+        with self.store.session() as session:
+            sent = list(session.scalars(select(OutboxEntry).where(OutboxEntry.status == SENT).order_by(OutboxEntry.id)))
+        by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
+        for entry in sent:
+            by_tx[entry.transaction_hash or ""].append(entry)
+        done = 0
+        for tx_hash, entries in by_tx.items():
+            receipt = self.client.receipt(tx_hash)
+            if receipt is None:
+                continue
+            done += 1
+            if receipt.succeeded:
+                events = [ev for ev in (decode_log(raw) for raw in receipt.logs) if ev is not None]
+                self._mark_mined(entries, tx_hash, receipt.block_number, receipt.block_hash, events)
+            else:
+                self._explain_revert(entries, receipt.block_number)
+        return done
+
+    def _explain_revert(self, entries: list[OutboxEntry], block: int) -> None:
+        """A mined revert (state changed after the pre-flight): the refused item fails, the rest go back."""
+        group = _Group(entries[0].sender, entries)
+        function, args = group.call()
+        try:
+            self.client.simulate(group.sender, self.client.encode(function, *args), block=hex(max(block - 1, 0)))
+            refusal: e.GPIDError = e.ChainRejected("reverted", {"block": block})
+        except e.GPIDError as exc:
+            refusal = exc
+        index = refusal.details.get("batch_index", 0) if group.is_batch else 0
+        refused = entries[min(index, len(entries) - 1)]
+        if not self._adopt(refused, refusal):
+            self._fail([refused], refusal)
+        self._reset([x.id for x in entries if x.id != refused.id])
+
+    def _mark_mined(
+        self, entries: list[OutboxEntry], tx_hash: str, block: int, block_hash: str, events: list[Any]
+    ) -> None:
+        registered = [ev for ev in events if ev.name == "KeyDataSetRegistered"]
+        amended = [ev for ev in events if ev.name == "KeyDataSetAmended"]
+        with self.store.session() as session:
+            for i, entry in enumerate(sorted(entries, key=lambda x: x.id)):
+                result: dict[str, Any] = {"transaction": tx_hash, "block": block}
+                if entry.kind == "register" and i < len(registered):
+                    result.update(gpid=str(GPID.from_hex(registered[i].args["gpid"])), version=1)
+                elif entry.kind == "amend" and amended:
+                    result.update(gpid=str(GPID.from_hex(amended[0].args["gpid"])), version=amended[0].args["version"])
+                session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id == entry.id)
+                    .values(status=MINED, transaction_hash=tx_hash, block_number=block, block_hash=block_hash,
+                            result=result, error=None, updated_at=utcnow())
+                )  # fmt: skip
+
+    def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
+        record = e.error_record(error)
+        with self.store.session() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_([x.id for x in entries]))
+                .values(status=FAILED, error=record, updated_at=utcnow())
+            )
+        log.info("outbox.refused", entries=[x.id for x in entries], error=record["type"], message=record["message"])
+
+    def _reset(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self.store.session() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(status=PENDING, transaction_hash=None, raw_transaction=None, nonce=None, batch_id=None,
+                        block_number=None, block_hash=None, result=None, updated_at=utcnow())
+            )  # fmt: skip
+
+    # ------------------------------------------------------------------ reconciliation
+
+    def reconcile(self) -> dict[str, int]:
+        """After a start, a crash or an outage: settles sent entries and re-checks recent mined ones."""
+        self._nonces.clear()
+        counts = {"mined": 0, "rebroadcast": 0, "resent": 0, "lost": 0}
+        with self.store.session() as session:
+            sent = list(session.scalars(select(OutboxEntry).where(OutboxEntry.status == SENT).order_by(OutboxEntry.id)))
+        by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
+        for entry in sent:
+            by_tx[entry.transaction_hash or ""].append(entry)
+        for tx_hash, entries in by_tx.items():
+            receipt = self.client.receipt(tx_hash)
+            if receipt is not None:
+                continue  # _follow_sent settles it
+            first = entries[0]
+            chain_nonce = self.client.next_nonce(first.sender)
+            if first.raw_transaction and first.nonce is not None and first.nonce >= chain_nonce:
+                try:
+                    self.client.broadcast(bytes.fromhex(first.raw_transaction))
+                    counts["rebroadcast"] += 1
+                    continue
+                except Web3RPCError:
+                    pass
+            self._reset([x.id for x in entries])
+            counts["resent"] += len(entries)
+        counts["lost"] = self._recheck_mined()
+        self._nonces.clear()
+        if any(counts.values()):
+            log.info("outbox.reconciled", **counts)
+        self._follow_sent()
+        self._notify()
+        return counts
+
+    def _recheck_mined(self) -> int:
+        """Mined entries whose block the chain no longer has (reorg, older dev state) go back to pending."""
+        head = self.client.block_number()
+        with self.store.session() as session:
+            blocks = session.execute(
+                select(OutboxEntry.block_number, OutboxEntry.block_hash)
+                .where(OutboxEntry.status == MINED, OutboxEntry.block_number >= head - REORG_WINDOW)
+                .distinct()
+            ).all()
+            beyond = session.execute(
+                select(OutboxEntry.block_number, OutboxEntry.block_hash)
+                .where(OutboxEntry.status == MINED, OutboxEntry.block_number > head)
+                .distinct()
+            ).all()
+        lost_blocks = set()
+        for number, block_hash in set(blocks) | set(beyond):
+            if number > head:
+                lost_blocks.add(number)
+                continue
+            try:
+                current = self.client.block(number)
+            except Exception:  # noqa: BLE001 - a block the node cannot serve is lost
+                lost_blocks.add(number)
+                continue
+            chain_hash = current["hash"]
+            chain_hash = "0x" + bytes(chain_hash).hex() if not isinstance(chain_hash, str) else chain_hash
+            if chain_hash.lower() != (block_hash or "").lower():
+                lost_blocks.add(number)
+        if not lost_blocks:
+            return 0
+        with self.store.session() as session:
+            ids = list(
+                session.scalars(
+                    select(OutboxEntry.id).where(OutboxEntry.status == MINED, OutboxEntry.block_number.in_(lost_blocks))
+                )
+            )
+        self._reset(ids)
+        log.warning("outbox.blocks_lost", blocks=sorted(lost_blocks), entries=len(ids))
+        return len(ids)

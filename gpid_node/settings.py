@@ -1,0 +1,126 @@
+"""Settings of a node: ``GPID_*`` environment variables, a TOML config file, or arguments.
+
+Precedence: explicit arguments, then environment variables, then the config file
+(``<data dir>/node.toml`` or ``GPID_CONFIG``), then defaults. A wrong value is refused with the
+name of the setting and what is accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from gpid_node.chain.client import FeeMode
+from gpid_node.domain.errors import FieldProblem, ValidationFailed
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Values from the TOML config file, if there is one."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            return tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationFailed([FieldProblem(str(self.path), f"not valid TOML: {exc}")]) from exc
+
+
+class Settings(BaseSettings):
+    """Everything a node needs to run."""
+
+    model_config = SettingsConfigDict(env_prefix="GPID_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(Path("./data"), description="folder for the database, keys, chain state and records")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in the data folder")
+    rpc_url: str | None = Field(None, description="JSON-RPC endpoint; default in dev mode: the embedded anvil")
+    deployment_file: Path | None = Field(None, description="deployment record; default <data dir>/deployment.json")
+    keystore_file: Path | None = Field(None, description="node key; default <data dir>/keystore.json")
+    keystore_password: SecretStr = Field(SecretStr(""), description="password of the keystore")
+    fee_mode: FeeMode = Field(FeeMode.AUTO, description="auto, eip1559, legacy or zero (permissioned networks)")
+    confirmations: int = Field(0, ge=0, le=1000, description="blocks the indexer waits before indexing")
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8080, ge=1, le=65535, description="port the API listens on")
+    public_url: str | None = Field(None, description="URL clients use to reach this node (QR codes)")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
+    batch_size: int = Field(50, ge=1, le=200, description="registrations gathered into one transaction")
+    write_timeout_s: float = Field(30.0, gt=0, description="how long a write waits for its block before 202")
+    poll_interval_s: float = Field(0.05, gt=0, le=10, description="how often the outbox and indexer look for work")
+    log_level: str = Field("info", description="debug, info, warning or error")
+    log_format: str = Field("json", description="json or console")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none by default)")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.lower() not in {"debug", "info", "warning", "error"}:
+            raise ValueError("use debug, info, warning or error")
+        return value.lower()
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in {"json", "console"}:
+            raise ValueError("use json or console")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = os.environ.get("GPID_CONFIG")
+        data_dir = Path(os.environ.get("GPID_DATA_DIR", "./data"))
+        path = Path(config) if config else data_dir / "node.toml"
+        return (init_settings, env_settings, _TomlSource(settings_cls, path))
+
+    # ------------------------------------------------------------------ derived paths
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'index.sqlite3').resolve()}"
+
+    @property
+    def deployment_path(self) -> Path:
+        return self.deployment_file or self.data_dir / "deployment.json"
+
+    @property
+    def keystore_path(self) -> Path:
+        return self.keystore_file or self.data_dir / "keystore.json"
+
+    @property
+    def chain_state_path(self) -> Path:
+        return self.data_dir / "chain" / "state.json"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from every source; a wrong value raises ValidationFailed naming the setting."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(
+                "GPID_" + "_".join(str(p) for p in err["loc"]).upper(),
+                f"{err['msg']} (got {err.get('input')!r})",
+            )
+            for err in exc.errors()
+        ]
+        raise ValidationFailed(problems, message="invalid settings: " + "; ".join(
+            f"{p.path}: {p.message}" for p in problems
+        )) from None
