@@ -237,19 +237,19 @@ class Outbox:
             if self.keyring.get(group.sender) is None:
                 self._fail(group.entries, e.PermissionDenied(f"this node holds no key for {group.sender}"))
                 continue
-            group = self._preflight(group)
-            if group is not None:
-                self._sign_and_send(group)
+            checked = self._preflight(group)
+            if checked is not None:
+                self._sign_and_send(*checked)
                 sent += 1
         return sent
 
-    def _preflight(self, group: _Group) -> _Group | None:
-        """Simulates the transaction; refused items fail (or adopt their own registration) and leave the group."""
+    def _preflight(self, group: _Group) -> tuple[_Group, int] | None:
+        """Estimates the gas, which simulates the transaction: refused items fail (or adopt their own
+        registration) and leave the group. Returns the group left and its gas."""
         while group.entries:
             function, args = group.call()
             try:
-                self.client.simulate(group.sender, self.client.encode(function, *args))
-                return group
+                return group, self.client.estimate_gas(group.sender, self.client.encode(function, *args))
             except e.GPIDError as refusal:
                 if isinstance(refusal, e.ChainUnavailable):
                     raise
@@ -282,12 +282,11 @@ class Outbox:
             self._nonces[sender] = self.client.next_nonce(sender)
         return self._nonces[sender]
 
-    def _sign_and_send(self, group: _Group) -> None:
+    def _sign_and_send(self, group: _Group, gas: int) -> None:
         account = self.keyring.get(group.sender)
         assert account is not None
         function, args = group.call()
         data = self.client.encode(function, *args)
-        gas = self.client.estimate_gas(group.sender, data)
         nonce = self._nonce(group.sender)
         signed = self.client.sign(account, data, nonce, gas)
         ids = [x.id for x in group.entries]

@@ -1,0 +1,1 @@
+"""Benchmarks run by ``scripts/bench``: each prints one JSON object."""

@@ -1,0 +1,672 @@
+"""The node's services: what the REST facade and the CLI both call.
+
+A :class:`Node` joins the adapters (chain client, store, keyring) and the engines (outbox,
+indexer) and offers the use cases: register, amend, link, record verifications, and the reads
+with their integrity proofs. It raises only :mod:`gpid_node.domain.errors`; it knows no HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import Deployment
+from gpid_node.chain.keystore import Keyring
+from gpid_node.domain import canonical
+from gpid_node.domain import errors as e
+from gpid_node.domain import verification
+from gpid_node.domain.access import Action, Principal, Role, Visibility, may_read
+from gpid_node.domain.gpid import GPID
+from gpid_node.domain.merge_patch import apply_merge_patch
+from gpid_node.domain.model import parse_key_data_set
+from gpid_node.indexer import Indexer
+from gpid_node.outbox import FAILED, MINED, Outbox
+from gpid_node.store import queries
+from gpid_node.store.database import Store
+from gpid_node.store.tables import KeyDataSetRow, OutboxEntry, VersionRow
+
+log = structlog.get_logger("gpid.node")
+
+DIRECTIONS = {"export": 1, "import": 2}
+OUTCOMES = {"match": 1, "discrepancies": 2, "integrity_failure": 3}
+REASON_CODES = {"correction": 1, "price": 2, "quantity": 3, "parties": 4, "other": 5}
+IDENTITY_PATHS = ("schema_version", "seller.trader_id", "invoice.number", "invoice.date")
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A write that was accepted: mined (with its result) or still on its way (``pending``)."""
+
+    entries: list[int]
+    results: list[dict[str, Any]]
+    pending: bool
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row (line numbers of the source file)."""
+
+    read: int = 0
+    registered: list[tuple[int, str]] = field(default_factory=list)
+    registered_earlier: list[tuple[int, str]] = field(default_factory=list)
+    already_registered: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, list[e.FieldProblem]]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    unfinished: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "read": self.read, "registered": len(self.registered), "registered_earlier": len(self.registered_earlier),
+            "already_registered": len(self.already_registered), "rejected": len(self.rejected),
+            "failed": len(self.failed), "unfinished": self.unfinished,
+        }  # fmt: skip
+
+
+@dataclass
+class Node:
+    store: Store
+    client: RegistryClient
+    keyring: Keyring
+    deployment: Deployment
+    batch_size: int = 50
+    confirmations: int = 0
+    write_timeout_s: float = 30.0
+    poll_s: float = 0.05
+    public_url: str | None = None
+    outbox: Outbox = field(init=False)
+    indexer: Indexer = field(init=False)
+    _stop: threading.Event = field(init=False, default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(init=False, default_factory=list)
+    _trader_keys: dict[str, bytes] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.indexer = Indexer(
+            self.store, self.client, start_block=self.deployment.block, confirmations=self.confirmations
+        )
+        self.outbox = Outbox(
+            self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Node:
+        self._stop.clear()
+        for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer)):
+            thread = threading.Thread(target=target, args=(self._stop,), name=f"gpid-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _run_indexer(self, stop: threading.Event) -> None:
+        self.indexer.run(stop, poll_s=self.poll_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.outbox.wake()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _trader_key_of(self, account: str) -> bytes:
+        key = self._trader_keys.get(account)
+        if key is None:
+            key = bytes(self.client.view("traderKeyOf", account))
+            if key != b"\0" * 32:
+                self._trader_keys[account] = key
+        return key
+
+    def _signer(self, principal: Principal, action: Action) -> str:
+        if not principal.may(action):
+            raise e.PermissionDenied(
+                f"the {principal.role} role may not {action}; this needs the "
+                f"{' or '.join(sorted(r.value for r in principal_roles(action)))} role"
+            )
+        if principal.account not in self.keyring:
+            raise e.PermissionDenied(
+                f"this node holds no key for {principal.account}: send this request to the node of that account"
+            )
+        return principal.account
+
+    def _require_chain(self) -> None:
+        if not self.client.is_reachable():
+            raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
+
+    def _submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
+        with self.store.session() as session:
+            ids = [Outbox.record(session, kind, sender, request, gpid).id for request, gpid in requests]
+        return self._await(ids)
+
+    def _await(self, ids: list[int], timeout_s: float | None = None) -> Submitted:
+        rows = self.outbox.wait(ids, self.write_timeout_s if timeout_s is None else timeout_s)
+        failed = [r for r in rows if r.status == FAILED]
+        if failed and len(rows) == 1:
+            raise e.error_from_record(failed[0].error or {})
+        pending = any(r.status not in (MINED, FAILED) for r in rows)
+        return Submitted(ids, [self._entry_result(r) for r in rows], pending)
+
+    @staticmethod
+    def _entry_result(row: OutboxEntry) -> dict[str, Any]:
+        result: dict[str, Any] = {"submission": row.id, "status": row.status}
+        if row.gpid:
+            result["gpid"] = str(GPID.from_hex(row.gpid))
+        result.update(row.result or {})
+        if row.error:
+            result["error"] = row.error
+        return result
+
+    def submission(self, entry_id: int, principal: Principal) -> dict[str, Any]:
+        with self.store.session() as session:
+            row = session.get(OutboxEntry, entry_id)
+            if row is None or (principal.role != Role.OPERATOR and row.sender != principal.account):
+                raise e.NotFound(f"no submission {entry_id} of yours")
+            return self._entry_result(row)
+
+    def wait_indexed(self, block: int, timeout_s: float = 10.0) -> None:
+        """Waits until the index has applied ``block`` (reads after a write see the write)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self.store.session() as session:
+                cursor = queries.cursor(session)
+            if cursor is not None and cursor.block_number >= block:
+                return
+            time.sleep(self.poll_s / 2)
+
+    # ------------------------------------------------------------------ registration
+
+    def prepare_registration(self, raw: Any, sender: str, *, today: Any = None) -> tuple[dict[str, Any], GPID, dict[str, Any]]:
+        """Validates and normalises a key data set; returns (data, GPID, outbox request). No I/O but a view."""
+        data = parse_key_data_set(raw, today=today).model_dump(mode="json")
+        seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
+        bound = self._trader_key_of(sender)
+        if bound == b"\0" * 32:
+            raise e.TraderNotBound(sender)
+        if bound != canonical.trader_key(seller_id):
+            raise e.ValidationFailed(
+                [e.FieldProblem("seller.trader_id", f"this account is not bound to {seller_id}; it registers only for its own trader ID")]
+            )
+        number = canonical.normal_identifier(data["invoice"]["number"])
+        gpid = canonical.gpid_of(self.client.chain_id, self.client.address, canonical.invoice_key(bound, number))
+        salt = os.urandom(canonical.SALT_BYTES)
+        commitments = canonical.commitments(data, salt)
+        request = {
+            "invoice_number": number,
+            "commitments": ["0x" + c.hex() for c in commitments.as_tuple()],
+            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
+        }
+        return data, gpid, request
+
+    def known_registration(self, gpid: GPID) -> bool:
+        """Whether the index or the outbox already has this GPID (registered or on its way)."""
+        with self.store.session() as session:
+            if queries.key_data_set(session, gpid.hex) is not None:
+                return True
+            return (
+                session.scalar(
+                    select(OutboxEntry.id).where(
+                        OutboxEntry.gpid == gpid.hex, OutboxEntry.kind == "register", OutboxEntry.status != FAILED
+                    ).limit(1)
+                )
+                is not None
+            )
+
+    def register(self, raw: Any, principal: Principal) -> dict[str, Any]:
+        sender = self._signer(principal, Action.REGISTER)
+        self._require_chain()
+        _, gpid, request = self.prepare_registration(raw, sender)
+        with self.store.session() as session:
+            if queries.key_data_set(session, gpid.hex) is not None:
+                raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
+        submitted = self._submit("register", sender, [(request, gpid.hex)])
+        result = submitted.results[0]
+        return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
+                "block": result.get("block"), "status": "pending" if submitted.pending else "registered",
+                "submission": result["submission"]}  # fmt: skip
+
+    def import_key_data_sets(
+        self,
+        records: Iterable[Any],
+        principal: Principal,
+        *,
+        chunk: int = 500,
+        on_progress: Callable[[int, int], None] | None = None,
+        timeout_s: float = 3600.0,
+    ) -> ImportReport:
+        """Registers many key data sets: bad rows are reported (line, paths) and the good ones go on;
+        rows already registered or already on their way (an interrupted earlier run) are not sent again."""
+        sender = self._signer(principal, Action.REGISTER)
+        self._require_chain()
+        report = ImportReport()
+        waiting: dict[int, tuple[int, str, bool]] = {}  # entry id -> (line, gpid, new in this run)
+        seen: dict[str, int] = {}
+        batch: list[tuple[int, GPID, dict[str, Any]]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            hexes = [g.hex for _, g, _ in batch]
+            with self.store.session() as session:
+                indexed = set(session.scalars(select(KeyDataSetRow.gpid).where(KeyDataSetRow.gpid.in_(hexes))))
+                queued = dict(
+                    session.execute(
+                        select(OutboxEntry.gpid, OutboxEntry.id).where(
+                            OutboxEntry.gpid.in_(hexes), OutboxEntry.kind == "register", OutboxEntry.status != FAILED
+                        )
+                    ).all()
+                )
+                for line, gpid, request in batch:
+                    if gpid.hex in indexed and gpid.hex not in queued:
+                        report.already_registered.append((line, str(gpid)))
+                    elif gpid.hex in queued:
+                        waiting[queued[gpid.hex]] = (line, str(gpid), False)
+                    else:
+                        entry = Outbox.record(session, "register", sender, request, gpid.hex)
+                        waiting[entry.id] = (line, str(gpid), True)
+            batch.clear()
+            self.outbox.wake()
+
+        for record in records:
+            report.read += 1
+            if record.problem is not None:
+                report.rejected.append((record.line, [e.FieldProblem("", record.problem)]))
+                continue
+            try:
+                _, gpid, request = self.prepare_registration(record.data, sender)
+            except e.ValidationFailed as exc:
+                report.rejected.append((record.line, exc.problems))
+                continue
+            if gpid.hex in seen:
+                report.rejected.append(
+                    (record.line, [e.FieldProblem("invoice.number", f"the same invoice as line {seen[gpid.hex]}")])
+                )
+                continue
+            seen[gpid.hex] = record.line
+            batch.append((record.line, gpid, request))
+            if len(batch) >= chunk:
+                flush()
+        flush()
+
+        deadline = time.monotonic() + timeout_s
+        total = len(waiting)
+        remaining = set(waiting)
+        while remaining:
+            with self.store.session() as session:
+                rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(list(remaining)))))
+            for row in rows:
+                if row.status not in (MINED, FAILED):
+                    continue
+                remaining.discard(row.id)
+                line, gpid_text, new = waiting[row.id]
+                if row.status == MINED:
+                    (report.registered if new else report.registered_earlier).append((line, gpid_text))
+                else:
+                    error = e.error_from_record(row.error or {})
+                    if isinstance(error, e.InvoiceAlreadyRegistered):
+                        report.already_registered.append((line, gpid_text))
+                    else:
+                        report.failed.append((line, error.message))
+            if on_progress is not None:
+                on_progress(total - len(remaining), total)
+            if remaining:
+                if time.monotonic() > deadline:
+                    report.unfinished = len(remaining)
+                    break
+                self.outbox.wake()
+                time.sleep(self.poll_s)
+        return report
+
+    # ------------------------------------------------------------------ amendment
+
+    def amend(self, gpid_text: str, changes: Any, reason: str, principal: Principal, reason_code: str = "correction") -> dict[str, Any]:
+        sender = self._signer(principal, Action.AMEND)
+        problems = []
+        if not isinstance(changes, dict) or not changes:
+            problems.append(e.FieldProblem("changes", "a JSON merge patch object with at least one change is required"))
+        if not isinstance(reason, str) or not reason.strip():
+            problems.append(e.FieldProblem("reason", "say why the key data set changes (1 to 500 characters)"))
+        elif len(reason.strip().encode()) > 500:
+            problems.append(e.FieldProblem("reason", "at most 500 bytes"))
+        if reason_code not in REASON_CODES:
+            problems.append(e.FieldProblem("reason_code", f"use one of {', '.join(REASON_CODES)}"))
+        if problems:
+            raise e.ValidationFailed(problems)
+        gpid = GPID.parse(gpid_text)
+        self._require_chain()
+        current = self._current_version(gpid, principal)
+        if current.data is None or current.salt is None:
+            raise e.Conflict(f"{gpid} has no readable current version to amend (integrity problem)")
+        patched = apply_merge_patch(current.data, changes)
+        try:
+            data = parse_key_data_set(patched).model_dump(mode="json")
+        except e.ValidationFailed as exc:
+            raise e.ValidationFailed(
+                [e.FieldProblem(f"changes.{p.path}" if p.path else "changes", p.message) for p in exc.problems]
+            ) from None
+        before, after = canonical.sections(current.data), canonical.sections(data)
+        if before["identity"] != after["identity"]:
+            touched = [p for p in verification.changed_fields(current.data, data) if p.startswith(IDENTITY_PATHS)]
+            raise e.SectionImmutable(touched or list(IDENTITY_PATHS[1:]))
+        salt = bytes.fromhex(current.salt.removeprefix("0x"))
+        previous = canonical.Commitments.from_tuple(bytes.fromhex(c[2:]) for c in current.commitments)
+        nxt = canonical.commitments(data, salt)
+        if previous.changed_sections(nxt) == 0:
+            raise e.NothingChanged(str(gpid))
+        request = {
+            "gpid": gpid.hex,
+            "previous": list(current.commitments),
+            "next": ["0x" + c.hex() for c in nxt.as_tuple()],
+            "reason_code": REASON_CODES[reason_code],
+            "reason": reason.strip(),
+            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
+        }
+        submitted = self._submit("amend", sender, [(request, gpid.hex)])
+        result = submitted.results[0]
+        return {"gpid": str(gpid), "version": result.get("version", current.version + 1),
+                "transaction": result.get("transaction"), "block": result.get("block"),
+                "changed_fields": verification.changed_fields(current.data, data),
+                "status": "pending" if submitted.pending else "amended", "submission": result["submission"]}  # fmt: skip
+
+    def _current_version(self, gpid: GPID, principal: Principal) -> VersionRow:
+        """The current version, after making sure the index has caught up with the chain."""
+        on_chain = int(self.client.view("recordOf", gpid.raw)[2])
+        deadline = time.monotonic() + 10
+        while True:
+            with self.store.session() as session:
+                row = queries.key_data_set(session, gpid.hex)
+                visible = row is not None and self._visible(session, row, principal)
+                if row is not None and visible and row.current_version >= on_chain:
+                    version = queries.version_at(session, gpid.hex, version=row.current_version)
+                    if version is not None:
+                        return version
+            if on_chain == 0 or (row is not None and not visible) or time.monotonic() > deadline:
+                raise e.UnknownGPID(str(gpid))
+            time.sleep(self.poll_s)
+
+    # ------------------------------------------------------------------ declarations
+
+    def link(self, reference: str, country: str, direction: str, gpids: list[str], principal: Principal) -> dict[str, Any]:
+        sender = self._signer(principal, Action.LINK)
+        problems = []
+        reference_n = canonical.normal_identifier(reference) if isinstance(reference, str) else ""
+        if not canonical.is_normal_identifier(reference_n):
+            problems.append(e.FieldProblem("reference", "a declaration reference of 1 to 70 characters is required"))
+        country_n = country.strip().upper() if isinstance(country, str) else ""
+        from gpid_node.domain.reference import is_country
+
+        if not is_country(country_n):
+            problems.append(e.FieldProblem("country", f"expected an ISO 3166-1 alpha-2 country code, got {country!r}"))
+        if direction not in DIRECTIONS:
+            problems.append(e.FieldProblem("direction", "use export or import"))
+        parsed: list[GPID] = []
+        if not isinstance(gpids, list) or not gpids:
+            problems.append(e.FieldProblem("gpids", "list at least one GPID"))
+        else:
+            for i, text in enumerate(gpids):
+                try:
+                    parsed.append(GPID.parse(text))
+                except e.InvalidGPID as exc:
+                    problems.append(e.FieldProblem(f"gpids[{i}]", exc.reason))
+            if len(set(parsed)) != len(parsed):
+                problems.append(e.FieldProblem("gpids", "a GPID is listed twice"))
+        if problems:
+            raise e.ValidationFailed(problems)
+        self._require_chain()
+        requests = []
+        for gpid in parsed:
+            record = self.client.view("recordOf", gpid.raw)
+            if int(record[2]) == 0:
+                raise e.UnknownGPID(str(gpid))
+            request: dict[str, Any] = {"gpid": gpid.hex, "reference": reference_n, "country": "0x" + country_n.encode().hex(),
+                                       "direction": DIRECTIONS[direction]}  # fmt: skip
+            kind = "link"
+            if principal.role == Role.BUYER:
+                current = self._current_version(gpid, principal)
+                request["current"] = list(current.commitments)
+                kind = "link_as_buyer"
+            requests.append((kind, request, gpid.hex))
+        ids: list[int] = []
+        with self.store.session() as session:
+            for kind, request, gpid_hex in requests:
+                ids.append(Outbox.record(session, kind, sender, request, gpid_hex).id)
+        submitted = self._await(ids)
+        failures = [r for r in submitted.results if r.get("status") == FAILED]
+        if failures and len(failures) == len(submitted.results):
+            raise e.error_from_record(failures[0]["error"])
+        return {
+            "reference": reference_n, "country": country_n, "direction": direction,
+            "links": [{k: r.get(k) for k in ("gpid", "status", "transaction", "block", "error", "submission")} for r in submitted.results],
+        }  # fmt: skip
+
+    def declaration(self, country: str, reference: str, principal: Principal) -> dict[str, Any]:
+        country_n, reference_n = country.strip().upper(), canonical.normal_identifier(reference)
+        with self.store.session() as session:
+            links = queries.declaration(session, country_n, reference_n)
+            visible = []
+            for link in links:
+                row = queries.key_data_set(session, link.gpid)
+                if principal.role == Role.BROKER and link.linker == principal.account or (
+                    row is not None and self._visible(session, row, principal)
+                ) or (principal.role == Role.CUSTOMS and principal.country == country_n):
+                    visible.append(link)
+        if not visible:
+            raise e.UnknownDeclaration(country_n, reference_n)
+        return {
+            "country": country_n, "reference": reference_n, "direction": visible[0].direction,
+            "gpids": [{"gpid": str(GPID.from_hex(l.gpid)), "direction": l.direction, "linker": l.linker,
+                       "linked_at": iso(l.time), "transaction": l.transaction_hash, "block": l.block_number}
+                      for l in visible],
+        }  # fmt: skip
+
+    # ------------------------------------------------------------------ reads
+
+    def _visibility(self, session: Any, row: KeyDataSetRow) -> Visibility:
+        links = queries.links_for(session, row.gpid)
+        return Visibility(
+            issuer=row.issuer, seller_trader_id=row.seller_trader_id, buyer_trader_id=row.buyer_trader_id,
+            seller_country=row.seller_country, buyer_country=row.buyer_country,
+            linkers=frozenset(l.linker for l in links), declaration_countries=frozenset(l.country for l in links),
+        )  # fmt: skip
+
+    def _visible(self, session: Any, row: KeyDataSetRow, principal: Principal) -> bool:
+        return may_read(principal, self._visibility(session, row))
+
+    def _chain_digest(self, gpid: GPID, version: int) -> str | None:
+        try:
+            return "0x" + bytes(self.client.view("versionOf", gpid.raw, version)[0]).hex()
+        except e.ChainUnavailable:
+            return None
+        except e.GPIDError:
+            return ""
+
+    def integrity(self, gpid: GPID, version: VersionRow) -> dict[str, Any]:
+        """The version's integrity, proven against the digest the registry holds for it."""
+        chain_digest = self._chain_digest(gpid, version.version)
+        proof: dict[str, Any] = {
+            "payload_matches_commitments": version.integrity_ok,
+            "digest": version.digest,
+            "transaction": version.transaction_hash,
+            "block": version.block_number,
+            "registry": self.client.address,
+            "chain_id": self.client.chain_id,
+        }
+        if chain_digest is None:
+            proof.update(verified=False, checked_against="index", chain_reachable=False,
+                         problem="the chain cannot be reached: integrity could not be proven now")  # fmt: skip
+        else:
+            matches = chain_digest == version.digest
+            proof.update(verified=bool(version.integrity_ok and matches), checked_against="chain",
+                         chain_reachable=True, chain_digest=chain_digest or None)  # fmt: skip
+            if not version.integrity_ok:
+                proof["problem"] = version.integrity_problem
+            elif not matches:
+                proof["problem"] = "the digest on chain differs from the indexed version"
+        return proof
+
+    def freshness(self) -> dict[str, Any]:
+        status = self.indexer.status()
+        return {"indexed_block": status.get("cursor"), "head_block": status.get("head"),
+                "lag_blocks": status.get("lag"), "chain_reachable": status.get("last_error") is None}  # fmt: skip
+
+    def key_data_set(
+        self, gpid_text: str, principal: Principal, *, version: int | None = None, as_of: datetime | None = None
+    ) -> dict[str, Any]:
+        gpid = GPID.parse(gpid_text)
+        with self.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            if row is None or not self._visible(session, row, principal):
+                raise e.UnknownGPID(str(gpid))
+            chosen = queries.version_at(session, gpid.hex, version=version, as_of=as_of)
+        if chosen is None:
+            if version is not None:
+                raise e.ValidationFailed([e.FieldProblem("version", f"{gpid} has versions 1 to {row.current_version}")])
+            raise e.NotFound(f"{gpid} was registered at {iso(row.registered_at)}, after {iso(as_of)}")
+        return {
+            "gpid": str(gpid),
+            "version": chosen.version,
+            "current_version": row.current_version,
+            "data": chosen.data,
+            "integrity": self.integrity(gpid, chosen),
+            "registered_at": iso(row.registered_at),
+            "updated_at": iso(chosen.time),
+            "issuer": row.issuer,
+            "freshness": self.freshness(),
+        }
+
+    def history(self, gpid_text: str, principal: Principal) -> dict[str, Any]:
+        gpid = GPID.parse(gpid_text)
+        with self.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            if row is None or not self._visible(session, row, principal):
+                raise e.UnknownGPID(str(gpid))
+            versions = queries.versions(session, gpid.hex)
+        return {
+            "gpid": str(gpid),
+            "versions": [
+                {"version": v.version, "author": v.author, "time": iso(v.time), "reason": v.reason,
+                 "reason_code": v.reason_code, "changed_fields": v.changed_fields,
+                 "changed_sections": v.changed_sections, "transaction": v.transaction_hash,
+                 "block": v.block_number, "integrity_ok": v.integrity_ok}
+                for v in versions
+            ],
+        }  # fmt: skip
+
+    def list_key_data_sets(self, principal: Principal, limit: int, offset: int) -> dict[str, Any]:
+        with self.store.session() as session:
+            rows, total = queries.list_visible(
+                session, principal.role.value, principal.account, principal.trader_id, principal.country, limit, offset
+            )
+        items = [
+            {"gpid": r.gpid_text, "version": r.current_version, "invoice_number": r.invoice_number,
+             "seller_trader_id": r.seller_trader_id, "buyer_trader_id": r.buyer_trader_id,
+             "registered_at": iso(r.registered_at), "updated_at": iso(r.updated_at), "integrity_ok": r.integrity_ok}
+            for r in rows
+        ]  # fmt: skip
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    # ------------------------------------------------------------------ verification
+
+    def verify(self, body: Any, principal: Principal, *, record: bool = True) -> dict[str, Any]:
+        if principal.role not in (Role.CUSTOMS, Role.OPERATOR, Role.BROKER):
+            raise e.PermissionDenied("verifications are made by Customs (and brokers checking their own filings)")
+        request = verification.parse_request(body)
+        declaration = request.declaration
+        facts: dict[str, verification.KeyDataSetFacts | None] = {}
+        reference_n = canonical.normal_identifier(declaration.reference)
+        for item in declaration.items:
+            try:
+                gpid = GPID.parse(item.gpid)
+            except e.InvalidGPID:
+                facts[item.gpid] = None
+                continue
+            facts[item.gpid] = self._facts(gpid, principal, declaration.country, reference_n)
+        answer = verification.verify(declaration, facts)
+        if record and principal.role == Role.CUSTOMS and principal.account in self.keyring and answer["result"] != "unknown_gpid":
+            answer["recorded"] = self._record_outcomes(answer, reference_n, principal.account)
+        return answer
+
+    def _facts(self, gpid: GPID, principal: Principal, country: str, reference: str) -> verification.KeyDataSetFacts | None:
+        with self.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            if row is None or not self._visible(session, row, principal):
+                return None
+            versions = queries.versions(session, gpid.hex)
+            links = queries.links_for(session, gpid.hex)
+        current = versions[-1]
+        proof = self.integrity(gpid, current)
+        verified = all(v.integrity_ok for v in versions) and proof["verified"]
+        if not proof.get("chain_reachable", True):
+            verified = all(v.integrity_ok for v in versions)
+        return verification.KeyDataSetFacts(
+            gpid=str(gpid),
+            integrity_verified=verified,
+            versions=[
+                verification.VersionRecord(version=v.version, time=_utc(v.time), author=v.author, reason=v.reason,
+                                           changed_fields=list(v.changed_fields or []), data=v.data or {})
+                for v in versions
+            ],
+            other_declarations=[
+                {"reference": l.reference, "country": l.country, "direction": l.direction, "linked_at": _utc(l.time)}
+                for l in links if not (l.country == country and l.reference == reference)
+            ],
+        )  # fmt: skip
+
+    def _record_outcomes(self, answer: dict[str, Any], reference: str, sender: str) -> list[dict[str, Any]]:
+        code = OUTCOMES[answer["result"]] if answer["result"] in OUTCOMES else None
+        recorded = []
+        with self.store.session() as session:
+            for entry in answer["gpids"]:
+                gpid = GPID.parse(entry["gpid"])
+                version = entry.get("version_at_filing") or 1
+                outcome = 3 if not entry["integrity"]["verified"] else (2 if entry["discrepancies"] else 1)
+                row = Outbox.record(session, "verification", sender,
+                                    {"gpid": gpid.hex, "reference": reference, "version": version, "outcome": outcome or code},
+                                    gpid.hex)  # fmt: skip
+                recorded.append({"gpid": str(gpid), "submission": row.id, "outcome": outcome})
+        self.outbox.wake()
+        return recorded
+
+
+def principal_roles(action: Action) -> frozenset[Role]:
+    from gpid_node.domain.access import WRITERS
+
+    return WRITERS[action]
+
+
+def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) -> Node:
+    """A node from its settings: the store migrated, the deployment record loaded, the client connected."""
+    from gpid_node.chain.client import connect
+
+    deployment = Deployment.read(settings.deployment_path)
+    url = rpc_url or settings.rpc_url
+    if not url:
+        raise e.ValidationFailed([e.FieldProblem("GPID_RPC_URL", "set the JSON-RPC endpoint of the chain")])
+    client = RegistryClient(connect(url), deployment.registry, settings.fee_mode)
+    store = Store(settings.database)
+    store.migrate()
+    return Node(
+        store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
+        confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
+        poll_s=settings.poll_interval_s, public_url=settings.public_url,
+    )  # fmt: skip
