@@ -1,0 +1,148 @@
+"""The durable outbox on a real anvil and a real SQLite file: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import Keyring
+from gpid_node.domain import canonical
+from gpid_node.domain.gpid import GPID
+from gpid_node.outbox import FAILED, MINED, PENDING, SENT, Outbox
+from gpid_node.store.database import Store
+from gpid_node.store.tables import OutboxEntry
+from support.builders import SELLER_TRADER_ID, key_data_set
+
+SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(f"sqlite:///{tmp_path / 'index.sqlite3'}")
+    s.migrate()
+    return s
+
+
+@pytest.fixture
+def outbox(store: Store, registry: Any) -> Outbox:
+    client = RegistryClient(registry.client.w3, registry.client.address)  # its own, tests patch it
+    return Outbox(store, client, Keyring({"seller": registry.people.seller}), batch_size=10, poll_s=0.01)
+
+
+def request_for(number: str, salt: bytes | None = None) -> dict[str, Any]:
+    data = key_data_set(number, lines=2)
+    salt = salt or os.urandom(32)
+    return {
+        "invoice_number": number,
+        "commitments": ["0x" + c.hex() for c in canonical.commitments(data, salt).as_tuple()],
+        "payload": "0x" + canonical.encode_payload(data, salt).hex(),
+    }
+
+
+def record(store: Store, sender: str, numbers: list[str]) -> list[int]:
+    with store.session() as session:
+        return [Outbox.record(session, "register", sender, request_for(n)).id for n in numbers]
+
+
+def entries(store: Store) -> list[OutboxEntry]:
+    with store.session() as session:
+        return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)))
+
+
+def on_chain(registry: Any, number: str) -> bool:
+    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    return registry.client.view("recordOf", gpid.raw)[0] != "0x" + "0" * 40
+
+
+def test_concurrent_registrations_go_out_in_batches(outbox: Outbox, store: Store, registry: Any) -> None:
+    record(store, registry.people.seller.address, [f"B-{i}" for i in range(25)])
+    outbox.drain(timeout_s=60)
+    rows = entries(store)
+    assert {r.status for r in rows} == {MINED}
+    assert len({r.transaction_hash for r in rows}) == 3  # 10 + 10 + 5
+    for i, row in enumerate(rows):
+        gpid = registry.client.gpid_for(SELLER_KEY, f"B-{i}")
+        assert row.result["gpid"] == str(gpid) and row.result["block"] == row.block_number
+
+
+def test_duplicate_invoice_fails_with_the_existing_gpid_and_the_rest_go_on(outbox: Outbox, store: Store, registry: Any) -> None:
+    registry.register(key_data_set("DUP-1", lines=2))
+    record(store, registry.people.seller.address, ["OK-1", "DUP-1", "OK-2"])
+    outbox.drain(timeout_s=60)
+    ok1, dup, ok2 = entries(store)
+    assert (ok1.status, dup.status, ok2.status) == (MINED, FAILED, MINED)
+    assert dup.error["type"] == "InvoiceAlreadyRegistered"
+    assert dup.error["details"]["gpid"] == str(registry.client.gpid_for(SELLER_KEY, "DUP-1"))
+
+
+def test_crash_between_commit_and_broadcast_sends_the_same_transaction_once(outbox: Outbox, store: Store, registry: Any) -> None:
+    (entry_id,) = record(store, registry.people.seller.address, ["CRASH-1"])
+    outbox.client.broadcast = lambda raw: (_ for _ in ()).throw(SystemExit("killed"))  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        outbox.step()
+    (row,) = entries(store)
+    assert row.status == SENT and row.raw_transaction and not on_chain(registry, "CRASH-1")
+    restarted = Outbox(store, RegistryClient(registry.client.w3, registry.client.address),
+                       Keyring({"s": registry.people.seller}), poll_s=0.01)  # fmt: skip
+    restarted.drain(timeout_s=30)
+    (row,) = entries(store)
+    assert row.status == MINED and on_chain(registry, "CRASH-1")
+    assert row.transaction_hash == row.result["transaction"]
+
+
+def test_entry_whose_block_was_lost_is_sent_again(outbox: Outbox, store: Store, registry: Any) -> None:
+    w3 = registry.client.w3
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+    record(store, registry.people.seller.address, ["LOST-1"])
+    outbox.drain(timeout_s=30)
+    (mined,) = entries(store)
+    assert mined.status == MINED
+    w3.provider.make_request("evm_revert", [snapshot])  # the chain forgets the block
+    w3.provider.make_request("evm_mine", [])
+    assert not on_chain(registry, "LOST-1")
+    counts = outbox.reconcile()
+    assert counts["lost"] == 1
+    assert entries(store)[0].status in (PENDING, SENT)
+    outbox.drain(timeout_s=30)
+    (again,) = entries(store)
+    assert again.status == MINED and on_chain(registry, "LOST-1")
+    assert again.block_hash != mined.block_hash
+
+
+def test_registration_already_on_chain_with_the_same_commitments_is_adopted(outbox: Outbox, store: Store, registry: Any) -> None:
+    salt = b"\x09" * 32
+    request = request_for("ADOPT-1", salt)
+    registry.register(key_data_set("ADOPT-1", lines=2), salt=salt)  # e.g. sent before a crash lost our record of it
+    with store.session() as session:
+        Outbox.record(session, "register", registry.people.seller.address, request)
+    outbox.drain(timeout_s=30)
+    (row,) = entries(store)
+    assert row.status == MINED and row.result["gpid"] == str(registry.client.gpid_for(SELLER_KEY, "ADOPT-1"))
+
+
+def test_wait_returns_when_the_entry_is_mined(outbox: Outbox, store: Store, registry: Any) -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=outbox.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        ids = record(store, registry.people.seller.address, ["WAIT-1"])
+        (row,) = outbox.wait(ids, timeout_s=20)
+        assert row.status == MINED
+        assert outbox.depth() == 0
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def test_entry_for_a_key_this_node_does_not_hold_fails_clearly(outbox: Outbox, store: Store, registry: Any) -> None:
+    record(store, registry.people.stranger.address, ["NOKEY-1"])
+    outbox.step()
+    (row,) = entries(store)
+    assert row.status == FAILED and "holds no key" in row.error["message"]
