@@ -1,0 +1,99 @@
+"""``create_app(node, settings)``: the FastAPI app of one node, built on call, never at import."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from gpid_node.api import openapi, problems
+from gpid_node.api.idempotency import Idempotency
+from gpid_node.api.metrics import Metrics
+from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
+from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
+from gpid_node.node import Node
+from gpid_node.settings import Settings
+
+DESCRIPTION = """\
+The REST facade of a **GPID node** (Goods Passport ID): one tamper-proof key data set per commercial
+invoice, anchored on an EVM chain. Sellers register and amend key data sets, brokers link them to
+Customs declarations, Customs verify declarations against them.
+
+**Authentication.** Every `/v1` request carries an API key as a bearer token:
+`Authorization: Bearer gpid_<key id>.<secret>`. A key is bound to a role (seller, buyer, broker,
+customs, operator) and an account; a missing, unknown or revoked key is answered 401. What a key
+may read follows its role: a key data set it may not see is answered 404, never 403, so that its
+existence does not leak.
+
+**Writes: 201 or 202.** A write is recorded in the node's durable outbox before it is sent to the
+chain. When it is mined within the node's write timeout the answer is **201** with the result and
+`Location` pointing at what was created. Otherwise it is **202** with the same members (`status`
+`pending`, `transaction`/`block` possibly null) and `Location: /v1/submissions/{id}` to follow it;
+nothing is lost. Send an `Idempotency-Key` header with a POST to retry it safely: the same key with
+the same body replays the first answer without writing again. When the chain cannot be reached a
+write is answered **503** with `Retry-After`; reads keep working from the index and say so
+(`integrity.checked_against: "index"`, `freshness.chain_reachable: false`).
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `type` URI
+(`https://gpid.dev/problems/...`), a `title`, the `status`, a `detail` saying what to do next, and
+evidence as extension members: `errors: [{"path": "goods[0].hs_code", "message"}]` lists every
+field problem at once (422), `gpid` names the existing GPID of an invoice already registered (409).
+"""
+
+OPENAPI_TAGS = [
+    {"name": "key data sets", "description": "register, read, amend and trace key data sets"},
+    {"name": "declarations", "description": "link GPIDs to Customs declarations"},
+    {"name": "verifications", "description": "check a declaration against its key data sets"},
+    {"name": "submissions", "description": "follow writes answered 202"},
+    {"name": "operations", "description": "health, readiness and metrics"},
+]
+
+
+def _version() -> str:
+    try:
+        return package_version("gpid-node")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def _indexer_lag(node: Node) -> object:
+    return node.indexer.lag()
+
+
+def create_app(node: Node, settings: Settings) -> FastAPI:
+    """The API over ``node`` (started and stopped by the caller), configured by ``settings``."""
+    app = FastAPI(
+        title="GPID node",
+        version=_version(),
+        description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.node = node
+    app.state.settings = settings
+    app.state.metrics = Metrics(outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node))
+
+    for module in (key_data_sets, declarations, verifications, submissions, health):
+        app.include_router(module.router)
+    problems.install(app)
+    openapi.install(app)
+
+    # Added innermost first: each add_middleware wraps what is there already.
+    app.add_middleware(Idempotency, store=node.store, stale_after_s=settings.write_timeout_s + 60)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
+            max_age=600,
+        )
+    app.add_middleware(AccessLog, metrics=app.state.metrics)
+    public_https = (settings.public_url or "").startswith("https://")
+    app.add_middleware(SecurityHeaders, hsts=public_https)
+    return app

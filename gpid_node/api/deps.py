@@ -1,0 +1,107 @@
+"""What routes depend on, as ``Annotated`` aliases: the node, the settings, the caller, the body.
+
+``create_app`` keeps the node and the settings in ``app.state``; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gpid_node.api.problems import MalformedJSON, Unauthenticated, UnsupportedMediaType
+from gpid_node.credentials import authenticate
+from gpid_node.domain.access import Principal
+from gpid_node.node import Node
+from gpid_node.settings import Settings
+
+
+def get_node(request: Request) -> Node:
+    return request.app.state.node  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key (`gpid_<key id>.<secret>`) bound to a role and an account: "
+    "`Authorization: Bearer <key>`. `gpid-node keys create` makes one; dev mode lists the demo keys "
+    "in `<data dir>/dev-credentials.json`.",
+)
+
+
+def current_principal(
+    request: Request,
+    node: NodeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, from its bearer token; 401 when the token is missing, malformed, unknown or revoked."""
+    if credentials is None:
+        raise Unauthenticated("send your API key as `Authorization: Bearer <key>`")
+    with node.store.session() as session:
+        principal = authenticate(session, credentials.credentials)
+    if principal is None:
+        raise Unauthenticated("this API key is unknown or revoked: ask the node's operator for a valid key")
+    request.state.key_id = principal.key_id  # named in the access log (the key id is public)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def require_json(request: Request, principal: CurrentPrincipal) -> Principal:
+    """For a route with a JSON body: 415 when the body is sent as anything but JSON (after the 401 check)."""
+    if not _is_json(request.headers.get("content-type")):
+        raise UnsupportedMediaType(request.headers.get("content-type"))
+    return principal
+
+
+JsonCaller = Annotated[Principal, Depends(require_json)]
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def raw_json(request: Request, principal: JsonCaller) -> Any:
+    """The body parsed as JSON, numbers with a fraction as exact decimals (never floats)."""
+    body = await request.body()
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise MalformedJSON(f"the body is not valid JSON: {message}{where}") from None
+
+
+RawJson = Annotated[Any, Depends(raw_json)]
+
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Send the same key again (with the same body) to get the first answer again instead of "
+        "writing twice. 1 to 255 visible ASCII characters, unique per API key.",
+    ),
+]

@@ -1,0 +1,206 @@
+"""``Idempotency-Key`` on POST: the same request sent again gets the first answer again.
+
+The key is kept per API key in ``idempotency_keys`` with a SHA-256 of method, path and body:
+
+* first time: the key is reserved (a row without an answer), the request runs, and its answer is
+  kept if it is final (2xx or 4xx); a 5xx answer frees the key, so the request can be retried;
+* same key, same request, answered: the kept status and body are replayed (nothing is written);
+* same key, same request, still running: 409 ``idempotency-key-in-progress``;
+* same key, another request: 422 ``idempotency-key-reused``.
+
+A reservation whose request never answered (the process died) is taken over after ``stale_after_s``.
+Requests without a valid API key pass through untouched (the route answers 401).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gpid_node.api.middleware import replay, send_json
+from gpid_node.api.problems import (
+    PROBLEMS,
+    ApiRefusal,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    problem_body,
+)
+from gpid_node.credentials import authenticate
+from gpid_node.store.database import Store
+from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow
+
+_KEY = re.compile(r"^[!-~]{1,255}$")
+_REPLAYED_HEADERS = ("content-type", "location", "etag", "retry-after")
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode("utf-8", "surrogateescape"), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class _Replay:
+    def __init__(self, status: int, response: dict[str, Any]) -> None:
+        self.status = status
+        self.response = response
+
+
+class _Reserved:
+    def __init__(self, row_id: int) -> None:
+        self.row_id = row_id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+class IdempotencyStore:
+    """The table's three moves: reserve (or find the earlier answer), keep an answer, free a key."""
+
+    def __init__(self, store: Store, stale_after_s: float) -> None:
+        self.store = store
+        self.stale_after = timedelta(seconds=stale_after_s)
+
+    def api_key_id(self, token: str) -> int | None:
+        with self.store.session() as session:
+            principal = authenticate(session, token)
+            if principal is None:
+                return None
+            return session.scalar(select(ApiKeyRow.id).where(ApiKeyRow.key_id == principal.key_id))
+
+    def reserve(self, api_key_id: int, key: str, digest: str) -> _Replay | _Reserved:
+        for _ in range(3):
+            try:
+                return self._reserve_once(api_key_id, key, digest)
+            except IntegrityError:  # another request reserved the key between our look and our insert
+                continue
+        raise IdempotencyKeyInProgress(key)
+
+    def _reserve_once(self, api_key_id: int, key: str, digest: str) -> _Replay | _Reserved:
+        with self.store.session() as session:
+            row = session.scalar(
+                select(IdempotencyKeyRow).where(IdempotencyKeyRow.api_key_id == api_key_id, IdempotencyKeyRow.key == key)
+            )
+            if row is None:
+                row = IdempotencyKeyRow(api_key_id=api_key_id, key=key, request_hash=digest, created_at=_now())
+                session.add(row)
+                session.flush()
+                return _Reserved(row.id)
+            if row.request_hash != digest:
+                raise IdempotencyKeyReused(key)
+            if row.status_code is not None:
+                return _Replay(row.status_code, row.response or {})
+            if _now() - _aware(row.created_at) > self.stale_after:  # its request died without answering
+                row.created_at = _now()
+                return _Reserved(row.id)
+            raise IdempotencyKeyInProgress(key)
+
+    def keep(self, row_id: int, status: int, headers: dict[str, str], body: bytes) -> None:
+        with self.store.session() as session:
+            row = session.get(IdempotencyKeyRow, row_id)
+            if row is not None:
+                row.status_code = status
+                row.response = {"headers": headers, "body": body.decode("utf-8", "replace")}
+
+    def free(self, row_id: int) -> None:
+        with self.store.session() as session:
+            session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.id == row_id))
+
+
+class Idempotency:
+    """The middleware (inside the body limit, so the body it hashes is bounded)."""
+
+    def __init__(self, app: ASGIApp, store: Store, stale_after_s: float = 120.0) -> None:
+        self.app = app
+        self.keys = IdempotencyStore(store, stale_after_s)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if key is None or not _KEY.match(key) or scheme.lower() != "bearer" or not token.strip():
+            await self.app(scope, receive, send)  # no key, or one the route refuses itself (422/401)
+            return
+        api_key_id = await run_in_threadpool(self.keys.api_key_id, token.strip())
+        if api_key_id is None:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        digest = request_hash(scope["method"], scope["path"], body)
+        try:
+            outcome = await run_in_threadpool(self.keys.reserve, api_key_id, key, digest)
+        except ApiRefusal as refusal:
+            await self._refuse(scope, send, refusal)
+            return
+        if isinstance(outcome, _Replay):
+            await self._replay(send, outcome)
+            return
+        await self._run(scope, replay(body, receive), send, outcome.row_id)
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, row_id: int) -> None:
+        status = 0
+        kept: dict[str, str] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in Headers(raw=message.get("headers", [])).items():
+                    if name in _REPLAYED_HEADERS:
+                        kept[name] = value
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await run_in_threadpool(self.keys.free, row_id)
+            raise
+        if 200 <= status < 300 or 400 <= status < 500:
+            await run_in_threadpool(self.keys.keep, row_id, status, kept, b"".join(chunks))
+        else:
+            await run_in_threadpool(self.keys.free, row_id)
+
+    async def _replay(self, send: Send, outcome: _Replay) -> None:
+        stored_headers = dict(outcome.response.get("headers") or {})
+        body = str(outcome.response.get("body", "")).encode("utf-8")
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored_headers.items() if k != "content-length"]
+        raw += [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+        await send({"type": "http.response.start", "status": outcome.status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _refuse(self, scope: Scope, send: Send, refusal: ApiRefusal) -> None:
+        kind = PROBLEMS[type(refusal)]
+        body = problem_body(kind, refusal.message, scope["path"], scope.get("state", {}).get("request_id"))
+        await send_json(send, kind.status, body, refusal.headers.items())
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)

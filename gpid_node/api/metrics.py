@@ -1,0 +1,56 @@
+"""Prometheus metrics of one app: requests and latency by route template, outbox and indexer gauges.
+
+Each app has its own registry (two apps in one process never collide); the gauges read the node
+when ``/metrics`` is scraped, never in the background.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
+
+log = structlog.get_logger("gpid.api")
+
+__all__ = ["CONTENT_TYPE", "Metrics"]
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+def _read(what: str, read: Callable[[], Any]) -> float:
+    """A gauge's value at scrape time; NaN when it cannot be read now (the scrape still answers)."""
+    try:
+        value = read()
+    except Exception as exc:  # noqa: BLE001 - a broken gauge must not break the scrape
+        log.warning("metrics.gauge_unreadable", gauge=what, error=repr(exc))
+        return math.nan
+    return math.nan if value is None else float(value)
+
+
+class Metrics:
+    def __init__(self, outbox_depth: Callable[[], Any], indexer_lag: Callable[[], Any]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "gpid_http_requests", "HTTP requests answered", ("method", "route", "status"), registry=self.registry
+        )
+        self.latency = Histogram(
+            "gpid_http_request_duration_seconds", "Time to answer an HTTP request", ("method", "route"),
+            buckets=LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        Gauge("gpid_outbox_depth", "Writes recorded but not yet mined or refused", registry=self.registry).set_function(
+            lambda: _read("outbox_depth", outbox_depth)
+        )
+        Gauge("gpid_indexer_lag_blocks", "Blocks the index is behind the chain head", registry=self.registry).set_function(
+            lambda: _read("indexer_lag", indexer_lag)
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,223 @@
+"""The shapes of requests and answers, as the published OpenAPI describes them.
+
+DESIGN.md fixes the members clients rely on; answers may carry more (the models allow extra
+members, and the schema says so). The key data set itself is described by the domain model
+(:class:`gpid_node.domain.model.KeyDataSet`), published as the ``KeyDataSet`` schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REASON_CODES = ("correction", "price", "quantity", "parties", "other")
+
+
+class _Open(BaseModel):
+    """An answer: the listed members always, possibly more."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _Closed(BaseModel):
+    """A request: unknown members are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------- problems
+
+
+class FieldError(_Open):
+    path: str = Field(description="where, e.g. `goods[0].hs_code` (empty for the whole body)")
+    message: str = Field(description="what is wrong and what is accepted")
+
+
+class Problem(_Open):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str = Field(description="a URI naming the kind of problem, e.g. https://gpid.dev/problems/unknown-gpid")
+    title: str
+    status: int
+    detail: str = Field(description="what went wrong and what to do next")
+    instance: str | None = Field(None, description="the request path")
+    request_id: str | None = Field(None, description="find the request in the node's log with it")
+    errors: list[FieldError] | None = Field(None, description="every field problem at once (422)")
+    gpid: str | None = Field(None, description="the existing GPID (invoice already registered)")
+
+
+# ---------------------------------------------------------------------- writes
+
+
+class Written(_Open):
+    """A write the node accepted: mined (201) or still on its way (202, follow ``Location``)."""
+
+    gpid: str
+    version: int = Field(ge=1)
+    transaction: str | None = Field(description="transaction hash (null while not yet sent)")
+    block: int | None = Field(description="block number (null while not yet mined)")
+    status: Literal["registered", "amended", "pending"]
+    submission: int = Field(description="the outbox entry: GET /v1/submissions/{submission}")
+
+
+class Amended(Written):
+    changed_fields: list[str] = Field(description="paths of the fields this amendment changes")
+
+
+class AmendmentRequest(_Closed):
+    changes: dict[str, Any] = Field(
+        description="a JSON merge patch (RFC 7396) applied to the current key data set; "
+        "seller.trader_id, invoice.number and invoice.date never change"
+    )
+    reason: str = Field(min_length=1, max_length=500, description="why the key data set changes")
+    reason_code: Literal["correction", "price", "quantity", "parties", "other"] = "correction"
+
+
+class LinkRequest(_Closed):
+    reference: str = Field(min_length=1, max_length=70, description="the declaration's reference (e.g. an MRN)")
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 of the Customs administration")
+    direction: Literal["export", "import"]
+    gpids: list[str] = Field(min_length=1, max_length=100, description="the GPIDs the declaration references")
+
+
+class Link(_Open):
+    gpid: str | None
+    status: str
+    transaction: str | None = None
+    block: int | None = None
+    error: dict[str, Any] | None = None
+    submission: int | None = None
+
+
+class Linked(_Open):
+    reference: str
+    country: str
+    direction: Literal["export", "import"]
+    links: list[Link]
+
+
+# ---------------------------------------------------------------------- reads
+
+
+class Integrity(_Open):
+    verified: bool = Field(description="the version is proven against the digest the registry holds")
+    checked_against: Literal["chain", "index"] = Field(
+        description="`chain` when the proof was made against the registry now, `index` when the chain was unreachable"
+    )
+
+
+class Freshness(_Open):
+    indexed_block: int | None
+    head_block: int | None
+    lag_blocks: int | None
+    chain_reachable: bool
+
+
+class KeyDataSetView(_Open):
+    gpid: str
+    version: int
+    current_version: int
+    data: dict[str, Any] | None = Field(description="the key data set (schema KeyDataSet), normalised")
+    integrity: Integrity
+    registered_at: datetime | None
+    updated_at: datetime | None
+    issuer: str | None = None
+    freshness: Freshness | None = None
+
+
+class KeyDataSetSummary(_Open):
+    gpid: str
+    version: int
+    invoice_number: str | None
+    seller_trader_id: str | None
+    buyer_trader_id: str | None
+    registered_at: datetime | None
+    updated_at: datetime | None
+    integrity_ok: bool
+
+
+class KeyDataSetList(_Open):
+    items: list[KeyDataSetSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class VersionEntry(_Open):
+    version: int
+    author: str
+    time: datetime | None
+    reason: str | None
+    changed_fields: list[str] | None
+
+
+class History(_Open):
+    gpid: str
+    versions: list[VersionEntry]
+
+
+class DeclarationGPID(_Open):
+    gpid: str
+    direction: str
+    linker: str
+    linked_at: datetime | None
+    transaction: str | None
+    block: int | None
+
+
+class DeclarationView(_Open):
+    country: str
+    reference: str
+    direction: str
+    gpids: list[DeclarationGPID]
+
+
+class Discrepancy(_Open):
+    goods_sequence: int | None
+    field: str
+    declared: Any
+    registered: Any
+
+
+class VerifiedGPID(_Open):
+    gpid: str
+    integrity: dict[str, Any]
+    version_at_filing: int | None
+    amended_after_filing: bool
+    amendments: list[dict[str, Any]]
+    other_declarations: list[dict[str, Any]]
+    discrepancies: list[Discrepancy]
+
+
+class Verification(_Open):
+    result: Literal["match", "discrepancies", "integrity_failure", "unknown_gpid"]
+    gpids: list[VerifiedGPID]
+
+
+class Submission(_Open):
+    submission: int
+    status: Literal["pending", "sent", "mined", "failed"]
+    gpid: str | None = None
+    transaction: str | None = None
+    block: int | None = None
+    error: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------------- operations
+
+
+class Health(_Open):
+    status: Literal["ok"]
+
+
+class Check(_Open):
+    ok: bool
+    detail: str
+
+
+class Readiness(_Open):
+    status: Literal["ready", "not_ready"]
+    reasons: list[str] = Field(description="why the node is not ready (empty when ready)")
+    checks: dict[str, Check]

@@ -1,0 +1,327 @@
+"""Every refusal as an RFC 9457 problem (``application/problem+json``), from one table.
+
+:data:`PROBLEMS` maps each exception class the API can meet to one status, one problem type URI
+and one title: the node's own exception tree (:mod:`gpid_node.domain.errors`, every class listed,
+a test keeps it so) and the few refusals that exist only at the HTTP edge (no or a revoked API
+key, a body too large or not JSON, a reused ``Idempotency-Key``). The handlers below turn an
+exception into its problem; nothing else in ``api/`` builds an error answer by hand.
+
+A problem always has ``type``, ``title``, ``status``, ``detail`` (what went wrong and what to do
+next) and ``instance`` (the request path); extension members carry the evidence:
+``errors: [{"path", "message"}]`` for field problems, ``gpid`` for an invoice already registered,
+``request_id`` to find the request in the node's logs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gpid_node.domain import errors as e
+
+log = structlog.get_logger("gpid.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://gpid.dev/problems/"
+
+
+# ---------------------------------------------------------------------- refusals of the HTTP edge
+
+
+class ApiRefusal(Exception):
+    """A refusal that exists only at the HTTP edge (the node's services never raise these)."""
+
+    def __init__(self, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+class Unauthenticated(ApiRefusal):
+    """No API key, or one that is malformed, unknown or revoked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"WWW-Authenticate": 'Bearer realm="gpid"'})
+
+
+class BodyTooLarge(ApiRefusal):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the request body is larger than {limit} bytes, the most this node accepts")
+
+
+class UnsupportedMediaType(ApiRefusal):
+    def __init__(self, given: str | None) -> None:
+        super().__init__(
+            f"the body must be JSON sent as Content-Type: application/json, not {given or 'no content type'}"
+        )
+
+
+class MalformedJSON(ApiRefusal):
+    """The body is not JSON at all (as opposed to JSON that fails validation: 422)."""
+
+
+class IdempotencyKeyReused(ApiRefusal):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency-Key {key!r} was used before for a different request (method, path or body); "
+            "use a new key for a new request"
+        )
+
+
+class IdempotencyKeyInProgress(ApiRefusal):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"a request with Idempotency-Key {key!r} is still being processed; retry it once that one has answered",
+            {"Retry-After": "1"},
+        )
+
+
+# ---------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    status: int
+    slug: str
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+
+PROBLEMS: dict[type[Exception], ProblemType] = {
+    # the node's exception tree (gpid_node.domain.errors), every class
+    e.GPIDError: ProblemType(500, "node-error", "The node could not complete the request"),
+    e.ValidationFailed: ProblemType(422, "validation-failed", "The request is not valid"),
+    e.InvalidGPID: ProblemType(400, "invalid-gpid", "This is not a valid GPID"),
+    e.NotFound: ProblemType(404, "not-found", "Not found"),
+    e.UnknownGPID: ProblemType(404, "unknown-gpid", "No key data set with this GPID is visible to you"),
+    e.UnknownDeclaration: ProblemType(404, "unknown-declaration", "No such declaration is known"),
+    e.PermissionDenied: ProblemType(403, "permission-denied", "You may not do this"),
+    e.TraderNotBound: ProblemType(403, "trader-not-bound", "Your account is not bound to a trader ID"),
+    e.NotAuthorisedAuthor: ProblemType(403, "not-authorised-author", "You may not amend this key data set"),
+    e.NotAuthorisedLinker: ProblemType(403, "not-authorised-linker", "You may not link declarations to this GPID"),
+    e.Conflict: ProblemType(409, "conflict", "The request conflicts with the registry"),
+    e.InvoiceAlreadyRegistered: ProblemType(409, "invoice-already-registered", "This invoice is already registered"),
+    e.DeclarationAlreadyLinked: ProblemType(409, "declaration-already-linked", "The declaration already references this GPID"),
+    e.SectionImmutable: ProblemType(422, "section-immutable", "These fields never change"),
+    e.NothingChanged: ProblemType(409, "nothing-changed", "The amendment changes nothing"),
+    e.CommitmentsMismatch: ProblemType(409, "commitments-mismatch", "The key data set was amended meanwhile"),
+    e.ChainUnavailable: ProblemType(503, "chain-unavailable", "The chain cannot be reached"),
+    e.StoreUnavailable: ProblemType(503, "store-unavailable", "The index database cannot be reached"),
+    e.ChainRejected: ProblemType(422, "chain-rejected", "The registry refused the transaction"),
+    # refusals of the HTTP edge
+    Unauthenticated: ProblemType(401, "unauthenticated", "An API key is required"),
+    BodyTooLarge: ProblemType(413, "body-too-large", "The request body is too large"),
+    UnsupportedMediaType: ProblemType(415, "unsupported-media-type", "The body must be JSON"),
+    MalformedJSON: ProblemType(400, "malformed-json", "The body is not valid JSON"),
+    IdempotencyKeyReused: ProblemType(422, "idempotency-key-reused", "This Idempotency-Key belongs to another request"),
+    IdempotencyKeyInProgress: ProblemType(409, "idempotency-key-in-progress", "The first request with this Idempotency-Key is still running"),
+    RequestValidationError: ProblemType(422, "validation-failed", "The request is not valid"),
+    Exception: ProblemType(500, "internal-error", "Internal error"),
+}  # fmt: skip
+
+# Statuses the routing layer answers by itself (unknown route, method not allowed, ...).
+HTTP_STATUS_PROBLEMS: dict[int, ProblemType] = {
+    400: ProblemType(400, "bad-request", "Bad request"),
+    404: ProblemType(404, "no-such-route", "No such route"),
+    405: ProblemType(405, "method-not-allowed", "Method not allowed"),
+    406: ProblemType(406, "not-acceptable", "Not acceptable"),
+    413: PROBLEMS[BodyTooLarge],
+    415: PROBLEMS[UnsupportedMediaType],
+}
+
+
+def problem_type_of(exc: BaseException) -> ProblemType:
+    """The table entry of the exception's class, or of its nearest listed ancestor."""
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return PROBLEMS[Exception]
+
+
+# ---------------------------------------------------------------------- building answers
+
+
+def _request_id(request: Request | None) -> str | None:
+    if request is None:
+        return None
+    return request.scope.get("state", {}).get("request_id")
+
+
+def problem_body(
+    kind: ProblemType, detail: str, instance: str | None = None, request_id: str | None = None, **members: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": kind.uri, "title": kind.title, "status": kind.status, "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
+    if request_id is not None:
+        body["request_id"] = request_id
+    body.update({k: v for k, v in members.items() if v is not None and k not in body})
+    return body
+
+
+def problem_response(
+    kind: ProblemType,
+    detail: str,
+    request: Request | None = None,
+    headers: Mapping[str, str] | None = None,
+    **members: Any,
+) -> JSONResponse:
+    instance = request.url.path if request is not None else None
+    body = problem_body(kind, detail, instance, _request_id(request), **members)
+    return JSONResponse(body, status_code=kind.status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | bool) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _members_of(exc: e.GPIDError) -> dict[str, Any]:
+    """The evidence an error carries, as extension members (``gpid``, ``country``, ``reference``...)."""
+    members = {k: v for k, v in exc.details.items() if _scalar(v)}
+    if isinstance(exc, e.InvoiceAlreadyRegistered):
+        members["gpid"] = exc.gpid
+    if isinstance(exc, e.ChainRejected):
+        members["error"] = exc.error_name
+    if isinstance(exc, e.SectionImmutable):
+        # Only amendments touch sections: the fields are named where the request put them.
+        fields = getattr(exc, "fields", None) or []
+        members.pop("fields", None)
+        members["errors"] = [
+            {"path": f"changes.{f}", "message": "this field never changes after registration; remove it from the changes"}
+            for f in fields
+        ]
+    elif isinstance(exc, e.ValidationFailed):
+        members["errors"] = [p.as_dict() for p in exc.problems]
+    return members
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    """A FastAPI error location as a field path: ``("body", "goods", 0, "hs_code")`` → ``goods[0].hs_code``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+# ---------------------------------------------------------------------- handlers
+
+
+async def _gpid_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.GPIDError)
+    kind = problem_type_of(exc)
+    headers = {}
+    retry_after = getattr(exc, "retry_after_s", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(int(retry_after))
+    if kind.status >= 500:
+        log.warning("api.refused", problem=kind.slug, detail=exc.message)
+    return problem_response(kind, exc.message, request, headers, **_members_of(exc))
+
+
+async def _api_refusal(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiRefusal)
+    return problem_response(problem_type_of(exc), exc.message, request, exc.headers)
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    invalid_json = [err for err in errors if err.get("type") == "json_invalid"]
+    if invalid_json:
+        err = invalid_json[0]
+        where = err["loc"][-1] if err.get("loc") else "?"
+        reason = (err.get("ctx") or {}).get("error", "JSON decode error")
+        return problem_response(
+            PROBLEMS[MalformedJSON], f"the body is not valid JSON: {reason} at character {where}", request
+        )
+    problems = [{"path": field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))} for err in errors]
+    summary = "; ".join(f"{p['path'] or '(body)'}: {p['message']}" for p in problems[:5])
+    return problem_response(
+        PROBLEMS[RequestValidationError], f"{len(problems)} problem(s): {summary}", request, errors=problems
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = HTTP_STATUS_PROBLEMS.get(exc.status_code) or ProblemType(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
+    detail = str(exc.detail)
+    if exc.status_code == 404:
+        detail = f"no route {request.method} {request.url.path}; the API is described at /openapi.json"
+    elif exc.status_code == 405:
+        detail = f"{request.url.path} does not answer {request.method}; it answers {(exc.headers or {}).get('Allow', '?')}"
+    return problem_response(kind, detail, request, exc.headers)
+
+
+def unexpected_problem(request_id: str | None, path: str | None) -> dict[str, Any]:
+    """The body of a 500 answer: no internals, only where to look."""
+    return problem_body(
+        PROBLEMS[Exception],
+        "the node failed while answering this request; nothing about it is shown here, "
+        "the operator finds it in the node's log under the request id",
+        path,
+        request_id,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("api.unexpected_error", path=request.url.path, exc_info=exc)
+    body = unexpected_problem(_request_id(request), request.url.path)
+    return JSONResponse(body, status_code=500, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handlers that turn every exception into its problem."""
+    app.add_exception_handler(e.GPIDError, _gpid_error)
+    app.add_exception_handler(ApiRefusal, _api_refusal)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+# ---------------------------------------------------------------------- OpenAPI
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: each status answered with a problem (the Problem schema)."""
+    descriptions = {
+        400: "the request is malformed (a GPID with a wrong check character, a body that is not JSON)",
+        401: "no API key, or an unknown or revoked one",
+        403: "your role or account may not do this",
+        404: "not found, or not visible to you",
+        409: "conflicts with the registry's state, or the first request with this Idempotency-Key is still running",
+        413: "the body is too large",
+        415: "the body is not sent as application/json",
+        422: "the request is invalid: `errors` lists every problem with its field path",
+        500: "the node failed; see its log under the request id",
+        503: "the chain or the index database cannot be reached: retry after `Retry-After` seconds",
+    }
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {
+            "description": descriptions.get(status, "a problem"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        if status == 503:
+            entry["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+        if status == 401:
+            entry["headers"] = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
+        out[status] = entry
+    return out

@@ -1,0 +1,160 @@
+"""/v1/key-data-sets: register, list, read (at a version or a time), amend, history, QR code."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+
+from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep, RawJson, SettingsDep
+from gpid_node.api.models import Amended, AmendmentRequest, History, KeyDataSetList, KeyDataSetView, Written
+from gpid_node.api.openapi import KEY_DATA_SET_BODY
+from gpid_node.api.problems import responses
+from gpid_node.api.routes import ACCEPTED_DESCRIPTION, answer_write
+from gpid_node.domain.errors import FieldProblem, ValidationFailed
+
+router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
+
+GpidPath = Annotated[
+    str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")
+]
+MAX_INT32 = 2**31 - 1
+
+
+def _accepted(model: type) -> dict[int | str, dict[str, Any]]:
+    return {202: {"model": model, "description": ACCEPTED_DESCRIPTION}}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Written,
+    summary="Register a key data set",
+    description="Validates the key data set, derives its GPID and registers it on chain. 201 once mined "
+    "(`Location` is the key data set); 202 when it is recorded but not yet mined (`Location` is the submission). "
+    "A second registration of the same invoice is a 409 problem whose `gpid` names the existing GPID.",
+    responses={**_accepted(Written), **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},
+    openapi_extra=KEY_DATA_SET_BODY,
+)
+def register(
+    body: RawJson, principal: JsonCaller, node: NodeDep, response: Response, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    result = node.register(body, principal)
+    return answer_write(node, response, result, f"/v1/key-data-sets/{result['gpid']}")
+
+
+@router.get(
+    "",
+    response_model=KeyDataSetList,
+    summary="List the key data sets visible to you",
+    responses=responses(401, 422, 500, 503),
+)
+def list_key_data_sets(
+    principal: CurrentPrincipal,
+    node: NodeDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT32, description="items to skip")] = 0,
+) -> dict[str, Any]:
+    return node.list_key_data_sets(principal, limit, offset)
+
+
+def _etag(answer: dict[str, Any]) -> str:
+    integrity = answer.get("integrity") or {}
+    basis = f"{answer['gpid']}|{answer['version']}|{integrity.get('digest')}|{integrity.get('verified')}"
+    return 'W/"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+@router.get(
+    "/{gpid}",
+    response_model=KeyDataSetView,
+    summary="Read a key data set with its integrity proof",
+    description="The current version, or the version `version`, or the version current at `as_of` (not both). "
+    "`integrity.checked_against` says whether the proof was made against the chain now or, the chain being "
+    "unreachable, only against the index. Sends a weak `ETag`; `If-None-Match` answers 304 when unchanged.",
+    responses={304: {"description": "not modified (same version, digest and verdict)"},
+               **responses(400, 401, 404, 422, 500, 503)},  # fmt: skip
+)
+def read_key_data_set(
+    gpid: GpidPath,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+    node: NodeDep,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT32, description="a version number")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="ISO 8601 instant; without a time zone it is read as UTC")
+    ] = None,
+) -> Any:
+    if version is not None and as_of is not None:
+        raise ValidationFailed([FieldProblem("as_of", "give either version or as_of, not both")])
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    answer = node.key_data_set(gpid, principal, version=version, as_of=as_of)
+    etag = _etag(answer)
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return answer
+
+
+@router.post(
+    "/{gpid}/amendments",
+    status_code=201,
+    response_model=Amended,
+    summary="Amend a key data set",
+    description="`changes` is a JSON merge patch applied to the current version. The seller trader ID, the "
+    "invoice number and the invoice date never change (422 naming them). 201 once mined (`Location` is the new "
+    "version); 202 when not yet mined.",
+    responses={**_accepted(Amended), **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},
+)
+def amend(
+    gpid: GpidPath,
+    body: AmendmentRequest,
+    principal: JsonCaller,
+    node: NodeDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    result = node.amend(gpid, body.changes, body.reason, principal, reason_code=body.reason_code)
+    return answer_write(node, response, result, f"/v1/key-data-sets/{result['gpid']}?version={result['version']}")
+
+
+@router.get(
+    "/{gpid}/history",
+    response_model=History,
+    summary="Every version: author, time, changed fields, reason",
+    responses=responses(400, 401, 404, 422, 500, 503),
+)
+def history(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
+    return node.history(gpid, principal)
+
+
+@router.get(
+    "/{gpid}/qr.svg",
+    response_class=Response,
+    summary="The GPID as a QR code (SVG) to print on the invoice",
+    description="The code holds this node's URL of the key data set, which contains the GPID.",
+    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "an SVG image"},
+               **responses(400, 401, 404, 422, 500, 503)},  # fmt: skip
+)
+def qr_code(gpid: GpidPath, request: Request, principal: CurrentPrincipal, node: NodeDep, settings: SettingsDep) -> Response:
+    text = node.history(gpid, principal)["gpid"]  # same visibility as a read, without a chain call
+    base = (settings.public_url or node.public_url or str(request.base_url)).rstrip("/")
+    url = f"{base}/v1/key-data-sets/{text}"
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=4, title=text, desc=url)
+    return Response(out.getvalue(), media_type="image/svg+xml")

@@ -1,0 +1,91 @@
+"""The API test harness: a development node (real anvil, contracts, demo participants, outbox and
+indexer), its app and a test client, with the demo participants' API keys and small builders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import warnings
+
+with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx works the same for these tests
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
+
+from gpid_node.api.app import create_app
+from gpid_node.devmode import DevEnvironment, credentials, start_dev_chain
+from gpid_node.node import Node, open_node
+from gpid_node.settings import Settings
+from support.builders import key_data_set
+
+SELLER = "Rhein Maschinenbau GmbH"
+BUYER = "Thames Tools Ltd"
+EXPORT_BROKER = "Export broker (DE)"
+IMPORT_BROKER = "Import broker (GB)"
+CUSTOMS_DE = "Customs DE"
+CUSTOMS_GB = "Customs GB"
+OPERATOR = "Consortium operator"
+API_URL = "http://testserver"
+
+
+@dataclass
+class Api:
+    """A running node, its app, a test client and the demo participants' API keys."""
+
+    env: DevEnvironment
+    node: Node
+    settings: Settings
+    client: TestClient
+    keys: dict[str, str]
+    participants: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[name]}"}
+
+    def register(self, data: dict[str, Any] | None = None, name: str = SELLER) -> dict[str, Any]:
+        """Registers a fresh key data set (a unique invoice number) and returns the 201 answer."""
+        data = data if data is not None else fresh_key_data_set()
+        response = self.client.post("/v1/key-data-sets", json=data, headers=self.auth(name))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def link(self, name: str, reference: str, country: str, direction: str, gpids: list[str]) -> dict[str, Any]:
+        body = {"reference": reference, "country": country, "direction": direction, "gpids": gpids}
+        response = self.client.post("/v1/declarations", json=body, headers=self.auth(name))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def fresh_key_data_set(**changes: Any) -> dict[str, Any]:
+    return key_data_set(invoice_number=f"API-{uuid.uuid4().hex[:12].upper()}", **changes)
+
+
+def unique_reference(prefix: str = "26GB") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:14].upper()}"
+
+
+def start_api(data_dir: Path, **overrides: Any) -> Api:
+    """Chain, deployment, onboarding, node (started), app and client, all in ``data_dir``."""
+    (data_dir / "chain").mkdir(parents=True, exist_ok=True)  # devchain opens its log before creating it
+    env = start_dev_chain(data_dir)
+    try:
+        settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, poll_interval_s=0.02, **overrides)
+        node = open_node(settings, env.keyring).start()
+    except BaseException:
+        env.stop()
+        raise
+    document = credentials(node.store, data_dir, env.accounts, API_URL)
+    participants = {p["name"]: p for p in document["participants"]}
+    client = TestClient(create_app(node, settings), base_url=API_URL)
+    return Api(env, node, settings, client, {n: p["api_key"] for n, p in participants.items()}, participants)
+
+
+def stop_api(api: Api) -> None:
+    api.client.close()
+    api.node.stop()
+    api.node.store.dispose()
+    api.env.stop()
+
+
