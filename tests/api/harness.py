@@ -3,6 +3,7 @@ indexer), its app and a test client, with the demo participants' API keys and sm
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import warnings
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx works the same for these tests
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from gpid_node.api.app import create_app
@@ -60,6 +61,12 @@ class Api:
 
 def fresh_key_data_set(**changes: Any) -> dict[str, Any]:
     return key_data_set(invoice_number=f"API-{uuid.uuid4().hex[:12].upper()}", **changes)
+
+
+def next_second() -> None:
+    """Waits for the next wall-clock second: anvil stamps blocks mined within one second alike, so a
+    write after this one lands in a later second than every write before it."""
+    time.sleep(1.02 - time.time() % 1)
 
 
 def unique_reference(prefix: str = "26GB") -> str:

@@ -15,6 +15,7 @@ from api.harness import (
     SELLER,
     Api,
     fresh_key_data_set,
+    next_second,
     unique_reference,
 )
 
@@ -72,7 +73,8 @@ def test_export_then_import_flow_ends_in_verdicts_with_amendments_and_reuse(api:
     assert entry["amended_after_filing"] is False
     assert entry["discrepancies"] == [] and entry["other_declarations"] == []
 
-    # The seller amends the value, giving a reason.
+    # The seller amends the value, giving a reason (a second later: anvil stamps blocks by the second).
+    next_second()
     amended = client.post(
         f"/v1/key-data-sets/{gpid}/amendments",
         json={"changes": {"goods": [{**fresh_key_data_set()["goods"][0], "value": "19000.00"}]},
