@@ -121,6 +121,7 @@ class AccessLog:
                 client = scope.get("client")
                 access.info(
                     "http.request",
+                    request_id=request_id,
                     method=method,
                     path=scope["path"],
                     route=template,

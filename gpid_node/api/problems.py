@@ -15,6 +15,7 @@ next) and ``instance`` (the request path); extension members carry the evidence:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from gpid_node.domain import errors as e
 log = structlog.get_logger("gpid.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 PROBLEM_BASE = "https://gpid.dev/problems/"
 
 
@@ -259,15 +261,27 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the published API answers at this path (starlette names only the first route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+    return ", ".join(sorted(methods)) or None
+
+
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     kind = HTTP_STATUS_PROBLEMS.get(exc.status_code) or ProblemType(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
     detail = str(exc.detail)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         detail = f"no route {request.method} {request.url.path}; the API is described at /openapi.json"
     elif exc.status_code == 405:
-        detail = f"{request.url.path} does not answer {request.method}; it answers {(exc.headers or {}).get('Allow', '?')}"
-    return problem_response(kind, detail, request, exc.headers)
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "GET")
+        detail = f"{request.url.path} does not answer {request.method}; it answers {headers['Allow']}"
+    return problem_response(kind, detail, request, headers)
 
 
 def unexpected_problem(request_id: str | None, path: str | None) -> dict[str, Any]:
