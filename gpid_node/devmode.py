@@ -31,6 +31,7 @@ log = structlog.get_logger("gpid.dev")
 
 DEV_PASSWORD = "development only"
 FUNDING_WEI = 10**21
+DEV_SCRYPT_N = 2**14  # development keys: 16 MiB to decrypt instead of 256 MiB
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def participant_keys(data_dir: Path) -> dict[str, LocalAccount]:
             accounts[p.name] = operator_account()
             continue
         path = folder / f"{_slug(p.name)}.json"
-        accounts[p.name] = load_keystore(path, DEV_PASSWORD) if path.exists() else create_keystore(path, DEV_PASSWORD)
+        accounts[p.name] = (
+            load_keystore(path, DEV_PASSWORD) if path.exists() else create_keystore(path, DEV_PASSWORD, scrypt_n=DEV_SCRYPT_N)
+        )
     return accounts
 
 

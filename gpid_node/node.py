@@ -313,20 +313,22 @@ class Node:
         remaining = set(waiting)
         while remaining:
             with self.store.session() as session:
-                rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(list(remaining)))))
-            for row in rows:
-                if row.status not in (MINED, FAILED):
-                    continue
-                remaining.discard(row.id)
-                line, gpid_text, new = waiting[row.id]
-                if row.status == MINED:
+                rows = session.execute(
+                    select(OutboxEntry.id, OutboxEntry.status, OutboxEntry.error).where(
+                        OutboxEntry.id.in_(list(remaining)), OutboxEntry.status.in_((MINED, FAILED))
+                    )
+                ).all()
+            for entry_id, status, error in rows:
+                remaining.discard(entry_id)
+                line, gpid_text, new = waiting[entry_id]
+                if status == MINED:
                     (report.registered if new else report.registered_earlier).append((line, gpid_text))
                 else:
-                    error = e.error_from_record(row.error or {})
-                    if isinstance(error, e.InvoiceAlreadyRegistered):
+                    refusal = e.error_from_record(error or {})
+                    if isinstance(refusal, e.InvoiceAlreadyRegistered):
                         report.already_registered.append((line, gpid_text))
                     else:
-                        report.failed.append((line, error.message))
+                        report.failed.append((line, refusal.message))
             if on_progress is not None:
                 on_progress(total - len(remaining), total)
             if remaining:

@@ -26,7 +26,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.abi import decode_log, event_topic
@@ -76,6 +76,10 @@ def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown outbox entry kind {kind!r}")
 
 
+def _flat(call: tuple[str, list[Any]]) -> list[Any]:
+    return [call[0], *call[1]]
+
+
 def batch_item(request: dict[str, Any]) -> tuple[str, list[bytes], bytes]:
     return request["invoice_number"], _bytes(request["commitments"]), _bytes(request["payload"])
 
@@ -86,6 +90,7 @@ class _Group:
 
     sender: str
     entries: list[OutboxEntry]
+    calldata: bytes | None = None
 
     @property
     def is_batch(self) -> bool:
@@ -248,8 +253,9 @@ class Outbox:
         registration) and leave the group. Returns the group left and its gas."""
         while group.entries:
             function, args = group.call()
+            group.calldata = self.client.encode(function, *args)
             try:
-                return group, self.client.estimate_gas(group.sender, self.client.encode(function, *args))
+                return group, self.client.estimate_gas(group.sender, group.calldata)
             except e.GPIDError as refusal:
                 if isinstance(refusal, e.ChainUnavailable):
                     raise
@@ -285,8 +291,7 @@ class Outbox:
     def _sign_and_send(self, group: _Group, gas: int) -> None:
         account = self.keyring.get(group.sender)
         assert account is not None
-        function, args = group.call()
-        data = self.client.encode(function, *args)
+        data = group.calldata if group.calldata is not None else self.client.encode(*_flat(group.call()))
         nonce = self._nonce(group.sender)
         signed = self.client.sign(account, data, nonce, gas)
         ids = [x.id for x in group.entries]
@@ -316,7 +321,15 @@ class Outbox:
 
     def _follow_sent(self) -> int:
         with self.store.session() as session:
-            sent = list(session.scalars(select(OutboxEntry).where(OutboxEntry.status == SENT).order_by(OutboxEntry.id)))
+            sent = list(
+                session.scalars(
+                    select(OutboxEntry)
+                    .options(load_only(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.gpid, OutboxEntry.sender,
+                                       OutboxEntry.transaction_hash, OutboxEntry.request))
+                    .where(OutboxEntry.status == SENT)
+                    .order_by(OutboxEntry.id)
+                )
+            )  # fmt: skip
         by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)
@@ -327,7 +340,8 @@ class Outbox:
                 continue
             done += 1
             if receipt.succeeded:
-                events = [ev for ev in (decode_log(raw) for raw in receipt.logs) if ev is not None]
+                needs_events = any(x.kind == "amend" or (x.kind == "register" and not x.gpid) for x in entries)
+                events = [ev for ev in (decode_log(raw) for raw in receipt.logs) if ev is not None] if needs_events else []
                 self._mark_mined(entries, tx_hash, receipt.block_number, receipt.block_hash, events)
             else:
                 self._explain_revert(entries, receipt.block_number)
@@ -353,19 +367,20 @@ class Outbox:
     ) -> None:
         registered = [ev for ev in events if ev.name == "KeyDataSetRegistered"]
         amended = [ev for ev in events if ev.name == "KeyDataSetAmended"]
+        now = utcnow()
+        rows = []
+        for i, entry in enumerate(sorted(entries, key=lambda x: x.id)):
+            result: dict[str, Any] = {"transaction": tx_hash, "block": block}
+            if entry.kind == "register":
+                gpid_hex = entry.gpid or (registered[i].args["gpid"] if i < len(registered) else None)
+                if gpid_hex is not None:
+                    result.update(gpid=str(GPID.from_hex(gpid_hex)), version=1)
+            elif entry.kind == "amend" and amended:
+                result.update(gpid=str(GPID.from_hex(amended[0].args["gpid"])), version=amended[0].args["version"])
+            rows.append({"id": entry.id, "status": MINED, "transaction_hash": tx_hash, "block_number": block,
+                         "block_hash": block_hash, "result": result, "error": None, "updated_at": now})  # fmt: skip
         with self.store.session() as session:
-            for i, entry in enumerate(sorted(entries, key=lambda x: x.id)):
-                result: dict[str, Any] = {"transaction": tx_hash, "block": block}
-                if entry.kind == "register" and i < len(registered):
-                    result.update(gpid=str(GPID.from_hex(registered[i].args["gpid"])), version=1)
-                elif entry.kind == "amend" and amended:
-                    result.update(gpid=str(GPID.from_hex(amended[0].args["gpid"])), version=amended[0].args["version"])
-                session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.id == entry.id)
-                    .values(status=MINED, transaction_hash=tx_hash, block_number=block, block_hash=block_hash,
-                            result=result, error=None, updated_at=utcnow())
-                )  # fmt: skip
+            session.execute(update(OutboxEntry), rows)  # one executemany by primary key
 
     def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
         record = e.error_record(error)

@@ -18,7 +18,10 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from gpid_node.chain.abi import decode_error
+from eth_abi import encode as abi_encode
+from eth_hash.auto import keccak
+
+from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
 from gpid_node.chain.errors import to_domain_error
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
@@ -50,6 +53,17 @@ class Receipt:
     succeeded: bool
     gas_used: int
     logs: list[dict[str, Any]]
+
+
+def _unique_functions(abi: list[dict[str, Any]]) -> dict[str, tuple[bytes, list[str]]]:
+    """Selector and argument types of every function whose name is not overloaded."""
+    functions = [i for i in abi if i["type"] == "function"]
+    names = [f["name"] for f in functions]
+    return {
+        f["name"]: (keccak(signature(f).encode())[:4], [abi_type(i) for i in f["inputs"]])
+        for f in functions
+        if names.count(f["name"]) == 1
+    }
 
 
 def connect(rpc_url: str, timeout_s: float = 10.0) -> Web3:
@@ -92,6 +106,8 @@ class RegistryClient:
         self.contract = w3.eth.contract(address=self.address, abi=contract(contract_name)["abi"])
         self.fee_mode = FeeMode(fee_mode)
         self._chain_id: int | None = None
+        self._fees: tuple[float, dict[str, int]] | None = None
+        self._functions = _unique_functions(contract(contract_name)["abi"])
 
     @classmethod
     def connect(
@@ -131,7 +147,12 @@ class RegistryClient:
             return False
 
     def encode(self, function: str, *args: Any) -> bytes:
-        return bytes.fromhex(self.contract.encode_abi(function, args=list(args)).removeprefix("0x"))
+        """Calldata of a call: eth_abi directly when the name is unique (10x faster than web3's matcher)."""
+        spec = self._functions.get(function)
+        if spec is None:
+            return bytes.fromhex(self.contract.encode_abi(function, args=list(args)).removeprefix("0x"))
+        selector, types = spec
+        return selector + abi_encode(types, list(args))
 
     # ---------------------------------------------------------------- views
 
@@ -163,7 +184,16 @@ class RegistryClient:
             raise refusal(exc) from exc
         return int(gas * GAS_MARGIN) + 5_000
 
-    def fee_fields(self) -> dict[str, int]:
+    def fee_fields(self, max_age_s: float = 1.0) -> dict[str, int]:
+        """Fee fields for a new transaction, looked up at most once per ``max_age_s``."""
+        now = time.monotonic()
+        if self._fees is not None and now - self._fees[0] < max_age_s:
+            return dict(self._fees[1])
+        fees = self._lookup_fees()
+        self._fees = (now, fees)
+        return dict(fees)
+
+    def _lookup_fees(self) -> dict[str, int]:
         mode = self.fee_mode
         if mode == FeeMode.ZERO:
             return {"gasPrice": 0}

@@ -98,6 +98,8 @@ class DevChain:
             return self
         if rpc_ready(self.url, timeout=0.2):
             raise ChainUnavailable(f"port {self.port} already answers JSON-RPC: another chain runs there")
+        if self.log_file is not None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

@@ -15,12 +15,18 @@ from eth_account.signers.local import LocalAccount
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 
 
-def create_keystore(path: Path, password: str, private_key: str | bytes | None = None) -> LocalAccount:
-    """Creates (or imports ``private_key`` into) an encrypted keystore file; refuses to overwrite."""
+def create_keystore(
+    path: Path, password: str, private_key: str | bytes | None = None, *, scrypt_n: int | None = None
+) -> LocalAccount:
+    """Creates (or imports ``private_key`` into) an encrypted keystore file; refuses to overwrite.
+
+    ``scrypt_n`` defaults to eth-account's standard 2**18 (256 MiB to decrypt); development keys
+    use a lighter setting.
+    """
     if path.exists():
         raise ValidationFailed([FieldProblem("keystore", f"{path} exists already; choose another path")])
     account: LocalAccount = Account.from_key(private_key) if private_key is not None else Account.create()
-    document = Account.encrypt(account.key, password)
+    document = Account.encrypt(account.key, password, kdf="scrypt", iterations=scrypt_n)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

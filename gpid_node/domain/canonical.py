@@ -7,6 +7,7 @@ JSON-ready dict (``KeyDataSet.model_dump(mode="json")``).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -30,9 +31,31 @@ MAX_IDENTIFIER_BYTES = 70
 IDENTITY_FIELDS = ("schema_version", "seller.trader_id", "invoice.number", "invoice.date")
 
 
+def _has_no_floats(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _has_no_floats(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_has_no_floats(v) for v in value)
+    return value is None or isinstance(value, str | bool) or (isinstance(value, int) and abs(value) < 2**53)
+
+
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 canonical JSON."""
+    """RFC 8785 canonical JSON.
+
+    A normalised key data set holds no floats (decimals travel as strings) and only ASCII member
+    names; for such values RFC 8785 equals sorted-key compact JSON with raw UTF-8, which the standard
+    library writes ten times faster. Anything else goes through ``rfc8785`` (a property test checks
+    that both agree).
+    """
+    if _has_no_floats(value):
+        try:
+            return _compact(value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it
+            pass
     return rfc8785.dumps(value)
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def normal_identifier(text: str) -> str:
@@ -163,8 +186,6 @@ def encode_payload(data: dict[str, Any], salt: bytes) -> bytes:
 
 def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tuple[dict[str, Any], bytes]:
     """The key data set and salt a payload carries."""
-    import json
-
     if not payload:
         raise PayloadError("empty payload")
     if payload[0] != PAYLOAD_FORMAT_DEFLATE_JSON:

@@ -72,3 +72,22 @@ def test_normal_identifier_is_idempotent_and_accepted_by_the_contract_rule(text:
     assert canonical.normal_identifier(normal) == normal
     if normal and len(normal.encode()) <= canonical.MAX_IDENTIFIER_BYTES and all(ord(c) > 0x20 and ord(c) != 0x7F for c in normal):
         assert canonical.is_normal_identifier(normal)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet=st.characters(max_codepoint=127)), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json)
+def test_fast_canonical_form_equals_rfc8785(value: object) -> None:
+    import rfc8785
+
+    assert canonical.canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_floats_go_through_rfc8785() -> None:
+    assert canonical.canonical_json({"a": 1.5e-7, "b": 10.0}) == b'{"a":1.5e-7,"b":10}'
