@@ -1,0 +1,114 @@
+"""Idempotency-Key on POST: a retry replays the first answer and writes nothing; a reused key is refused."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from gpid_node.api.idempotency import request_hash
+from gpid_node.domain import errors as e
+from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow, OutboxEntry
+
+from api.harness import EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
+
+
+def outbox_size(api: Api) -> int:
+    with api.node.store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+
+def post(api: Api, path: str, body: bytes, key: str, name: str = SELLER):  # noqa: ANN201
+    headers = {**api.auth(name), "Content-Type": "application/json", "Idempotency-Key": key}
+    return api.client.post(path, content=body, headers=headers)
+
+
+def test_repeated_registration_replays_the_first_answer_and_registers_nothing_new(api: Api) -> None:
+    body = json.dumps(fresh_key_data_set()).encode()
+    key = str(uuid.uuid4())
+    first = post(api, "/v1/key-data-sets", body, key)
+    assert first.status_code == 201
+    size = outbox_size(api)
+    total = api.client.get("/v1/key-data-sets", headers=api.auth(SELLER)).json()["total"]
+
+    again = post(api, "/v1/key-data-sets", body, key)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["location"] == first.headers["location"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert outbox_size(api) == size
+    assert api.client.get("/v1/key-data-sets", headers=api.auth(SELLER)).json()["total"] == total
+
+
+def test_same_key_with_another_body_answers_422(api: Api) -> None:
+    key = str(uuid.uuid4())
+    assert post(api, "/v1/key-data-sets", json.dumps(fresh_key_data_set()).encode(), key).status_code == 201
+    size = outbox_size(api)
+    other = post(api, "/v1/key-data-sets", json.dumps(fresh_key_data_set()).encode(), key)
+    assert other.status_code == 422
+    assert other.json()["type"] == "https://gpid.dev/problems/idempotency-key-reused"
+    assert key in other.json()["detail"]
+    assert outbox_size(api) == size
+
+
+def test_refusals_are_replayed_too(api: Api) -> None:
+    data = fresh_key_data_set()
+    data["goods"][0]["hs_code"] = "1"
+    key = str(uuid.uuid4())
+    first = post(api, "/v1/key-data-sets", json.dumps(data).encode(), key)
+    again = post(api, "/v1/key-data-sets", json.dumps(data).encode(), key)
+    assert first.status_code == again.status_code == 422
+    assert again.json() == first.json()
+    assert again.headers["content-type"] == "application/problem+json"
+
+
+def test_keys_belong_to_one_api_key(api: Api) -> None:
+    key = str(uuid.uuid4())
+    link = {"reference": unique_reference(), "country": "DE", "direction": "export", "gpids": ["GP1"]}
+    seller = post(api, "/v1/declarations", json.dumps(link).encode(), key)
+    broker = post(api, "/v1/declarations", json.dumps(link).encode(), key, name=EXPORT_BROKER)
+    assert seller.status_code == broker.status_code == 422
+    assert broker.json()["type"] == "https://gpid.dev/problems/validation-failed"  # its own answer, not a replay
+    assert "idempotent-replayed" not in broker.headers
+
+
+def test_a_repeat_while_the_first_still_runs_answers_409(api: Api) -> None:
+    body = json.dumps(fresh_key_data_set()).encode()
+    key = str(uuid.uuid4())
+    key_id = api.keys[SELLER].removeprefix("gpid_").split(".")[0]
+    with api.node.store.session() as session:  # the first request reserved the key and has not answered yet
+        api_key_id = session.scalar(select(ApiKeyRow.id).where(ApiKeyRow.key_id == key_id))
+        session.add(IdempotencyKeyRow(api_key_id=api_key_id, key=key, created_at=datetime.now(UTC),
+                                      request_hash=request_hash("POST", "/v1/key-data-sets", body)))  # fmt: skip
+    size = outbox_size(api)
+    response = post(api, "/v1/key-data-sets", body, key)
+    assert response.status_code == 409
+    assert response.json()["type"] == "https://gpid.dev/problems/idempotency-key-in-progress"
+    assert response.headers["retry-after"] == "1"
+    assert outbox_size(api) == size
+
+
+def test_a_server_failure_is_not_kept_so_the_retry_runs(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps(fresh_key_data_set()).encode()
+    key = str(uuid.uuid4())
+    real = api.node.register
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
+
+    monkeypatch.setattr(api.node, "register", unavailable)
+    failed = post(api, "/v1/key-data-sets", body, key)
+    assert failed.status_code == 503
+    monkeypatch.setattr(api.node, "register", real)
+    retried = post(api, "/v1/key-data-sets", body, key)
+    assert retried.status_code == 201
+    assert "idempotent-replayed" not in retried.headers
+
+
+def test_a_malformed_idempotency_key_answers_422(api: Api) -> None:
+    response = post(api, "/v1/key-data-sets", json.dumps(fresh_key_data_set()).encode(), "x" * 256)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "Idempotency-Key"
