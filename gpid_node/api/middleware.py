@@ -114,8 +114,7 @@ class AccessLog:
                 await send_json(send, 500, unexpected_problem(request_id, scope["path"]), [("X-Request-ID", request_id)])
             finally:
                 elapsed = time.perf_counter() - started
-                route = scope.get("route")
-                template = getattr(route, "path", None) or "<unmatched>"
+                template = route_label(scope, status)
                 method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
                 self.metrics.observe(method, template, status, elapsed)
                 client = scope.get("client")
@@ -130,6 +129,18 @@ class AccessLog:
                     client=client[0] if client else None,
                     key_id=scope.get("state", {}).get("key_id"),
                 )
+
+
+def route_label(scope: Scope, status: int) -> str:
+    """The route template a request matched (``/v1/key-data-sets/{gpid}``), never its raw path, so
+    the metrics stay a bounded set; the app's own static pages (/openapi.json, /docs) by their path."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template:
+        return str(template)
+    if scope.get("endpoint") is not None and status < 400:
+        return str(scope["path"])
+    return "<unmatched>"
 
 
 class BodyLimit:

@@ -3,6 +3,7 @@ and say so. This module runs its own node, because it stops its chain."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,9 @@ def outage(tmp_path_factory: pytest.TempPathFactory, _no_config_file: None) -> I
     try:
         gpid = running.register()["gpid"]
         running.env.chain.stop()
+        deadline = time.monotonic() + 10  # until the indexer has noticed (what `freshness` reports)
+        while running.node.indexer.status()["last_error"] is None and time.monotonic() < deadline:
+            time.sleep(0.02)
         yield running, gpid
     finally:
         stop_api(running)
@@ -59,6 +63,7 @@ def test_read_answers_200_from_the_index_and_says_so(outage: tuple[Api, str]) ->
     assert body["integrity"]["verified"] is False
     assert body["integrity"]["chain_reachable"] is False
     assert "cannot be reached" in body["integrity"]["problem"]
+    assert body["freshness"]["chain_reachable"] is False
     history = api.client.get(f"/v1/key-data-sets/{gpid}/history", headers=api.auth(CUSTOMS_GB))
     assert history.status_code == 200 and len(history.json()["versions"]) == 1
 

@@ -12,6 +12,17 @@ ACCEPTED_DESCRIPTION = (
 )
 
 
+LOCATION = {"Location": {"description": "what was written, or the submission to follow (202)", "schema": {"type": "string"}}}
+
+
+def written_responses(model: type, created: str) -> dict[int | str, dict]:
+    """The 201 and 202 answers of a write, both with ``Location``."""
+    return {
+        201: {"description": created, "headers": LOCATION},
+        202: {"model": model, "description": ACCEPTED_DESCRIPTION, "headers": LOCATION},
+    }
+
+
 def answer_write(node: Node, response: Response, result: dict, location: str) -> dict:
     """201 with ``Location`` once mined (and indexed, so the next read sees it); 202 while pending."""
     if result.get("status") == "pending":

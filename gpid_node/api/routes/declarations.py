@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep
 from gpid_node.api.models import DeclarationView, Linked, LinkRequest
 from gpid_node.api.problems import responses
-from gpid_node.api.routes import ACCEPTED_DESCRIPTION
+from gpid_node.api.routes import written_responses
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
 
@@ -25,7 +25,7 @@ MINED = "mined"
     summary="Link GPIDs to a declaration",
     description="Records on chain that the declaration references each GPID (brokers, the seller or the buyer). "
     "201 once every link is mined or refused (each link says which); 202 while some are not yet mined.",
-    responses={202: {"model": Linked, "description": ACCEPTED_DESCRIPTION},
+    responses={**written_responses(Linked, "linked (every link mined or refused)"),
                **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},  # fmt: skip
 )
 def link(

@@ -15,7 +15,7 @@ from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, Nod
 from gpid_node.api.models import Amended, AmendmentRequest, History, KeyDataSetList, KeyDataSetView, Written
 from gpid_node.api.openapi import KEY_DATA_SET_BODY
 from gpid_node.api.problems import responses
-from gpid_node.api.routes import ACCEPTED_DESCRIPTION, answer_write
+from gpid_node.api.routes import answer_write, written_responses
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 
 router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
@@ -24,10 +24,7 @@ GpidPath = Annotated[
     str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")
 ]
 MAX_INT32 = 2**31 - 1
-
-
-def _accepted(model: type) -> dict[int | str, dict[str, Any]]:
-    return {202: {"model": model, "description": ACCEPTED_DESCRIPTION}}
+ETAG = {"ETag": {"description": "weak tag of version, digest and verdict", "schema": {"type": "string"}}}
 
 
 @router.post(
@@ -38,7 +35,7 @@ def _accepted(model: type) -> dict[int | str, dict[str, Any]]:
     description="Validates the key data set, derives its GPID and registers it on chain. 201 once mined "
     "(`Location` is the key data set); 202 when it is recorded but not yet mined (`Location` is the submission). "
     "A second registration of the same invoice is a 409 problem whose `gpid` names the existing GPID.",
-    responses={**_accepted(Written), **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},
+    responses={**written_responses(Written, "registered (mined)"), **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},
     openapi_extra=KEY_DATA_SET_BODY,
 )
 def register(
@@ -85,7 +82,8 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     description="The current version, or the version `version`, or the version current at `as_of` (not both). "
     "`integrity.checked_against` says whether the proof was made against the chain now or, the chain being "
     "unreachable, only against the index. Sends a weak `ETag`; `If-None-Match` answers 304 when unchanged.",
-    responses={304: {"description": "not modified (same version, digest and verdict)"},
+    responses={200: {"description": "the key data set", "headers": ETAG},
+               304: {"description": "not modified (same version, digest and verdict)", "headers": ETAG},
                **responses(400, 401, 404, 422, 500, 503)},  # fmt: skip
 )
 def read_key_data_set(
@@ -119,7 +117,8 @@ def read_key_data_set(
     description="`changes` is a JSON merge patch applied to the current version. The seller trader ID, the "
     "invoice number and the invoice date never change (422 naming them). 201 once mined (`Location` is the new "
     "version); 202 when not yet mined.",
-    responses={**_accepted(Amended), **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},
+    responses={**written_responses(Amended, "amended (mined)"),
+               **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},  # fmt: skip
 )
 def amend(
     gpid: GpidPath,

@@ -1,0 +1,122 @@
+"""The published OpenAPI is what the API does: schemathesis drives every operation with the seller's
+key and checks that nothing answers 5xx and that every answer conforms to the schema."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import schemathesis
+from fastapi.routing import APIRoute
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
+
+from api.harness import CUSTOMS_GB, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set, unique_reference
+
+EXAMPLES = 30
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+OPERATIONS = sorted(
+    (method, route.path)
+    for module in (key_data_sets, declarations, verifications, submissions, health)
+    for route in module.router.routes
+    if isinstance(route, APIRoute)
+    for method in route.methods
+)
+
+
+@pytest.fixture(scope="module")
+def published(api: Api) -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_asgi("/openapi.json", api.client.app)
+
+
+def test_openapi_document_describes_problems_and_the_key_data_set(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    assert document["info"]["title"] == "GPID node"
+    assert "Bearer" in document["info"]["description"]
+    schemas = document["components"]["schemas"]
+    assert {"Problem", "KeyDataSet", "GoodsLine"} <= set(schemas)
+    register = document["paths"]["/v1/key-data-sets"]["post"]
+    assert register["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/KeyDataSet"}
+    assert set(register["responses"]) >= {"201", "202", "400", "401", "403", "409", "413", "415", "422", "503"}
+    assert "application/problem+json" in register["responses"]["409"]["content"]
+    assert "HTTPValidationError" not in schemas
+    assert {(m.upper(), p) for p, ops in document["paths"].items() for m in ops} == set(OPERATIONS)
+
+
+# Positive data for every operation; negative data too where there is an input to get wrong.
+CASES = [
+    pytest.param(method, path, mode, id=f"{method} {path} {mode.value}")
+    for method, path in OPERATIONS
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if mode is GenerationMode.POSITIVE or path.startswith("/v1/")
+]
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), CASES)
+def test_operation_conforms_to_the_schema_and_never_fails(
+    published: schemathesis.BaseSchema, api: Api, method: str, path: str, mode: GenerationMode
+) -> None:
+    operation = published[path][method]
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def call(case: schemathesis.Case) -> None:
+        # A fresh Idempotency-Key each time, so that every case reaches its route (not the replay store).
+        case.call_and_validate(headers={**api.auth(SELLER), "Idempotency-Key": uuid.uuid4().hex}, checks=CHECKS)
+
+    call()
+
+
+def test_real_answers_of_every_operation_conform_to_the_schema(published: schemathesis.BaseSchema, api: Api) -> None:
+    """Generated data rarely names a real GPID: here each operation is called with real data, and its
+    success answer is validated against the published schema as well."""
+    data = fresh_key_data_set()
+    registered = published["/v1/key-data-sets"]["POST"].Case(body=data, media_type="application/json")
+    gpid = call(api, registered, 201).json()["gpid"]
+    reference = unique_reference("26GB")
+    amendment = {"changes": {"buyer": {"name": "Thames Tools Limited"}}, "reason": "legal name"}
+    link = {"reference": reference, "country": "GB", "direction": "import", "gpids": [gpid]}
+    check = {"declaration": {"reference": reference, "country": "GB", "direction": "import",
+                             "filed_at": "2026-11-21T09:30:00Z", "items": [{"gpid": gpid, "goods_sequence": 1}]}}  # fmt: skip
+    cases = [
+        (published["/v1/key-data-sets"]["GET"].Case(query={"limit": 5}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/amendments"]["POST"].Case(
+            path_parameters={"gpid": gpid}, body=amendment, media_type="application/json"), 201, SELLER),
+        (published["/v1/key-data-sets/{gpid}"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/history"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/qr.svg"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/declarations"]["POST"].Case(body=link, media_type="application/json"), 201, IMPORT_BROKER),
+        (published["/v1/declarations/{country}/{reference}"]["GET"].Case(
+            path_parameters={"country": "GB", "reference": reference}), 200, IMPORT_BROKER),
+        (published["/v1/verifications"]["POST"].Case(body=check, media_type="application/json"), 200, CUSTOMS_GB),
+        (published["/v1/submissions/{submission}"]["GET"].Case(path_parameters={"submission": 1}), 200, OPERATOR),
+        (published["/readyz"]["GET"].Case(), 200, SELLER),
+        (published["/metrics"]["GET"].Case(), 200, SELLER),
+    ]  # fmt: skip
+    for case, status, name in cases:
+        call(api, case, status, name)
+
+
+def call(api: Api, case: schemathesis.Case, status: int, name: str = SELLER) -> schemathesis.Response:
+    response = case.call_and_validate(headers=api.auth(name), checks=CHECKS)
+    assert response.status_code == status, f"{case.operation.label}: {response.status_code} {response.text}"
+    return response
