@@ -93,9 +93,30 @@ class DevChain:
             args += ["--state", str(self.state_file), "--state-interval", str(self.state_interval_s)]
         return args + list(self.extra_args)
 
+    @property
+    def pid_file(self) -> Path | None:
+        return self.state_file.parent / "anvil.pid" if self.state_file is not None else None
+
+    def _stop_orphan(self) -> None:
+        """Stops an anvil a killed earlier run left on this state file (it is ours: same data folder)."""
+        if self.pid_file is None or not self.pid_file.exists():
+            return
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (ValueError, OSError):
+            return
+        if "anvil" in cmdline and str(self.state_file) in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.05)
+
     def start(self, timeout_s: float = 30.0) -> DevChain:
         if self.process is not None and self.process.poll() is None:
             return self
+        self._stop_orphan()
         if rpc_ready(self.url, timeout=0.2):
             raise ChainUnavailable(f"port {self.port} already answers JSON-RPC: another chain runs there")
         if self.log_file is not None:
@@ -109,6 +130,8 @@ class DevChain:
             if self.process.poll() is not None:
                 raise ChainUnavailable(f"anvil exited with code {self.process.returncode} at start (see {self.log_file})")
             if rpc_ready(self.url):
+                if self.pid_file is not None:
+                    self.pid_file.write_text(str(self.process.pid))
                 return self
             time.sleep(0.05)
         self.stop()
