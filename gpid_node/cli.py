@@ -78,8 +78,20 @@ def _fail(error: e.GPIDError) -> None:
     raise typer.Exit(2)
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # uvicorn re-raises SIGTERM once it has shut down; exiting through SystemExit runs the
+    # `finally` blocks that stop the outbox, the indexer and the embedded chain (which saves its state).
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point: runs the app, printing the node's errors as messages, not tracebacks."""
+    import signal
+
+    from gpid_node.logs import configure_logging
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    configure_logging(os.environ.get("GPID_LOG_LEVEL", "info"), os.environ.get("GPID_LOG_FORMAT", "console"))
     try:
         app()
     except e.GPIDError as error:

@@ -146,6 +146,8 @@ class DevChain:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
+        if self.pid_file is not None:
+            self.pid_file.unlink(missing_ok=True)
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=timeout_s)
