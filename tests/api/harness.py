@@ -75,7 +75,6 @@ def unique_reference(prefix: str = "26GB") -> str:
 
 def start_api(data_dir: Path, **overrides: Any) -> Api:
     """Chain, deployment, onboarding, node (started), app and client, all in ``data_dir``."""
-    (data_dir / "chain").mkdir(parents=True, exist_ok=True)  # devchain opens its log before creating it
     env = start_dev_chain(data_dir)
     try:
         settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, poll_interval_s=0.02, **overrides)
