@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import warnings
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx works the same for these tests
     warnings.simplefilter("ignore")
