@@ -188,11 +188,10 @@ class Node:
         """Waits until the index has applied ``block`` (reads after a write see the write)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            with self.store.session() as session:
-                cursor = queries.cursor(session)
-            if cursor is not None and cursor.block_number >= block:
+            cursor = self.indexer.status().get("cursor")
+            if cursor is not None and cursor >= block:
                 return
-            time.sleep(self.poll_s / 2)
+            time.sleep(0.005)
 
     # ------------------------------------------------------------------ registration
 
@@ -596,13 +595,13 @@ class Node:
         declaration = request.declaration
         facts: dict[str, verification.KeyDataSetFacts | None] = {}
         reference_n = canonical.normal_identifier(declaration.reference)
-        for item in declaration.items:
+        for text in dict.fromkeys(item.gpid for item in declaration.items):  # each GPID once
             try:
-                gpid = GPID.parse(item.gpid)
+                gpid = GPID.parse(text)
             except e.InvalidGPID:
-                facts[item.gpid] = None
+                facts[text] = None
                 continue
-            facts[item.gpid] = self._facts(gpid, principal, declaration.country, reference_n)
+            facts[text] = self._facts(gpid, principal, declaration.country, reference_n)
         answer = verification.verify(declaration, facts)
         if record and principal.role == Role.CUSTOMS and principal.account in self.keyring and answer["result"] != "unknown_gpid":
             answer["recorded"] = self._record_outcomes(answer, reference_n, principal.account)

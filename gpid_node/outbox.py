@@ -76,6 +76,17 @@ def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown outbox entry kind {kind!r}")
 
 
+GAS_BASE = 60_000
+GAS_PER_ITEM = 70_000  # two new storage slots and the event's topics, with room to spare
+GAS_PER_BYTE = 32  # calldata (16 a byte), the event's copy (8) and memory
+
+
+def gas_limit(calldata: bytes, items: int) -> int:
+    """A gas limit that covers every registry call with room to spare: only the gas used is paid,
+    and one eth_call replaces eth_estimateGas's repeated executions (a measured 5x on anvil)."""
+    return GAS_BASE + GAS_PER_ITEM * items + GAS_PER_BYTE * len(calldata)
+
+
 def _flat(call: tuple[str, list[Any]]) -> list[Any]:
     return [call[0], *call[1]]
 
@@ -123,6 +134,8 @@ class Outbox:
         self.poll_s = poll_s
         self._nonces: dict[str, int] = {}
         self._changed = threading.Condition()
+        self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
+        self._finished_lock = threading.Lock()
         self._on_change = on_change
         self.last_error: str | None = None
         self.sent_transactions = 0
@@ -146,16 +159,34 @@ class Outbox:
             self._changed.notify_all()
 
     def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry]:
-        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out."""
+        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out.
+
+        Each waiter blocks on its own entries' events (set by the worker), so hundreds of waiting
+        requests cost nothing; entries finished by another process are seen at the next check.
+        """
+        with self._finished_lock:
+            events = [self._finished.setdefault(i, threading.Event()) for i in entry_ids]
         self.wake()
         deadline = time.monotonic() + timeout_s
-        while True:
-            with self.store.session() as session:
-                rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids))))
-            if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
-                return sorted(rows, key=lambda r: r.id)
-            with self._changed:
-                self._changed.wait(timeout=min(0.25, max(0.0, deadline - time.monotonic())))
+        try:
+            while True:
+                for event in events:
+                    event.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+                with self.store.session() as session:
+                    rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids))))
+                if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
+                    return sorted(rows, key=lambda r: r.id)
+        finally:
+            with self._finished_lock:
+                for i in entry_ids:
+                    self._finished.pop(i, None)
+
+    def _signal_finished(self, ids: Iterable[int]) -> None:
+        with self._finished_lock:
+            for i in ids:
+                event = self._finished.get(i)
+                if event is not None:
+                    event.set()
 
     def depth(self) -> int:
         """Entries not yet mined or failed."""
@@ -249,13 +280,14 @@ class Outbox:
         return sent
 
     def _preflight(self, group: _Group) -> tuple[_Group, int] | None:
-        """Estimates the gas, which simulates the transaction: refused items fail (or adopt their own
-        registration) and leave the group. Returns the group left and its gas."""
+        """Simulates the transaction (one eth_call): refused items fail (or adopt their own
+        registration) and leave the group. Returns the group left and its gas limit."""
         while group.entries:
             function, args = group.call()
             group.calldata = self.client.encode(function, *args)
             try:
-                return group, self.client.estimate_gas(group.sender, group.calldata)
+                self.client.simulate(group.sender, group.calldata)
+                return group, gas_limit(group.calldata, len(group.entries))
             except e.GPIDError as refusal:
                 if isinstance(refusal, e.ChainUnavailable):
                     raise
@@ -381,6 +413,7 @@ class Outbox:
                          "block_hash": block_hash, "result": result, "error": None, "updated_at": now})  # fmt: skip
         with self.store.session() as session:
             session.execute(update(OutboxEntry), rows)  # one executemany by primary key
+        self._signal_finished(row["id"] for row in rows)
 
     def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
         record = e.error_record(error)
@@ -390,6 +423,7 @@ class Outbox:
                 .where(OutboxEntry.id.in_([x.id for x in entries]))
                 .values(status=FAILED, error=record, updated_at=utcnow())
             )
+        self._signal_finished(x.id for x in entries)
         log.info("outbox.refused", entries=[x.id for x in entries], error=record["type"], message=record["message"])
 
     def _reset(self, ids: list[int]) -> None:

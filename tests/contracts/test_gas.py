@@ -22,3 +22,15 @@ def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
     assert not grown, f"gas grew (snapshot, now): {grown}; if intended, run GPID_WRITE_GAS_SNAPSHOT=1 scripts/bench gas"
     for name, limit in TARGETS.items():
         assert figures[name] <= limit, (name, figures[name])
+
+
+def test_outbox_gas_limit_covers_every_measured_operation() -> None:
+    from gpid_node.outbox import gas_limit
+
+    snapshot = json.loads(SNAPSHOT.read_text())
+    # calldata sizes of the measured scenarios are at least the payload; the limit must exceed the use
+    payload = snapshot["payload_bytes_10_lines"]
+    assert gas_limit(b"\1" * (payload + 300), 1) > snapshot["register_10_lines"]
+    assert gas_limit(b"\1" * 50 * (payload + 300), 50) > 50 * snapshot["register_batch50_per_item"]
+    assert gas_limit(b"\1" * 400, 1) > snapshot["amend_1_line"]
+    assert gas_limit(b"\1" * 200, 1) > snapshot["link_declaration"]

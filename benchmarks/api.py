@@ -1,0 +1,133 @@
+"""``scripts/bench api``: the REST facade of a real dev node process (``gpid-node dev``).
+
+- register_per_s: sustained registrations per second from 20 concurrent clients (each waits for
+  its 201, i.e. for the block);
+- get_p99_ms: GET of a key data set with its integrity proof (checked against the chain);
+- verify_p99_ms: POST /v1/verifications of a 10-line declaration.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gpid_node.chain.devchain import free_port
+from gpid_node.samples import sample_key_data_set
+from support.processes import api_key, credentials, kill_anvil_of, start, stop, wait_http
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def register_load(api: str, key: str, clients: int, seconds: float) -> tuple[float, list[str], list[float], int]:
+    headers = {"Authorization": f"Bearer {key}"}
+    gpids: list[str] = []
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=api, headers=headers, timeout=60) as http:
+            i = 0
+            while time.monotonic() < stop_at:
+                body = sample_key_data_set(f"API-{n:02d}-{i:06d}", lines=10, seed=i)
+                started = time.perf_counter()
+                answer = http.post("/v1/key-data-sets", json=body)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if answer.status_code == 201:
+                        gpids.append(answer.json()["gpid"])
+                        latencies.append(elapsed * 1000)
+                    else:
+                        errors += 1
+                i += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(gpids) / (time.monotonic() - started), gpids, latencies, errors
+
+
+def timed(call: Any, count: int) -> list[float]:
+    out = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = call()
+        out.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200, answer.text
+    return out
+
+
+def run(clients: int, seconds: float, samples: int) -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="gpid-bench-api-") as tmp:
+        data_dir, port = Path(tmp) / "data", free_port()
+        data_dir.mkdir()
+        process = start([str(root / ".venv/bin/gpid-node"), "dev", "--port", str(port), "--data-dir", str(data_dir)],
+                        data_dir, Path(tmp) / "node.log", GPID_LOG_LEVEL="warning")  # fmt: skip
+        try:
+            api = f"http://127.0.0.1:{port}"
+            wait_http(f"{api}/healthz", process=process)
+            creds = credentials(data_dir)
+            seller = api_key(creds, "seller")
+            rate, gpids, reg_latencies, errors = register_load(api, seller, clients, seconds)
+
+            customs = api_key(creds, "customs", "GB")
+            with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {seller}"}, timeout=30) as http:
+                get = timed(lambda: http.get(f"/v1/key-data-sets/{gpids[len(gpids) // 2]}"), samples)
+                full = http.get(f"/v1/key-data-sets/{gpids[0]}").json()
+            items = [
+                {"gpid": gpids[0], "goods_sequence": g["sequence"], **{k: g[k] for k in (
+                    "hs_code", "value", "currency", "packages", "net_mass_kg", "country_of_origin", "preferential_origin")}}
+                for g in full["data"]["goods"]
+            ]  # fmt: skip
+            declaration = {"declaration": {"reference": "26GB0000000BENCH", "country": "GB", "direction": "import",
+                                           "filed_at": datetime.now(UTC).isoformat(), "items": items}}  # fmt: skip
+            with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {customs}"}, timeout=30) as http:
+                verify = timed(lambda: http.post("/v1/verifications", json=declaration), samples)
+            return {
+                "register_per_s": round(rate, 1),
+                "register_p50_ms": round(statistics.median(reg_latencies), 1),
+                "register_p99_ms": round(percentile(reg_latencies, 0.99), 1),
+                "register_errors": errors,
+                "registered": len(gpids),
+                "get_p50_ms": round(statistics.median(get), 2),
+                "get_p99_ms": round(percentile(get, 0.99), 2),
+                "verify_p50_ms": round(statistics.median(verify), 2),
+                "verify_p99_ms": round(percentile(verify, 0.99), 2),
+                "clients": clients,
+                "seconds": seconds,
+            }
+        finally:
+            stop(process)
+            kill_anvil_of(data_dir)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+    print(json.dumps(run(args.clients, args.seconds, args.samples)))
+
+
+if __name__ == "__main__":
+    main()
