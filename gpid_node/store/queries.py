@@ -1,0 +1,276 @@
+"""Read-side queries over the index, for the API and the CLI.
+
+Each function takes an open :class:`~sqlalchemy.orm.Session` (one transaction, from
+``Store.session()``) and returns table rows; nothing here writes. Keys are given as the index keeps
+them: GPIDs as ``0x``-hex of the ``bytes16`` (``GPID.hex``), trader keys as ``0x``-hex, accounts as
+addresses (any case; compared checksummed). Every datetime handed back is timezone-aware UTC, on
+SQLite (which stores naive values) as on PostgreSQL.
+
+Who may read what (:func:`visible_filter`) is the rule of DESIGN.md, as one SQL clause so that lists
+can be filtered and counted in the database: a key data set is visible to its seller (the issuing
+account, or the seller trader ID) and its buyer (the buyer trader ID), to a broker that linked a
+declaration to it, to Customs of a country that holds a declaration referencing it, to Customs of
+the seller's or the buyer's country (audits), and to the consortium operator.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from eth_utils import is_address, to_checksum_address
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from gpid_node.domain.canonical import normal_identifier
+from gpid_node.store.tables import (
+    Base,
+    ChainCursor,
+    DeclarationLinkRow,
+    IndexedBlock,
+    KeyDataSetRow,
+    TraderBindingRow,
+    VerificationRow,
+    VersionRow,
+)
+
+__all__ = [
+    "CHAIN_TABLES",
+    "cursor",
+    "declaration",
+    "index_counts",
+    "is_visible",
+    "key_data_set",
+    "links_for",
+    "list_visible",
+    "trader_bindings",
+    "verifications_for",
+    "version_at",
+    "versions",
+    "visible_filter",
+]
+
+# The tables the indexer rebuilds from the chain (the cursor aside), in the order they are compared.
+CHAIN_TABLES: tuple[type[Base], ...] = (
+    KeyDataSetRow,
+    VersionRow,
+    DeclarationLinkRow,
+    VerificationRow,
+    TraderBindingRow,
+    IndexedBlock,
+)
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _utc(value: datetime) -> datetime:
+    """A stored datetime as aware UTC (SQLite hands back naive UTC, PostgreSQL the session's zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _aware(row: _Row) -> _Row:
+    """The row with every datetime attribute made aware UTC, without marking the row changed."""
+    for column in row.__table__.columns:
+        value = row.__dict__.get(column.key)
+        if isinstance(value, datetime) and value.tzinfo is not UTC:
+            set_committed_value(row, column.key, _utc(value))
+    return row
+
+
+def _all(session: Session, statement: Select[Any]) -> list[Any]:
+    return [_aware(row) for row in session.scalars(statement)]
+
+
+def _first(session: Session, statement: Select[Any]) -> Any:
+    row = session.scalars(statement.limit(1)).first()
+    return None if row is None else _aware(row)
+
+
+def _key(hex_text: str) -> str:
+    """A GPID or hash key in the index's form: ``0x`` + lower-case hex digits."""
+    text = hex_text.strip().lower()
+    return text if text.startswith("0x") else "0x" + text
+
+
+def _account(account: str | None) -> str | None:
+    """An address checksummed as the index stores it; other text is kept as given (it matches nothing)."""
+    if account is None:
+        return None
+    return to_checksum_address(account) if is_address(account) else account
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A caller's instant in UTC; a naive datetime is taken to be UTC already."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# ---------------------------------------------------------------------- key data sets and versions
+
+
+def key_data_set(session: Session, gpid_hex: str) -> KeyDataSetRow | None:
+    """The key data set with this GPID (``0x``-hex of its 16 bytes), or None."""
+    return _first(session, select(KeyDataSetRow).where(KeyDataSetRow.gpid == _key(gpid_hex)))
+
+
+def versions(session: Session, gpid_hex: str) -> list[VersionRow]:
+    """Every indexed version of a key data set, oldest first (empty for an unknown GPID)."""
+    statement = select(VersionRow).where(VersionRow.gpid == _key(gpid_hex)).order_by(VersionRow.version)
+    return _all(session, statement)
+
+
+def version_at(
+    session: Session, gpid_hex: str, *, version: int | None = None, as_of: datetime | None = None
+) -> VersionRow | None:
+    """One version of a key data set: version ``version``, or the latest whose time is at or before
+    ``as_of`` (a naive datetime is read as UTC), or with neither the current version.
+
+    None when there is no such version (an unknown GPID or version, or ``as_of`` before the
+    registration). Giving both ``version`` and ``as_of`` is a programming error (ValueError).
+    """
+    if version is not None and as_of is not None:
+        raise ValueError("version_at takes a version or an as_of time, not both")
+    statement = select(VersionRow).where(VersionRow.gpid == _key(gpid_hex))
+    if version is not None:
+        return _first(session, statement.where(VersionRow.version == version))
+    if as_of is not None:
+        statement = statement.where(VersionRow.time <= _as_utc(as_of))
+    return _first(session, statement.order_by(VersionRow.version.desc()))
+
+
+# ---------------------------------------------------------------------- declarations, checks, traders
+
+
+def links_for(session: Session, gpid_hex: str) -> list[DeclarationLinkRow]:
+    """The declarations that reference a key data set, in chain order."""
+    statement = (
+        select(DeclarationLinkRow)
+        .where(DeclarationLinkRow.gpid == _key(gpid_hex))
+        .order_by(DeclarationLinkRow.block_number, DeclarationLinkRow.log_index)
+    )
+    return _all(session, statement)
+
+
+def declaration(session: Session, country: str, reference: str) -> list[DeclarationLinkRow]:
+    """The links of one declaration (country + reference, both put in normal form), in chain order."""
+    statement = (
+        select(DeclarationLinkRow)
+        .where(
+            DeclarationLinkRow.country == country.strip().upper(),
+            DeclarationLinkRow.reference == normal_identifier(reference),
+        )
+        .order_by(DeclarationLinkRow.block_number, DeclarationLinkRow.log_index)
+    )
+    return _all(session, statement)
+
+
+def verifications_for(session: Session, gpid_hex: str) -> list[VerificationRow]:
+    """The Customs outcomes recorded on chain for a key data set, in chain order."""
+    statement = (
+        select(VerificationRow)
+        .where(VerificationRow.gpid == _key(gpid_hex))
+        .order_by(VerificationRow.block_number, VerificationRow.log_index)
+    )
+    return _all(session, statement)
+
+
+def trader_bindings(
+    session: Session, trader_key_hex: str | None = None, account: str | None = None
+) -> list[TraderBindingRow]:
+    """Binding and unbinding events, in chain order, optionally of one trader key and/or one account."""
+    statement = select(TraderBindingRow)
+    if trader_key_hex is not None:
+        statement = statement.where(TraderBindingRow.trader_key == _key(trader_key_hex))
+    if account is not None:
+        statement = statement.where(TraderBindingRow.account == _account(account))
+    return _all(session, statement.order_by(TraderBindingRow.block_number, TraderBindingRow.log_index))
+
+
+# ---------------------------------------------------------------------- visibility
+
+
+def visible_filter(
+    role: str, account: str | None, trader_id: str | None, country: str | None
+) -> ColumnElement[bool]:
+    """The clause over ``key_data_sets`` that is true for the rows this caller may read.
+
+    ``role`` is one of seller, buyer, broker, customs, operator (a ``Role`` works too); an unknown
+    role sees nothing. Sellers and buyers are matched alike (an account acts for one trader): the
+    issuing account, or the trader ID as seller or buyer.
+    """
+    kds = KeyDataSetRow
+    account = _account(account)
+    match str(role):
+        case "operator":
+            return true()
+        case "seller" | "buyer":
+            clauses: list[ColumnElement[bool]] = []
+            if account is not None:
+                clauses.append(kds.issuer == account)
+            if trader_id:
+                clauses += [kds.seller_trader_id == trader_id, kds.buyer_trader_id == trader_id]
+            return or_(*clauses) if clauses else false()
+        case "broker":
+            if account is None:
+                return false()
+            linked = and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.linker == account)
+            return exists().where(linked)
+        case "customs":
+            if not country:
+                return false()
+            country = country.strip().upper()
+            declared = exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.country == country))
+            return or_(kds.seller_country == country, kds.buyer_country == country, declared)
+    return false()
+
+
+def is_visible(
+    session: Session, gpid_hex: str, role: str, account: str | None, trader_id: str | None, country: str | None
+) -> bool:
+    """Whether this caller may read this key data set (False for an unknown GPID as well)."""
+    statement = select(
+        exists().where(KeyDataSetRow.gpid == _key(gpid_hex), visible_filter(role, account, trader_id, country))
+    )
+    return bool(session.scalar(statement))
+
+
+def list_visible(
+    session: Session,
+    role: str,
+    account: str | None,
+    trader_id: str | None,
+    country: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[KeyDataSetRow], int]:
+    """One page of the key data sets this caller may read, newest registration first (then by GPID),
+    and how many there are in all."""
+    clause = visible_filter(role, account, trader_id, country)
+    total = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(clause)) or 0
+    statement = (
+        select(KeyDataSetRow)
+        .where(clause)
+        .order_by(KeyDataSetRow.registered_block.desc(), KeyDataSetRow.gpid)
+        .limit(max(0, limit))
+        .offset(max(0, offset))
+    )
+    return _all(session, statement), int(total)
+
+
+# ---------------------------------------------------------------------- the index itself
+
+
+def cursor(session: Session) -> ChainCursor | None:
+    """Where the indexer stands (the last block applied), or None before its first block."""
+    return _first(session, select(ChainCursor).where(ChainCursor.id == 1))
+
+
+def index_counts(session: Session) -> dict[str, int]:
+    """Rows per chain-derived table, by table name: a quick way to compare two indexes."""
+    return {
+        table.__tablename__: int(session.scalar(select(func.count()).select_from(table)) or 0)
+        for table in CHAIN_TABLES
+    }

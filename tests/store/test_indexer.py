@@ -1,0 +1,441 @@
+"""The indexer on a real anvil, into real SQLite and PostgreSQL: what it stores, how it resumes,
+rewinds after reorgs and restarts, and how it treats payloads that fail their check."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import deploy
+from gpid_node.chain.devchain import DevChain, free_port
+from gpid_node.domain import canonical
+from gpid_node.domain.gpid import GPID
+from gpid_node.indexer import ZERO_HASH, Indexer, check_payload
+from gpid_node.store import queries
+from gpid_node.store.database import Store
+from gpid_node.store.tables import ChainCursor
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, dev_account, key_data_set
+
+SALT = b"\x11" * 32
+OTHER_SELLER_TRADER_ID = "EORI:FR12345678901"
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def rpc(client: RegistryClient, method: str, *params: Any) -> Any:
+    return client.w3.provider.make_request(method, list(params))["result"]
+
+
+def mine(client: RegistryClient, blocks: int = 1) -> None:
+    for _ in range(blocks):
+        rpc(client, "evm_mine")
+
+
+def gpid_of(client: RegistryClient, data: dict[str, Any], trader_id: str = SELLER_TRADER_ID) -> GPID:
+    number = canonical.normal_identifier(data["invoice"]["number"])
+    return canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(trader_id), number))
+
+
+def register(client: RegistryClient, sender: Any, data: dict[str, Any], payload: bytes | None = None) -> Any:
+    """Registers through the contract; ``payload`` replaces the one the data would give (tampering)."""
+    number = canonical.normal_identifier(data["invoice"]["number"])
+    commitments = canonical.commitments(data, SALT).as_tuple()
+    return client.transact(sender, "register", number, commitments, payload or canonical.encode_payload(data, SALT))
+
+
+def amend(registry: Any, before: dict[str, Any], after: dict[str, Any], reason: str = "price corrected", code: int = 2) -> Any:
+    return registry.client.transact(
+        registry.people.seller,
+        "amend",
+        gpid_of(registry.client, before).raw,
+        canonical.commitments(before, SALT).as_tuple(),
+        canonical.commitments(after, SALT).as_tuple(),
+        code,
+        reason,
+        canonical.encode_payload(after, SALT),
+    )
+
+
+def block_time(client: RegistryClient, number: int) -> datetime:
+    return datetime.fromtimestamp(int(client.block(number)["timestamp"]), UTC)
+
+
+def block_hash(client: RegistryClient, number: int) -> str:
+    return "0x" + bytes(client.block(number)["hash"]).hex()
+
+
+# ------------------------------------------------------------------ what is stored
+
+
+def test_registration_amendment_link_and_verification_are_indexed(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    client, people = registry.client, registry.people
+    v1 = key_data_set(lines=2)
+    gpid = gpid_of(client, v1)
+    registered = registry.register(v1, SALT)
+    v2 = amended(v1, **{"goods.1.value": "2300.00", "buyer.address.city": "Tilbury"})
+    amendment = amend(registry, v1, v2, reason="price corrected", code=2)
+    linked = client.transact(people.broker, "linkDeclaration", gpid.raw, "26GB00000000000123", b"GB", 2)
+    checked = client.transact(people.customs, "recordVerification", gpid.raw, "26GB00000000000123", 2, 1)
+
+    indexer = indexer_for(store)
+    # three TraderBound of the onboarding, then the four events of this test
+    assert indexer.sync() == 7
+
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        assert row is not None
+        assert (row.gpid, row.gpid_text, row.issuer) == (gpid.hex, str(gpid), people.seller.address)
+        assert row.seller_trader_key == "0x" + canonical.trader_key(SELLER_TRADER_ID).hex()
+        assert row.invoice_key == "0x" + canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), "RM-2026-000123").hex()
+        assert (row.seller_trader_id, row.buyer_trader_id) == (SELLER_TRADER_ID, BUYER_TRADER_ID)
+        assert (row.seller_country, row.buyer_country, row.invoice_number) == ("DE", "GB", "RM-2026-000123")
+        assert (row.current_version, row.integrity_ok, row.registered_block) == (2, True, registered.block_number)
+        assert row.registered_at == block_time(client, registered.block_number)
+        assert row.updated_at == block_time(client, amendment.block_number)
+        assert row.registered_at.tzinfo is UTC
+
+        first, second = queries.versions(session, gpid.hex)
+        assert (first.version, first.author, first.changed_sections, first.changed_fields) == (1, people.seller.address, 15, [])
+        assert (first.data, first.salt, first.reason, first.reason_code) == (v1, "0x" + SALT.hex(), None, 0)
+        assert first.commitments == ["0x" + c.hex() for c in canonical.commitments(v1, SALT).as_tuple()]
+        assert first.digest == "0x" + canonical.commitments(v1, SALT).digest.hex()
+        assert (first.integrity_ok, first.integrity_problem) == (True, None)
+        assert (first.transaction_hash, first.block_number) == (registered.transaction_hash, registered.block_number)
+        assert first.block_hash == block_hash(client, registered.block_number)
+
+        assert (second.version, second.author, second.data) == (2, people.seller.address, v2)
+        assert second.changed_fields == ["buyer.address.city", "goods[1].value"]
+        assert second.changed_sections == canonical.SECTION_BUYER | canonical.SECTION_GOODS
+        assert (second.reason, second.reason_code, second.integrity_ok) == ("price corrected", 2, True)
+        assert second.time == block_time(client, amendment.block_number)
+        assert second.transaction_hash == amendment.transaction_hash
+
+        (link,) = queries.links_for(session, gpid.hex)
+        assert (link.country, link.reference, link.direction, link.linker) == ("GB", "26GB00000000000123", "import", people.broker.address)
+        assert link.reference_key == "0x" + canonical.reference_key("26GB00000000000123").hex()
+        assert (link.block_number, link.transaction_hash) == (linked.block_number, linked.transaction_hash)
+        assert [l.gpid for l in queries.declaration(session, "gb", "26gb 00000000000123")] == [gpid.hex]
+
+        (check,) = queries.verifications_for(session, gpid.hex)
+        assert (check.customs, check.country, check.version, check.outcome) == (people.customs.address, "GB", 2, "match")
+        assert check.block_number == checked.block_number
+
+        bindings = queries.trader_bindings(session)
+        assert [(b.trader_id, b.account, b.bound) for b in bindings] == [
+            (SELLER_TRADER_ID, people.seller.address, True),
+            (BUYER_TRADER_ID, people.buyer.address, True),
+            (OTHER_SELLER_TRADER_ID, people.other_seller.address, True),
+        ]
+        assert [b.account for b in queries.trader_bindings(session, account=people.buyer.address.lower())] == [people.buyer.address]
+
+        cursor = queries.cursor(session)
+        assert cursor is not None
+        head = client.block_number()
+        assert (cursor.registry_address, cursor.block_number, cursor.block_hash) == (client.address, head, block_hash(client, head))
+    status = indexer.status()
+    assert (status["cursor"], status["head"], status["lag"], status["last_error"]) == (head, head, 0, None)
+    assert indexer.lag() == 0
+
+
+def test_sync_resumes_from_the_cursor(registry: Any, store: Store, indexer_for: Callable[..., Indexer]) -> None:
+    client = registry.client
+    registry.register(key_data_set("INV-1"), SALT)
+    assert indexer_for(store).sync() == 4  # three bindings and the registration
+    with store.session() as session:
+        before = queries.index_counts(session)
+
+    assert indexer_for(store).sync() == 0, "a restarted indexer starts at its cursor"
+    mine(client, 3)
+    restarted = indexer_for(store)
+    assert restarted.sync() == 0
+    with store.session() as session:
+        assert queries.index_counts(session)["versions"] == before["versions"]
+        assert queries.cursor(session).block_number == client.block_number()
+
+    registry.register(key_data_set("INV-2"), SALT)
+    assert restarted.sync() == 1
+    with store.session() as session:
+        counts = queries.index_counts(session)
+        assert (counts["key_data_sets"], counts["versions"], counts["trader_bindings"]) == (2, 2, 3)
+        assert queries.key_data_set(session, gpid_of(client, key_data_set("INV-2")).hex) is not None
+
+
+def test_reapplying_indexed_blocks_duplicates_nothing(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer], content: Callable[[Store], Any]
+) -> None:
+    client, people = registry.client, registry.people
+    v1 = key_data_set("DUP-1")
+    registry.register(v1, SALT)
+    amend(registry, v1, amended(v1, **{"buyer.name": "Thames Tools plc"}))
+    gpid = gpid_of(client, v1)
+    client.transact(people.broker, "linkDeclaration", gpid.raw, "26GB0000001", b"GB", 2)
+    client.transact(people.customs, "recordVerification", gpid.raw, "26GB0000001", 2, 1)
+    indexer_for(store).sync()
+    before = content(store)
+    with store.session() as session:  # as if the cursor had been lost: every block is applied again
+        session.execute(update(ChainCursor).values(block_number=registry.deployment.block - 1, block_hash=ZERO_HASH))
+    assert indexer_for(store).sync() == 7
+    assert content(store) == before
+
+
+def test_reindexing_from_the_deployment_block_gives_the_same_index(
+    registry: Any, make_store: Callable[[], Store], indexer_for: Callable[..., Indexer], same_index: Callable[..., None]
+) -> None:
+    client, people = registry.client, registry.people
+    live = make_store()
+    indexer = indexer_for(live)
+    batch = [key_data_set(f"BATCH-{i}", lines=i + 1) for i in range(4)]
+    items = [
+        (d["invoice"]["number"], canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        for d in batch
+    ]
+    client.transact(people.seller, "registerBatch", items)
+    indexer.sync()
+    amend(registry, batch[1], amended(batch[1], **{"goods.0.packages": 3}), reason="one more package", code=3)
+    client.transact(people.broker, "linkDeclaration", gpid_of(client, batch[0]).raw, "26DE0000001", b"DE", 1)
+    indexer.sync()
+    client.transact(people.customs, "recordVerification", gpid_of(client, batch[0]).raw, "26DE0000001", 1, 2)
+    client.transact(people.operator, "unbindTrader", people.other_seller.address)
+    mine(client, 2)
+    indexer.sync()
+
+    fresh = make_store()
+    indexer_for(fresh, max_range=2).sync()
+    same_index(live, fresh)
+    with fresh.session() as session:
+        counts = queries.index_counts(session)
+    assert (counts["key_data_sets"], counts["versions"], counts["declaration_links"], counts["verifications"]) == (4, 5, 1, 1)
+    assert counts["trader_bindings"] == 4
+
+
+def test_confirmations_leave_the_newest_blocks_unindexed(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    client = registry.client
+    data = key_data_set("CONF-1")
+    receipt = registry.register(data, SALT)
+    mine(client, 1)
+    indexer = indexer_for(store, confirmations=2)
+    indexer.sync()
+    with store.session() as session:
+        assert queries.cursor(session).block_number == client.block_number() - 2 == receipt.block_number - 1
+        assert queries.key_data_set(session, gpid_of(client, data).hex) is None
+    assert indexer.lag() == 2
+    mine(client, 1)
+    assert indexer.sync() == 1
+    with store.session() as session:
+        assert queries.cursor(session).block_number == receipt.block_number
+        assert queries.key_data_set(session, gpid_of(client, data).hex) is not None
+
+
+# ------------------------------------------------------------------ reorgs and restarts
+
+
+def test_a_reorg_rewinds_to_the_fork_and_follows_the_new_branch(
+    registry: Any, make_store: Callable[[], Store], indexer_for: Callable[..., Indexer], same_index: Callable[..., None]
+) -> None:
+    client, people = registry.client, registry.people
+    base = key_data_set("BASE-1")
+    registry.register(base, SALT)
+    live = make_store()
+    indexer = indexer_for(live)
+    indexer.sync()
+
+    snapshot = rpc(client, "evm_snapshot")
+    branch_a = key_data_set("BRANCH-A")
+    registry.register(branch_a, SALT)
+    amend(registry, base, amended(base, **{"buyer.address.country": "IE", "buyer.address.city": "Dublin"}))
+    client.transact(people.broker, "linkDeclaration", gpid_of(client, branch_a).raw, "26GB0000009", b"GB", 2)
+    indexer.sync()
+    with live.session() as session:
+        assert queries.key_data_set(session, gpid_of(client, branch_a).hex) is not None
+        assert queries.key_data_set(session, gpid_of(client, base).hex).buyer_country == "IE"
+
+    assert rpc(client, "evm_revert", snapshot) is True
+    branch_b = key_data_set("BRANCH-B")
+    registry.register(branch_b, SALT)
+    mine(client, 2)
+    assert indexer.sync() == 1
+
+    with live.session() as session:
+        assert queries.key_data_set(session, gpid_of(client, branch_a).hex) is None
+        assert queries.links_for(session, gpid_of(client, branch_a).hex) == []
+        assert queries.key_data_set(session, gpid_of(client, branch_b).hex) is not None
+        kept = queries.key_data_set(session, gpid_of(client, base).hex)
+        assert (kept.current_version, kept.buyer_country, kept.updated_at) == (1, "GB", kept.registered_at)
+        assert [v.version for v in queries.versions(session, gpid_of(client, base).hex)] == [1]
+        assert queries.cursor(session).block_hash == block_hash(client, client.block_number())
+    assert indexer.status()["reorgs"] == 1
+
+    fresh = make_store()
+    indexer_for(fresh).sync()
+    same_index(live, fresh)
+
+
+def _deploy_and_onboard(url: str) -> tuple[int, RegistryClient]:
+    operator, seller = dev_account(0), dev_account(1)
+    deployment, _ = deploy(url, operator)
+    client = RegistryClient.connect(url, deployment.registry)
+    client.transact(operator, "bindTrader", seller.address, SELLER_TRADER_ID)
+    return deployment.block, client
+
+
+def test_a_chain_restarted_empty_rewinds_the_index(tmp_path: Path, make_store: Callable[[], Store]) -> None:
+    seller = dev_account(1)
+    store = make_store()
+    first = DevChain(log_file=tmp_path / "first.log").start()
+    try:
+        start, client = _deploy_and_onboard(first.url)
+        register(client, seller, key_data_set("OLD-1"))
+        register(client, seller, key_data_set("OLD-2"))
+        mine(client, 5)
+        Indexer(store, client, start_block=start).sync()
+        old_gpid, old_cursor = gpid_of(client, key_data_set("OLD-1")), client.block_number()
+    finally:
+        first.stop()
+
+    second = DevChain(log_file=tmp_path / "second.log").start()
+    try:
+        start, client = _deploy_and_onboard(second.url)
+        register(client, seller, key_data_set("NEW-1"))
+        assert client.block_number() < old_cursor
+        indexer = Indexer(store, client, start_block=start)
+        # Blocks the two chains share (same transactions, same second) stay; the rest is rewound.
+        assert indexer.sync() >= 1
+        with store.session() as session:
+            assert queries.key_data_set(session, old_gpid.hex) is None
+            assert queries.key_data_set(session, gpid_of(client, key_data_set("NEW-1")).hex) is not None
+            counts = queries.index_counts(session)
+            assert (counts["key_data_sets"], counts["versions"], counts["trader_bindings"]) == (1, 1, 1)
+            assert queries.cursor(session).block_number == client.block_number()
+        assert indexer.status()["reorgs"] == 1
+        fresh = make_store()
+        Indexer(fresh, client, start_block=start).sync()
+        with store.session() as a, fresh.session() as b:
+            assert queries.index_counts(a) == queries.index_counts(b)
+    finally:
+        second.stop()
+
+
+def test_a_cursor_of_another_registry_starts_the_index_over(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    registry.register(key_data_set("FIRST-REGISTRY"), SALT)
+    indexer_for(store).sync()
+    deployment, _ = deploy(registry.client.w3.provider.endpoint_uri, registry.people.operator)
+    other = RegistryClient.connect(registry.client.w3.provider.endpoint_uri, deployment.registry)
+    assert Indexer(store, other, start_block=deployment.block).sync() == 0
+    with store.session() as session:
+        assert queries.cursor(session).registry_address == deployment.registry
+        counts = queries.index_counts(session)
+    assert (counts["key_data_sets"], counts["versions"], counts["trader_bindings"]) == (0, 0, 0)
+
+
+# ------------------------------------------------------------------ payloads that fail their check
+
+
+def test_a_payload_that_does_not_match_its_commitments_is_stored_as_failed(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    client, people = registry.client, registry.people
+    committed = key_data_set("TAMPER-1")
+    carried = amended(committed, **{"goods.0.value": "1.00"})
+    register(client, people.seller, committed, payload=canonical.encode_payload(carried, SALT))
+    indexer_for(store).sync()
+    gpid = gpid_of(client, committed)
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        (version,) = queries.versions(session, gpid.hex)
+    assert row.integrity_ok is False and version.integrity_ok is False
+    assert version.data == carried, "the index keeps what the chain carries, marked as failed"
+    assert version.integrity_problem == "the payload does not match the commitments on chain (differing: goods)"
+    assert "identity" not in version.integrity_problem
+
+
+def test_an_unreadable_payload_is_stored_without_data(registry: Any, store: Store, indexer_for: Callable[..., Indexer]) -> None:
+    client, people = registry.client, registry.people
+    data = key_data_set("GARBLED-1")
+    register(client, people.seller, data, payload=b"\x01" + SALT + b"this is not deflated json")
+    indexer_for(store).sync()
+    gpid = gpid_of(client, data)
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        (version,) = queries.versions(session, gpid.hex)
+    assert (version.data, version.salt, version.integrity_ok) == (None, None, False)
+    assert version.integrity_problem.startswith("the payload cannot be read")
+    assert (row.integrity_ok, row.invoice_number, row.seller_trader_id) == (False, None, SELLER_TRADER_ID)
+
+
+def test_a_payload_naming_another_seller_is_kept_under_the_bound_trader(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    client, people = registry.client, registry.people
+    squatted = key_data_set()  # names our seller's trader ID, sent by the other seller
+    register(client, people.other_seller, squatted)
+    indexer_for(store).sync()
+    gpid = gpid_of(client, squatted, OTHER_SELLER_TRADER_ID)
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        (version,) = queries.versions(session, gpid.hex)
+        seen_by_victim = queries.is_visible(session, gpid.hex, "seller", people.seller.address, SELLER_TRADER_ID, None)
+    assert (row.issuer, row.seller_trader_id, row.integrity_ok) == (people.other_seller.address, OTHER_SELLER_TRADER_ID, False)
+    assert "seller trader ID 'EORI:DE123456789012345'" in version.integrity_problem
+    assert not seen_by_victim
+
+
+def test_check_payload_reports_each_problem_without_a_chain() -> None:
+    data = key_data_set()
+    commitments = canonical.commitments(data, SALT).as_tuple()
+    assert check_payload(canonical.encode_payload(data, SALT), commitments).ok
+    wrong_buyer = check_payload(canonical.encode_payload(amended(data, **{"buyer.name": "X"}), SALT), commitments)
+    assert wrong_buyer.problems == ("the payload does not match the commitments on chain (differing: buyer)",)
+    not_a_data_set = check_payload(canonical.encode_payload({"schema_version": "1"}, SALT), commitments)
+    assert not_a_data_set.data == {"schema_version": "1"} and "not a key data set" in not_a_data_set.problem
+    unknown_format = check_payload(b"\x02" + SALT, commitments)
+    assert unknown_format.data is None and "format 2" in unknown_format.problem
+
+
+# ------------------------------------------------------------------ the loop
+
+
+def test_run_follows_the_chain_until_stopped(registry: Any, store: Store, indexer_for: Callable[..., Indexer]) -> None:
+    indexer = indexer_for(store)
+    stop = threading.Event()
+    worker = threading.Thread(target=indexer.run, args=(stop, 0.02), daemon=True)
+    worker.start()
+    try:
+        receipt = registry.register(key_data_set("LOOP-1"), SALT)
+        deadline = time.monotonic() + 10
+        while (indexer.status()["cursor"] or -1) < receipt.block_number and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+    assert not worker.is_alive()
+    with store.session() as session:
+        assert queries.key_data_set(session, gpid_of(registry.client, key_data_set("LOOP-1")).hex) is not None
+
+
+def test_an_unreachable_chain_is_reported_and_retried(store: Store) -> None:
+    client = RegistryClient.connect(f"http://127.0.0.1:{free_port()}", "0x" + "11" * 20)
+    indexer = Indexer(store, client)
+    stop = threading.Event()
+    worker = threading.Thread(target=indexer.run, args=(stop, 0.01), daemon=True)
+    worker.start()
+    time.sleep(0.3)
+    stop.set()
+    worker.join(timeout=5)
+    assert not worker.is_alive(), "the loop swallows the outage and stops when asked"
+    status = indexer.status()
+    assert "cannot be reached" in status["last_error"]
+    assert (status["cursor"], status["lag"], status["synced"]) == (None, None, False)
