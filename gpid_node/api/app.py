@@ -13,6 +13,7 @@ from gpid_node.api.idempotency import Idempotency
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
+from gpid_node.api.ui import routes as console
 from gpid_node.node import Node
 from gpid_node.settings import Settings
 
@@ -78,6 +79,7 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
 
     for module in (key_data_sets, declarations, verifications, submissions, health):
         app.include_router(module.router)
+    app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)
     openapi.install(app)
 

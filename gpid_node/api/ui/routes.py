@@ -1,0 +1,561 @@
+"""/ui: the audit console's pages. Thin like the API's routes: parse, call the node, render.
+
+Every page but sign-in needs a signed-in session (else 303 to ``/ui/sign-in?next=...``). The pages
+call the same :class:`~gpid_node.node.Node` services as ``/v1`` with the session's principal, so they
+show exactly what the API would show that API key, and every refusal of the node becomes a page
+with the same status the API would answer (the table in :mod:`gpid_node.api.problems`): an unknown
+or invisible GPID is the "not found" page (404), a mistyped GPID the page that says which rule it
+breaks (400), invalid input lists every problem with its field path (422), never a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import segno
+import structlog
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from gpid_node.api.deps import NodeDep, SettingsDep
+from gpid_node.api.problems import problem_type_of
+from gpid_node.api.ui import views
+from gpid_node.api.ui.sessions import (
+    COOKIE_PATH,
+    SESSION_COOKIE,
+    SIGN_IN_CSRF_COOKIE,
+    ConsoleSession,
+    SessionStore,
+    new_token,
+    same_token,
+)
+from gpid_node.credentials import authenticate
+from gpid_node.domain import errors as e
+from gpid_node.domain.access import Principal, Role
+from gpid_node.domain.gpid import GPID
+from gpid_node.node import Node, iso
+from gpid_node.store import queries
+
+log = structlog.get_logger("gpid.ui")
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STYLESHEET = HERE / "static" / "ui.css"
+BASE = "/ui"
+# Own stylesheet only: no script at all, inline SVG (the QR code) needs no source.
+CONSOLE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+VERIFIERS = frozenset({Role.CUSTOMS, Role.BROKER, Role.OPERATOR})
+PAGE_SIZE = 25
+_CONSOLES = threading.Lock()
+
+
+# ---------------------------------------------------------------------- the console of one app
+
+
+@dataclass
+class Console:
+    """What the pages share within one app: the sessions and the templates (built on first use)."""
+
+    sessions: SessionStore
+    templates: Environment
+    stylesheet: str
+
+    @classmethod
+    def create(cls) -> Console:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.globals.update(when=views.when, path_label=views.path_label, field_label=views.field_label, show=views.show,
+                           reason_name=views.reason_name)  # fmt: skip
+        digest = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:12]
+        return cls(SessionStore(), env, f"{BASE}/static/ui.css?v={digest}")
+
+
+def console_of(request: Request) -> Console:
+    state = request.app.state
+    console = getattr(state, "ui_console", None)
+    if console is None:
+        with _CONSOLES:
+            console = getattr(state, "ui_console", None)
+            if console is None:
+                console = state.ui_console = Console.create()
+    return console  # type: ignore[no-any-return]
+
+
+ConsoleDep = Annotated[Console, Depends(console_of)]
+
+
+# ---------------------------------------------------------------------- who is signed in
+
+
+class SignInRequired(Exception):
+    """No session, or one that expired or whose API key was revoked."""
+
+
+class FormRefused(Exception):
+    """A POST without the right CSRF token, or from another origin."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    session: ConsoleSession
+
+    @property
+    def may_verify(self) -> bool:
+        return self.principal.role in VERIFIERS
+
+
+def signed_in(request: Request, node: NodeDep, console: ConsoleDep) -> Caller:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    session = console.sessions.get(session_id)
+    if session is None:
+        raise SignInRequired
+    with node.store.session() as db:
+        principal = authenticate(db, session.api_key)
+    if principal is None:  # revoked since sign-in
+        console.sessions.end(session_id)
+        raise SignInRequired
+    request.state.key_id = principal.key_id  # named in the access log, as for the API
+    caller = Caller(principal, session)
+    request.state.ui_caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(signed_in)]
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def checked_form(request: Request, caller: CallerDep, form: FormDep) -> dict[str, str]:
+    """The form of a signed-in POST, once its CSRF token and origin are checked."""
+    if not _same_origin(request) or not same_token(form.get("csrf"), caller.session.csrf):
+        raise FormRefused
+    return form
+
+
+CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+
+
+# ---------------------------------------------------------------------- rendering
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONSOLE_CSP
+    # Browsers send no Origin (or "null") under no-referrer; same-origin keeps the origin check
+    # possible and still tells other sites nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    console = console_of(request)
+    caller: Caller | None = context.pop("caller", None) or getattr(request.state, "ui_caller", None)
+    page = console.templates.get_template(template).render(
+        base=BASE,
+        stylesheet=console.stylesheet,
+        me=caller,
+        principal=caller.principal if caller else None,
+        csrf=caller.session.csrf if caller else None,
+        path=request.url.path,
+        **context,
+    )
+    return _no_store(HTMLResponse(page, status_code=status))  # type: ignore[return-value]
+
+
+def redirect(location: str) -> RedirectResponse:
+    return _no_store(RedirectResponse(location, status_code=303))  # type: ignore[return-value]
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of the console itself is a place to go back to after sign-in."""
+    if not target or not target.startswith(BASE + "/") or target.startswith("//") or "\\" in target:
+        return BASE + "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return BASE + "/"
+    return target
+
+
+def _problem_page(request: Request, exc: Exception) -> HTMLResponse:
+    status = problem_type_of(exc).status
+    if isinstance(exc, e.InvalidGPID):
+        return render(request, "invalid_gpid.html", 400, typed=exc.text[:80], reason=exc.reason)
+    if isinstance(exc, e.NotFound):
+        return render(request, "not_found.html", 404, detail=exc.message)
+    problems: list[e.FieldProblem] = exc.problems if isinstance(exc, e.ValidationFailed) else []
+    if isinstance(exc, RequestValidationError):
+        status = 422
+        problems = [e.FieldProblem(".".join(str(p) for p in err.get("loc", ())[1:]), str(err.get("msg"))) for err in exc.errors()]
+    title = problem_type_of(exc).title
+    detail = exc.message if isinstance(exc, e.GPIDError) else "the request is not valid"
+    return render(request, "problem.html", status, title=title, detail=detail, problems=problems)
+
+
+def _failure_page(request: Request) -> HTMLResponse:
+    request_id = request.scope.get("state", {}).get("request_id")
+    detail = (f"nothing about it is shown here; the operator finds it in the node's log under request id {request_id}")
+    try:
+        return render(request, "problem.html", 500, title="The node failed to show this page", detail=detail, problems=[])
+    except Exception:  # the page of last resort needs no template
+        log.exception("ui.failure_page_failed", path=request.url.path)
+        page = f"<!doctype html><title>Error</title><h1>The node failed to show this page</h1><p>{escape(detail)}</p>"
+        return _no_store(HTMLResponse(page, status_code=500))  # type: ignore[return-value]
+
+
+class ConsoleRoute(APIRoute):
+    """Turns what a page handler raises into a page: sign-in redirect, refusal or problem page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method != "GET":
+                    target = BASE + "/"
+                return redirect(f"{BASE}/sign-in?next={quote(target, safe='')}")
+            except FormRefused:
+                return render(request, "problem.html", 403, title="This form has expired",
+                              detail="the form was not sent from this console's page, or it is older than your "
+                              "session: go back, reload the page and send it again", problems=[])  # fmt: skip
+            except (e.GPIDError, RequestValidationError) as exc:
+                if problem_type_of(exc).status >= 500:
+                    log.warning("ui.refused", path=request.url.path, detail=str(exc))
+                return _problem_page(request, exc)
+            except Exception:
+                log.exception("ui.unexpected_error", path=request.url.path)
+                return _failure_page(request)
+
+        return page
+
+
+router = APIRouter(prefix=BASE, route_class=ConsoleRoute, include_in_schema=False)
+
+
+# ---------------------------------------------------------------------- what the pages read
+
+
+def declarations_of(node: Node, gpid_text: str, principal: Principal) -> tuple[str, list[dict[str, Any]]]:
+    """The declarations that reference a GPID, to whoever may read the GPID (the same rule as a
+    read: ``node.history`` refuses an invisible GPID with UnknownGPID, without a chain call)."""
+    gpid = node.history(gpid_text, principal)["gpid"]
+    with node.store.session() as db:
+        links = [
+            {"direction": link.direction, "country": link.country, "reference": link.reference,
+             "linker": link.linker, "linked_at": iso(link.time),
+             "block": link.block_number, "transaction": link.transaction_hash}
+            for link in queries.links_for(db, GPID.parse(gpid).hex)
+        ]  # fmt: skip
+    return gpid, links
+
+
+def qr_svg(node: Node, settings: Any, request: Request, gpid: str) -> Markup:
+    """The GPID's QR code, inline: the same URL as ``/v1/key-data-sets/{gpid}/qr.svg`` holds."""
+    base = (settings.public_url or node.public_url or str(request.base_url)).rstrip("/")
+    code = segno.make(f"{base}/v1/key-data-sets/{gpid}", error="m")
+    return Markup(code.svg_inline(scale=3, border=4, title=f"QR code of {gpid}", svgclass="qr", lineclass=None))  # noqa: S704 - segno's own SVG
+
+
+def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]]:
+    """Every version, oldest first, each with its integrity and its diff against the one before."""
+    history = node.history(gpid, principal)
+    entries: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for version in history["versions"]:
+        answer = node.key_data_set(gpid, principal, version=version["version"])
+        entries.append({**version, "integrity": answer["integrity"],
+                        "diff": views.diff_rows(previous, answer["data"], version.get("changed_fields"))})  # fmt: skip
+        previous = answer["data"]
+    return entries
+
+
+def _version(text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    assert text is not None
+    if not text.isdigit() or not 1 <= int(text) < 2**31:
+        raise e.ValidationFailed([e.FieldProblem("version", f"{text!r} is not a version number; versions count from 1")])
+    return int(text)
+
+
+# ---------------------------------------------------------------------- sign in and out
+
+
+@router.get("/static/ui.css")
+def stylesheet() -> Response:
+    return Response(STYLESHEET.read_bytes(), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, console: ConsoleDep, next: str | None = None, signed_out: str | None = None) -> Response:
+    if console.sessions.get(request.cookies.get(SESSION_COOKIE)) is not None:
+        return redirect(safe_next(next))
+    return _sign_in_form(request, 200, next=safe_next(next), notice="You are signed out." if signed_out else None)
+
+
+def _sign_in_form(request: Request, status: int, *, next: str, error: str | None = None, notice: str | None = None) -> Response:
+    token = request.cookies.get(SIGN_IN_CSRF_COOKIE) or new_token()
+    response = render(request, "sign_in.html", status, caller=None, sign_in_token=token, next=next, error=error, notice=notice)
+    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, max_age=3600, path=COOKIE_PATH, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
+    return response
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, node: NodeDep, console: ConsoleDep, form: FormDep) -> Response:
+    target = safe_next(form.get("next"))
+    if not _same_origin(request) or not same_token(form.get("csrf"), request.cookies.get(SIGN_IN_CSRF_COOKIE)):
+        return _sign_in_form(request, 403, next=target,
+                             error="This sign-in form has expired (or your browser refuses cookies): sign in again.")  # fmt: skip
+    api_key = form.get("api_key", "").strip()
+    with node.store.session() as db:
+        principal = authenticate(db, api_key) if api_key else None
+    if principal is None:
+        return _sign_in_form(request, 401, next=target,
+                             error="This API key is unknown or revoked. Use the key your node's operator gave you "
+                             "(on a development node: data/dev-credentials.json).")  # fmt: skip
+    console.sessions.end(request.cookies.get(SESSION_COOKIE))  # a fresh id on every sign-in
+    session_id, _ = console.sessions.create(api_key)
+    log.info("ui.signed_in", key_id=principal.key_id, role=principal.role.value)
+    response = redirect(target)
+    response.set_cookie(SESSION_COOKIE, session_id, path=COOKIE_PATH, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")  # fmt: skip
+    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    session = console.sessions.get(session_id)
+    if session is not None:
+        if not _same_origin(request) or not same_token(form.get("csrf"), session.csrf):
+            raise FormRefused
+        console.sessions.end(session_id)
+    response = redirect(f"{BASE}/sign-in?signed_out=1")
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")  # fmt: skip
+    return response
+
+
+# ---------------------------------------------------------------------- finding a key data set
+
+
+@router.get("")
+@router.get("/")
+def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    listing = node.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    pages = max(1, -(-listing["total"] // PAGE_SIZE))
+    return render(request, "home.html", listing=listing, page=number, pages=pages)
+
+
+@router.get("/search")
+def search(request: Request, caller: CallerDep, node: NodeDep, gpid: str = "") -> Response:
+    if not gpid.strip():
+        return render(request, "invalid_gpid.html", 400, typed="", reason="type the GPID printed on the invoice")
+    found = node.history(gpid, caller.principal)["gpid"]  # InvalidGPID → 400, unknown or invisible → 404
+    return redirect(f"{BASE}/gpid/{found}")
+
+
+@router.get("/gpid/{gpid}")
+def key_data_set(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep,
+                 version: str | None = None) -> Response:  # fmt: skip
+    answer = node.key_data_set(gpid, caller.principal, version=_version(version))
+    return render(request, "key_data_set.html", kds=answer, tab="data",
+                  qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
+
+
+@router.get("/gpid/{gpid}/history")
+def history(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -> Response:
+    entries = timeline(node, gpid, caller.principal)
+    return render(request, "history.html", gpid=str(GPID.parse(gpid)), entries=entries, tab="history")
+
+
+@router.get("/gpid/{gpid}/declarations")
+def declarations(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -> Response:
+    canonical, links = declarations_of(node, gpid, caller.principal)
+    return render(request, "declarations.html", gpid=canonical, links=links, reuse=views.reuse_of(links), tab="declarations")
+
+
+# ---------------------------------------------------------------------- verification
+
+
+def _keyed_defaults(answer: dict[str, Any], principal: Principal) -> dict[str, str]:
+    data = answer["data"]
+    country = principal.country or ""
+    direction = "import" if country and country == data["buyer"]["address"]["country"] else "export"
+    values = {"reference": "", "country": country, "direction": direction, "filed_at": views.now_iso()}
+    for line in data.get("goods") or []:
+        seq = line["sequence"]
+        values[f"line-{seq}-include"] = "on"
+        for name in views.DECLARED_FIELDS:
+            values[f"line-{seq}-{name}"] = "" if line.get(name) is None else str(line[name])
+    return values
+
+
+def _keyed_body(gpid: str, form: dict[str, str], sequences: list[int]) -> tuple[dict[str, Any], list[int]]:
+    """The POST /v1/verifications body from the keyed-in form: only ticked lines, empty fields left out."""
+    items, included = [], []
+    for seq in sequences:
+        if form.get(f"line-{seq}-include") != "on":
+            continue
+        item: dict[str, Any] = {"gpid": gpid, "goods_sequence": seq}
+        for name in views.DECLARED_FIELDS:
+            value = form.get(f"line-{seq}-{name}", "").strip()
+            if value:
+                item[name] = value.upper() if name in ("currency", "country_of_origin", "preferential_origin") else value
+        items.append(item)
+        included.append(seq)
+    declaration = {"reference": form.get("reference", "").strip(), "country": form.get("country", "").strip().upper(),
+                   "direction": form.get("direction", ""), "filed_at": form.get("filed_at", "").strip(), "items": items}  # fmt: skip
+    return {"declaration": declaration}, included
+
+
+def _field_id(path: str, included: list[int]) -> str | None:
+    """The form input a problem's field path names (``declaration.items[0].value`` → ``line-1-value``)."""
+    parts = views.PATH_PARTS.findall(path)
+    names = [name or f"[{index}]" for name, index in parts]
+    if names[:1] != ["declaration"] or len(names) < 2:
+        return None
+    if names[1] == "items" and len(names) >= 4 and names[2].startswith("["):
+        position = int(names[2][1:-1])
+        if position < len(included):
+            return f"line-{included[position]}-{names[3]}"
+        return None
+    return names[1] if names[1] in ("reference", "country", "direction", "filed_at") else None
+
+
+def report_of(node: Node, principal: Principal, body: dict[str, Any], answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each GPID of a verification answer, its declared lines set against the version at filing."""
+    declaration = body["declaration"]
+    this = {"country": declaration["country"], "reference": declaration["reference"], "direction": declaration["direction"]}
+    out = []
+    for entry in answer["gpids"]:
+        unknown = any(d.get("field") == "gpid" for d in entry["discrepancies"])
+        data = None
+        if not unknown:
+            data = node.key_data_set(entry["gpid"], principal, version=entry.get("version_at_filing") or 1)["data"]
+        items = [item for item in declaration["items"] if _same_gpid(str(item.get("gpid")), entry["gpid"])]
+        out.append({**entry, "unknown": unknown, "lines": views.line_checks(items, data, entry["discrepancies"]),
+                    "reuse": views.reuse_of([*entry.get("other_declarations", []), this])})  # fmt: skip
+    return out
+
+
+def _same_gpid(a: str, b: str) -> bool:
+    try:
+        return GPID.parse(a) == GPID.parse(b)
+    except e.InvalidGPID:
+        return a.strip().upper() == b.strip().upper()
+
+
+@router.get("/gpid/{gpid}/verify")
+def verify_form(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -> Response:
+    answer = node.key_data_set(gpid, caller.principal)
+    return render(request, "verify.html", kds=answer, values=_keyed_defaults(answer, caller.principal),
+                  problems=[], field_errors={}, tab="verify")  # fmt: skip
+
+
+@router.post("/gpid/{gpid}/verify")
+def verify_keyed(request: Request, gpid: str, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
+    answer = node.key_data_set(gpid, caller.principal)
+    sequences = [int(line["sequence"]) for line in answer["data"].get("goods") or []]
+    body, included = _keyed_body(answer["gpid"], form, sequences)
+    try:
+        verdict = node.verify(body, caller.principal)
+    except e.ValidationFailed as exc:
+        field_errors: dict[str, list[str]] = {}
+        for problem in exc.problems:
+            target = _field_id(problem.path, included)
+            if target:
+                field_errors.setdefault(target, []).append(problem.message)
+        problems = [{"path": p.path, "message": p.message, "target": _field_id(p.path, included)} for p in exc.problems]
+        return render(request, "verify.html", 422, kds=answer, values=form, problems=problems,
+                      field_errors=field_errors, tab="verify")  # fmt: skip
+    return render(request, "verification.html", verdict=verdict, declaration=body["declaration"],
+                  entries=report_of(node, caller.principal, body, verdict), gpid=answer["gpid"], tab="verify",
+                  checked_at=views.now_iso())  # fmt: skip
+
+
+def _example_body(gpid: str | None) -> str:
+    item: dict[str, Any] = {"gpid": gpid or "GP…", "goods_sequence": 1, "hs_code": "84669340", "value": "18450.00",
+                            "currency": "EUR", "packages": 2, "net_mass_kg": "310.500", "country_of_origin": "DE",
+                            "preferential_origin": "EU"}  # fmt: skip
+    return json.dumps({"declaration": {"reference": "", "country": "", "direction": "import", "filed_at": views.now_iso(),
+                                       "items": [item]}}, indent=2, ensure_ascii=False)  # fmt: skip
+
+
+@router.get("/verify")
+def verify_json_form(request: Request, caller: CallerDep, gpid: str | None = None) -> Response:
+    return render(request, "verify_json.html", text=_example_body(gpid), problems=[])
+
+
+@router.post("/verify")
+def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
+    text = form.get("declaration_json", "")
+    try:
+        try:
+            body = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise e.ValidationFailed([e.FieldProblem("(JSON)", f"this is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) from None
+        verdict = node.verify(body, caller.principal)
+    except e.ValidationFailed as exc:
+        problems = [{"path": p.path or "(body)", "message": p.message, "target": None} for p in exc.problems]
+        return render(request, "verify_json.html", 422, text=text, problems=problems)
+    return render(request, "verification.html", verdict=verdict, declaration=body["declaration"],
+                  entries=report_of(node, caller.principal, body, verdict), gpid=None, tab=None,
+                  checked_at=views.now_iso())  # fmt: skip
+
+
+# ---------------------------------------------------------------------- the audit report
+
+
+@router.get("/gpid/{gpid}/report")
+def report(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep) -> Response:
+    answer = node.key_data_set(gpid, caller.principal)
+    canonical, links = declarations_of(node, answer["gpid"], caller.principal)
+    return render(request, "report.html", kds=answer, entries=timeline(node, canonical, caller.principal),
+                  links=links, reuse=views.reuse_of(links), produced_at=views.now_iso(),
+                  qr=qr_svg(node, settings, request, canonical), node_url=str(request.base_url).rstrip("/"))  # fmt: skip
+
+
+@router.get("/{rest:path}")
+def no_such_page(request: Request, rest: str) -> Response:
+    return render(request, "not_found.html", 404, detail=f"the console has no page {request.url.path}")
+
