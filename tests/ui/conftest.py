@@ -1,0 +1,74 @@
+"""Fixtures of the audit console's browser tests: one seeded development node for the session
+(see harness.py) and Debian's Chromium driven by Playwright with JavaScript switched off (the
+console must work without it).
+
+The browser tests need ``/usr/bin/chromium`` (``.ci/run`` installs Debian's ``chromium`` package
+with apt). They are skipped only where Chromium is missing and apt is not there to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.processes import ROOT, stop
+from ui.harness import OTHER_SELLER, OTHER_SELLER_ACCOUNT, OTHER_SELLER_TRADER_ID, DevNode, Seeded, create_key, seed, start_dev_node
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(os.environ.get("GPID_UI_SCREENSHOTS", ROOT / "docs" / "screenshots"))
+
+
+@pytest.fixture(scope="session")
+def dev_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevNode]:
+    node, process = start_dev_node(tmp_path_factory.mktemp("gpid-ui") / "data")
+    try:
+        node.extra_keys[OTHER_SELLER] = create_key(node.data_dir, "seller", OTHER_SELLER_ACCOUNT, OTHER_SELLER_TRADER_ID, OTHER_SELLER)
+        yield node
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def seeded(dev_node: DevNode) -> Seeded:
+    return seed(dev_node)
+
+
+def _chromium_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") is None:
+        pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium, and apt-get is not there to install it")
+    pytest.fail("/usr/bin/chromium is missing: install it with `apt-get update && apt-get install -y chromium` "
+                "(.ci/run does this)")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _chromium_or_skip()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is in the test extras")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser (no cookies), JavaScript off, at a desktop width."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1000, "height": 900})
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

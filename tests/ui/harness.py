@@ -1,0 +1,102 @@
+"""The audit console's test harness: a real development node (``gpid-node dev`` as a process, on a
+free loopback port) with the demo participants' API keys, and builders that seed it through the
+REST API as the export/import flow would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gpid_node import credentials
+from gpid_node.chain.devchain import free_port
+from gpid_node.store.database import Store
+from support.builders import key_data_set
+from support.processes import GPID_NODE, start, stop, wait_http
+
+SELLER = "Rhein Maschinenbau GmbH"
+EXPORT_BROKER = "Export broker (DE)"
+IMPORT_BROKER = "Import broker (GB)"
+CUSTOMS_GB = "Customs GB"
+OTHER_SELLER = "Other seller (FR)"
+OTHER_SELLER_TRADER_ID = "EORI:FR12345678901"
+OTHER_SELLER_ACCOUNT = "0x00000000000000000000000000000000000000f1"
+
+
+@dataclass
+class DevNode:
+    """A running ``gpid-node dev`` process: its URL, data folder and the demo API keys."""
+
+    url: str
+    data_dir: Path
+    keys: dict[str, str]
+    extra_keys: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, name: str) -> dict[str, str]:
+        key = self.keys.get(name) or self.extra_keys[name]
+        return {"Authorization": f"Bearer {key}"}
+
+    def post(self, path: str, body: dict[str, Any], name: str) -> dict[str, Any]:
+        response = httpx.post(f"{self.url}{path}", json=body, headers=self.auth(name), timeout=60)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def link(self, name: str, country: str, direction: str, gpid: str) -> str:
+        reference = f"26{country}{uuid.uuid4().hex[:14].upper()}"
+        self.post("/v1/declarations", {"reference": reference, "country": country, "direction": direction, "gpids": [gpid]}, name)
+        return reference
+
+
+@dataclass
+class Seeded:
+    """One GPID as the export/import flow leaves it: registered, exported, amended, imported."""
+
+    gpid: str
+    data: dict[str, Any]
+    amended_data: dict[str, Any]
+    export_reference: str
+    import_reference: str
+
+
+def start_dev_node(data_dir: Path) -> tuple[DevNode, subprocess.Popen[bytes]]:
+    """``gpid-node dev`` on a free port with its data in ``data_dir``, once it answers /healthz."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / "node.log"
+    port = free_port()
+    process = start([GPID_NODE, "dev", "--port", str(port), "--data-dir", str(data_dir)], data_dir, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/healthz", timeout_s=120, process=process)
+        creds = json.loads((data_dir / "dev-credentials.json").read_text())
+    except Exception:
+        stop(process)
+        raise AssertionError(log.read_text()[-3000:]) from None
+    return DevNode(url, data_dir, {p["name"]: p["api_key"] for p in creds["participants"]}), process
+
+
+def create_key(data_dir: Path, role: str, account: str, trader_id: str, name: str) -> str:
+    """An API key in the running node's database, made as ``gpid-node keys create`` makes it (in
+    this process: the CLI would spend seconds starting up for the same call)."""
+    store = Store(f"sqlite:///{(data_dir / 'index.sqlite3').resolve()}")
+    try:
+        with store.session() as session:
+            return credentials.create_key(session, role, account, name=name, trader_id=trader_id)
+    finally:
+        store.dispose()
+
+
+def seed(node: DevNode) -> Seeded:
+    """Register (seller), link the export declaration, amend (credit note), link the import declaration."""
+    data = key_data_set(invoice_number=f"UI-{uuid.uuid4().hex[:10].upper()}", lines=2)
+    gpid = node.post("/v1/key-data-sets", data, SELLER)["gpid"]
+    export_reference = node.link(EXPORT_BROKER, "DE", "export", gpid)
+    goods = json.loads(json.dumps(data["goods"]))
+    goods[0]["value"], goods[0]["net_mass_kg"] = "18000.00", "305.250"
+    node.post(f"/v1/key-data-sets/{gpid}/amendments", {"changes": {"goods": goods}, "reason": "credit note CN-77"}, SELLER)
+    import_reference = node.link(IMPORT_BROKER, "GB", "import", gpid)
+    return Seeded(gpid, data, {**data, "goods": goods}, export_reference, import_reference)
