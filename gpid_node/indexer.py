@@ -463,8 +463,13 @@ class Indexer:
         self._last_error: str | None = None
         self._last_sync_at: datetime | None = None
         self._reorgs = 0
+        self._wake = threading.Event()
 
     # ------------------------------------------------------------------ public face
+
+    def wake(self) -> None:
+        """Asks the running loop to sync now (the outbox calls it when one of its writes is mined)."""
+        self._wake.set()
 
     def sync(self) -> int:
         """Indexes every block up to head - confirmations; returns the number of events stored.
@@ -498,7 +503,8 @@ class Indexer:
                 log.exception("indexer.sync_failed", retry_in_s=round(delay, 3))
             else:
                 delay = poll_s
-                stop.wait(poll_s)
+                self._wake.wait(poll_s)
+                self._wake.clear()
                 continue
             stop.wait(delay)
             delay = min(max(delay, 0.05) * 2, MAX_BACKOFF_S)

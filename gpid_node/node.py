@@ -105,8 +105,9 @@ class Node:
             self.store, self.client, start_block=self.deployment.block, confirmations=self.confirmations
         )
         self.outbox = Outbox(
-            self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s
-        )
+            self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s,
+            on_change=self.indexer.wake,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -124,6 +125,7 @@ class Node:
     def stop(self) -> None:
         self._stop.set()
         self.outbox.wake()
+        self.indexer.wake()
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from functools import lru_cache
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,7 @@ def _word(value: bytes) -> bytes:
     return value.rjust(32, b"\0")
 
 
+@lru_cache(maxsize=4096)
 def trader_key(trader_id: str) -> bytes:
     return keccak(trader_id.encode("utf-8"))
 
@@ -115,6 +117,7 @@ def sections(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8192)
 def section_salt(salt: bytes, section_bit: int) -> bytes:
     return keccak(salt + bytes([section_bit]))
 
