@@ -1,0 +1,52 @@
+"""Event decoding is pure: it is tested on logs recorded from anvil 1.7.1 (eth_getLogs answers),
+as ethereum-etl tests its mappers on recorded node responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gpid_node.chain.abi import decode_log
+from gpid_node.domain import canonical
+
+RECORDED = json.loads((Path(__file__).parent / "recorded" / "anvil-1.7.1-logs.json").read_text())
+
+
+def decoded() -> list:
+    return [e for e in (decode_log(log) for log in RECORDED["logs"]) if e is not None]
+
+
+def test_recorded_logs_decode_to_the_registry_events_in_order() -> None:
+    names = [e.name for e in decoded()]
+    assert names[:1] == ["TraderBound"]
+    assert [n for n in names if n.startswith(("KeyDataSet", "Declaration"))] == [
+        "KeyDataSetRegistered", "KeyDataSetAmended", "DeclarationLinked",
+    ]  # fmt: skip
+
+
+def test_registration_event_carries_a_payload_that_matches_its_commitments() -> None:
+    event = next(e for e in decoded() if e.name == "KeyDataSetRegistered")
+    data, salt = canonical.decode_payload(event.args["payload"])
+    assert data["invoice"]["number"] == "REC-1"
+    assert canonical.commitments(data, salt).as_tuple() == tuple(bytes(c) for c in event.args["commitments"])
+    assert event.args["sellerTraderKey"] == canonical.trader_key("EORI:DE123456789012345")
+    assert event.block_number > 0 and event.block_hash.startswith("0x") and len(event.transaction_hash) == 66
+
+
+def test_amendment_event_names_version_sections_and_reason() -> None:
+    event = next(e for e in decoded() if e.name == "KeyDataSetAmended")
+    assert (event.args["version"], event.args["changedSections"]) == (2, canonical.SECTION_GOODS)
+    assert (event.args["reasonCode"], event.args["reason"]) == (2, "credit note")
+    assert canonical.decode_payload(event.args["payload"])[0]["goods"][0]["value"] == "1.00"
+
+
+def test_link_event_and_addresses_are_checksummed() -> None:
+    event = next(e for e in decoded() if e.name == "DeclarationLinked")
+    assert event.args["declarationReference"] == "26DE0000001" and event.args["country"] == b"DE"
+    assert event.args["linker"] == event.args["linker"][:2] + event.args["linker"][2:]  # checksummed form kept
+    assert any(c.isupper() for c in event.args["linker"][2:])
+
+
+def test_a_foreign_log_is_ignored() -> None:
+    foreign = dict(RECORDED["logs"][0], topics=["0x" + "ab" * 32])
+    assert decode_log(foreign) is None
