@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,11 @@ class DevNode:
     def post(self, path: str, body: dict[str, Any], name: str) -> dict[str, Any]:
         response = httpx.post(f"{self.url}{path}", json=body, headers=self.auth(name), timeout=60)
         assert response.status_code == 201, response.text
+        return response.json()
+
+    def get(self, path: str, name: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}{path}", headers=self.auth(name), timeout=60)
+        assert response.status_code == 200, response.text
         return response.json()
 
     def link(self, name: str, country: str, direction: str, gpid: str) -> str:
@@ -97,6 +103,7 @@ def seed(node: DevNode) -> Seeded:
     export_reference = node.link(EXPORT_BROKER, "DE", "export", gpid)
     goods = json.loads(json.dumps(data["goods"]))
     goods[0]["value"], goods[0]["net_mass_kg"] = "18000.00", "305.250"
+    time.sleep(1.02 - time.time() % 1)  # anvil stamps blocks of one second alike: the amendment is a second later
     node.post(f"/v1/key-data-sets/{gpid}/amendments", {"changes": {"goods": goods}, "reason": "credit note CN-77"}, SELLER)
     import_reference = node.link(IMPORT_BROKER, "GB", "import", gpid)
     return Seeded(gpid, data, {**data, "goods": goods}, export_reference, import_reference)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from gpid_node.domain.gpid import ALPHABET
+from gpid_node.domain.gpid import ALPHABET, GPID
 from ui.harness import CUSTOMS_GB, IMPORT_BROKER, OTHER_SELLER, SELLER, DevNode, Seeded
 
 pytestmark = pytest.mark.slow
@@ -135,7 +135,7 @@ def test_customs_officer_audits_a_gpid(page: Any, dev_node: DevNode, seeded: See
     expect(line.locator("tr[data-field='value']")).to_contain_text("matches")
     expect(page.locator("#line-check-2 caption")).to_contain_text("no discrepancy")
     expect(page.get_by_text("Recorded on chain")).to_be_visible()  # Node.verify records for Customs
-    expect(page.locator("#reuse-warning")).to_contain_text("reused")
+    expect(page.locator("#reuse-1")).to_contain_text("Warning: this GPID is reused")
     shoot(page, screenshots, "07-verification-report.png", full_page=True)
 
     # A pasted declaration with bad values: every problem with its field path, never a 500.
@@ -149,6 +149,21 @@ def test_customs_officer_audits_a_gpid(page: Any, dev_node: DevNode, seeded: See
     expect(problems).to_contain_text("declaration.items[0].net_mass_kg")
     expect(page.get_by_label("Declaration (JSON)")).to_have_value(json.dumps(body, indent=2))
     shoot(page, screenshots, "08-verify-json-problems.png")
+
+    # The export declaration, filed before the credit note: judged against version 1, the
+    # amendment reported as made after filing.
+    registered_at = dev_node.get(f"/v1/key-data-sets/{gpid}/history", SELLER)["versions"][0]["time"]
+    line = {k: seeded.data["goods"][0][k] for k in ("hs_code", "value", "currency", "packages", "net_mass_kg")}
+    body = {"declaration": {"reference": seeded.export_reference, "country": "DE", "direction": "export",
+                            "filed_at": registered_at, "items": [{"gpid": gpid.lower(), "goods_sequence": 1, **line}]}}  # fmt: skip
+    page.get_by_label("Declaration (JSON)").fill(json.dumps(body, indent=2))
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.locator("#verdict")).to_contain_text("Result: match")
+    expect(page.locator("#line-check-1 tr[data-field='net_mass_kg']")).to_contain_text("310.500")
+    report = page.locator("section.gpid-result")
+    expect(report).to_contain_text("Amended after filing")
+    expect(report.locator("dd", has_text="amendment(s)")).to_contain_text("yes, 1 amendment(s)")
+    expect(report.get_by_text("Version 2,")).to_contain_text("credit note CN-77")
 
     # The printable audit report: everything on one page, navigation hidden in print.
     page.goto(f"{dev_node.url}/ui/gpid/{gpid}/report")
@@ -275,6 +290,14 @@ def test_forms_need_their_token_and_pages_send_security_headers(dev_node: DevNod
         other_origin = client.post(f"/ui/gpid/{seeded.gpid}/verify", data={**body, "csrf": session_token},
                                    headers={"Origin": "http://evil.example"})  # fmt: skip
         assert other_origin.status_code == 403
+        unknown = str(GPID(bytes(range(16))))
+        declared = {"declaration": {"reference": "26GBUNKNOWN1", "country": "GB", "direction": "import", "filed_at": "2026-11-21T09:30:00Z",
+                                    "items": [{"gpid": seeded.gpid, "goods_sequence": 1, "packages": 2},
+                                              {"gpid": unknown, "goods_sequence": 1, "packages": 1}]}}  # fmt: skip
+        verdict = client.post("/ui/verify", data={"csrf": session_token, "declaration_json": json.dumps(declared)})
+        assert verdict.status_code == 200 and "Result: unknown gpid" in verdict.text and "Unknown GPID." in verdict.text
+        not_json = client.post("/ui/verify", data={"csrf": session_token, "declaration_json": "{\"declaration\": "})
+        assert not_json.status_code == 422 and "this is not JSON" in not_json.text
         escaped = client.get("/ui/search", params={"gpid": "<script>alert(1)</script>"})
         assert escaped.status_code == 400 and "<script>" not in escaped.text and "&lt;script&gt;" in escaped.text
         missing = client.get("/ui/no-such-page")
