@@ -42,11 +42,16 @@ log = structlog.get_logger("gpid.outbox")
 PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
 FINISHED = (MINED, FAILED)
 REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
+HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the head it saw last
 _BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _hash_text(value: Any) -> str:
+    return (value if isinstance(value, str) else "0x" + bytes(value).hex()).lower()
 
 
 def _bytes(value: Any) -> Any:
@@ -139,6 +144,7 @@ class Outbox:
         self._on_change = on_change
         self.last_error: str | None = None
         self.sent_transactions = 0
+        self._head_seen: tuple[int, str] | None = None  # (number, hash) of the head at the last check
 
     # ------------------------------------------------------------------ recording
 
@@ -198,14 +204,25 @@ class Outbox:
     # ------------------------------------------------------------------ the worker
 
     def run(self, stop: threading.Event) -> None:
-        """Reconciles, then sends and follows entries until ``stop`` is set; outages back off."""
+        """Reconciles, then sends and follows entries until ``stop`` is set; outages back off.
+
+        Every ``HEAD_CHECK_S`` the worker also checks the chain itself, busy or idle: an outage
+        (the chain does not answer) makes it reconcile once the chain is back, and so does a chain
+        that no longer has the head block seen last (a reorg, or a chain restarted from an older
+        state): entries mined in the lost blocks are sent again and nonces are read afresh.
+        """
         backoff = self.poll_s
         reconciled = False
+        next_check = 0.0
         while not stop.is_set():
             try:
                 if not reconciled:
                     self.reconcile()
                     reconciled = True
+                elif time.monotonic() >= next_check:
+                    next_check = time.monotonic() + HEAD_CHECK_S
+                    if self._chain_went_back():
+                        self.reconcile()
                 worked = self.step()
                 self.last_error = None
                 backoff = self.poll_s
@@ -413,6 +430,8 @@ class Outbox:
                          "block_hash": block_hash, "result": result, "error": None, "updated_at": now})  # fmt: skip
         with self.store.session() as session:
             session.execute(update(OutboxEntry), rows)  # one executemany by primary key
+        if self._head_seen is None or block > self._head_seen[0]:
+            self._head_seen = (block, _hash_text(block_hash))  # the next check makes sure it stays
         self._signal_finished(row["id"] for row in rows)
 
     def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
@@ -439,8 +458,31 @@ class Outbox:
 
     # ------------------------------------------------------------------ reconciliation
 
+    def _chain_went_back(self) -> bool:
+        """Whether the head block seen at the last check (or the newest block an entry was mined
+        in) is gone from the chain; raises ChainUnavailable when the chain does not answer."""
+        seen = self._head_seen
+        head = self.client.block("latest")
+        self._head_seen = (int(head["number"]), _hash_text(head["hash"]))
+        if seen is None or self._head_seen == seen:
+            return False
+        number, block_hash = seen
+        if self._head_seen[0] <= number:
+            gone = True  # lower, or the same height with another hash
+        else:
+            try:
+                gone = _hash_text(self.client.block(number)["hash"]) != block_hash
+            except e.ChainUnavailable:
+                raise
+            except Exception:  # noqa: BLE001 - a block the node cannot serve is gone
+                gone = True
+        if gone:
+            log.warning("outbox.chain_went_back", seen_block=number, head=self._head_seen[0])
+        return gone
+
     def reconcile(self) -> dict[str, int]:
         """After a start, a crash or an outage: settles sent entries and re-checks recent mined ones."""
+        self._head_seen = None
         self._nonces.clear()
         counts = {"mined": 0, "rebroadcast": 0, "resent": 0, "lost": 0}
         with self.store.session() as session:
