@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gpid_node.domain import errors as e
+from gpid_node.domain.errors import field_path as domain_field_path
 
 log = structlog.get_logger("gpid.api")
 
@@ -214,13 +215,7 @@ def field_path(loc: Iterable[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         parts = parts[1:]
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
+    return domain_field_path(parts)
 
 
 # ---------------------------------------------------------------------- handlers

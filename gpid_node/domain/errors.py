@@ -31,6 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def field_path(loc: Any) -> str:
+    """A location as a field path: ``("goods", 0, "hs_code")`` → ``goods[0].hs_code``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One problem with one field: ``path`` in the form ``goods[0].hs_code``."""

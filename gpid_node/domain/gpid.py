@@ -78,7 +78,7 @@ class GPID:
         for c in body[:DATA_CHARS]:
             value = value * 32 + _VALUE[c]
         if value >> _BITS:
-            raise InvalidGPID(text, "the first character after GP must be 0, 1, 2 or 3")
+            raise InvalidGPID(text, "the first character after GP is 0 to 7 in every GPID")
         return cls(value.to_bytes(_BITS // 8, "big"))
 
     @property

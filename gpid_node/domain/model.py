@@ -41,7 +41,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from gpid_node.domain import canonical
 from gpid_node.domain.canonical import normal_identifier as normalise_identifier
 from gpid_node.domain import reference
-from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
 
 SCHEMA_VERSION = "1"
 MAX_GOODS_LINES = 999
@@ -642,17 +642,6 @@ class KeyDataSet(_Strict):
 
 
 # --- parsing with every problem at once -----------------------------------------------------------
-
-
-def field_path(loc: Iterable[str | int]) -> str:
-    """A pydantic ``loc`` as a field path: ``("goods", 0, "hs_code")`` → ``goods[0].hs_code``."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
 
 
 def _model_at(loc: Iterable[str | int]) -> type[BaseModel] | None:

@@ -68,7 +68,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
 
 __all__ = [
     "RESULTS",
@@ -240,16 +240,6 @@ class VerificationRequest(_Strict):
     declaration: Declaration
 
 
-def _path(loc: Iterable[int | str]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def parse_request(data: Any) -> VerificationRequest:
     """Validates a request body (a mapping, or JSON text/bytes); raises ValidationFailed listing every problem."""
     try:
@@ -257,7 +247,7 @@ def parse_request(data: Any) -> VerificationRequest:
             return VerificationRequest.model_validate_json(data)
         return VerificationRequest.model_validate(data)
     except ValidationError as exc:
-        problems = [FieldProblem(_path(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
+        problems = [FieldProblem(field_path(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
         summary = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
         raise ValidationFailed(problems, message=f"the verification request is invalid: {summary}") from None
 
