@@ -157,10 +157,12 @@ class Node:
         if not self.client.is_reachable(max_age_s=0.0):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    def _submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
+    def _submit(
+        self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]], *, wait: bool = True
+    ) -> Submitted:
         with self.store.session() as session:
             ids = [Outbox.record(session, kind, sender, request, gpid).id for request, gpid in requests]
-        return self._await(ids)
+        return self._await(ids, None if wait else 0.0)
 
     def _await(self, ids: list[int], timeout_s: float | None = None) -> Submitted:
         rows = self.outbox.wait(ids, self.write_timeout_s if timeout_s is None else timeout_s)
@@ -234,14 +236,14 @@ class Node:
                 is not None
             )
 
-    def register(self, raw: Any, principal: Principal) -> dict[str, Any]:
+    def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
+        """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
         sender = self._signer(principal, Action.REGISTER)
         self._require_chain()
         _, gpid, request = self.prepare_registration(raw, sender)
-        with self.store.session() as session:
-            if queries.key_data_set(session, gpid.hex) is not None:
-                raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
-        submitted = self._submit("register", sender, [(request, gpid.hex)])
+        if self.known_registration(gpid):  # registered, or recorded and on its way
+            raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
+        submitted = self._submit("register", sender, [(request, gpid.hex)], wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
                 "block": result.get("block"), "status": "pending" if submitted.pending else "registered",

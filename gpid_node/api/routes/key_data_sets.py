@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Header, APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 
 from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep, RawJson, SettingsDep
@@ -34,14 +34,24 @@ ETAG = {"ETag": {"description": "weak tag of version, digest and verdict", "sche
     summary="Register a key data set",
     description="Validates the key data set, derives its GPID and registers it on chain. 201 once mined "
     "(`Location` is the key data set); 202 when it is recorded but not yet mined (`Location` is the submission). "
+    "With `Prefer: respond-async` (RFC 7240) the answer is 202 as soon as the registration is recorded: the "
+    "GPID in it is final (derived from the invoice), and the submission says when it is on chain. "
     "A second registration of the same invoice is a 409 problem whose `gpid` names the existing GPID.",
     responses={**written_responses(Written, "registered (mined)"), **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},
     openapi_extra=KEY_DATA_SET_BODY,
 )
 def register(
-    body: RawJson, principal: JsonCaller, node: NodeDep, response: Response, idempotency_key: IdempotencyKey = None
+    body: RawJson,
+    principal: JsonCaller,
+    node: NodeDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    prefer: Annotated[str | None, Header(description="`respond-async`: answer 202 once recorded")] = None,
 ) -> dict[str, Any]:
-    result = node.register(body, principal)
+    respond_async = prefer is not None and "respond-async" in prefer.lower()
+    result = node.register(body, principal, wait=not respond_async)
+    if respond_async:
+        response.headers["Preference-Applied"] = "respond-async"
     return answer_write(node, response, result, f"/v1/key-data-sets/{result['gpid']}")
 
 

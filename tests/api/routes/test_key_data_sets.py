@@ -297,3 +297,25 @@ def test_qr_svg_is_an_svg_carrying_the_gpid_and_its_url(api: Api) -> None:
     assert f"http://testserver/v1/key-data-sets/{gpid}" in response.text
     hidden = api.client.get(f"/v1/key-data-sets/{gpid}/qr.svg", headers=api.auth(IMPORT_BROKER))
     assert hidden.status_code == 404
+
+
+def test_prefer_respond_async_answers_202_with_the_final_gpid_at_once(api: Api) -> None:
+    import time
+
+    data = fresh_key_data_set()
+    response = api.client.post("/v1/key-data-sets", json=data, headers={**api.auth(SELLER), "Prefer": "respond-async"})
+    assert response.status_code == 202, response.text
+    assert response.headers["preference-applied"] == "respond-async"
+    body = response.json()
+    assert response.headers["location"] == f"/v1/submissions/{body['submission']}"
+    duplicate = api.client.post("/v1/key-data-sets", json=data, headers=api.auth(SELLER))
+    assert duplicate.status_code == 409 and duplicate.json()["gpid"] == body["gpid"]
+    deadline = time.monotonic() + 30
+    while True:
+        submission = api.client.get(response.headers["location"], headers=api.auth(SELLER)).json()
+        if submission["status"] == "mined" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert submission["status"] == "mined" and submission["gpid"] == body["gpid"]
+    api.node.wait_indexed(submission["block"])
+    assert api.client.get(f"/v1/key-data-sets/{body['gpid']}", headers=api.auth(SELLER)).status_code == 200
