@@ -1,4 +1,4 @@
-"""Pure ASGI middlewares: security headers, access log and metrics, body size limit.
+"""Pure ASGI middlewares: security headers, access log and metrics, body size limit and JSON check.
 
 Order, outermost first (``create_app`` adds them): security headers → access log and metrics (and
 the last word on unexpected exceptions) → CORS → body size limit → idempotency → routes.
@@ -14,11 +14,20 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gpid_node.api import strict_json
 from gpid_node.api.metrics import Metrics
-from gpid_node.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, BodyTooLarge, problem_body, unexpected_problem
+from gpid_node.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEMS,
+    BodyTooLarge,
+    MalformedJSON,
+    problem_body,
+    unexpected_problem,
+)
 
 log = structlog.get_logger("gpid.api")
 access = structlog.get_logger("gpid.access")
@@ -144,7 +153,9 @@ def route_label(scope: Scope, status: int) -> str:
 
 
 class BodyLimit:
-    """413 for a body above ``max_bytes``: from Content-Length at once, else while it streams in.
+    """413 for a body above ``max_bytes``: from Content-Length at once, else while it streams in;
+    400 for a body sent as JSON that :mod:`gpid_node.api.strict_json` refuses (too deeply nested,
+    not UTF-8, NaN or Infinity, a member name twice), before any route or parser sees it.
 
     The body is read whole (it is small by definition) and handed on to the app in one message.
     """
@@ -182,7 +193,18 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, replay(b"".join(chunks), receive), send)
+        body = b"".join(chunks)
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").decode("latin-1")
+        if body and strict_json.is_json_media_type(content_type):
+            # a large body takes a while to check: off the event loop, so other requests go on
+            reason = strict_json.refusal(body) if len(body) < 65536 else await run_in_threadpool(strict_json.refusal, body)
+            if reason is not None:
+                kind = PROBLEMS[MalformedJSON]
+                detail = f"the body is not valid JSON: {reason}"
+                await send_json(send, kind.status, problem_body(kind, detail, scope["path"],
+                                                                scope.get("state", {}).get("request_id")))  # fmt: skip
+                return
+        await self.app(scope, replay(body, receive), send)
 
 
 def replay(body: bytes, receive: Receive) -> Receive:
