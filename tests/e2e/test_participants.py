@@ -28,6 +28,7 @@ from gpid_node.credentials import authenticate
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.store.database import Store, sqlite_url
+from gpid_node.store.fingerprint import fingerprint
 from support.builders import dev_account, key_data_set
 
 pytestmark = pytest.mark.slow
@@ -286,6 +287,19 @@ def test_rebind_after_key_loss_moves_the_trader_id_and_keeps_the_history(consort
     listed = c.gpid_node("participants", "list", "--data-dir", str(c.operator_dir), "--json")
     history = [(b["trader_id"], b["account"], b["bound"]) for b in listed["bindings"] if b["trader_id"] == trader_id]
     assert history == [(trader_id, old["account"], True), (trader_id, old["account"], False), (trader_id, new_account, True)]
+
+
+def test_index_fingerprint_prints_what_the_store_holds(consortium: Consortium) -> None:
+    c = consortium
+    c.gpid_node("participants", "list", "--data-dir", str(c.operator_dir), "--json")  # brings the index up to date
+    printed = c.gpid_node("index", "fingerprint", "--data-dir", str(c.operator_dir))
+    store = Store(sqlite_url(c.operator_dir))
+    try:
+        with store.session() as session:
+            assert printed == fingerprint(session)
+    finally:
+        store.dispose()
+    assert printed["tables"]["trader_bindings"]["rows"] >= 1 and len(printed["sha256"]) == 64
 
 
 def test_rebind_refuses_an_old_account_that_never_held_the_trader_id(consortium: Consortium) -> None:
