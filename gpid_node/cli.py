@@ -140,7 +140,7 @@ def deploy(
     if not settings.rpc_url:
         raise e.ValidationFailed([e.FieldProblem("--rpc-url", "name the chain's JSON-RPC endpoint")])
     deployer = load_keystore(settings.keystore_path, settings.keystore_password.get_secret_value())
-    record, reused = deploy_registry(settings.rpc_url, deployer, admin, settings.deployment_path)
+    record, reused = deploy_registry(settings.rpc_url, deployer, admin, settings.deployment_path, fee_mode=settings.fee_mode)
     out.print(("reused" if reused else "deployed") + f" registry {record.registry} on chain {record.chain_id}")
     _print(record.__dict__)
 

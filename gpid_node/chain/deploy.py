@@ -15,7 +15,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from gpid_node.chain.artifacts import artifact_hash, contract
-from gpid_node.chain.client import GAS_MARGIN, RegistryClient, connect
+from gpid_node.chain.client import GAS_MARGIN, FeeMode, RegistryClient, connect
 from gpid_node.domain.errors import ChainRejected, FieldProblem, ValidationFailed
 
 
@@ -61,6 +61,7 @@ def deploy(
     admin: str | None = None,
     record_path: Path | None = None,
     contract_name: str = "GPIDRegistry",
+    fee_mode: FeeMode | str = FeeMode.AUTO,
 ) -> tuple[Deployment, bool]:
     """Deploys the registry unless ``record_path`` names a live deployment; returns (record, reused)."""
     w3 = connect(rpc_url)
@@ -70,7 +71,7 @@ def deploy(
             return existing, True
     admin = Web3.to_checksum_address(admin or deployer.address)
     factory = w3.eth.contract(abi=contract(contract_name)["abi"], bytecode=contract(contract_name)["bytecode"])
-    probe = RegistryClient(w3, "0x" + "00" * 20)
+    probe = RegistryClient(w3, "0x" + "00" * 20, fee_mode)
     data = bytes.fromhex(factory.constructor(admin).data_in_transaction.removeprefix("0x"))
     gas = int(w3.eth.estimate_gas({"from": deployer.address, "data": data}) * GAS_MARGIN)
     tx = {
