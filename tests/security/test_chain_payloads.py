@@ -1,0 +1,87 @@
+"""Payloads on chain are written by whoever registers: a malicious seller bound to a trader ID can
+put any bytes there (the contract refuses only format tag 0). Every node's indexer reads them, so a
+payload must never stop an indexer: an unreadable one is stored as an integrity failure and the
+index moves on (tests/store/test_indexer.py shows that for ordinary garbage).
+
+Each check runs in a child process with the node's imports (py_ecc raises the recursion limit to
+100,000), in a thread as the indexer runs, so that a crash shows as the child's exit code instead of
+ending the test session.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import zlib
+
+import pytest
+
+from gpid_node.indexer import check_payload
+
+CHILD = textwrap.dedent(
+    """
+    import sys, threading, zlib
+    import gpid_node.node  # the node's imports, py_ecc's recursion limit included
+    from gpid_node.indexer import check_payload
+
+    raw = bytes.fromhex(sys.argv[1]) * int(sys.argv[2])
+    deflate = zlib.compressobj(level=9, wbits=-15)
+    payload = b"\\x01" + b"\\0" * 32 + deflate.compress(raw) + deflate.flush()
+    result = {}
+
+    def index():
+        try:
+            result["problem"] = check_payload(payload, [b"\\0" * 32] * 5).problem
+        except BaseException as exc:
+            result["raised"] = f"{type(exc).__name__}: {exc}"[:300]
+
+    thread = threading.Thread(target=index)
+    thread.start()
+    thread.join()
+    print(result)
+    sys.exit(0 if "problem" in result and "cannot be read" in (result["problem"] or "") else 3)
+    """
+)
+
+
+def _index_payload_in_a_child(raw: bytes, times: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", CHILD, raw.hex(), str(times)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DEFECT (open, outside this change's files): gpid_node.domain.canonical.decode_payload parses chain "
+    "payloads with the standard library's recursive C parser; with py_ecc's recursion limit of 100,000 a "
+    "534-byte payload (deflated [[[[...) overflows the C stack: SIGSEGV of every node that indexes the block, "
+    "again after each restart. docs/security.md gives the fix.",
+)
+def test_a_deeply_nested_payload_is_stored_as_unreadable_instead_of_crashing_the_indexer() -> None:
+    child = _index_payload_in_a_child(b"[", 500_000)
+    assert child.returncode == 0, f"exit code {child.returncode} (-11 is SIGSEGV): {child.stdout}{child.stderr[-500:]}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DEFECT (open, outside this change's files): decode_payload lets the ValueError of an integer beyond "
+    "4300 digits escape (it catches only JSONDecodeError), so the indexer fails on that block and retries it "
+    "forever: every node's index stops at it. docs/security.md gives the fix.",
+)
+def test_a_payload_with_a_5000_digit_number_is_stored_as_unreadable_instead_of_stalling_the_indexer() -> None:
+    child = _index_payload_in_a_child(b'{"a": ' + b"9" * 5000 + b"}", 1)
+    assert child.returncode == 0, f"exit code {child.returncode}: {child.stdout}{child.stderr[-500:]}"
+
+
+def _payload(raw: bytes) -> bytes:
+    deflate = zlib.compressobj(level=9, wbits=-15)
+    return b"\x01" + b"\0" * 32 + deflate.compress(raw) + deflate.flush()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 150 + b"]" * 150, b'{"a": NaN}', b'{"a": 1e400}', b'"\\ud800"', b"\xff\xfe", b"null", b"[" * 150, b"{}" * 3],
+    ids=["150 levels", "NaN", "1e400", "lone surrogate", "not UTF-8", "null", "unclosed", "two objects"],
+)
+def test_other_hostile_payloads_are_stored_as_failed_checks(raw: bytes) -> None:
+    check = check_payload(_payload(raw), [b"\0" * 32] * 5)
+    assert not check.ok and check.problem
