@@ -1,0 +1,173 @@
+"""Secrets stay secret: a real ``gpid-node dev`` process at debug log level runs the whole export and
+import flow (and refused requests, and the key commands); then every byte it and the CLI logged is
+searched for every API key secret, the keystore password and every private key: none may appear.
+Keys are encrypted at rest (scrypt), API keys stored as SHA-256 only; CORS is off and the security
+headers are on, as the real server sends them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_account import Account
+
+from gpid_node.devmode import DEV_PASSWORD, operator_account
+from gpid_node.samples import sample_key_data_set
+from gpid_node.settings import load_settings
+from gpid_node.domain.errors import ValidationFailed
+from support.processes import GPID_NODE, credentials, env_for
+
+from faults.chaos import DevNode, start_dev_node
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevNode]:
+    running = start_dev_node(tmp_path_factory.mktemp("secrets") / "data", log_level="debug")
+    yield running
+    running.stop()
+
+
+def cli(node: DevNode, *args: str) -> str:
+    """A gpid-node command on the node's data folder at debug level; its stdout and stderr together."""
+    done = subprocess.run([GPID_NODE, *args, "--data-dir", str(node.data_dir)], capture_output=True, text=True, timeout=120,
+                          env=env_for(node.data_dir, GPID_LOG_LEVEL="debug"))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def run_the_flow(node: DevNode) -> list[str]:
+    """Every use case over HTTP, refused requests included; returns what the CLI printed meanwhile."""
+    keys = {(p["role"], p["country"]): p["api_key"] for p in credentials(node.data_dir)["participants"]}
+
+    def as_(role: str, country: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {keys[(role, country)]}"}
+
+    seller, buyer = as_("seller", "DE"), as_("buyer", "GB")
+    with httpx.Client(base_url=node.url, timeout=60) as http:
+        data = sample_key_data_set("SECRET-FLOW-1", lines=2)
+        registered = http.post("/v1/key-data-sets", json=data, headers={**seller, "Idempotency-Key": "flow-1"})
+        assert registered.status_code == 201, registered.text
+        gpid = registered.json()["gpid"]
+        assert http.post("/v1/key-data-sets", json=data, headers={**seller, "Idempotency-Key": "flow-1"}).status_code == 201
+        assert http.post("/v1/key-data-sets", json=data, headers=seller).status_code == 409
+        for path in (f"/v1/key-data-sets/{gpid}", f"/v1/key-data-sets/{gpid}/history", f"/v1/key-data-sets/{gpid}/qr.svg",
+                     "/v1/key-data-sets", "/readyz", "/metrics", "/openapi.json"):  # fmt: skip
+            assert http.get(path, headers=seller).status_code == 200, path
+        goods = [dict(data["goods"][0], value="1.00"), data["goods"][1]]
+        amended = http.post(f"/v1/key-data-sets/{gpid}/amendments", headers=seller,
+                            json={"changes": {"goods": goods}, "reason": "credit note", "reason_code": "price"})  # fmt: skip
+        assert amended.status_code == 201, amended.text
+        for role, country, reference, direction in (("broker", "DE", "26DE000SECRET01", "export"),
+                                                    ("broker", "GB", "26GB000SECRET01", "import")):  # fmt: skip
+            linked = http.post("/v1/declarations", headers=as_(role, country),
+                               json={"reference": reference, "country": country, "direction": direction, "gpids": [gpid]})  # fmt: skip
+            assert linked.status_code == 201, linked.text
+            items = [{"gpid": gpid, "goods_sequence": 1, "value": "1.00", "currency": "EUR"}]
+            verified = http.post("/v1/verifications", headers=as_("customs", country),
+                                 json={"declaration": {"reference": reference, "country": country, "direction": direction,
+                                                       "filed_at": datetime.now(UTC).isoformat(), "items": items}})  # fmt: skip
+            assert verified.status_code == 200, verified.text
+        assert http.get(f"/v1/key-data-sets/{gpid}", headers=buyer).status_code == 200
+        # refused: a wrong secret for a real key id, a key sent in the wrong scheme, a body not JSON
+        key_id, _, secret = keys[("seller", "DE")].removeprefix("gpid_").partition(".")
+        assert http.get("/v1/key-data-sets", headers={"Authorization": f"Bearer gpid_{key_id}.{secret[::-1]}"}).status_code == 401
+        assert http.get("/v1/key-data-sets", headers={"Authorization": f"Token {keys[('seller', 'DE')]}"}).status_code == 401
+        assert http.post("/v1/key-data-sets", content=b"{", headers={**seller, "Content-Type": "application/json"}).status_code == 400
+    printed = [cli(node, "keys", "list")]
+    created = cli(node, "keys", "create", "--role", "seller", "--account", operator_account().address, "--name", "temp")
+    temporary = next(word for word in created.split() if word.startswith("gpid_"))
+    printed.append(cli(node, "keys", "revoke", temporary.split(".")[0]))
+    with httpx.Client(base_url=node.url, timeout=60) as http:
+        assert http.get("/v1/key-data-sets", headers={"Authorization": f"Bearer {temporary}"}).status_code == 401
+    keys["temporary"] = temporary
+    node_keys = list(keys.values())
+    return printed + [json.dumps(node_keys)]  # the last entry: the keys used, for the search
+
+
+def private_keys(node: DevNode) -> list[str]:
+    """Every participant's private key, decrypted from its keystore (the operator's is anvil's well-known one)."""
+    found = []
+    for path in sorted((node.data_dir / "keys").glob("*.json")):
+        document = json.loads(path.read_text())
+        assert document["crypto"]["kdf"] == "scrypt", path
+        found.append(bytes(Account.decrypt(document, DEV_PASSWORD)).hex())
+    assert len(found) == 6
+    return found
+
+
+def test_no_secret_appears_in_any_log_of_a_full_flow(node: DevNode) -> None:
+    *printed, used = run_the_flow(node)
+    api_keys: list[str] = json.loads(used)
+    secrets: dict[str, str] = {}
+    for key in api_keys:
+        secrets[f"API key {key[:17]}"] = key
+        secrets[f"secret of API key {key[:17]}"] = key.partition(".")[2]
+    secrets["keystore password"] = DEV_PASSWORD
+    for n, hex_key in enumerate(private_keys(node)):
+        secrets[f"private key {n}"] = hex_key
+        secrets[f"private key {n} (upper case)"] = hex_key.upper()
+    logs = {"node process (stdout and stderr, debug level)": node.log.read_text(errors="replace"),
+            **{f"CLI output {n}": text for n, text in enumerate(printed)}}  # fmt: skip
+    anvil_log = (node.data_dir / "chain" / "anvil.log").read_text(errors="replace")
+    access_lines = [line for line in logs["node process (stdout and stderr, debug level)"].splitlines() if "http.request" in line]
+    assert len(access_lines) >= 20, "the node logged too little to judge"
+    assert any('"status": 401' in line for line in access_lines)
+    seller_key_id = api_keys[0].removeprefix("gpid_").partition(".")[0]
+    assert seller_key_id in logs["node process (stdout and stderr, debug level)"]  # the public half is there: the search works
+    leaks = [(secret, where) for secret, value in secrets.items() for where, text in logs.items() if value in text]
+    # anvil prints its own development accounts (the operator's key among them, public by design) but
+    # must never see a participant's key: those sign locally and send raw transactions only
+    leaks += [(secret, "anvil log") for secret, value in secrets.items() if secret.startswith("private key") and value in anvil_log]
+    assert leaks == []
+
+
+def test_api_keys_are_stored_as_sha256_only(node: DevNode) -> None:
+    database = (node.data_dir / "index.sqlite3").read_bytes()
+    wal = node.data_dir / "index.sqlite3-wal"
+    stored = database + (wal.read_bytes() if wal.exists() else b"")
+    for participant in credentials(node.data_dir)["participants"]:
+        secret = participant["api_key"].partition(".")[2]
+        assert secret.encode() not in stored, participant["name"]
+
+
+def test_keystores_are_scrypt_encrypted_and_never_hold_the_key_in_clear(node: DevNode) -> None:
+    for path, hex_key in zip(sorted((node.data_dir / "keys").glob("*.json")), private_keys(node), strict=True):
+        text = path.read_text()
+        assert hex_key not in text.lower()
+        assert json.loads(text)["crypto"]["kdf"] == "scrypt"
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+
+
+def test_the_real_server_sends_security_headers_and_no_cors(node: DevNode) -> None:
+    seller = {"Authorization": f"Bearer {node.key('seller')}"}
+    origin = {"Origin": "https://evil.example"}
+    with httpx.Client(base_url=node.url, timeout=30) as http:
+        preflight = http.options("/v1/key-data-sets", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                               "Access-Control-Request-Headers": "authorization"})  # fmt: skip
+        answers: list[Any] = [http.get("/v1/key-data-sets", headers={**seller, **origin}), http.get("/healthz", headers=origin),
+                              http.get("/v1/key-data-sets", headers=origin), preflight]  # fmt: skip
+    for answer in answers:
+        assert not any(name.lower().startswith("access-control-") for name in answer.headers), answer.headers
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert answers[0].headers["cache-control"] == "no-store" and answers[2].headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in answers[0].headers  # plain HTTP on loopback: HSTS only behind https
+
+
+def test_a_refused_setting_never_quotes_a_secret_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "node.toml").write_text('keystore_pasword = "hunter2-not-logged"\n')
+    monkeypatch.setenv("GPID_CONFIG", str(tmp_path / "node.toml"))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings()
+    assert "hunter2-not-logged" not in refused.value.message
+    assert all("hunter2-not-logged" not in p.message for p in refused.value.problems)
