@@ -109,16 +109,27 @@ class Settings(BaseSettings):
         return self.data_dir / "chain" / "state.json"
 
 
+_SECRET_HINTS = ("password", "pasword", "secret", "key", "token")
+
+
+def _problem_text(error: Any) -> str:
+    """The refusal of one setting; the value is quoted only for known settings that hold no secret."""
+    name = "_".join(str(p) for p in error["loc"]).lower()
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(sorted(Settings.model_fields))
+        return f"no such setting (a typing error?); the settings are {known}"
+    if any(hint in name for hint in _SECRET_HINTS):
+        return error["msg"]
+    return f"{error['msg']} (got {error.get('input')!r})"
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from every source; a wrong value raises ValidationFailed naming the setting."""
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = [
-            FieldProblem(
-                "GPID_" + "_".join(str(p) for p in err["loc"]).upper(),
-                f"{err['msg']} (got {err.get('input')!r})",
-            )
+            FieldProblem("GPID_" + "_".join(str(p) for p in err["loc"]).upper(), _problem_text(err))
             for err in exc.errors()
         ]
         raise ValidationFailed(problems, message="invalid settings: " + "; ".join(

@@ -8,6 +8,7 @@ JSON-ready dict (``KeyDataSet.model_dump(mode="json")``).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 import zlib
@@ -174,6 +175,28 @@ def commitments(data: dict[str, Any], salt: bytes) -> Commitments:
     )
 
 
+MAX_JSON_DEPTH = 32  # a key data set nests 5 deep; hostile payloads nest 100,000 deep
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _nested_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether JSON text nests arrays and objects deeper than ``limit`` (strings ignored).
+
+    The standard library's parser recurses in C; with the recursion limit some libraries raise
+    (py_ecc: 100,000), a deflated ``[[[[...`` of a few hundred bytes would overflow the stack.
+    """
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
 class PayloadError(ValueError):
     """A payload that cannot be read (unknown format tag, truncated, not JSON)."""
 
@@ -201,8 +224,12 @@ def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tup
         raw = inflate.decompress(payload[1 + SALT_BYTES :], max_json_bytes)
         if inflate.unconsumed_tail:
             raise PayloadError("payload inflates beyond the size limit")
+        if _nested_deeper_than(raw, MAX_JSON_DEPTH):
+            raise PayloadError(f"payload JSON nests deeper than {MAX_JSON_DEPTH} levels")
         data = json.loads(raw.decode("utf-8"))
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (zlib.error, UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError;
+        if isinstance(exc, PayloadError):  # so is an integer beyond Python's 4,300 digits
+            raise
         raise PayloadError(f"payload is not deflated JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PayloadError("payload JSON is not an object")

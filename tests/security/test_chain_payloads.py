@@ -49,24 +49,11 @@ def _index_payload_in_a_child(raw: bytes, times: int) -> subprocess.CompletedPro
     return subprocess.run([sys.executable, "-c", CHILD, raw.hex(), str(times)], capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (open, outside this change's files): gpid_node.domain.canonical.decode_payload parses chain "
-    "payloads with the standard library's recursive C parser; with py_ecc's recursion limit of 100,000 a "
-    "534-byte payload (deflated [[[[...) overflows the C stack: SIGSEGV of every node that indexes the block, "
-    "again after each restart. docs/security.md gives the fix.",
-)
 def test_a_deeply_nested_payload_is_stored_as_unreadable_instead_of_crashing_the_indexer() -> None:
     child = _index_payload_in_a_child(b"[", 500_000)
     assert child.returncode == 0, f"exit code {child.returncode} (-11 is SIGSEGV): {child.stdout}{child.stderr[-500:]}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (open, outside this change's files): decode_payload lets the ValueError of an integer beyond "
-    "4300 digits escape (it catches only JSONDecodeError), so the indexer fails on that block and retries it "
-    "forever: every node's index stops at it. docs/security.md gives the fix.",
-)
 def test_a_payload_with_a_5000_digit_number_is_stored_as_unreadable_instead_of_stalling_the_indexer() -> None:
     child = _index_payload_in_a_child(b'{"a": ' + b"9" * 5000 + b"}", 1)
     assert child.returncode == 0, f"exit code {child.returncode}: {child.stdout}{child.stderr[-500:]}"
