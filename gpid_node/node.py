@@ -508,10 +508,16 @@ class Node:
             return ""
 
     def integrity(self, gpid: GPID, version: VersionRow) -> dict[str, Any]:
-        """The version's integrity, proven against the digest the registry holds for it."""
+        """The version's integrity, proven against the digest the registry holds for it.
+
+        The data served is hashed again with its salt (``data_digest``): a row altered in the index
+        database (data, or data and digest) is never served as verified.
+        """
         chain_digest = self._chain_digest(gpid, version.version)
+        data_digest = recomputed_digest(version)
+        data_matches = bool(version.integrity_ok) and data_digest is not None and data_digest == version.digest
         proof: dict[str, Any] = {
-            "payload_matches_commitments": version.integrity_ok,
+            "payload_matches_commitments": data_matches,
             "digest": version.digest,
             "transaction": version.transaction_hash,
             "block": version.block_number,
@@ -523,13 +529,27 @@ class Node:
                          problem="the chain cannot be reached: integrity could not be proven now")  # fmt: skip
         else:
             matches = chain_digest == version.digest
-            proof.update(verified=bool(version.integrity_ok and matches), checked_against="chain",
+            proof.update(verified=data_matches and matches, checked_against="chain",
                          chain_reachable=True, chain_digest=chain_digest or None)  # fmt: skip
             if not version.integrity_ok:
                 proof["problem"] = version.integrity_problem
+            elif not data_matches:
+                proof["problem"] = (
+                    "the data in the index does not match the digest recorded for this version: the index was "
+                    "altered; rebuild it from the chain"
+                )
             elif not matches:
                 proof["problem"] = "the digest on chain differs from the indexed version"
         return proof
+
+    def _proven(self, gpid: GPID, version: VersionRow) -> bool:
+        """An older version's data hashes to the digest the registry holds for that version (only
+        to the indexed digest while the chain cannot be reached)."""
+        data_digest = recomputed_digest(version)
+        if not version.integrity_ok or data_digest is None or data_digest != version.digest:
+            return False
+        chain_digest = self._chain_digest(gpid, version.version)
+        return chain_digest is None or chain_digest == data_digest
 
     def freshness(self) -> dict[str, Any]:
         status = self.indexer.status()
@@ -622,9 +642,11 @@ class Node:
             links = queries.links_for(session, gpid.hex)
         current = versions[-1]
         proof = self.integrity(gpid, current)
-        verified = all(v.integrity_ok for v in versions) and proof["verified"]
-        if not proof.get("chain_reachable", True):
-            verified = all(v.integrity_ok for v in versions)
+        verified = all(self._proven(gpid, v) for v in versions[:-1])  # Customs may compare with an older one
+        if proof.get("chain_reachable", True):
+            verified = verified and proof["verified"]
+        else:
+            verified = verified and proof["payload_matches_commitments"]
         return verification.KeyDataSetFacts(
             gpid=str(gpid),
             integrity_verified=verified,
@@ -653,6 +675,17 @@ class Node:
                 recorded.append({"gpid": str(gpid), "submission": row.id, "outcome": outcome})
         self.outbox.wake()
         return recorded
+
+
+def recomputed_digest(version: VersionRow) -> str | None:
+    """The digest of a version's data as the index holds it (its commitments under its salt), or None."""
+    if version.data is None or version.salt is None:
+        return None
+    try:
+        salt = bytes.fromhex(version.salt.removeprefix("0x"))
+        return "0x" + canonical.commitments(version.data, salt).digest.hex()
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
 
 
 def principal_roles(action: Action) -> frozenset[Role]:
