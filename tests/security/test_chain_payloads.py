@@ -14,9 +14,15 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from typing import Any
 
 import pytest
 
+from api.harness import fresh_key_data_set
+from gpid_node.chain.abi import decode_log, event_topic
+from gpid_node.chain.client import RegistryClient
+from gpid_node.domain import canonical
+from gpid_node.domain.gpid import GPID
 from gpid_node.indexer import check_payload
 
 CHILD = textwrap.dedent(
@@ -72,3 +78,17 @@ def _payload(raw: bytes) -> bytes:
 def test_other_hostile_payloads_are_stored_as_failed_checks(raw: bytes) -> None:
     check = check_payload(_payload(raw), [b"\0" * 32] * 5)
     assert not check.ok and check.problem
+
+
+def test_format_1_payloads_are_public_anyone_reading_the_chain_reads_the_key_data_set(api: Any) -> None:
+    """What docs/security.md says plainly: format 1 is not confidential. No API key, no node: the
+    registry's events alone give the whole key data set (and its salt, so the commitments hide nothing)."""
+    data = fresh_key_data_set()
+    gpid = api.register(data)["gpid"]
+    outsider = RegistryClient.connect(api.env.chain.url, api.node.client.address)
+    logs = outsider.find_logs(event_topic("KeyDataSetRegistered"), GPID.parse(gpid).raw)
+    event = decode_log(logs[0])
+    published, salt = canonical.decode_payload(bytes(event.args["payload"]))
+    assert published["invoice"]["number"] == data["invoice"]["number"]
+    assert published["goods"][0]["value"] == data["goods"][0]["value"]
+    assert canonical.commitments(published, salt).as_tuple() == tuple(bytes(c) for c in event.args["commitments"])

@@ -198,6 +198,19 @@ def test_empty_or_wrongly_shaped_bodies_answer_422(api: Api, route: tuple[str, d
         assert_problem(post(api, path, headers, body), 422, "validation-failed")
 
 
+def test_batch_limits_answer_422(api: Api, gpid: str) -> None:
+    """At most 100 GPIDs per declaration link and 999 goods lines per verification (under the body limit)."""
+    link = {"reference": "26DE00000BATCH", "country": "DE", "direction": "export", "gpids": [gpid] * 101}
+    items = [{"gpid": gpid, "goods_sequence": 1}] * 1000
+    check = {"declaration": {"reference": "26GB00000BATCH", "country": "GB", "direction": "import",
+                             "filed_at": "2026-11-21T09:30:00Z", "items": items}}  # fmt: skip
+    with writes_nothing(api):
+        linked = api.client.post("/v1/declarations", json=link, headers=api.auth(EXPORT_BROKER))
+        verified = api.client.post("/v1/verifications", json=check, headers=api.auth(CUSTOMS_GB))
+    assert "gpids" in {e["path"] for e in assert_problem(linked, 422, "validation-failed")["errors"]}
+    assert "declaration.items" in {e["path"] for e in assert_problem(verified, 422, "validation-failed")["errors"]}
+
+
 # ---------------------------------------------------------------------- size and media type
 
 
