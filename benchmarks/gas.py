@@ -45,7 +45,7 @@ def _floor(client: RegistryClient, receipt: Any) -> int:
     data = bytes(tx["input"])
     calldata = sum(4 if b == 0 else 16 for b in data)
     log = receipt.logs[0]
-    event = 375 + 375 * len(log["topics"]) + 8 * len(bytes(log["data"]))
+    event = 375 + 375 * len(log["topics"]) + 8 * len(bytes.fromhex(log["data"].removeprefix("0x")))
     return 21_000 + calldata + 22_100 + event
 
 

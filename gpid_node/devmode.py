@@ -17,7 +17,6 @@ from typing import Any
 import structlog
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from web3 import Web3
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
@@ -149,7 +148,7 @@ def start_dev_chain(data_dir: Path, chain_port: int | None = None) -> DevEnviron
         deployment, reused = deploy(chain.url, operator_account(), record_path=data_dir / "deployment.json")
         log.info("dev.deployment", registry=deployment.registry, reused=reused, block=deployment.block)
         accounts = participant_keys(data_dir)
-        onboard(RegistryClient(Web3(Web3.HTTPProvider(chain.url)), deployment.registry), accounts)
+        onboard(RegistryClient.connect(chain.url, deployment.registry), accounts)
     except BaseException:
         chain.stop()
         raise

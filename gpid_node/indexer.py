@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.abi import Event, decode_log
-from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.client import Header, RegistryClient
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import ChainUnavailable, GPIDError, StoreUnavailable
 from gpid_node.domain.gpid import GPID
@@ -102,9 +102,9 @@ class BlockRef:
     time: datetime
 
     @classmethod
-    def of(cls, block: Mapping[str, Any]) -> BlockRef:
-        """From a JSON-RPC block (web3's ``get_block`` answer)."""
-        return cls(int(block["number"]), hex_of(block["hash"]), datetime.fromtimestamp(_int(block["timestamp"]), UTC))
+    def of_header(cls, header: Header) -> BlockRef:
+        """From a block header as the client reads it."""
+        return cls(header.number, header.hash, datetime.fromtimestamp(header.timestamp, UTC))
 
     @classmethod
     def of_log(cls, log: Mapping[str, Any]) -> BlockRef | None:
@@ -464,8 +464,21 @@ class Indexer:
         self._last_sync_at: datetime | None = None
         self._reorgs = 0
         self._wake = threading.Event()
+        self._progress = threading.Condition()  # notified whenever the cursor moves
 
     # ------------------------------------------------------------------ public face
+
+    def wait_for(self, block: int, timeout_s: float) -> bool:
+        """Waits until the index has applied ``block``; False when ``timeout_s`` runs out first."""
+        with self._progress:
+            return self._progress.wait_for(
+                lambda: self._cursor is not None and self._cursor.number >= block, timeout=timeout_s
+            )
+
+    def _move_cursor(self, position: _Position) -> None:
+        with self._progress:
+            self._cursor = position
+            self._progress.notify_all()
 
     def wake(self) -> None:
         """Asks the running loop to sync now (the outbox calls it when one of its writes is mined)."""
@@ -537,7 +550,7 @@ class Indexer:
         head = self.client.block_number()
         self._head = head
         position = self._resume(head)
-        self._cursor = position
+        self._move_cursor(position)
         target = head - self.confirmations
         applied = 0
         while position.number < target:
@@ -547,7 +560,7 @@ class Indexer:
                 break
             count, position, complete = self._index_range(position, first, end)
             applied += count
-            self._cursor = position
+            self._move_cursor(position)
             if not complete:
                 break  # the chain moved under us; the next sync compares hashes and rewinds
         return applied
@@ -572,7 +585,7 @@ class Indexer:
         return position
 
     def _hash_at(self, number: int) -> str:
-        return hex_of(self.client.block(number)["hash"])
+        return self.client.header(number).hash
 
     def _fork_point(self, head: int) -> _Position:
         """The newest indexed block the chain still has (binary search: hashes chain, so matches form a prefix)."""
@@ -631,7 +644,7 @@ class Indexer:
         time comes from their logs' ``blockTimestamp`` where the node gives it (no header fetch),
         else from one header fetch per block with events.
         """
-        last = BlockRef.of(self.client.block(end))
+        last = BlockRef.of_header(self.client.header(end))
         by_block: dict[int, list[Event]] = defaultdict(list)
         refs: dict[int, BlockRef | None] = {}
         for raw in self._logs(first, end):
@@ -645,7 +658,7 @@ class Indexer:
         applied = 0
         for number in sorted(by_block):
             events = sorted(by_block[number], key=lambda e: e.log_index)
-            block = last if number == end else refs[number] or BlockRef.of(self.client.block(number))
+            block = last if number == end else refs[number] or BlockRef.of_header(self.client.header(number))
             if any(e.block_hash != block.hash for e in events):
                 log.info("indexer.chain_moved", block=number)
                 return applied, position, False

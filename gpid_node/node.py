@@ -192,12 +192,7 @@ class Node:
 
     def wait_indexed(self, block: int, timeout_s: float = 10.0) -> None:
         """Waits until the index has applied ``block`` (reads after a write see the write)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            cursor = self.indexer.status().get("cursor")
-            if cursor is not None and cursor >= block:
-                return
-            time.sleep(0.005)
+        self.indexer.wait_for(block, timeout_s)
 
     # ------------------------------------------------------------------ registration
 

@@ -462,8 +462,8 @@ class Outbox:
         """Whether the head block seen at the last check (or the newest block an entry was mined
         in) is gone from the chain; raises ChainUnavailable when the chain does not answer."""
         seen = self._head_seen
-        head = self.client.block("latest")
-        self._head_seen = (int(head["number"]), _hash_text(head["hash"]))
+        head = self.client.header("latest")
+        self._head_seen = (head.number, head.hash)
         if seen is None or self._head_seen == seen:
             return False
         number, block_hash = seen
@@ -471,7 +471,7 @@ class Outbox:
             gone = True  # lower, or the same height with another hash
         else:
             try:
-                gone = _hash_text(self.client.block(number)["hash"]) != block_hash
+                gone = self.client.header(number).hash != block_hash
             except e.ChainUnavailable:
                 raise
             except Exception:  # noqa: BLE001 - a block the node cannot serve is gone
@@ -533,13 +533,13 @@ class Outbox:
                 lost_blocks.add(number)
                 continue
             try:
-                current = self.client.block(number)
+                chain_hash = self.client.header(number).hash
+            except e.ChainUnavailable:
+                raise
             except Exception:  # noqa: BLE001 - a block the node cannot serve is lost
                 lost_blocks.add(number)
                 continue
-            chain_hash = current["hash"]
-            chain_hash = "0x" + bytes(chain_hash).hex() if not isinstance(chain_hash, str) else chain_hash
-            if chain_hash.lower() != (block_hash or "").lower():
+            if chain_hash != (block_hash or "").lower():
                 lost_blocks.add(number)
         if not lost_blocks:
             return 0

@@ -9,7 +9,6 @@ a base fee, legacy gas price otherwise, and zero-price permissioned networks (Be
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import requests
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.exceptions import BlockNotFound, ContractLogicError, TransactionNotFound, Web3RPCError
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -26,6 +25,7 @@ from eth_hash.auto import keccak
 from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
 from gpid_node.chain.errors import to_domain_error
+from gpid_node.chain.transport import make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
 
@@ -45,6 +45,16 @@ class SignedTx:
     hash: str
     raw: bytes
     nonce: int
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the node reads of a block header: number, hash and parent (``0x``-hex, lower case), time."""
+
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
 
 
 @dataclass(frozen=True)
@@ -86,12 +96,8 @@ def _shape(spec: dict[str, Any], value: Any) -> Any:
 
 
 def connect(rpc_url: str, timeout_s: float = 10.0) -> Web3:
-    """A web3 over HTTP. A loopback endpoint skips the proxy look-up that requests makes on every call."""
-    session = requests.Session()
-    host = urlsplit(rpc_url).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1"):
-        session.trust_env = False
-    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}, session=session))
+    """A web3 over HTTP, through the kept-alive transport (chain/transport.py)."""
+    return Web3(make_provider(rpc_url, timeout_s))
 
 
 def _revert_data(exc: Exception) -> str | None:
@@ -162,11 +168,34 @@ class RegistryClient:
             self._chain_id = int(self._rpc(lambda: self.w3.eth.chain_id))
         return self._chain_id
 
+    def _request(self, method: str, *params: Any) -> Any:
+        """One JSON-RPC call straight through the provider, its result as JSON gives it.
+
+        The node's frequent calls (head, headers, receipts, broadcasts) skip web3's method and result
+        formatters, which cost ten times the request itself; an error answer raises Web3RPCError.
+        """
+        response = self._rpc(self.w3.provider.make_request, method, list(params))
+        if "error" in response:
+            error = response["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            raise Web3RPCError(str(message), rpc_response=response)
+        return response.get("result")
+
     def block_number(self) -> int:
-        return int(self._rpc(lambda: self.w3.eth.block_number))
+        return int(self._request("eth_blockNumber"), 16)
 
     def block(self, number: int | str) -> dict[str, Any]:
+        """A whole block as web3 gives it (HexBytes, ints); see ``header`` for the node's own reads."""
         return dict(self._rpc(self.w3.eth.get_block, number))
+
+    def header(self, number: int | str) -> Header:
+        """A block's header by number or tag ("latest"); BlockNotFound when the chain has no such block."""
+        tag = hex(number) if isinstance(number, int) else number
+        block = self._request("eth_getBlockByNumber", tag, False)
+        if block is None:
+            raise BlockNotFound(f"the chain has no block {number}")
+        return Header(int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(),
+                      int(block["timestamp"], 16))  # fmt: skip
 
     def is_reachable(self, max_age_s: float = 2.0) -> bool:
         """Whether the chain answers: a call answered in the last ``max_age_s`` counts, else one is made."""
@@ -256,7 +285,7 @@ class RegistryClient:
         return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
 
     def next_nonce(self, account: str) -> int:
-        return int(self._rpc(self.w3.eth.get_transaction_count, account, "pending"))
+        return int(self._request("eth_getTransactionCount", account, "pending"), 16)
 
     def sign(
         self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
@@ -276,7 +305,7 @@ class RegistryClient:
     def broadcast(self, raw: bytes) -> str:
         """Sends a signed transaction; one the node already knows is not an error."""
         try:
-            return _hex(self._rpc(self.w3.eth.send_raw_transaction, raw))
+            return str(self._request("eth_sendRawTransaction", "0x" + raw.hex()))
         except Web3RPCError as exc:
             message = str(exc).lower()
             if "already known" in message or "already imported" in message or "known transaction" in message:
@@ -284,19 +313,17 @@ class RegistryClient:
             raise
 
     def receipt(self, tx_hash: str) -> Receipt | None:
-        try:
-            r = self._rpc(self.w3.eth.get_transaction_receipt, tx_hash)
-        except TransactionNotFound:
-            return None
+        """The receipt of a mined transaction (its logs in JSON-RPC shape), None while it is not mined."""
+        r = self._request("eth_getTransactionReceipt", tx_hash)
         if r is None or r.get("blockNumber") is None:
             return None
         return Receipt(
-            transaction_hash=_hex(r["transactionHash"]),
-            block_number=int(r["blockNumber"]),
-            block_hash=_hex(r["blockHash"]),
-            succeeded=int(r["status"]) == 1,
-            gas_used=int(r["gasUsed"]),
-            logs=[dict(log) for log in r["logs"]],
+            transaction_hash=str(r["transactionHash"]).lower(),
+            block_number=int(r["blockNumber"], 16),
+            block_hash=str(r["blockHash"]).lower(),
+            succeeded=int(r["status"], 16) == 1,
+            gas_used=int(r["gasUsed"], 16),
+            logs=list(r["logs"]),
         )
 
     def is_pending(self, tx_hash: str) -> bool:

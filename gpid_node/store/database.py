@@ -33,7 +33,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A pool as large as the node's busiest moment (HTTP worker threads, outbox, indexer): a
+        # connection opened beyond it is closed again after use, and opening one costs a schema read.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=48, max_overflow=16)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
