@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, or_, select
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
@@ -52,6 +52,15 @@ def iso(moment: datetime | None) -> str | None:
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# Built once (SQLAlchemy then reuses its compiled form): is the GPID indexed, or recorded for sending?
+_KNOWN_REGISTRATION = select(
+    or_(
+        exists().where(KeyDataSetRow.gpid == bindparam("gpid")),
+        exists().where(OutboxEntry.gpid == bindparam("gpid"), OutboxEntry.kind == "register", OutboxEntry.status != FAILED),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -219,18 +228,9 @@ class Node:
         return data, gpid, request
 
     def known_registration(self, gpid: GPID) -> bool:
-        """Whether the index or the outbox already has this GPID (registered or on its way)."""
+        """Whether the index or the outbox already has this GPID (registered or on its way): one query."""
         with self.store.session() as session:
-            if queries.key_data_set(session, gpid.hex) is not None:
-                return True
-            return (
-                session.scalar(
-                    select(OutboxEntry.id).where(
-                        OutboxEntry.gpid == gpid.hex, OutboxEntry.kind == "register", OutboxEntry.status != FAILED
-                    ).limit(1)
-                )
-                is not None
-            )
+            return bool(session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}))
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
