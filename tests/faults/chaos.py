@@ -157,6 +157,28 @@ def _events(client: RegistryClient, from_block: int) -> list[Any]:
     return [event for event in (decode_log(dict(raw)) for raw in logs) if event is not None]
 
 
+def state_ahead_of_history(client: RegistryClient, store: Store) -> set[str]:
+    """GPIDs that anvil restored into its state but not into its history.
+
+    anvil's state dump (``--state-interval`` and on exit) reads the accounts and the blocks at two
+    moments: a transaction mined in between is in the restored storage (the invoice is taken) while
+    its block, receipt and event are not. No node can index an event its chain no longer has; what
+    the node must do is refuse to register the invoice again (409, the entry failed with
+    InvoiceAlreadyRegistered naming the GPID) and never count it as its own mined write. These are
+    the GPIDs where exactly that happened: the registry's ``recordOf`` has an issuer, no
+    ``KeyDataSetRegistered`` event exists, and the node's entry failed as already registered.
+    """
+    with store.session() as session:
+        errors = [entry.error or {} for entry in session.scalars(
+            select(OutboxEntry).where(OutboxEntry.status == "failed", OutboxEntry.kind == "register"))]  # fmt: skip
+    candidates = {e.get("details", {}).get("gpid") for e in errors if e.get("type") == "InvoiceAlreadyRegistered"}
+    events = registered_on_chain(client)
+    return {
+        text for text in candidates - {None}
+        if events[text] == 0 and client.view("recordOf", GPID.parse(text).raw)[0] != "0x" + "00" * 20
+    }  # fmt: skip
+
+
 def lost_and_duplicated(accepted: set[Any], on_chain: Counter[Any]) -> tuple[list[Any], list[Any]]:
     """Accepted writes missing from the chain, and writes on chain more than once."""
     lost = sorted(str(x) for x in accepted if on_chain[x] == 0)
