@@ -9,6 +9,7 @@ a base fee, legacy gas price otherwise, and zero-price permissioned networks (Be
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -160,7 +161,10 @@ class RegistryClient:
 
     @property
     def rpc_url(self) -> str:
-        return str(getattr(self.w3.provider, "endpoint_uri", "?"))
+        """The endpoint, for messages and logs: without the user and password a URL may carry."""
+        parts = urlsplit(str(getattr(self.w3.provider, "endpoint_uri", "?")))
+        netloc = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=netloc).geturl()
 
     @property
     def chain_id(self) -> int:
