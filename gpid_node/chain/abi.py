@@ -7,7 +7,7 @@ happen elsewhere. A test checks that every error in the ABI maps to a domain exc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from eth_abi import decode as abi_decode
@@ -30,11 +30,17 @@ def signature(item: dict[str, Any]) -> str:
     return f"{item['name']}({','.join(abi_type(i) for i in item['inputs'])})"
 
 
+@lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    """EIP-55 form of an address (a hash each time, and few accounts write to a registry)."""
+    return to_checksum_address(address)
+
+
 def _plain(value: Any, kind: str = "") -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksummed(value)
     return value
 
 
@@ -89,14 +95,34 @@ class Event:
     log_index: int
 
 
+@dataclass(frozen=True)
+class _EventShape:
+    """What decoding one event needs, worked out once from the ABI."""
+
+    item: dict[str, Any]
+    indexed: tuple[tuple[str, str], ...]  # (name, ABI type) of the topics after the first
+    topic_types: tuple[str, ...]
+    unindexed: tuple[tuple[str, str], ...]  # (name, ABI type) of the data's values
+    data_types: tuple[str, ...]
+
+
 @cache
-def _events_by_topic() -> dict[bytes, dict[str, Any]]:
-    return {keccak(signature(i).encode()): i for i in registry_abi() if i["type"] == "event"}
+def _events_by_topic() -> dict[bytes, _EventShape]:
+    shapes = {}
+    for item in registry_abi():
+        if item["type"] != "event":
+            continue
+        indexed = tuple((i["name"], abi_type(i)) for i in item["inputs"] if i["indexed"])
+        unindexed = tuple((i["name"], abi_type(i)) for i in item["inputs"] if not i["indexed"])
+        shapes[keccak(signature(item).encode())] = _EventShape(
+            item, indexed, tuple(t for _, t in indexed), unindexed, tuple(t for _, t in unindexed)
+        )
+    return shapes
 
 
 def event_topic(name: str) -> str:
-    for topic, item in _events_by_topic().items():
-        if item["name"] == name:
+    for topic, shape in _events_by_topic().items():
+        if shape.item["name"] == name:
             return "0x" + topic.hex()
     raise KeyError(name)
 
@@ -119,21 +145,20 @@ def decode_log(log: dict[str, Any]) -> Event | None:
     topics = [_bytes(t) for t in log["topics"]]
     if not topics:
         return None
-    item = _events_by_topic().get(topics[0])
-    if item is None:
+    shape = _events_by_topic().get(topics[0])
+    if shape is None:
         return None
-    indexed = [i for i in item["inputs"] if i["indexed"]]
-    unindexed = [i for i in item["inputs"] if not i["indexed"]]
     args: dict[str, Any] = {}
-    for spec, topic in zip(indexed, topics[1:], strict=True):
-        (value,) = abi_decode([abi_type(spec)], topic)
-        args[spec["name"]] = _plain(value, spec["type"])
-    values = abi_decode([abi_type(i) for i in unindexed], _bytes(log["data"]))
-    for spec, value in zip(unindexed, values, strict=True):
-        args[spec["name"]] = _plain(value, spec["type"])
+    if len(topics) != len(shape.indexed) + 1:
+        raise ValueError(f"{shape.item['name']} has {len(shape.indexed)} indexed arguments, the log {len(topics) - 1} topics")
+    # Indexed arguments are static types here, one word each: the topics decode as one tuple.
+    for (name, kind), value in zip(shape.indexed, abi_decode(shape.topic_types, b"".join(topics[1:])), strict=True):
+        args[name] = _plain(value, kind)
+    for (name, kind), value in zip(shape.unindexed, abi_decode(shape.data_types, _bytes(log["data"])), strict=True):
+        args[name] = _plain(value, kind)
     block_number = log["blockNumber"]
     return Event(
-        name=item["name"],
+        name=shape.item["name"],
         args=args,
         block_number=int(block_number, 16) if isinstance(block_number, str) else int(block_number),
         block_hash=_hex(log["blockHash"]),

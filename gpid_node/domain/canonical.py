@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
-from eth_hash.auto import keccak
+from eth_hash.backends import pysha3
+from eth_hash.main import Keccak256
 
 from gpid_node.domain.gpid import GPID
 
@@ -29,16 +30,41 @@ ALL_SECTIONS = 15
 PAYLOAD_FORMAT_DEFLATE_JSON = 1
 SALT_BYTES = 32
 MAX_IDENTIFIER_BYTES = 70
+MAX_SAFE_INTEGER = 2**53  # RFC 8785 writes numbers as IEEE 754 doubles; integers below this are exact
+
+# Keccak-256 through eth-hash's C backend (safe-pysha3): a node computes eight per key data set, and
+# the default backend (pycryptodome) costs five times as much a call. Same function, same digests.
+keccak = Keccak256(pysha3.backend)
 # Field paths of the immutable identity section, as an amendment's merge patch names them.
 IDENTITY_FIELDS = ("schema_version", "seller.trader_id", "invoice.number", "invoice.date")
 
 
 def _has_no_floats(value: Any) -> bool:
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _has_no_floats(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_has_no_floats(v) for v in value)
-    return value is None or isinstance(value, str | bool) or (isinstance(value, int) and abs(value) < 2**53)
+    """Whether ``value`` holds only text, booleans, None, exact integers, lists and objects with ASCII
+    member names (no floats): the values whose RFC 8785 form is sorted compact JSON.
+
+    Walks with a stack and exact type tests (JSON values from ``json.loads`` or a model dump are
+    never subclasses); any other type takes the general path of ``rfc8785``.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or not key.isascii():
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER < item < MAX_SAFE_INTEGER:
+                return False
+        else:
+            return False
+    return True
 
 
 def canonical_json(value: Any) -> bytes:
@@ -65,6 +91,7 @@ def _canonical(value: Any, simple: bool) -> bytes:
 _compact = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
+@lru_cache(maxsize=4096)  # trader IDs come back with every key data set of a trader
 def normal_identifier(text: str) -> str:
     """Normal form of an invoice number, declaration reference or trader ID (docs/protocol.md)."""
     text = unicodedata.normalize("NFC", text)
@@ -182,8 +209,8 @@ def commitments(data: dict[str, Any], salt: bytes) -> Commitments:
 
 
 MAX_JSON_DEPTH = 32  # a key data set nests 5 deep; hostile payloads nest 100,000 deep
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
 
 
 def _nested_deeper_than(raw: bytes, limit: int) -> bool:
@@ -191,10 +218,14 @@ def _nested_deeper_than(raw: bytes, limit: int) -> bool:
 
     The standard library's parser recurses in C; with the recursion limit some libraries raise
     (py_ecc: 100,000), a deflated ``[[[[...`` of a few hundred bytes would overflow the stack.
+    Text with no more opening brackets than ``limit`` cannot nest deeper (a key data set of ten
+    lines has about twenty); only longer text is read bracket by bracket, its strings blanked out.
     """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
     depth = 0
-    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
-        if bracket.group() in (b"[", b"{"):
+    for bracket in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
+        if bracket in b"[{":
             depth += 1
             if depth > limit:
                 return True
