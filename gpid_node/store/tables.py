@@ -182,7 +182,7 @@ class OutboxEntry(Base):
     gpid: Mapped[str | None] = mapped_column(String(HEX16), index=True)
     batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # entries sent in one transaction
     transaction_hash: Mapped[str | None] = mapped_column(String(HEX32), index=True)
-    raw_transaction: Mapped[str | None] = mapped_column(Text)
+    raw_transaction: Mapped[str | None] = mapped_column(Text)  # signed; on the batch's first entry only
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     block_hash: Mapped[str | None] = mapped_column(String(HEX32))

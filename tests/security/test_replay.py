@@ -25,8 +25,10 @@ from faults.chaos import registered_on_chain
 def _raw_of(api: Api, gpid: str) -> tuple[bytes, int]:
     with api.node.store.session() as session:
         entry = session.scalar(select(OutboxEntry).where(OutboxEntry.gpid == GPID.parse(gpid).hex))
-        assert entry is not None and entry.raw_transaction and entry.status == "mined"
-        return bytes.fromhex(entry.raw_transaction), int(entry.nonce)
+        assert entry is not None and entry.status == "mined"
+        lead = session.get(OutboxEntry, entry.batch_id)  # a batch keeps its signed transaction once
+        assert lead is not None and lead.raw_transaction and lead.transaction_hash == entry.transaction_hash
+        return bytes.fromhex(lead.raw_transaction), int(lead.nonce)
 
 
 @pytest.fixture(scope="module")
