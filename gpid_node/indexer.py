@@ -6,8 +6,9 @@ Two halves, kept apart as ethereum-etl keeps its mappers from its jobs:
   the :class:`BlockRef` it sits in become plain row values; each payload is checked against the
   commitments in its own event (:func:`check_payload`) and never accepted silently.
 * **The job** (:class:`Indexer`): fetches logs in large ranges and each block header once through
-  :class:`~gpid_node.chain.client.RegistryClient`, and applies **one block per transaction**,
-  together with the cursor move and an ``indexed_blocks`` row (number, hash, time). A range without
+  :class:`~gpid_node.chain.client.RegistryClient`, and applies **whole blocks per transaction**
+  (consecutive blocks up to about ``EVENTS_PER_TRANSACTION`` events; a block is never split), each
+  with its ``indexed_blocks`` row (number, hash, time) and the cursor on the last one. A range without
   events only moves the cursor (recording its last block's hash). Before each sync it compares the
   cursor's block hash with the chain's; when they differ (a reorg, or a development chain restarted
   from an older state or from empty) it walks back through ``indexed_blocks`` to the newest block
@@ -82,6 +83,7 @@ log = structlog.get_logger("gpid.indexer")
 
 ZERO_HASH = "0x" + "00" * 32
 KEEP_BLOCKS = 512  # indexed_blocks rows kept: how deep a reorg can be rewound without a full re-index
+EVENTS_PER_TRANSACTION = 250  # blocks are applied together up to about this many events (fewer commits)
 MAX_BACKOFF_S = 5.0
 DIRECTIONS = {1: "export", 2: "import"}
 OUTCOMES = {1: "match", 2: "discrepancies", 3: "integrity_failure"}
@@ -189,10 +191,14 @@ class PayloadCheck:
 def check_payload(payload: bytes, committed: Sequence[bytes]) -> PayloadCheck:
     """Reads a payload and compares the commitments of its data with the five words on chain."""
     try:
-        data, salt = canonical.decode_payload(bytes(payload))
+        read = canonical.read_payload(bytes(payload))
     except canonical.PayloadError as exc:
         return PayloadCheck(None, None, (f"the payload cannot be read: {exc}",))
+    data, salt = read.data, read.salt
     try:
+        as_written = read.commitments_as_written()  # canonical text, as every node writes it: no re-encoding
+        if as_written is not None and as_written.as_tuple() == tuple(bytes(c) for c in committed):
+            return PayloadCheck(data, salt)
         computed = canonical.commitments(data, salt).as_tuple()
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
@@ -489,7 +495,7 @@ class Indexer:
 
         Safe to call repeatedly and from several threads (one sync runs at a time). Raises
         ChainUnavailable / StoreUnavailable when either side cannot be reached; nothing half-done
-        stays behind (each block is one transaction).
+        stays behind (a block is never split between transactions).
         """
         with self._lock:
             try:
@@ -655,19 +661,19 @@ class Indexer:
                 by_block[event.block_number].append(event)
                 if event.block_number not in refs:
                     refs[event.block_number] = BlockRef.of_log(raw)
-        applied = 0
+        blocks: list[tuple[BlockRef, list[Event]]] = []
         for number in sorted(by_block):
             events = sorted(by_block[number], key=lambda e: e.log_index)
             block = last if number == end else refs[number] or BlockRef.of_header(self.client.header(number))
             if any(e.block_hash != block.hash for e in events):
                 log.info("indexer.chain_moved", block=number)
-                return applied, position, False
-            applied += self._apply_block(block, events)
+                return self._apply_blocks(blocks), position, False
+            blocks.append((block, events))
             position = _Position(block.number, block.hash)
         if position.number != end:
-            self._apply_block(last, [])
+            blocks.append((last, []))
             position = _Position(last.number, last.hash)
-        return applied, position, True
+        return self._apply_blocks(blocks), position, True
 
     @staticmethod
     def _decode(raw: Mapping[str, Any]) -> Event | None:
@@ -677,21 +683,37 @@ class Indexer:
             log.error("indexer.undecodable_log", block=raw.get("blockNumber"), log_index=raw.get("logIndex"), exc_info=True)
             return None
 
-    # ------------------------------------------------------------------ one block, one transaction
+    # ------------------------------------------------------------------ blocks, whole in one transaction
 
-    def _apply_block(self, block: BlockRef, events: Sequence[Event]) -> int:
+    def _apply_blocks(self, blocks: Sequence[tuple[BlockRef, Sequence[Event]]]) -> int:
+        """Applies consecutive blocks, as many per transaction as hold about ``EVENTS_PER_TRANSACTION``
+        events (a block is never split); returns the number of events stored."""
+        applied, run, size = 0, [], 0
+        for block, events in blocks:
+            run.append((block, events))
+            size += len(events)
+            if size >= EVENTS_PER_TRANSACTION:
+                applied += self._apply_run(run)
+                run, size = [], 0
+        return applied + (self._apply_run(run) if run else 0)
+
+    def _apply_run(self, blocks: Sequence[tuple[BlockRef, Sequence[Event]]]) -> int:
+        """One transaction: each block's rows, its indexed_blocks row and the cursor on the last one."""
+        applied = 0
         with self.store.session() as session:
             done = session.execute(
                 select(ChainCursor.block_number, ChainCursor.registry_address).where(ChainCursor.id == 1)
             ).first()
-            if done is not None and done.registry_address == self.client.address and done.block_number >= block.number:
-                return 0
-            work = _BlockWork()
-            for event in events:
-                self._map(session, work, event, block)
-            self._write(session, work, block)
-            self._record_block(session, block)
-            return work.count
+            for block, events in blocks:
+                if done is not None and done.registry_address == self.client.address and done.block_number >= block.number:
+                    continue
+                work = _BlockWork()
+                for event in events:
+                    self._map(session, work, event, block)
+                self._write(session, work, block)
+                self._record_block(session, block)
+                applied += work.count
+        return applied
 
     def _map(self, session: Session, work: _BlockWork, event: Event, block: BlockRef) -> None:
         match event.name:

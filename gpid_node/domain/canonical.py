@@ -196,9 +196,12 @@ def commitments(data: dict[str, Any], salt: bytes) -> Commitments:
     """The commitments of a normalised key data set under the GPID's salt."""
     parts = sections(data)
     simple = _has_no_floats(data)  # the sections hold nothing but parts of data: one walk for all four
-    hashed = {
-        name: keccak(section_salt(salt, SECTIONS[name]) + _canonical(parts[name], simple)) for name in SECTIONS
-    }
+    return _commitments_of(data, salt, {name: _canonical(parts[name], simple) for name in SECTIONS})
+
+
+def _commitments_of(data: dict[str, Any], salt: bytes, texts: dict[str, bytes]) -> Commitments:
+    """The commitments given each section's canonical JSON."""
+    hashed = {name: keccak(section_salt(salt, bit) + texts[name]) for name, bit in SECTIONS.items()}
     return Commitments(
         identity=hashed["identity"],
         seller=hashed["seller"],
@@ -247,8 +250,73 @@ def encode_payload(data: dict[str, Any], salt: bytes) -> bytes:
     return bytes([PAYLOAD_FORMAT_DEFLATE_JSON]) + salt + body
 
 
-def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tuple[dict[str, Any], bytes]:
-    """The key data set and salt a payload carries."""
+@dataclass(frozen=True)
+class Payload:
+    """A payload read: the key data set, its salt, and the JSON text it carried with where each
+    top-level member's value sits in it (``spans``; None unless the text is compact)."""
+
+    data: dict[str, Any]
+    salt: bytes
+    text: str
+    spans: dict[str, tuple[int, int]] | None
+
+    def commitments_as_written(self) -> Commitments | None:
+        """The commitments computed over the payload's own text of its buyer and goods sections.
+
+        They equal :func:`commitments` when that text is canonical, as every node writes it, and save
+        encoding those sections again (most of a key data set's bytes). When they do not match the
+        chain's, the caller computes :func:`commitments` before concluding anything: text that is
+        merely not canonical still holds the committed data. None when the text is not compact JSON.
+        """
+        spans = self.spans
+        if spans is None or "buyer" not in spans or "goods" not in spans:
+            return None
+        parts = sections(self.data)
+        (buyer_from, buyer_to), (goods_from, goods_to) = spans["buyer"], spans["goods"]
+        texts = {
+            "identity": canonical_json(parts["identity"]),
+            "seller": canonical_json(parts["seller"]),
+            "buyer": self.text[buyer_from:buyer_to].encode("utf-8"),
+            "goods": b'{"goods":' + self.text[goods_from:goods_to].encode("utf-8") + b"}",
+        }
+        return _commitments_of(self.data, self.salt, texts)
+
+
+_scan_value = json.JSONDecoder().scan_once  # the standard library's C scanner: (value, end index)
+
+
+def _object_members(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]] | None:
+    """A compact JSON object's members and the span of each value in ``text`` (the last of
+    duplicate names wins, as in ``json.loads``); None for any other text (whitespace included)."""
+    members: dict[str, Any] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    try:
+        if text[0] != "{":
+            return None
+        at = 1
+        if text[at] == "}":
+            return (members, spans) if at + 1 == len(text) else None
+        while True:
+            if text[at] != '"':
+                return None
+            name, at = _scan_value(text, at)
+            if text[at] != ":":
+                return None
+            start = at + 1
+            members[name], at = _scan_value(text, start)
+            spans[name] = (start, at)
+            if text[at] == ",":
+                at += 1
+            elif text[at] == "}" and at + 1 == len(text):
+                return members, spans
+            else:
+                return None
+    except (IndexError, StopIteration):
+        return None
+
+
+def read_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> Payload:
+    """The key data set, salt and JSON text a payload carries."""
     if not payload:
         raise PayloadError("empty payload")
     if payload[0] != PAYLOAD_FORMAT_DEFLATE_JSON:
@@ -263,11 +331,19 @@ def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tup
             raise PayloadError("payload inflates beyond the size limit")
         if _nested_deeper_than(raw, MAX_JSON_DEPTH):
             raise PayloadError(f"payload JSON nests deeper than {MAX_JSON_DEPTH} levels")
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        compact = _object_members(text)
+        data, spans = compact if compact is not None else (json.loads(text), None)
     except (zlib.error, UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError;
         if isinstance(exc, PayloadError):  # so is an integer beyond Python's 4,300 digits
             raise
         raise PayloadError(f"payload is not deflated JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PayloadError("payload JSON is not an object")
-    return data, salt
+    return Payload(data, salt, text, spans)
+
+
+def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tuple[dict[str, Any], bytes]:
+    """The key data set and salt a payload carries."""
+    read = read_payload(payload, max_json_bytes)
+    return read.data, read.salt

@@ -91,3 +91,42 @@ def test_fast_canonical_form_equals_rfc8785(value: object) -> None:
 
 def test_floats_go_through_rfc8785() -> None:
     assert canonical.canonical_json({"a": 1.5e-7, "b": 10.0}) == b'{"a":1.5e-7,"b":10}'
+
+
+def _deflated(text: bytes, salt: bytes) -> bytes:
+    import zlib
+
+    deflate = zlib.compressobj(level=9, wbits=-15)
+    return bytes([canonical.PAYLOAD_FORMAT_DEFLATE_JSON]) + salt + deflate.compress(text) + deflate.flush()
+
+
+@given(st.integers(min_value=1, max_value=12), _json)
+def test_commitments_as_written_equal_the_commitments_for_canonical_text(lines: int, extra: object) -> None:
+    data, salt = {**key_data_set(lines=lines), "x-extra": extra}, bytes(range(32))
+    read = canonical.read_payload(canonical.encode_payload(data, salt))
+    assert read.data == data and read.spans is not None
+    assert read.commitments_as_written() == canonical.commitments(data, salt)
+
+
+def test_text_that_is_not_canonical_is_read_but_not_taken_as_written() -> None:
+    data, salt = key_data_set(lines=2), b"\x03" * 32
+    committed = canonical.commitments(data, salt)
+    spaced = canonical.read_payload(_deflated(json.dumps(data, indent=1).encode(), salt))
+    assert spaced.data == data and spaced.spans is None and spaced.commitments_as_written() is None
+    unsorted = {k: data[k] for k in reversed(list(data))}
+    unsorted["buyer"] = {k: data["buyer"][k] for k in reversed(list(data["buyer"]))}
+    reordered = canonical.read_payload(_deflated(json.dumps(unsorted, separators=(",", ":")).encode(), salt))
+    assert reordered.data == data and reordered.spans is not None
+    assert reordered.commitments_as_written() != committed  # its buyer text is not canonical...
+    assert canonical.commitments(reordered.data, salt) == committed  # ...but its data is the committed data
+
+
+@pytest.mark.parametrize("text", [b'{"a":1}x', b'{"a":1,}', b'{"a" :1}', b'{"a":1', b'{"a":[1,]}', b"{}"])
+def test_compact_reading_agrees_with_json_loads(text: bytes) -> None:
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(canonical.PayloadError):
+            canonical.read_payload(_deflated(text, b"\0" * 32))
+        return
+    assert canonical.read_payload(_deflated(text, b"\0" * 32)).data == expected

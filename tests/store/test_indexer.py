@@ -3,8 +3,10 @@ rewinds after reorgs and restarts, and how it treats payloads that fail their ch
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -403,6 +405,9 @@ def test_check_payload_reports_each_problem_without_a_chain() -> None:
     assert not_a_data_set.data == {"schema_version": "1"} and "not a key data set" in not_a_data_set.problem
     unknown_format = check_payload(b"\x02" + SALT, commitments)
     assert unknown_format.data is None and "format 2" in unknown_format.problem
+    deflate = zlib.compressobj(wbits=-15)  # the same data written in another key order: still the committed data
+    reordered = json.dumps({k: data[k] for k in reversed(list(data))}, separators=(",", ":")).encode()
+    assert check_payload(b"\x01" + SALT + deflate.compress(reordered) + deflate.flush(), commitments).ok
 
 
 # ------------------------------------------------------------------ the loop
