@@ -469,6 +469,7 @@ class Indexer:
         self._last_error: str | None = None
         self._last_sync_at: datetime | None = None
         self._reorgs = 0
+        self._rewinds = 0  # rewinds and wipes: each takes indexed rows back
         self._wake = threading.Event()
         self._progress = threading.Condition()  # notified whenever the cursor moves
 
@@ -527,6 +528,17 @@ class Indexer:
                 continue
             stop.wait(delay)
             delay = min(max(delay, 0.05) * 2, MAX_BACKOFF_S)
+
+    @property
+    def rewinds(self) -> int:
+        """How many times indexed rows were taken back (a reorg, an older chain, another registry):
+        what was read from the chain about indexed versions before a change of this may be gone."""
+        return self._rewinds
+
+    @property
+    def following(self) -> bool:
+        """Whether the last sync reached the chain (and there was one)."""
+        return self._last_sync_at is not None and self._last_error is None
 
     def lag(self) -> int | None:
         """Blocks between the chain's head and the cursor at the last sync (None before one)."""
@@ -887,6 +899,7 @@ class Indexer:
             removed = self._delete_above(session, fork.number)
             self._set_cursor(session, fork)
         self._reorgs += 1
+        self._rewinds += 1
         log.warning(
             "indexer.reorg",
             fork_block=fork.number,
@@ -901,6 +914,7 @@ class Indexer:
         with self.store.session() as session:
             removed = self._delete_above(session, -1)
             session.execute(delete(_table(ChainCursor)))
+        self._rewinds += 1
         log.warning(
             "indexer.registry_changed", indexed_registry=other_registry, registry=self.client.address, rows_removed=removed
         )

@@ -39,6 +39,7 @@ log = structlog.get_logger("gpid.node")
 DIRECTIONS = {"export": 1, "import": 2}
 OUTCOMES = {"match": 1, "discrepancies": 2, "integrity_failure": 3}
 REASON_CODES = {"correction": 1, "price": 2, "quantity": 3, "parties": 4, "other": 5}
+CHAIN_DIGESTS_REMEMBERED = 100_000  # versions whose on-chain digest is remembered (about 20 MB)
 IDENTITY_PATHS = ("schema_version", "seller.trader_id", "invoice.number", "invoice.date")
 
 
@@ -108,6 +109,8 @@ class Node:
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
     _threads: list[threading.Thread] = field(init=False, default_factory=list)
     _trader_keys: dict[str, bytes] = field(init=False, default_factory=dict)
+    _chain_digests: dict[tuple[str, int, str], str] = field(init=False, default_factory=dict)
+    _chain_digests_rewinds: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.indexer = Indexer(
@@ -494,13 +497,32 @@ class Node:
     def _visible(self, session: Any, row: KeyDataSetRow, principal: Principal) -> bool:
         return may_read(principal, self._visibility(session, row))
 
-    def _chain_digest(self, gpid: GPID, version: int) -> str | None:
+    def _chain_digest(self, gpid: GPID, version: VersionRow) -> str | None:
+        """The digest the registry holds for an indexed version: None when the chain cannot be
+        reached, "" when the registry has no such version.
+
+        A version's digest is written once and never changes, so a digest the chain confirmed for
+        the indexed version (same block) is remembered while the chain answers the indexer, until the
+        indexer takes rows back (a reorg or an older chain): then everything remembered is forgotten.
+        """
+        if self.indexer.rewinds != self._chain_digests_rewinds:
+            self._chain_digests.clear()
+            self._chain_digests_rewinds = self.indexer.rewinds
+        key = (gpid.hex, version.version, version.block_hash)
+        remembered = self._chain_digests.get(key)
+        if remembered is not None and self.indexer.following:
+            return remembered
         try:
-            return "0x" + bytes(self.client.view("versionOf", gpid.raw, version)[0]).hex()
+            digest = "0x" + bytes(self.client.view("versionOf", gpid.raw, version.version)[0]).hex()
         except e.ChainUnavailable:
             return None
         except e.GPIDError:
             return ""
+        if digest == version.digest:
+            if len(self._chain_digests) >= CHAIN_DIGESTS_REMEMBERED:
+                self._chain_digests.clear()
+            self._chain_digests[key] = digest
+        return digest
 
     def integrity(self, gpid: GPID, version: VersionRow) -> dict[str, Any]:
         """The version's integrity, proven against the digest the registry holds for it.
@@ -508,7 +530,7 @@ class Node:
         The data served is hashed again with its salt (``data_digest``): a row altered in the index
         database (data, or data and digest) is never served as verified.
         """
-        chain_digest = self._chain_digest(gpid, version.version)
+        chain_digest = self._chain_digest(gpid, version)
         data_digest = recomputed_digest(version)
         data_matches = bool(version.integrity_ok) and data_digest is not None and data_digest == version.digest
         proof: dict[str, Any] = {
@@ -543,7 +565,7 @@ class Node:
         data_digest = recomputed_digest(version)
         if not version.integrity_ok or data_digest is None or data_digest != version.digest:
             return False
-        chain_digest = self._chain_digest(gpid, version.version)
+        chain_digest = self._chain_digest(gpid, version)
         return chain_digest is None or chain_digest == data_digest
 
     def freshness(self) -> dict[str, Any]:

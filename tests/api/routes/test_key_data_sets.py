@@ -145,6 +145,26 @@ def test_read_has_data_integrity_proof_and_times(api: Api) -> None:
     assert body["freshness"]["chain_reachable"] is True
 
 
+def test_the_chain_digest_of_a_version_is_asked_once_and_again_after_a_rewind_or_an_outage(api: Api, monkeypatch) -> None:  # noqa: ANN001
+    gpid = api.register()["gpid"]
+    asked: list[tuple] = []
+    view = api.node.client.view
+    monkeypatch.setattr(api.node.client, "view", lambda name, *args: (asked.append((name, *args)), view(name, *args))[1])
+
+    def read() -> dict:
+        response = api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(SELLER))
+        assert response.status_code == 200, response.text
+        return response.json()["integrity"]
+
+    first, second = read(), read()
+    assert first == second and first["verified"] is True and first["checked_against"] == "chain"
+    assert [a[0] for a in asked] == ["versionOf"]  # a version's digest never changes on chain: asked once
+    monkeypatch.setattr(type(api.node.indexer), "rewinds", property(lambda self: 10**6))  # rows were taken back
+    assert read()["verified"] is True and [a[0] for a in asked] == ["versionOf"] * 2
+    monkeypatch.setattr(type(api.node.indexer), "following", property(lambda self: False))  # the chain stopped answering
+    assert read()["verified"] is True and [a[0] for a in asked] == ["versionOf"] * 3
+
+
 def test_read_at_a_version_or_at_a_time(api: Api) -> None:
     gpid = api.register()["gpid"]
     registered_at = api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(SELLER)).json()["registered_at"]
