@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, load_only
 from web3.exceptions import Web3RPCError
 
@@ -44,6 +44,14 @@ FINISHED = (MINED, FAILED)
 REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
 HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the head it saw last
 _BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
+
+
+# What a waiting caller reads of its entries (not the requests: their payloads are most of a row).
+_FINISHED_CHECK = (
+    select(OutboxEntry)
+    .options(load_only(OutboxEntry.id, OutboxEntry.status, OutboxEntry.gpid, OutboxEntry.result, OutboxEntry.error))
+    .where(OutboxEntry.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def utcnow() -> datetime:
@@ -179,7 +187,7 @@ class Outbox:
                 for event in events:
                     event.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
                 with self.store.session() as session:
-                    rows = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids))))
+                    rows = list(session.scalars(_FINISHED_CHECK, {"ids": list(entry_ids)}))
                 if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
                     return sorted(rows, key=lambda r: r.id)
         finally:
