@@ -85,7 +85,7 @@ def onboard(client: RegistryClient, accounts: dict[str, LocalAccount]) -> None:
         if p.role == "operator":
             continue
         if client.w3.eth.get_balance(account.address) < FUNDING_WEI // 2:
-            client.w3.provider.make_request("anvil_setBalance", [account.address, hex(FUNDING_WEI)])
+            client.request("anvil_setBalance", account.address, hex(FUNDING_WEI))
         if p.trader_id and bytes(client.view("traderKeyOf", account.address)) != canonical.trader_key(p.trader_id):
             client.transact(operator, "bindTrader", account.address, p.trader_id)
         if p.role == "broker" and not client.view("hasRole", broker_role, account.address):

@@ -172,7 +172,7 @@ class RegistryClient:
             self._chain_id = int(self._rpc(lambda: self.w3.eth.chain_id))
         return self._chain_id
 
-    def _request(self, method: str, *params: Any) -> Any:
+    def request(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call straight through the provider, its result as JSON gives it.
 
         The node's frequent calls (head, headers, receipts, broadcasts) skip web3's method and result
@@ -186,7 +186,7 @@ class RegistryClient:
         return response.get("result")
 
     def block_number(self) -> int:
-        return int(self._request("eth_blockNumber"), 16)
+        return int(self.request("eth_blockNumber"), 16)
 
     def block(self, number: int | str) -> dict[str, Any]:
         """A whole block as web3 gives it (HexBytes, ints); see ``header`` for the node's own reads."""
@@ -195,7 +195,7 @@ class RegistryClient:
     def header(self, number: int | str) -> Header:
         """A block's header by number or tag ("latest"); BlockNotFound when the chain has no such block."""
         tag = hex(number) if isinstance(number, int) else number
-        block = self._request("eth_getBlockByNumber", tag, False)
+        block = self.request("eth_getBlockByNumber", tag, False)
         if block is None:
             raise BlockNotFound(f"the chain has no block {number}")
         return Header(int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(),
@@ -245,17 +245,10 @@ class RegistryClient:
     def simulate(self, sender: str, data: bytes, block: str = "latest") -> bytes:
         """eth_call of the transaction: raises the contract's refusal as a domain error."""
         try:
-            return bytes(self._rpc(self._call, {"from": sender, "to": self.address, "data": "0x" + data.hex()}, block))
+            result = self.request("eth_call", {"from": sender, "to": self.address, "data": "0x" + data.hex()}, block)
         except (ContractLogicError, Web3RPCError) as exc:
             raise refusal(exc) from exc
-
-    def _call(self, tx: dict[str, Any], block: str) -> bytes:
-        """eth_call straight through the provider (web3's eth.call adds ms of formatting per call)."""
-        response = self.w3.provider.make_request("eth_call", [tx, block])
-        if "error" in response:
-            error = response["error"]
-            raise Web3RPCError(str(error.get("message", error)), rpc_response=response)
-        return bytes.fromhex(str(response["result"]).removeprefix("0x"))
+        return bytes.fromhex(str(result).removeprefix("0x"))
 
     def estimate_gas(self, sender: str, data: bytes) -> int:
         try:
@@ -289,7 +282,7 @@ class RegistryClient:
         return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
 
     def next_nonce(self, account: str) -> int:
-        return int(self._request("eth_getTransactionCount", account, "pending"), 16)
+        return int(self.request("eth_getTransactionCount", account, "pending"), 16)
 
     def sign(
         self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
@@ -309,7 +302,7 @@ class RegistryClient:
     def broadcast(self, raw: bytes) -> str:
         """Sends a signed transaction; one the node already knows is not an error."""
         try:
-            return str(self._request("eth_sendRawTransaction", "0x" + raw.hex()))
+            return str(self.request("eth_sendRawTransaction", "0x" + raw.hex()))
         except Web3RPCError as exc:
             message = str(exc).lower()
             if "already known" in message or "already imported" in message or "known transaction" in message:
@@ -318,7 +311,7 @@ class RegistryClient:
 
     def receipt(self, tx_hash: str) -> Receipt | None:
         """The receipt of a mined transaction (its logs in JSON-RPC shape), None while it is not mined."""
-        r = self._request("eth_getTransactionReceipt", tx_hash)
+        r = self.request("eth_getTransactionReceipt", tx_hash)
         if r is None or r.get("blockNumber") is None:
             return None
         return Receipt(

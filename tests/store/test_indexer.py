@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import update
+from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
@@ -218,6 +220,35 @@ def test_reindexing_from_the_deployment_block_gives_the_same_index(
         counts = queries.index_counts(session)
     assert (counts["key_data_sets"], counts["versions"], counts["declaration_links"], counts["verifications"]) == (4, 5, 1, 1)
     assert counts["trader_bindings"] == 4
+
+
+def test_a_chain_that_refuses_wide_log_ranges_is_read_in_halves(
+    registry: Any, make_store: Callable[[], Store], indexer_for: Callable[..., Indexer], same_index: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for i in range(3):
+        register(registry.client, registry.people.seller, key_data_set(f"HALVES-{i}"))
+    mine(registry.client, 5)
+    whole = make_store()
+    indexer_for(whole).sync()
+    client = RegistryClient(registry.client.w3, registry.client.address)  # its own: the test narrows it
+    request = client.request
+    asked: list[int] = []
+
+    def narrow(method: str, *params: Any) -> Any:  # as public endpoints do: "block range too large"
+        if method == "eth_getLogs":
+            first, end = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
+            asked.append(end - first + 1)
+            if end - first + 1 > 4:
+                raise Web3RPCError("query exceeds max block range 4")
+        return request(method, *params)
+
+    monkeypatch.setattr(client, "request", narrow)
+    halves = make_store()
+    indexer = Indexer(halves, client, start_block=registry.deployment.block)
+    indexer.sync()
+    same_index(whole, halves)
+    assert max(asked) > 4 and indexer._range <= 4
 
 
 def test_confirmations_leave_the_newest_blocks_unindexed(
