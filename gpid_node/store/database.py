@@ -100,15 +100,14 @@ class _WriteQueueConnection(sqlite3.Connection):
             self.write_turn.release()
 
     def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            if not self.in_transaction:
-                self._end_turn()
+        self._ending(super().commit)
 
     def rollback(self) -> None:
+        self._ending(super().rollback)
+
+    def _ending(self, end: Any) -> None:
         try:
-            super().rollback()
+            end()
         finally:
             if not self.in_transaction:
                 self._end_turn()
