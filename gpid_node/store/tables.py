@@ -1,6 +1,6 @@
 """The node's index database: what the indexer rebuilds from the chain, and the node's own state.
 
-Rebuildable from the chain (the indexer owns them, one transaction per block with the cursor):
+Rebuildable from the chain (the indexer owns them, whole blocks per transaction with the cursor):
 ``key_data_sets``, ``versions``, ``declaration_links``, ``verifications``, ``trader_bindings``,
 ``indexed_blocks``, ``chain_cursor``. The node's own state (never on chain): ``outbox``,
 ``api_keys``, ``idempotency_keys``.
