@@ -99,3 +99,22 @@ def test_a_writer_kept_waiting_beyond_the_busy_timeout_is_told_the_store_is_unav
     with store.session() as session:  # the lock was given back: writes go through again
         session.execute(text("insert into t (writer, n) values (3, 0)"))
         assert session.execute(text("select writer from t order by writer")).scalars().all() == [1, 3]
+
+
+def test_the_wal_is_copied_into_the_database_file_by_the_store_not_by_a_committing_writer(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    database_file = tmp_path / "writers.sqlite3"
+    with store.session() as session:
+        assert session.execute(text("pragma wal_autocheckpoint")).scalar_one() == 0  # no commit copies the WAL
+    size = database_file.stat().st_size
+    for n in range(40):
+        with store.session() as session:
+            session.execute(text("insert into t (writer, n) values (:n, :n)"), {"n": n})
+            session.execute(text("update t set writer = writer where n = :n"), {"n": n})
+            session.execute(text("create table if not exists padding (b blob)"))
+            session.execute(text("insert into padding (b) values (zeroblob(65536))"))
+    deadline = time.monotonic() + 10
+    while database_file.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert database_file.stat().st_size > size + 40 * 65536  # the store's own checkpoint copied it
+    store.dispose()
