@@ -476,18 +476,21 @@ class Outbox:
         if seen is None or self._head_seen == seen:
             return False
         number, block_hash = seen
-        if self._head_seen[0] <= number:
-            gone = True  # lower, or the same height with another hash
-        else:
-            try:
-                gone = self.client.header(number).hash != block_hash
-            except e.ChainUnavailable:
-                raise
-            except Exception:  # noqa: BLE001 - a block the node cannot serve is gone
-                gone = True
+        # lower, or the same height with another hash: gone
+        gone = self._head_seen[0] <= number or not self._chain_has(number, block_hash)
         if gone:
             log.warning("outbox.chain_went_back", seen_block=number, head=self._head_seen[0])
         return gone
+
+    def _chain_has(self, number: int, block_hash: str) -> bool:
+        """Whether the chain's block ``number`` is the one with ``block_hash`` (lower-case hex); a block
+        the chain cannot serve is not there. Raises ChainUnavailable when the chain does not answer."""
+        try:
+            return self.client.header(number).hash == block_hash
+        except e.ChainUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - a block the node cannot serve is gone
+            return False
 
     def reconcile(self) -> dict[str, int]:
         """After a start, a crash or an outage: settles sent entries and re-checks recent mined ones."""
@@ -541,14 +544,7 @@ class Outbox:
             if number > head:
                 lost_blocks.add(number)
                 continue
-            try:
-                chain_hash = self.client.header(number).hash
-            except e.ChainUnavailable:
-                raise
-            except Exception:  # noqa: BLE001 - a block the node cannot serve is lost
-                lost_blocks.add(number)
-                continue
-            if chain_hash != (block_hash or "").lower():
+            if not self._chain_has(number, (block_hash or "").lower()):
                 lost_blocks.add(number)
         if not lost_blocks:
             return 0
