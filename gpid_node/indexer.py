@@ -705,6 +705,7 @@ class Indexer:
             done = session.execute(
                 select(ChainCursor.block_number, ChainCursor.registry_address).where(ChainCursor.id == 1)
             ).first()
+            last: BlockRef | None = None
             for block, events in blocks:
                 if done is not None and done.registry_address == self.client.address and done.block_number >= block.number:
                     continue
@@ -713,7 +714,10 @@ class Indexer:
                     self._map(session, work, event, block)
                 self._write(session, work, block)
                 self._record_block(session, block)
-                applied += work.count
+                applied, last = applied + work.count, block
+            if last is not None:
+                self._set_cursor(session, _Position(last.number, last.hash))
+                self._prune_blocks(session)
         return applied
 
     def _map(self, session: Session, work: _BlockWork, event: Event, block: BlockRef) -> None:
@@ -830,12 +834,16 @@ class Indexer:
         stored = set(session.scalars(select(model.log_index).where(model.block_number == number)))
         return [r for r in rows if r["log_index"] not in stored]
 
-    def _record_block(self, session: Session, block: BlockRef) -> None:
-        """The block's indexed_blocks row, the cursor on it, and the oldest rows beyond KEEP_BLOCKS pruned."""
-        blocks = _table(IndexedBlock)
-        insert = _dialect_insert(session, blocks).values(number=block.number, hash=block.hash, time=block.time)
+    @staticmethod
+    def _record_block(session: Session, block: BlockRef) -> None:
+        """The block's indexed_blocks row."""
+        insert = _dialect_insert(session, _table(IndexedBlock)).values(number=block.number, hash=block.hash, time=block.time)
         session.execute(insert.on_conflict_do_update(index_elements=["number"], set_={"hash": block.hash, "time": block.time}))
-        self._set_cursor(session, _Position(block.number, block.hash))
+
+    @staticmethod
+    def _prune_blocks(session: Session) -> None:
+        """The oldest indexed_blocks rows beyond KEEP_BLOCKS removed."""
+        blocks = _table(IndexedBlock)
         oldest_kept = (
             select(blocks.c.number).order_by(blocks.c.number.desc()).offset(KEEP_BLOCKS - 1).limit(1).scalar_subquery()
         )
