@@ -155,7 +155,12 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     # HTTP handlers wait on short I/O while the outbox and indexer threads compute: a 1 ms switch
     # interval (instead of 5 ms) keeps a handler from queueing behind them at every database call.
     sys.setswitchinterval(0.001)
-    node.start()
+    if settings.engine_process:
+        from gpid_node.engines import EngineSpec
+
+        node.start(EngineSpec.of(node, settings))
+    else:
+        node.start()
     try:
         uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False)
     finally:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import UTC, datetime
@@ -417,6 +417,19 @@ class _BlockWork:
         return len(self.versions) + len(self.links) + len(self.verifications) + len(self.bindings)
 
 
+@dataclass(frozen=True)
+class IndexerState:
+    """What an indexer shows of itself (status, lag, whether it follows the chain), as one value: an
+    indexer running in another process reports it, and the API process's indexer adopts it."""
+
+    head: int | None
+    cursor: _Position | None
+    last_error: str | None
+    last_sync_at: datetime | None
+    reorgs: int
+    rewinds: int
+
+
 class _RangeRefused(Exception):
     """The node answered eth_getLogs with an error (too many blocks or results, typically)."""
 
@@ -471,6 +484,7 @@ class Indexer:
         self._rewinds = 0  # rewinds and wipes: each takes indexed rows back
         self._wake = threading.Event()
         self._progress = threading.Condition()  # notified whenever the cursor moves
+        self.on_progress: Callable[[IndexerState], None] | None = None  # told the state when the cursor moves or a sync ends
 
     # ------------------------------------------------------------------ public face
 
@@ -485,6 +499,22 @@ class Indexer:
         with self._progress:
             self._cursor = position
             self._progress.notify_all()
+        self._report()
+
+    def state(self) -> IndexerState:
+        return IndexerState(self._head, self._cursor, self._last_error, self._last_sync_at, self._reorgs, self._rewinds)
+
+    def adopt(self, state: IndexerState) -> None:
+        """Takes on the state of this registry's indexer running elsewhere (the node's engine process):
+        status, lag, ``following``, ``rewinds`` and ``wait_for`` then follow that indexer."""
+        with self._progress:
+            self._head, self._cursor, self._last_error = state.head, state.cursor, state.last_error
+            self._last_sync_at, self._reorgs, self._rewinds = state.last_sync_at, state.reorgs, state.rewinds
+            self._progress.notify_all()
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.state())
 
     def wake(self) -> None:
         """Asks the running loop to sync now (the outbox calls it when one of its writes is mined)."""
@@ -502,12 +532,15 @@ class Indexer:
                 applied = self._sync()
             except GPIDError as exc:
                 self._last_error = exc.message
+                self._report()
                 raise
             except Exception as exc:
                 self._last_error = f"{type(exc).__name__}: {exc}"
+                self._report()
                 raise
             self._last_error = None
             self._last_sync_at = datetime.now(UTC)
+            self._report()
             return applied
 
     def run(self, stop: threading.Event, poll_s: float = 0.2) -> None:

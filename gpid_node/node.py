@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import bindparam, exists, or_, select
@@ -33,6 +33,9 @@ from gpid_node.outbox import FAILED, MINED, Outbox
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, OutboxEntry, VersionRow
+
+if TYPE_CHECKING:
+    from gpid_node.engines import EngineProcess, EngineSpec
 
 log = structlog.get_logger("gpid.node")
 
@@ -108,6 +111,7 @@ class Node:
     indexer: Indexer = field(init=False)
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
     _threads: list[threading.Thread] = field(init=False, default_factory=list)
+    _engines: EngineProcess | None = field(init=False, default=None)
     _trader_keys: dict[str, bytes] = field(init=False, default_factory=dict)
     _chain_digests: dict[tuple[str, int, str], str] = field(init=False, default_factory=dict)
     _chain_digests_rewinds: int = field(init=False, default=0)
@@ -123,8 +127,15 @@ class Node:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> Node:
+    def start(self, engine_process: EngineSpec | None = None) -> Node:
+        """Starts the outbox and the indexer: as threads of this process, or in an engine process of
+        their own built from ``engine_process`` (see :mod:`gpid_node.engines`)."""
         self._stop.clear()
+        if engine_process is not None:
+            from gpid_node.engines import EngineProcess
+
+            self._engines = EngineProcess(self, engine_process).start()
+            return self
         for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer)):
             thread = threading.Thread(target=target, args=(self._stop,), name=f"gpid-{name}", daemon=True)
             thread.start()
@@ -135,6 +146,9 @@ class Node:
         self.indexer.run(stop, poll_s=self.poll_s)
 
     def stop(self) -> None:
+        if self._engines is not None:
+            self._engines.stop()
+            self._engines = None
         self._stop.set()
         self.outbox.wake()
         self.indexer.wake()

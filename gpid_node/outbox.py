@@ -150,6 +150,9 @@ class Outbox:
         self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
         self._finished_lock = threading.Lock()
         self._on_change = on_change
+        # When the worker runs in another process (the node's engine process): how each side tells the other.
+        self.on_finished: Callable[[list[int]], None] | None = None  # told the ids of entries this worker finished
+        self.wake_elsewhere: Callable[[], None] | None = None  # wakes the worker running elsewhere
         self.last_error: str | None = None
         self.sent_transactions = 0
         self._head_seen: tuple[int, str] | None = None  # (number, hash) of the head at the last check
@@ -169,8 +172,11 @@ class Outbox:
         return entry
 
     def wake(self) -> None:
+        """Tells the worker that entries were recorded (wherever it runs)."""
         with self._changed:
             self._changed.notify_all()
+        if self.wake_elsewhere is not None:
+            self.wake_elsewhere()
 
     def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry]:
         """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out.
@@ -195,12 +201,19 @@ class Outbox:
                 for i in entry_ids:
                     self._finished.pop(i, None)
 
-    def _signal_finished(self, ids: Iterable[int]) -> None:
+    def finished(self, ids: Iterable[int]) -> None:
+        """Releases the callers waiting on these entries (mined or failed, here or by a worker elsewhere)."""
         with self._finished_lock:
             for i in ids:
                 event = self._finished.get(i)
                 if event is not None:
                     event.set()
+
+    def _signal_finished(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        self.finished(ids)
+        if self.on_finished is not None:
+            self.on_finished(ids)
 
     def depth(self) -> int:
         """Entries not yet mined or failed."""

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(50, ge=1, le=200, description="registrations gathered into one transaction")
     write_timeout_s: float = Field(30.0, gt=0, description="how long a write waits for its block before 202")
     poll_interval_s: float = Field(0.05, gt=0, le=10, description="how often the outbox and indexer look for work")
+    engine_process: bool = Field(
+        True, description="run the outbox and indexer in a process of their own (else as threads of the API's)"
+    )
     log_level: str = Field("info", description="debug, info, warning or error")
     log_format: str = Field("json", description="json or console")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none by default)")

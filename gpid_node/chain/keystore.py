@@ -67,6 +67,14 @@ class Keyring:
             accounts[account.address] = account
         return cls(accounts)
 
+    @classmethod
+    def of_keys(cls, keys: list[bytes]) -> Keyring:
+        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)})
+
+    def private_keys(self) -> list[bytes]:
+        """The keys themselves: only for handing to the node's own engine process (over its pipe)."""
+        return [bytes(account.key) for account in self._accounts.values()]
+
     def add(self, account: LocalAccount) -> None:
         self._accounts[account.address] = account
 

@@ -1,0 +1,216 @@
+"""The outbox and the indexer in a process of their own: the node's engine process.
+
+Threads of one Python process share one interpreter lock. Run as threads beside the REST facade,
+the outbox (simulate, sign, send, follow) and the indexer (decode, check, write) take the CPU the
+HTTP handlers need; in a process of their own each side has a core. ``gpid-node serve`` and
+``gpid-node dev`` run them so (``GPID_ENGINE_PROCESS``, on by default); the CLI's one-shot commands
+and the in-process tests run them as threads.
+
+The API process (parent) and the engine process (child) share the database and talk over one pipe::
+
+    parent ──("wake",)──────────────> child     entries were recorded: look now
+    parent <─("finished", [ids])───── child     entries mined or failed: release their callers
+    parent <─("indexer", state)────── child     the indexer moved: status, lag, wait_for follow it
+
+Nothing that must survive a crash goes through the pipe: the outbox's entries and the index are in
+the database, so either process can die at any moment and nothing is lost (the outbox is crash-safe
+by design; a caller whose entries finish while no message reaches it sees them at its next check).
+The child exits as soon as the pipe closes (the API process is gone, even after ``kill -9``); it
+ignores SIGINT and SIGTERM, which the API process receives too and answers by stopping it. When the
+child dies on its own, the API process logs it and starts another (after 1 s, doubling up to 30 s).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from gpid_node.chain.deploy import Deployment
+from gpid_node.indexer import IndexerState
+
+if TYPE_CHECKING:
+    from gpid_node.node import Node
+
+log = structlog.get_logger("gpid.engines")
+
+RESTART_FIRST_S = 1.0
+RESTART_MAX_S = 30.0
+STOP_WAIT_S = 15.0
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the engine process needs to build its own node (sent once, over its own pipe)."""
+
+    database: str
+    rpc_url: str
+    deployment: Deployment
+    fee_mode: str
+    keys: list[bytes]
+    batch_size: int
+    confirmations: int
+    poll_s: float
+    log_level: str
+    log_format: str
+
+    @classmethod
+    def of(cls, node: Node, settings: Any) -> EngineSpec:
+        return cls(
+            database=node.store.url, rpc_url=settings.rpc_url, deployment=node.deployment, fee_mode=node.client.fee_mode.value,
+            keys=node.keyring.private_keys(), batch_size=node.batch_size, confirmations=node.confirmations,
+            poll_s=node.poll_s, log_level=settings.log_level, log_format=settings.log_format,
+        )  # fmt: skip
+
+    def __repr__(self) -> str:  # never shows a key
+        return f"EngineSpec(database={self.database!r}, rpc_url={self.rpc_url!r}, keys={len(self.keys)})"
+
+
+def run_engines(spec: EngineSpec, pipe: Connection) -> None:
+    """The engine process: the outbox and indexer threads of a node built from ``spec``, until the
+    API process says stop or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from gpid_node.chain.client import RegistryClient, connect
+    from gpid_node.chain.keystore import Keyring
+    from gpid_node.logs import configure_logging
+    from gpid_node.node import Node
+    from gpid_node.store.database import Store
+
+    configure_logging(spec.log_level, spec.log_format)
+    sending = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with sending:
+            try:
+                pipe.send(message)
+            except OSError:  # the API process is gone: the receiving loop below ends this process
+                pass
+
+    node = Node(
+        store=Store(spec.database),
+        client=RegistryClient(connect(spec.rpc_url), spec.deployment.registry, spec.fee_mode),
+        keyring=Keyring.of_keys(spec.keys),
+        deployment=spec.deployment,
+        batch_size=spec.batch_size,
+        confirmations=spec.confirmations,
+        poll_s=spec.poll_s,
+    )
+    last: list[IndexerState | None] = [None]
+
+    def report(state: IndexerState) -> None:
+        if state != last[0]:
+            last[0] = state
+            send(("indexer", state))
+
+    node.outbox.on_finished = lambda ids: send(("finished", ids))
+    node.indexer.on_progress = report
+    node.start()
+    log.info("engines.started", pid=os.getpid())
+    try:
+        while True:
+            message = pipe.recv()
+            if message[0] == "wake":
+                node.outbox.wake()
+            elif message[0] == "stop":
+                break
+    except (EOFError, OSError):
+        # The API process is gone: leave at once, as if stopped with it (nothing is lost, see above).
+        os._exit(0)
+    node.stop()
+    node.store.dispose()
+    log.info("engines.stopped")
+
+
+class EngineProcess:
+    """The API process's handle on its engine process: starts it, relays messages, restarts it."""
+
+    def __init__(self, node: Node, spec: EngineSpec) -> None:
+        self.node = node
+        self.spec = spec
+        self._context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads forked
+        self._process: Any = None
+        self._pipe: Connection | None = None
+        self._sending = threading.Lock()
+        self._stopping = threading.Event()
+        self._receiver: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def start(self) -> EngineProcess:
+        self._stopping.clear()
+        self._spawn()
+        self.node.outbox.wake_elsewhere = self.wake
+        self._receiver = threading.Thread(target=self._receive, name="gpid-engines", daemon=True)
+        self._receiver.start()
+        return self
+
+    def _spawn(self) -> None:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=run_engines, args=(self.spec, theirs), name="gpid-engines", daemon=True)
+        process.start()
+        theirs.close()  # the child's end lives in the child only: its death closes the pipe for us
+        self._process, self._pipe = process, ours
+
+    def wake(self) -> None:
+        self._send(("wake",))
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        with self._sending:
+            if self._pipe is None:
+                return
+            try:
+                self._pipe.send(message)
+            except OSError:  # the child is gone: the receiver restarts it
+                pass
+
+    def _receive(self) -> None:
+        delay = RESTART_FIRST_S
+        while not self._stopping.is_set():
+            pipe = self._pipe
+            assert pipe is not None
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError):
+                if self._stopping.is_set():
+                    return
+                self._process.join(timeout=STOP_WAIT_S)
+                log.error("engines.exited", exit_code=self._process.exitcode, restart_in_s=delay)
+                state = self.node.indexer.state()
+                self.node.indexer.adopt(IndexerState(state.head, state.cursor, "the engine process stopped; restarting it",
+                                                     state.last_sync_at, state.reorgs, state.rewinds))  # fmt: skip
+                if self._stopping.wait(delay):
+                    return
+                delay = min(delay * 2, RESTART_MAX_S)
+                with self._sending:
+                    self._spawn()
+                continue
+            if message[0] == "finished":
+                self.node.outbox.finished(message[1])
+            elif message[0] == "indexer":
+                self.node.indexer.adopt(message[1])
+                delay = RESTART_FIRST_S  # it runs: the next restart waits the shortest time again
+
+    def stop(self) -> None:
+        """Asks the engine process to stop after its current round, and waits for it (else kills it)."""
+        self._stopping.set()
+        self.node.outbox.wake_elsewhere = None
+        self._send(("stop",))
+        if self._process is not None:
+            self._process.join(timeout=STOP_WAIT_S)
+            if self._process.is_alive():
+                log.warning("engines.killed", reason=f"still running {STOP_WAIT_S} s after it was asked to stop")
+                self._process.kill()
+                self._process.join(timeout=5)
+        if self._pipe is not None:
+            self._pipe.close()
+        if self._receiver is not None:
+            self._receiver.join(timeout=5)
