@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +29,7 @@ def sqlite_url(data_dir: Path) -> str:
 
 
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another writer before the store is "unavailable"
+FILE_LOCK_PAUSE_S = 0.002  # the longest pause between two tries of another process's write lock
 CHECKPOINT_EVERY_S = 1.0  # how often a store's own thread copies the WAL into the database file
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # the statements that open a transaction in sqlite3
 
@@ -63,18 +67,63 @@ class _WriteQueueCursor(sqlite3.Cursor):
             self.connection.after()
 
 
-class _WriteQueueConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions queue on a lock shared by the process's connections.
+class WriteTurn:
+    """One SQLite writer at a time across the node's threads and processes (the API process, its
+    engine process, a CLI command), handed over the moment the previous writer is done.
 
     SQLite lets one transaction write at a time; a second writer is told "busy" and its busy handler
     sleeps and retries (1, 2, 5, 10 ... 100 ms), so under concurrent writes most of the time went into
-    those sleeps. Here a writer of this process waits on a lock instead, taken before the statement that
-    opens its transaction and given back when the transaction ends: the next writer starts the moment
-    the previous one commits. Writers in other processes still meet SQLite's own busy handling, and a
-    writer that waits longer than ``BUSY_TIMEOUT_S`` gets SQLite's own "database is locked" error.
+    those sleeps. Here a thread lock queues the writers of this process, and a lock on a file beside
+    the database (``flock``) queues the processes: only the one writer of a process that is next
+    waits for the file, retrying every ``FILE_LOCK_PAUSE_S`` at most. A writer still waiting after
+    ``BUSY_TIMEOUT_S`` gets SQLite's own "database is locked" error (the store is unavailable).
     """
 
-    write_turn: threading.Lock  # set on the subclass made for each engine (one lock per database)
+    def __init__(self, lock_file: Path | None) -> None:
+        self._threads = threading.Lock()
+        self._lock_file = lock_file
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        if not self._threads.acquire(timeout=BUSY_TIMEOUT_S):
+            raise sqlite3.OperationalError("database is locked (another writer of this node held it too long)")
+        if self._lock_file is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            pause = FILE_LOCK_PAUSE_S / 8
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise sqlite3.OperationalError("database is locked (another process of this node held it too long)")
+                    time.sleep(pause)
+                    pause = min(pause * 2, FILE_LOCK_PAUSE_S)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
+class _WriteQueueConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions take the database's :class:`WriteTurn`: before the
+    statement that opens the transaction, given back when the transaction ends."""
+
+    write_turn: WriteTurn  # set on the subclass made for each engine (one per database)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,8 +141,7 @@ class _WriteQueueConnection(sqlite3.Connection):
     def before(self, sql: str) -> None:
         if self._has_turn or not sql.lstrip()[:7].upper().startswith(_WRITES):
             return
-        if not self.write_turn.acquire(timeout=BUSY_TIMEOUT_S):
-            raise sqlite3.OperationalError("database is locked (another writer of this node held it too long)")
+        self.write_turn.acquire()
         self._has_turn = True
 
     def after(self) -> None:
@@ -125,11 +173,20 @@ class _WriteQueueConnection(sqlite3.Connection):
             self._end_turn()
 
 
-def make_engine(url: str) -> Engine:
+def sqlite_lock_file(url: str) -> Path | None:
+    """The file beside a SQLite database whose lock queues the writers of every process (none in memory)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}-writers")
+
+
+def make_engine(url: str, write_turn: WriteTurn | None = None) -> Engine:
     if url.startswith("sqlite"):
         # A pool as large as the node's busiest moment (HTTP worker threads, outbox, indexer): a
         # connection opened beyond it is closed again after use, and opening one costs a schema read.
-        connection_class = type("SQLiteConnection", (_WriteQueueConnection,), {"write_turn": threading.Lock()})
+        turn = write_turn or WriteTurn(sqlite_lock_file(url))
+        connection_class = type("SQLiteConnection", (_WriteQueueConnection,), {"write_turn": turn})
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S, "factory": connection_class},
@@ -161,7 +218,8 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self._write_turn = WriteTurn(sqlite_lock_file(url)) if url.startswith("sqlite") else None
+        self.engine = make_engine(url, self._write_turn)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._disposed = threading.Event()
         if self.engine.dialect.name == "sqlite":
@@ -187,6 +245,8 @@ class Store:
     def dispose(self) -> None:
         self._disposed.set()
         self.engine.dispose()
+        if self._write_turn is not None:
+            self._write_turn.close()
 
     def checkpoint(self) -> None:
         """Copies what the SQLite WAL holds into the database file, without waiting for (or holding up)
