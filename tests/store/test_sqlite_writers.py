@@ -3,6 +3,8 @@ writer kept waiting too long is told the store is unavailable."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -118,3 +120,25 @@ def test_the_wal_is_copied_into_the_database_file_by_the_store_not_by_a_committi
         time.sleep(0.1)
     assert database_file.stat().st_size > size + 40 * 65536  # the store's own checkpoint copied it
     store.dispose()
+
+
+def test_a_write_waits_for_a_write_transaction_of_another_process(tmp_path: Path) -> None:
+    """The engine process and the API process write to one SQLite file: the lock beside it queues them."""
+    store = _store(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time; from sqlalchemy import text; from gpid_node.store.database import Store\n"
+            "store = Store(sys.argv[1])\n"
+            "with store.session() as session:\n"
+            "    session.execute(text('insert into t (writer, n) values (1, 0)'))\n"
+            "    print('holding', flush=True); time.sleep(0.5)\n"
+        ), store.url],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with store.session() as session:
+        session.execute(text("insert into t (writer, n) values (2, 0)"))
+    assert holder.wait(timeout=10) == 0  # its commit went through, then ours
+    with store.session() as session:
+        assert session.execute(text("select writer from t order by id")).scalars().all() == [1, 2]
+    assert (tmp_path / "writers.sqlite3-writers").exists()
