@@ -483,22 +483,37 @@ class Indexer:
         self._reorgs = 0
         self._rewinds = 0  # rewinds and wipes: each takes indexed rows back
         self._wake = threading.Event()
-        self._progress = threading.Condition()  # notified whenever the cursor moves
+        self._progress = threading.Lock()  # guards the cursor and the callers waiting for blocks
+        self._waiting: dict[threading.Event, int] = {}  # a waiting caller's event -> the block it waits for
         self.on_progress: Callable[[IndexerState], None] | None = None  # told the state when the cursor moves or a sync ends
 
     # ------------------------------------------------------------------ public face
 
     def wait_for(self, block: int, timeout_s: float) -> bool:
-        """Waits until the index has applied ``block``; False when ``timeout_s`` runs out first."""
+        """Waits until the index has applied ``block``; False when ``timeout_s`` runs out first.
+        Only the callers whose block the cursor reached are woken (each has its own event)."""
+        event = threading.Event()
         with self._progress:
-            return self._progress.wait_for(
-                lambda: self._cursor is not None and self._cursor.number >= block, timeout=timeout_s
-            )
+            if self._cursor is not None and self._cursor.number >= block:
+                return True
+            self._waiting[event] = block
+        try:
+            return event.wait(timeout_s)
+        finally:
+            with self._progress:
+                self._waiting.pop(event, None)
+
+    def _release_waiting(self) -> None:
+        """Called holding ``_progress``: sets the events of the callers whose block is applied."""
+        if self._cursor is not None:
+            for event, block in self._waiting.items():
+                if block <= self._cursor.number:
+                    event.set()
 
     def _move_cursor(self, position: _Position) -> None:
         with self._progress:
             self._cursor = position
-            self._progress.notify_all()
+            self._release_waiting()
         self._report()
 
     def state(self) -> IndexerState:
@@ -510,7 +525,7 @@ class Indexer:
         with self._progress:
             self._head, self._cursor, self._last_error = state.head, state.cursor, state.last_error
             self._last_sync_at, self._reorgs, self._rewinds = state.last_sync_at, state.reorgs, state.rewinds
-            self._progress.notify_all()
+            self._release_waiting()
 
     def _report(self) -> None:
         if self.on_progress is not None:
