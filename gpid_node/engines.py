@@ -9,7 +9,7 @@ and the in-process tests run them as threads.
 The API process (parent) and the engine process (child) share the database and talk over one pipe::
 
     parent ──("wake",)──────────────> child     entries were recorded: look now
-    parent <─("finished", [ids])───── child     entries mined or failed: release their callers
+    parent <─("finished", outcomes)── child     entries mined or failed: release their callers
     parent <─("indexer", state)────── child     the indexer moved: status, lag, wait_for follow it
 
 Nothing that must survive a crash goes through the pipe: the outbox's entries and the index are in
@@ -109,7 +109,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
             last[0] = state
             send(("indexer", state))
 
-    node.outbox.on_finished = lambda ids: send(("finished", ids))
+    node.outbox.on_finished = lambda outcomes: send(("finished", outcomes))
     node.indexer.on_progress = report
     node.start()
     log.info("engines.started", pid=os.getpid())

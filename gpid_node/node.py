@@ -29,7 +29,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch
 from gpid_node.domain.model import parse_key_data_set
 from gpid_node.indexer import Indexer
-from gpid_node.outbox import FAILED, MINED, Outbox
+from gpid_node.outbox import FAILED, MINED, Outbox, Outcome
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, OutboxEntry, VersionRow
@@ -200,7 +200,7 @@ class Node:
         return Submitted(ids, [self._entry_result(r) for r in rows], pending)
 
     @staticmethod
-    def _entry_result(row: OutboxEntry) -> dict[str, Any]:
+    def _entry_result(row: OutboxEntry | Outcome) -> dict[str, Any]:
         result: dict[str, Any] = {"submission": row.id, "status": row.status}
         if row.gpid:
             result["gpid"] = str(GPID.from_hex(row.gpid))
@@ -244,19 +244,16 @@ class Node:
         }
         return data, gpid, request
 
-    def known_registration(self, gpid: GPID) -> bool:
-        """Whether the index or the outbox already has this GPID (registered or on its way): one query."""
-        with self.store.session() as session:
-            return bool(session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}))
-
     def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
         sender = self._signer(principal, Action.REGISTER)
         self._require_chain()
         _, gpid, request = self.prepare_registration(raw, sender)
-        if self.known_registration(gpid):  # registered, or recorded and on its way
-            raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
-        submitted = self._submit("register", sender, [(request, gpid.hex)], wait=wait)
+        with self.store.session() as session:
+            if session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
+                raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
+            ids = [Outbox.record(session, "register", sender, request, gpid.hex).id]
+        submitted = self._await(ids, None if wait else 0.0)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
                 "block": result.get("block"), "status": "pending" if submitted.pending else "registered",

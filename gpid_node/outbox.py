@@ -89,6 +89,17 @@ def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown outbox entry kind {kind!r}")
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a waiting caller needs of a finished entry (the members of OutboxEntry it reads)."""
+
+    id: int
+    status: str
+    gpid: str | None
+    result: dict[str, Any] | None
+    error: dict[str, Any] | None
+
+
 GAS_BASE = 60_000
 GAS_PER_ITEM = 70_000  # two new storage slots and the event's topics, with room to spare
 GAS_PER_BYTE = 32  # calldata (16 a byte), the event's copy (8) and memory
@@ -148,10 +159,11 @@ class Outbox:
         self._nonces: dict[str, int] = {}
         self._changed = threading.Condition()
         self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
+        self._outcomes: dict[int, Outcome] = {}  # entry id -> its outcome, while a caller waits for it
         self._finished_lock = threading.Lock()
         self._on_change = on_change
         # When the worker runs in another process (the node's engine process): how each side tells the other.
-        self.on_finished: Callable[[list[int]], None] | None = None  # told the ids of entries this worker finished
+        self.on_finished: Callable[[list[Outcome]], None] | None = None  # told what this worker finished
         self.wake_elsewhere: Callable[[], None] | None = None  # wakes the worker running elsewhere
         self.last_error: str | None = None
         self.sent_transactions = 0
@@ -178,11 +190,13 @@ class Outbox:
         if self.wake_elsewhere is not None:
             self.wake_elsewhere()
 
-    def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry]:
+    def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry | Outcome]:
         """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out.
 
-        Each waiter blocks on its own entries' events (set by the worker), so hundreds of waiting
-        requests cost nothing; entries finished by another process are seen at the next check.
+        Each waiter blocks on its own entries' events, set by the worker with each entry's outcome
+        (here or in the engine process), so hundreds of waiting requests cost nothing and a finished
+        wait reads nothing; entries finished while no outcome reached this process (the worker
+        restarted) are read from the database at the next check, every second at most.
         """
         with self._finished_lock:
             events = [self._finished.setdefault(i, threading.Event()) for i in entry_ids]
@@ -192,6 +206,10 @@ class Outbox:
             while True:
                 for event in events:
                     event.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+                with self._finished_lock:
+                    known = [self._outcomes.get(i) for i in entry_ids]
+                if all(known):
+                    return sorted(known, key=lambda r: r.id)  # type: ignore[arg-type, union-attr]
                 with self.store.session() as session:
                     rows = list(session.scalars(_FINISHED_CHECK, {"ids": list(entry_ids)}))
                 if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
@@ -200,20 +218,21 @@ class Outbox:
             with self._finished_lock:
                 for i in entry_ids:
                     self._finished.pop(i, None)
+                    self._outcomes.pop(i, None)
 
-    def finished(self, ids: Iterable[int]) -> None:
-        """Releases the callers waiting on these entries (mined or failed, here or by a worker elsewhere)."""
+    def finished(self, outcomes: Iterable[Outcome]) -> None:
+        """Releases the callers waiting on these entries (finished here or by a worker elsewhere)."""
         with self._finished_lock:
-            for i in ids:
-                event = self._finished.get(i)
+            for outcome in outcomes:
+                event = self._finished.get(outcome.id)
                 if event is not None:
+                    self._outcomes[outcome.id] = outcome
                     event.set()
 
-    def _signal_finished(self, ids: Iterable[int]) -> None:
-        ids = list(ids)
-        self.finished(ids)
+    def _signal_finished(self, outcomes: list[Outcome]) -> None:
+        self.finished(outcomes)
         if self.on_finished is not None:
-            self.on_finished(ids)
+            self.on_finished(outcomes)
 
     def depth(self) -> int:
         """Entries not yet mined or failed."""
@@ -454,7 +473,8 @@ class Outbox:
             session.execute(update(OutboxEntry), rows)  # one executemany by primary key
         if self._head_seen is None or block > self._head_seen[0]:
             self._head_seen = (block, _hash_text(block_hash))  # the next check makes sure it stays
-        self._signal_finished(row["id"] for row in rows)
+        gpids = {entry.id: entry.gpid for entry in entries}
+        self._signal_finished([Outcome(row["id"], MINED, gpids[row["id"]], row["result"], None) for row in rows])
 
     def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
         record = e.error_record(error)
@@ -464,7 +484,7 @@ class Outbox:
                 .where(OutboxEntry.id.in_([x.id for x in entries]))
                 .values(status=FAILED, error=record, updated_at=utcnow())
             )
-        self._signal_finished(x.id for x in entries)
+        self._signal_finished([Outcome(x.id, FAILED, x.gpid, None, record) for x in entries])
         log.info("outbox.refused", entries=[x.id for x in entries], error=record["type"], message=record["message"])
 
     def _reset(self, ids: list[int]) -> None:
