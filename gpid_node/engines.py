@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ log = structlog.get_logger("gpid.engines")
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
 STOP_WAIT_S = 15.0
+SYNC_TIME_EVERY_S = 1.0  # how often the time of the indexer's last sync alone is told to the API process
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,15 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     last: list[IndexerState | None] = [None]
 
     def report(state: IndexerState) -> None:
-        if state != last[0]:
-            last[0] = state
-            send(("indexer", state))
+        # Each sync ends with a new last_sync_at; alone, that is told at most once a second.
+        sent = last[0]
+        if sent is not None and replace(state, last_sync_at=sent.last_sync_at) == sent:
+            if state.last_sync_at is None or sent.last_sync_at is None or (
+                (state.last_sync_at - sent.last_sync_at).total_seconds() < SYNC_TIME_EVERY_S
+            ):
+                return
+        last[0] = state
+        send(("indexer", state))
 
     node.outbox.on_finished = lambda outcomes: send(("finished", outcomes))
     node.indexer.on_progress = report
