@@ -29,7 +29,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch
 from gpid_node.domain.model import parse_key_data_set
 from gpid_node.indexer import Indexer
-from gpid_node.outbox import FAILED, MINED, Outbox, Outcome
+from gpid_node.outbox import FAILED, MINED, PENDING, Outbox, Outcome
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, OutboxEntry, VersionRow
@@ -189,10 +189,13 @@ class Node:
     ) -> Submitted:
         with self.store.session() as session:
             ids = [Outbox.record(session, kind, sender, request, gpid).id for request, gpid in requests]
-        return self._await(ids, None if wait else 0.0)
+        return self._await(ids, wait=wait)
 
-    def _await(self, ids: list[int], timeout_s: float | None = None) -> Submitted:
-        rows = self.outbox.wait(ids, self.write_timeout_s if timeout_s is None else timeout_s)
+    def _await(self, ids: list[int], *, wait: bool = True) -> Submitted:
+        if not wait:  # answered at once (202): recorded and on its way, however quickly the worker is done
+            self.outbox.wake()
+            return Submitted(ids, [{"submission": i, "status": PENDING} for i in ids], pending=True)
+        rows = self.outbox.wait(ids, self.write_timeout_s)
         failed = [r for r in rows if r.status == FAILED]
         if failed and len(rows) == 1:
             raise e.error_from_record(failed[0].error or {})
@@ -253,7 +256,7 @@ class Node:
             if session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
                 raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
             ids = [Outbox.record(session, "register", sender, request, gpid.hex).id]
-        submitted = self._await(ids, None if wait else 0.0)
+        submitted = self._await(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
                 "block": result.get("block"), "status": "pending" if submitted.pending else "registered",
