@@ -43,6 +43,7 @@ log = structlog.get_logger("gpid.engines")
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
 STOP_WAIT_S = 15.0
+START_WAIT_S = 60.0  # how long the API process waits for its engine process's first report before serving
 SYNC_TIME_EVERY_S = 1.0  # how often the time of the indexer's last sync alone is told to the API process
 
 
@@ -147,6 +148,7 @@ class EngineProcess:
         self._sending = threading.Lock()
         self._stopping = threading.Event()
         self._receiver: threading.Thread | None = None
+        self._reported = threading.Event()  # set by the engine process's first message
 
     @property
     def pid(self) -> int | None:
@@ -158,6 +160,9 @@ class EngineProcess:
         self.node.outbox.wake_elsewhere = self.wake
         self._receiver = threading.Thread(target=self._receive, name="gpid-engines", daemon=True)
         self._receiver.start()
+        # Serve once the engines run (writes recorded before would wait for them, and status would be empty).
+        if not self._reported.wait(START_WAIT_S):
+            log.warning("engines.slow_start", waited_s=START_WAIT_S)
         return self
 
     def _spawn(self) -> None:
@@ -200,6 +205,7 @@ class EngineProcess:
                 with self._sending:
                     self._spawn()
                 continue
+            self._reported.set()
             if message[0] == "finished":
                 self.node.outbox.finished(message[1])
             elif message[0] == "indexer":
