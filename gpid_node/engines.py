@@ -110,7 +110,9 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
         # Each sync ends with a new last_sync_at; alone, that is told at most once a second.
         sent = last[0]
         if sent is not None and replace(state, last_sync_at=sent.last_sync_at) == sent:
-            if state.last_sync_at is None or sent.last_sync_at is None or (
+            if state.last_sync_at == sent.last_sync_at:
+                return
+            if sent.last_sync_at is not None and state.last_sync_at is not None and (
                 (state.last_sync_at - sent.last_sync_at).total_seconds() < SYNC_TIME_EVERY_S
             ):
                 return
