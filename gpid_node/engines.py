@@ -74,6 +74,18 @@ class EngineSpec:
         return f"EngineSpec(database={self.database!r}, rpc_url={self.rpc_url!r}, keys={len(self.keys)})"
 
 
+def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
+    """Whether the API process should be told ``state``, having been told ``sent`` last: any change
+    but the time of the last sync; that alone (each sync ends with a new one) once a second."""
+    if sent is None or replace(state, last_sync_at=sent.last_sync_at) != sent:
+        return True
+    if state.last_sync_at == sent.last_sync_at:
+        return False
+    if sent.last_sync_at is None or state.last_sync_at is None:
+        return True  # the first completed sync: the indexer now follows the chain
+    return (state.last_sync_at - sent.last_sync_at).total_seconds() >= SYNC_TIME_EVERY_S
+
+
 def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     """The engine process: the outbox and indexer threads of a node built from ``spec``, until the
     API process says stop or goes away."""
@@ -107,17 +119,9 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     last: list[IndexerState | None] = [None]
 
     def report(state: IndexerState) -> None:
-        # Each sync ends with a new last_sync_at; alone, that is told at most once a second.
-        sent = last[0]
-        if sent is not None and replace(state, last_sync_at=sent.last_sync_at) == sent:
-            if state.last_sync_at == sent.last_sync_at:
-                return
-            if sent.last_sync_at is not None and state.last_sync_at is not None and (
-                (state.last_sync_at - sent.last_sync_at).total_seconds() < SYNC_TIME_EVERY_S
-            ):
-                return
-        last[0] = state
-        send(("indexer", state))
+        if worth_telling(last[0], state):
+            last[0] = state
+            send(("indexer", state))
 
     node.outbox.on_finished = lambda outcomes: send(("finished", outcomes))
     node.indexer.on_progress = report
