@@ -152,8 +152,9 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     from gpid_node.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
-    # HTTP handlers wait on short I/O while the outbox and indexer threads compute: a 1 ms switch
-    # interval (instead of 5 ms) keeps a handler from queueing behind them at every database call.
+    # HTTP handlers wait on short I/O while other threads compute (the event loop, other handlers, and
+    # the outbox and indexer when they run as threads): a 1 ms switch interval (instead of 5 ms) keeps
+    # a handler from queueing behind them at every database call.
     sys.setswitchinterval(0.001)
     if settings.engine_process:
         from gpid_node.engines import EngineSpec

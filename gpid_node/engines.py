@@ -156,10 +156,6 @@ class EngineProcess:
         self._receiver: threading.Thread | None = None
         self._reported = threading.Event()  # set by the engine process's first message
 
-    @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
     def start(self) -> EngineProcess:
         self._stopping.clear()
         self._spawn()
@@ -202,9 +198,8 @@ class EngineProcess:
                     return
                 self._process.join(timeout=STOP_WAIT_S)
                 log.error("engines.exited", exit_code=self._process.exitcode, restart_in_s=delay)
-                state = self.node.indexer.state()
-                self.node.indexer.adopt(IndexerState(state.head, state.cursor, "the engine process stopped; restarting it",
-                                                     state.last_sync_at, state.reorgs, state.rewinds))  # fmt: skip
+                stopped = "the engine process stopped; restarting it"
+                self.node.indexer.adopt(replace(self.node.indexer.state(), last_error=stopped))
                 if self._stopping.wait(delay):
                     return
                 delay = min(delay * 2, RESTART_MAX_S)

@@ -184,12 +184,10 @@ class Node:
         if not self.client.is_reachable(max_age_s=0.5):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    def _submit(
-        self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]], *, wait: bool = True
-    ) -> Submitted:
+    def _submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
         with self.store.session() as session:
             ids = [Outbox.record(session, kind, sender, request, gpid).id for request, gpid in requests]
-        return self._await(ids, wait=wait)
+        return self._await(ids)
 
     def _await(self, ids: list[int], *, wait: bool = True) -> Submitted:
         if not wait:  # answered at once (202): recorded and on its way, however quickly the worker is done

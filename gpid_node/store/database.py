@@ -181,12 +181,13 @@ def sqlite_lock_file(url: str) -> Path | None:
     return Path(f"{database}-writers")
 
 
-def make_engine(url: str, write_turn: WriteTurn | None = None) -> Engine:
+def make_engine(url: str, write_turn: WriteTurn | None) -> Engine:
+    """The engine for ``url``; a SQLite one's write transactions take ``write_turn``."""
     if url.startswith("sqlite"):
+        assert write_turn is not None, "a SQLite engine needs its write turn"
         # A pool as large as the node's busiest moment (HTTP worker threads, outbox, indexer): a
         # connection opened beyond it is closed again after use, and opening one costs a schema read.
-        turn = write_turn or WriteTurn(sqlite_lock_file(url))
-        connection_class = type("SQLiteConnection", (_WriteQueueConnection,), {"write_turn": turn})
+        connection_class = type("SQLiteConnection", (_WriteQueueConnection,), {"write_turn": write_turn})
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S, "factory": connection_class},
