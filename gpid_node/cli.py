@@ -149,9 +149,11 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     import uvicorn
 
     from gpid_node.api.app import create_app
+    from gpid_node.domain import reference
     from gpid_node.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    reference.load()
     # HTTP handlers wait on short I/O while other threads compute (the event loop, other handlers, and
     # the outbox and indexer when they run as threads): a 1 ms switch interval (instead of 5 ms) keeps
     # a handler from queueing behind them at every database call.

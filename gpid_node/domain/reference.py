@@ -95,6 +95,14 @@ def _hs_subheadings() -> frozenset[str]:
     )
 
 
+def load() -> None:
+    """Reads the libraries' data files now rather than on first use (the HS nomenclature takes 0.2 s,
+    and concurrent first uses would each read it): for a server, before it takes requests."""
+    _hs_subheadings()
+    is_country("DE")
+    is_currency("EUR")
+
+
 def is_hs_subheading(code: str) -> bool:
     """Whether the six digits ``code`` are an existing HS subheading."""
     return len(code) == 6 and code in _hs_subheadings()
