@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from gpid_node.domain.access import Principal, Role
@@ -64,12 +64,18 @@ def create_key(
     return f"{PREFIX}{key_id}.{secret}"
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
+_KEY_BY_ID = select(
+    ApiKeyRow.key_id, ApiKeyRow.secret_hash, ApiKeyRow.role, ApiKeyRow.account, ApiKeyRow.trader_id,
+    ApiKeyRow.country, ApiKeyRow.name, ApiKeyRow.revoked_at,
+).where(ApiKeyRow.key_id == bindparam("key_id"))  # fmt: skip
+
+
+def authenticate(reader: Connection | Session, token: str) -> Principal | None:
     """The principal a bearer token stands for; None for a malformed, unknown or revoked key."""
     if not token.startswith(PREFIX) or "." not in token:
         return None
     key_id, _, secret = token[len(PREFIX) :].partition(".")
-    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id))
+    row = reader.execute(_KEY_BY_ID, {"key_id": key_id}).first()
     expected = row.secret_hash if row is not None else _hash("no such key")
     matches = hmac.compare_digest(expected, _hash(secret))
     if row is None or not matches or row.revoked_at is not None:

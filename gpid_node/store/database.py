@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -242,6 +242,21 @@ class Store:
                 yield session
         except (OperationalError, InterfaceError) as exc:
             raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for a few plain reads (no ORM session, which costs as much as a short read)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
+
+    @property
+    def is_local_file(self) -> bool:
+        """Whether the database is a file on this machine (SQLite): a short read of it costs about what
+        handing it to another thread costs, and in WAL mode a read never waits for a writer."""
+        return self.engine.dialect.name == "sqlite"
 
     def dispose(self) -> None:
         self._disposed.set()
