@@ -186,7 +186,7 @@ class Node:
 
     def _submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
         with self.store.session() as session:
-            ids = [Outbox.record(session, kind, sender, request, gpid).id for request, gpid in requests]
+            ids = [Outbox.record(session, kind, sender, request, gpid) for request, gpid in requests]
         return self._await(ids)
 
     def _await(self, ids: list[int], *, wait: bool = True) -> Submitted:
@@ -253,7 +253,7 @@ class Node:
         with self.store.session() as session:
             if session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
                 raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
-            ids = [Outbox.record(session, "register", sender, request, gpid.hex).id]
+            ids = [Outbox.record(session, "register", sender, request, gpid.hex)]
         submitted = self._await(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
@@ -297,8 +297,8 @@ class Node:
                     elif gpid.hex in queued:
                         waiting[queued[gpid.hex]] = (line, str(gpid), False)
                     else:
-                        entry = Outbox.record(session, "register", sender, request, gpid.hex)
-                        waiting[entry.id] = (line, str(gpid), True)
+                        entry_id = Outbox.record(session, "register", sender, request, gpid.hex)
+                        waiting[entry_id] = (line, str(gpid), True)
             batch.clear()
             self.outbox.wake()
 
@@ -466,7 +466,7 @@ class Node:
         ids: list[int] = []
         with self.store.session() as session:
             for kind, request, gpid_hex in requests:
-                ids.append(Outbox.record(session, kind, sender, request, gpid_hex).id)
+                ids.append(Outbox.record(session, kind, sender, request, gpid_hex))
         submitted = self._await(ids)
         failures = [r for r in submitted.results if r.get("status") == FAILED]
         if failures and len(failures) == len(submitted.results):
@@ -698,10 +698,10 @@ class Node:
                 gpid = GPID.parse(entry["gpid"])
                 version = entry.get("version_at_filing") or 1
                 outcome = 3 if not entry["integrity"]["verified"] else (2 if entry["discrepancies"] else 1)
-                row = Outbox.record(session, "verification", sender,
-                                    {"gpid": gpid.hex, "reference": reference, "version": version, "outcome": outcome or code},
-                                    gpid.hex)  # fmt: skip
-                recorded.append({"gpid": str(gpid), "submission": row.id, "outcome": outcome})
+                entry_id = Outbox.record(session, "verification", sender,
+                                         {"gpid": gpid.hex, "reference": reference, "version": version, "outcome": outcome or code},
+                                         gpid.hex)  # fmt: skip
+                recorded.append({"gpid": str(gpid), "submission": entry_id, "outcome": outcome})
         self.outbox.wake()
         return recorded
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, load_only
 from web3.exceptions import Web3RPCError
 
@@ -52,6 +52,10 @@ _FINISHED_CHECK = (
     .options(load_only(OutboxEntry.id, OutboxEntry.status, OutboxEntry.gpid, OutboxEntry.result, OutboxEntry.error))
     .where(OutboxEntry.id.in_(bindparam("ids", expanding=True)))
 )
+
+
+# One plain INSERT ... RETURNING (the ORM's unit of work cost three times as much per request).
+_RECORD = insert(OutboxEntry.__table__).returning(OutboxEntry.__table__.c.id)
 
 
 def utcnow() -> datetime:
@@ -172,16 +176,12 @@ class Outbox:
     # ------------------------------------------------------------------ recording
 
     @staticmethod
-    def record(session: Session, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None) -> OutboxEntry:
-        """Adds an entry in the caller's transaction (the write is durable when that commits)."""
+    def record(session: Session, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None) -> int:
+        """Adds an entry in the caller's transaction (the write is durable when that commits); its id."""
         now = utcnow()
-        entry = OutboxEntry(
-            kind=kind, status=PENDING, sender=sender, request=request, gpid=gpid,
-            attempts=0, created_at=now, updated_at=now,
-        )  # fmt: skip
-        session.add(entry)
-        session.flush()
-        return entry
+        values = {"kind": kind, "status": PENDING, "sender": sender, "request": request, "gpid": gpid,
+                  "attempts": 0, "created_at": now, "updated_at": now}  # fmt: skip
+        return int(session.execute(_RECORD, values).scalar_one())
 
     def wake(self) -> None:
         """Tells the worker that entries were recorded (wherever it runs)."""

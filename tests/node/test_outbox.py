@@ -46,7 +46,7 @@ def request_for(number: str, salt: bytes | None = None) -> dict[str, Any]:
 
 def record(store: Store, sender: str, numbers: list[str]) -> list[int]:
     with store.session() as session:
-        return [Outbox.record(session, "register", sender, request_for(n)).id for n in numbers]
+        return [Outbox.record(session, "register", sender, request_for(n)) for n in numbers]
 
 
 def entries(store: Store) -> list[OutboxEntry]:
