@@ -483,6 +483,7 @@ class Indexer:
         self._reorgs = 0
         self._rewinds = 0  # rewinds and wipes: each takes indexed rows back
         self._wake = threading.Event()
+        self._latest: Header | None = None  # the head block at the last sync
         self._progress = threading.Lock()  # guards the cursor and the callers waiting for blocks
         self._waiting: dict[threading.Event, int] = {}  # a waiting caller's event -> the block it waits for
         self.on_progress: Callable[[IndexerState], None] | None = None  # told the state when the cursor moves or a sync ends
@@ -562,6 +563,7 @@ class Indexer:
         """Syncs until ``stop`` is set; outages are logged and retried with a growing pause."""
         delay = poll_s
         while not stop.is_set():
+            self._wake.clear()  # a wake-up during the sync below makes the next one start at once
             try:
                 self.sync()
             except (ChainUnavailable, StoreUnavailable) as exc:
@@ -571,7 +573,6 @@ class Indexer:
             else:
                 delay = poll_s
                 self._wake.wait(poll_s)
-                self._wake.clear()
                 continue
             stop.wait(delay)
             delay = min(max(delay, 0.05) * 2, MAX_BACKOFF_S)
@@ -612,8 +613,12 @@ class Indexer:
     # ------------------------------------------------------------------ one sync
 
     def _sync(self) -> int:
-        head = self.client.block_number()
-        self._head = head
+        latest = self.client.header("latest")
+        head = latest.number
+        cursor = self._cursor
+        if latest == self._latest and cursor is not None and cursor.number >= head - self.confirmations:
+            return 0  # the very head block of the last sync (same hash, so the same chain), all indexed
+        self._head, self._latest = head, latest
         position = self._resume(head)
         self._move_cursor(position)
         target = head - self.confirmations

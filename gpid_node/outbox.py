@@ -43,6 +43,9 @@ PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
 FINISHED = (MINED, FAILED)
 REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
 HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the head it saw last
+# How long a worker with nothing sent waits for a wake-up before it looks for work anyway (entries
+# recorded by a process that could not wake it): writers wake it, so idling costs nothing.
+IDLE_WAIT_S = 1.0
 _BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
 
 
@@ -162,6 +165,7 @@ class Outbox:
         self.poll_s = poll_s
         self._nonces: dict[str, int] = {}
         self._changed = threading.Condition()
+        self._woken = False  # set by wake(), cleared by the worker as it starts a round
         self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
         self._outcomes: dict[int, Outcome] = {}  # entry id -> its outcome, while a caller waits for it
         self._finished_lock = threading.Lock()
@@ -172,6 +176,7 @@ class Outbox:
         self.last_error: str | None = None
         self.sent_transactions = 0
         self._head_seen: tuple[int, str] | None = None  # (number, hash) of the head at the last check
+        self._following = 0  # sent entries the last round followed (their receipts are polled for)
 
     # ------------------------------------------------------------------ recording
 
@@ -186,6 +191,7 @@ class Outbox:
     def wake(self) -> None:
         """Tells the worker that entries were recorded (wherever it runs)."""
         with self._changed:
+            self._woken = True
             self._changed.notify_all()
         if self.wake_elsewhere is not None:
             self.wake_elsewhere()
@@ -263,12 +269,15 @@ class Outbox:
                     next_check = time.monotonic() + HEAD_CHECK_S
                     if self._chain_went_back():
                         self.reconcile()
+                with self._changed:
+                    self._woken = False  # a wake-up from here on is kept for the wait below
                 worked = self.step()
                 self.last_error = None
                 backoff = self.poll_s
                 if not worked:
                     with self._changed:
-                        self._changed.wait(timeout=self.poll_s)
+                        if not self._woken:
+                            self._changed.wait(timeout=self.poll_s if self._following else max(self.poll_s, IDLE_WAIT_S))
             except (e.ChainUnavailable, e.StoreUnavailable) as exc:
                 self.last_error = exc.message
                 reconciled = False  # the chain may come back from an older state
@@ -418,6 +427,7 @@ class Outbox:
                     .order_by(OutboxEntry.id)
                 )
             )  # fmt: skip
+        self._following = len(sent)
         by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)

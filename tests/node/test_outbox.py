@@ -141,6 +141,31 @@ def test_wait_returns_when_the_entry_is_mined(outbox: Outbox, store: Store, regi
         worker.join(timeout=5)
 
 
+def test_an_idle_worker_sends_at_once_when_woken(
+    outbox: Outbox, store: Store, registry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import gpid_node.outbox
+
+    # With nothing in flight the worker waits for a wake-up instead of polling; were one lost (sent
+    # while the worker was busy with a round), the entry would wait for this whole pause.
+    monkeypatch.setattr(gpid_node.outbox, "IDLE_WAIT_S", 60.0)
+    stop = threading.Event()
+    worker = threading.Thread(target=outbox.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        for n in range(5):
+            ids = record(store, registry.people.seller.address, [f"IDLE-{n}"])
+            (row,) = outbox.wait(ids, timeout_s=20)  # wakes the worker
+            assert row.status == MINED
+    finally:
+        stop.set()
+        outbox.wake()
+        worker.join(timeout=5)
+    assert not worker.is_alive()
+
+
 def test_entry_for_a_key_this_node_does_not_hold_fails_clearly(outbox: Outbox, store: Store, registry: Any) -> None:
     record(store, registry.people.stranger.address, ["NOKEY-1"])
     outbox.step()

@@ -462,6 +462,25 @@ def test_run_follows_the_chain_until_stopped(registry: Any, store: Store, indexe
         assert queries.key_data_set(session, gpid_of(registry.client, key_data_set("LOOP-1")).hex) is not None
 
 
+def test_a_sync_that_finds_the_same_head_block_reads_nothing_more(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indexer = indexer_for(store)
+    registry.register(key_data_set("IDLE-1"), SALT)
+    indexer.sync()
+    calls: list[str] = []
+    request = registry.client.request
+    monkeypatch.setattr(registry.client, "request", lambda method, *params: calls.append(method) or request(method, *params))
+    assert indexer.sync() == 0
+    assert calls == ["eth_getBlockByNumber"]  # the head block only: no cursor read, no logs
+
+    mine(registry.client)
+    registry.register(key_data_set("IDLE-2"), SALT)
+    assert indexer.sync() == 1
+    assert "eth_getLogs" in calls
+    assert indexer.status()["cursor"] == registry.client.block_number()
+
+
 def test_an_unreachable_chain_is_reported_and_retried(store: Store) -> None:
     client = RegistryClient.connect(f"http://127.0.0.1:{free_port()}", "0x" + "11" * 20)
     indexer = Indexer(store, client)
