@@ -619,6 +619,12 @@ class Indexer:
         if latest == self._latest and cursor is not None and cursor.number >= head - self.confirmations:
             return 0  # the very head block of the last sync (same hash, so the same chain), all indexed
         self._head, self._latest = head, latest
+        if self.confirmations == 0 and cursor is not None and head == cursor.number + 1 and latest.parent_hash == cursor.hash:
+            # One new block on top of the block indexed last (the busy node's usual sync): its parent
+            # hash proves the chain did not move under the index, so the stored cursor is not read again.
+            count, position, _ = self._index_range(cursor, head, head, last_header=latest)
+            self._move_cursor(position)
+            return count
         position = self._resume(head)
         self._move_cursor(position)
         target = head - self.confirmations
@@ -696,15 +702,18 @@ class Indexer:
         except Web3RPCError as exc:
             raise _RangeRefused(str(exc)) from exc
 
-    def _index_range(self, position: _Position, first: int, end: int) -> tuple[int, _Position, bool]:
+    def _index_range(
+        self, position: _Position, first: int, end: int, last_header: Header | None = None
+    ) -> tuple[int, _Position, bool]:
         """Applies blocks [first, end]; returns (events stored, new position, whether the range completed).
 
         The last block's header is read *before* the logs: a reorg between the two then leaves a
         cursor hash the chain no longer has, which the next sync notices and rewinds. Other blocks'
         time comes from their logs' ``blockTimestamp`` where the node gives it (no header fetch),
-        else from one header fetch per block with events.
+        else from one header fetch per block with events. ``last_header`` is block ``end``'s header
+        when the caller has just read it.
         """
-        last = BlockRef.of_header(self.client.header(end))
+        last = BlockRef.of_header(last_header or self.client.header(end))
         by_block: dict[int, list[Event]] = defaultdict(list)
         refs: dict[int, BlockRef | None] = {}
         for raw in self._logs(first, end):

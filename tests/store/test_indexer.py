@@ -462,7 +462,7 @@ def test_run_follows_the_chain_until_stopped(registry: Any, store: Store, indexe
         assert queries.key_data_set(session, gpid_of(registry.client, key_data_set("LOOP-1")).hex) is not None
 
 
-def test_a_sync_that_finds_the_same_head_block_reads_nothing_more(
+def test_a_sync_reads_no_more_of_the_chain_than_its_new_blocks_need(
     registry: Any, store: Store, indexer_for: Callable[..., Indexer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     indexer = indexer_for(store)
@@ -474,11 +474,36 @@ def test_a_sync_that_finds_the_same_head_block_reads_nothing_more(
     assert indexer.sync() == 0
     assert calls == ["eth_getBlockByNumber"]  # the head block only: no cursor read, no logs
 
-    mine(registry.client)
-    registry.register(key_data_set("IDLE-2"), SALT)
+    registry.register(key_data_set("IDLE-2"), SALT)  # one block on top of the indexed one
+    calls.clear()
     assert indexer.sync() == 1
-    assert "eth_getLogs" in calls
+    assert calls == ["eth_getBlockByNumber", "eth_getLogs"]  # its parent hash links it to the cursor
+
+    mine(registry.client)
+    registry.register(key_data_set("IDLE-3"), SALT)
+    calls.clear()
+    assert indexer.sync() == 1
+    assert calls.count("eth_getBlockByNumber") > 1  # two new blocks: the cursor is checked against the chain
     assert indexer.status()["cursor"] == registry.client.block_number()
+
+
+def test_a_block_replacing_the_next_one_is_not_taken_for_its_successor(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer]
+) -> None:
+    client = registry.client
+    indexer = indexer_for(store)
+    registry.register(key_data_set("NEXT-1"), SALT)
+    snapshot = rpc(client, "evm_snapshot")
+    registry.register(key_data_set("NEXT-A"), SALT)
+    indexer.sync()
+    assert rpc(client, "evm_revert", snapshot) is True  # NEXT-A's block is gone...
+    registry.register(key_data_set("NEXT-B"), SALT)
+    mine(client)  # ... and the head is one above it, on another branch
+    assert indexer.sync() == 1
+    with store.session() as session:
+        assert queries.key_data_set(session, gpid_of(client, key_data_set("NEXT-A")).hex) is None
+        assert queries.key_data_set(session, gpid_of(client, key_data_set("NEXT-B")).hex) is not None
+    assert indexer.status()["reorgs"] == 1
 
 
 def test_an_unreachable_chain_is_reported_and_retried(store: Store) -> None:
