@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
     batch_size: int = Field(50, ge=1, le=200, description="registrations gathered into one transaction")
     write_timeout_s: float = Field(30.0, gt=0, description="how long a write waits for its block before 202")
-    poll_interval_s: float = Field(0.05, gt=0, le=10, description="how often the outbox and indexer look for work")
+    poll_interval_s: float = Field(
+        0.05, gt=0, le=10, description="how often the indexer looks for new blocks and the outbox for receipts of what it sent"
+    )
     engine_process: bool = Field(
         True, description="run the outbox and indexer in a process of their own (else as threads of the API's)"
     )
