@@ -214,6 +214,15 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@contextmanager
+def _outage_as_unavailable() -> Iterator[None]:
+    """A database that cannot be reached (or stays locked) raised as the domain's StoreUnavailable."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
+
+
 class Store:
     """The node's database: an engine, a session factory, and a guard that turns outages into errors."""
 
@@ -223,34 +232,26 @@ class Store:
         self.engine = make_engine(url, self._write_turn)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._disposed = threading.Event()
-        if self.engine.dialect.name == "sqlite":
+        if self.is_local_file:
             threading.Thread(
                 target=_checkpoint_while_in_use, args=(weakref.ref(self), self._disposed), name="gpid-checkpoint", daemon=True
             ).start()
 
     def migrate(self) -> None:
-        try:
+        with _outage_as_unavailable():
             migrate(self.engine)
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed at the end, rolled back on any error."""
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
+        with _outage_as_unavailable(), self._sessions.begin() as session:
+            yield session
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection for a few plain reads (no ORM session, which costs as much as a short read)."""
-        try:
-            with self.engine.connect() as connection:
-                yield connection
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"the index database cannot be reached: {exc.orig}") from exc
+        with _outage_as_unavailable(), self.engine.connect() as connection:
+            yield connection
 
     @property
     def is_local_file(self) -> bool:
