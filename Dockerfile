@@ -22,7 +22,7 @@ WORKDIR /app
 
 # anvil (and the Solidity toolchain the lock file pins) from npm, as ./scripts/run installs it.
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund --loglevel=error && npm cache clean --force
+RUN npm ci --no-audit --no-fund --loglevel=error && npm cache clean --force
 
 # The node: an editable install keeps the committed contract artifacts (contracts/artifacts) and
 # node_modules where the package looks for them (next to gpid_node/).

@@ -29,9 +29,9 @@ fi
 npm_stamp="$(stamp_of package-lock.json)"
 if [ ! -d node_modules ] || [ "$(cat node_modules/.stamp 2>/dev/null)" != "$npm_stamp" ]; then
   echo "installing npm packages ..." >&2
-  # `npm ci` refuses a lock without the other platforms' anvil packages, which this registry lacks;
-  # `npm install` installs exactly what the lock names.
-  npm install --no-audit --no-fund --loglevel=error >&2
+  # `npm ci` installs exactly what the lock names and never rewrites it (the lock lists every
+  # platform's anvil package; only this platform's is fetched).
+  npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$npm_stamp" > node_modules/.stamp
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
