@@ -145,14 +145,19 @@ def deploy(
     _print(record.__dict__)
 
 
+def _log_as_configured(settings: Any) -> None:
+    """A serving node logs in the configured format (JSON lines by default) from its first event on."""
+    from gpid_node.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+
 def _serve(node: Any, settings: Any, port: int) -> None:
     import uvicorn
 
     from gpid_node.api.app import create_app
     from gpid_node.domain import reference
-    from gpid_node.logs import configure_logging
 
-    configure_logging(settings.log_level, settings.log_format)
     reference.load()
     # HTTP handlers wait on short I/O while other threads compute (the event loop, other handlers, and
     # the outbox and indexer when they run as threads): a 1 ms switch interval (instead of 5 ms) keeps
@@ -176,6 +181,7 @@ def serve(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: Databa
           host: Annotated[Optional[str], typer.Option(help="API address (GPID_HOST)")] = None) -> None:  # fmt: skip
     """Runs the node against a chain: outbox, indexer and REST API."""
     settings = _settings(data_dir, rpc_url=rpc_url, database_url=database_url, port=port, host=host)
+    _log_as_configured(settings)
     _serve(_node(settings), settings, settings.port)
 
 
@@ -189,7 +195,7 @@ def dev(
     from gpid_node.devmode import DEV_PASSWORD, credentials, start_dev_chain
     from gpid_node.node import open_node
 
-    os.environ["GPID_DATA_DIR"] = str(data_dir)
+    _log_as_configured(_settings(data_dir))
     env = start_dev_chain(data_dir, chain_port)
     try:
         (data_dir / "node.toml").write_text(

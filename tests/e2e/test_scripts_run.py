@@ -17,8 +17,11 @@ pytestmark = pytest.mark.slow
 EXAMPLE = json.loads((ROOT / "schemas/examples/design-example.json").read_text())
 
 
-def _run(data_dir: Path, port: int, log: Path):  # noqa: ANN202
-    process = start([str(ROOT / "scripts/run"), "--port", str(port), "--data-dir", str(data_dir)], data_dir, log)
+def _run(data_dir: Path, port: int, log: Path, cwd: Path = ROOT):  # noqa: ANN202
+    """Starts ./scripts/run from `cwd`, giving it the data folder relative to `cwd` when inside it."""
+    given = data_dir.relative_to(cwd) if data_dir.is_relative_to(cwd) else data_dir
+    process = start([str(ROOT / "scripts/run"), "--port", str(port), "--data-dir", str(given)], data_dir, log, cwd=cwd,
+                    GPID_DATA_DIR=None, GPID_LOG_FORMAT=None)  # a newcomer sets no GPID_ variable
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", timeout_s=180, process=process)
     except Exception:
@@ -55,10 +58,13 @@ def test_scripts_run_serves_the_flow_and_keeps_state_across_restarts(tmp_path: P
     finally:
         stop(process)
     assert process.returncode is not None
+    events = [json.loads(line)["event"] for line in log.read_text().splitlines() if line.startswith("{")]
+    assert "dev.deployment" in events and "http.request" in events, "the node logs JSON lines from its first event"
     assert not (data_dir / "chain" / "anvil.pid").exists() or not _alive(data_dir), "anvil left running"
 
+    # Restarted from the folder holding the data folder, named relative to it, as a user would.
     port = free_port()
-    process = _run(data_dir, port, log)
+    process = _run(data_dir, port, log, cwd=tmp_path)
     try:
         again = credentials(data_dir)
         assert again["participants"] == creds["participants"], "keys changed across restart"

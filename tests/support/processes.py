@@ -17,15 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]
 GPID_NODE = str(Path(sys.executable).with_name("gpid-node"))
 
 
-def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+def env_for(data_dir: Path, **extra: str | None) -> dict[str, str]:
+    """This environment without GPID_ settings, then the data folder, JSON logs and `extra` (None: left unset)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GPID_")}
-    env.update(GPID_DATA_DIR=str(data_dir), GPID_LOG_FORMAT="json", **extra)
-    return env
+    env.update(GPID_DATA_DIR=str(data_dir), GPID_LOG_FORMAT="json")
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
 
 
-def start(args: list[str], data_dir: Path, log: Path, **extra: str) -> subprocess.Popen[bytes]:
+def start(args: list[str], data_dir: Path, log: Path, cwd: Path = ROOT, **extra: str | None) -> subprocess.Popen[bytes]:
     handle = open(log, "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(args, cwd=ROOT, env=env_for(data_dir, **extra), stdout=handle, stderr=subprocess.STDOUT,
+    return subprocess.Popen(args, cwd=cwd, env=env_for(data_dir, **extra), stdout=handle, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
 
 
