@@ -6,7 +6,6 @@ the last word on unexpected exceptions) → CORS → body size limit → idempot
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -16,6 +15,7 @@ from typing import Any
 import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpid_node.api import strict_json
@@ -47,7 +47,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: Iterable[tuple[str, str]] = (),
                     media_type: str = PROBLEM_MEDIA_TYPE) -> None:  # fmt: skip
-    payload = json.dumps(body).encode()
+    payload = JSONResponse(body).body  # rendered as the routes' answers are
     raw = [(b"content-type", media_type.encode()), (b"content-length", str(len(payload)).encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
     await send({"type": "http.response.start", "status": status, "headers": raw})

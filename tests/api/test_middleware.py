@@ -3,14 +3,17 @@ requests (body too large, not JSON, wrong content type, unknown route or method,
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
 import pytest
 import structlog
+from starlette.responses import JSONResponse
 from starlette.testclient import TestClient
 
 from gpid_node.api.app import create_app
+from gpid_node.api.middleware import send_json
 
 from api.harness import API_URL, SELLER, Api, fresh_key_data_set
 
@@ -126,6 +129,18 @@ def test_malformed_json_answers_400(api: Api, path: str) -> None:
     problem = response.json()
     assert problem["type"] == problem_type("malformed-json")
     assert problem["detail"].startswith("the body is not valid JSON")
+
+
+def test_refusals_before_and_after_routing_read_the_same() -> None:
+    """A refusal written by a middleware is rendered as the routes' answers are: compact UTF-8 JSON."""
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    body = {"type": problem_type("malformed-json"), "detail": "byte 6 is 0xff in «x»", "status": 400}
+    asyncio.run(send_json(send, 400, body))
+    assert sent[1]["body"] == JSONResponse(body).body
 
 
 @pytest.mark.parametrize("path", ["/v1/key-data-sets", "/v1/declarations", "/v1/verifications"])
