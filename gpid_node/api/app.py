@@ -33,7 +33,8 @@ chain. When it is mined within the node's write timeout the answer is **201** wi
 `Location` pointing at what was created. Otherwise it is **202** with the same members (`status`
 `pending`, `transaction`/`block` possibly null) and `Location: /v1/submissions/{id}` to follow it;
 nothing is lost. Send an `Idempotency-Key` header with a POST to retry it safely: the same key with
-the same body replays the first answer without writing again. When the chain cannot be reached a
+the same body replays the first answer without writing again (the answer is kept before it is sent,
+so a retry made the moment it arrives is a replay too). When the chain cannot be reached a
 write is answered **503** with `Retry-After`; reads keep working from the index and say so
 (`integrity.checked_against: "index"`, `freshness.chain_reachable: false`).
 

@@ -3,7 +3,8 @@
 The key is kept per API key in ``idempotency_keys`` with a SHA-256 of method, path and body:
 
 * first time: the key is reserved (a row without an answer), the request runs, and its answer is
-  kept if it is final (2xx or 4xx); a 5xx answer frees the key, so the request can be retried;
+  kept if it is final (2xx or 4xx); a 5xx answer frees the key, so the request can be retried.
+  Either happens before the answer's last byte is sent, so a retry made on receipt finds it;
 * same key, same request, answered: the kept status and body are replayed (nothing is written);
 * same key, same request, still running: 409 ``idempotency-key-in-progress``;
 * same key, another request: 422 ``idempotency-key-reused``.
@@ -19,6 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -34,8 +36,11 @@ from gpid_node.api.problems import (
     problem_body,
 )
 from gpid_node.credentials import authenticate
+from gpid_node.domain.errors import StoreUnavailable
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow
+
+log = structlog.get_logger("gpid.api")
 
 _KEY = re.compile(r"^[!-~]{1,255}$")
 _REPLAYED_HEADERS = ("content-type", "location", "etag", "retry-after")
@@ -158,6 +163,15 @@ class Idempotency:
         status = 0
         kept: dict[str, str] = {}
         chunks: list[bytes] = []
+        settled = False
+
+        async def settle() -> None:  # keep a final answer, free the key otherwise
+            nonlocal settled
+            settled = True
+            if 200 <= status < 300 or 400 <= status < 500:
+                await run_in_threadpool(self.keys.keep, row_id, status, kept, b"".join(chunks))
+            else:
+                await run_in_threadpool(self.keys.free, row_id)
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -168,17 +182,21 @@ class Idempotency:
                         kept[name] = value
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    try:
+                        await settle()  # before the client has the answer: a retry sent on receipt finds it
+                    except StoreUnavailable as exc:  # the answer still goes out; a retry waits for the reservation to expire
+                        log.warning("idempotency.answer_not_kept", path=scope["path"], status=status, error=str(exc))
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await run_in_threadpool(self.keys.free, row_id)
+            if not settled:
+                await run_in_threadpool(self.keys.free, row_id)
             raise
-        if 200 <= status < 300 or 400 <= status < 500:
-            await run_in_threadpool(self.keys.keep, row_id, status, kept, b"".join(chunks))
-        else:
-            await run_in_threadpool(self.keys.free, row_id)
+        if not settled:
+            await settle()
 
     async def _replay(self, send: Send, outcome: _Replay) -> None:
         stored_headers = dict(outcome.response.get("headers") or {})

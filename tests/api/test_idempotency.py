@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from starlette.responses import JSONResponse
+from starlette.types import Message
 
-from gpid_node.api.idempotency import request_hash
+from gpid_node.api.idempotency import Idempotency, IdempotencyStore, request_hash
 from gpid_node.domain import errors as e
 from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow, OutboxEntry
 
@@ -112,3 +116,49 @@ def test_a_malformed_idempotency_key_answers_422(api: Api) -> None:
     response = post(api, "/v1/key-data-sets", json.dumps(fresh_key_data_set()).encode(), "x" * 256)
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "Idempotency-Key"
+
+
+def post_through_middleware(api: Api, key: str, status: int, on_last_byte: Callable[[], object]) -> list[Message]:
+    """Drives the middleware alone around an app answering ``status``; calls ``on_last_byte`` as the
+    answer's last body message reaches the client, and returns every message the client got."""
+    middleware = Idempotency(JSONResponse({"ok": True}, status_code=status), store=api.node.store)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            on_last_byte()
+        sent.append(message)
+
+    headers = [(b"authorization", f"Bearer {api.keys[SELLER]}".encode()), (b"idempotency-key", key.encode())]
+    scope = {"type": "http", "method": "POST", "path": "/v1/key-data-sets", "headers": headers, "state": {}}
+    asyncio.run(middleware(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize(("status", "kept"), [(201, True), (422, True), (503, False)])
+def test_the_answer_is_settled_before_its_last_byte_reaches_the_client(api: Api, status: int, kept: bool) -> None:
+    """A client that retries the moment it has the answer finds it kept (replayed) or freed (run again),
+    never a reservation still in progress."""
+    key = str(uuid.uuid4())
+    seen: list[tuple[int | None, bool]] = []
+
+    def row_state() -> None:
+        with api.node.store.session() as session:
+            row = session.scalar(select(IdempotencyKeyRow).where(IdempotencyKeyRow.key == key))
+            seen.append((None, False) if row is None else (row.status_code, True))
+
+    post_through_middleware(api, key, status, row_state)
+    assert seen == [(status, True) if kept else (None, False)]
+
+
+def test_an_answer_that_cannot_be_kept_still_reaches_the_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unavailable(*args: object) -> None:
+        raise e.StoreUnavailable("the index database cannot be reached")
+
+    monkeypatch.setattr(IdempotencyStore, "keep", unavailable)
+    sent = post_through_middleware(api, str(uuid.uuid4()), 201, lambda: None)
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[0]["status"] == 201 and json.loads(sent[1]["body"]) == {"ok": True}
