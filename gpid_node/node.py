@@ -250,10 +250,10 @@ class Node:
         sender = self._signer(principal, Action.REGISTER)
         self._require_chain()
         _, gpid, request = self.prepare_registration(raw, sender)
-        with self.store.session() as session:
-            if session.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
+        with self.store.transaction() as connection:
+            if connection.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
                 raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
-            ids = [Outbox.record(session, "register", sender, request, gpid.hex)]
+            ids = [Outbox.record(connection, "register", sender, request, gpid.hex)]
         submitted = self._await(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),

@@ -22,10 +22,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import structlog
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session, load_only
 from web3.exceptions import Web3RPCError
 
@@ -46,6 +46,8 @@ HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the h
 # How long a worker with nothing sent waits for a wake-up before it looks for work anyway (entries
 # recorded by a process that could not wake it): writers wake it, so idling costs nothing.
 IDLE_WAIT_S = 1.0
+# An entry as the worker holds it: a row of the members it reads, or (reconciling) the ORM object.
+Entry: TypeAlias = "OutboxEntry | Row[Any]"
 _BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
 
 
@@ -67,6 +69,18 @@ _MARK_SENT = (
     .values(status=SENT, transaction_hash=bindparam("tx"), nonce=bindparam("tx_nonce"), batch_id=bindparam("batch"),
             raw_transaction=bindparam("raw"), attempts=_OUTBOX.c.attempts + 1, updated_at=bindparam("now"))
 )  # fmt: skip
+# The worker's reads: plain rows holding the members it uses of an entry, not ORM objects.
+_PENDING = (
+    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.request)
+    .where(_OUTBOX.c.status == PENDING)
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_SENT = (
+    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.transaction_hash)
+    .where(_OUTBOX.c.status == SENT)
+    .order_by(_OUTBOX.c.id)
+)
 _MARK_MINED = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("entry"))
@@ -145,7 +159,7 @@ class _Group:
     """Entries sent in one transaction."""
 
     sender: str
-    entries: list[OutboxEntry]
+    entries: list[Entry]
     calldata: bytes | None = None
 
     @property
@@ -195,12 +209,14 @@ class Outbox:
     # ------------------------------------------------------------------ recording
 
     @staticmethod
-    def record(session: Session, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None) -> int:
+    def record(
+        writer: Session | Connection, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None
+    ) -> int:
         """Adds an entry in the caller's transaction (the write is durable when that commits); its id."""
         now = utcnow()
         values = {"kind": kind, "status": PENDING, "sender": sender, "request": request, "gpid": gpid,
                   "attempts": 0, "created_at": now, "updated_at": now}  # fmt: skip
-        return int(session.execute(_RECORD, values).scalar_one())
+        return int(writer.execute(_RECORD, values).scalar_one())
 
     def wake(self) -> None:
         """Tells the worker that entries were recorded (wherever it runs)."""
@@ -328,9 +344,9 @@ class Outbox:
 
     # ------------------------------------------------------------------ sending
 
-    def _groups(self, entries: Iterable[OutboxEntry]) -> list[_Group]:
+    def _groups(self, entries: Iterable[Entry]) -> list[_Group]:
         groups: list[_Group] = []
-        registers: dict[str, list[OutboxEntry]] = defaultdict(list)
+        registers: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             if entry.kind == "register":
                 registers[entry.sender].append(entry)
@@ -342,12 +358,8 @@ class Outbox:
         return sorted(groups, key=lambda g: g.entries[0].id)
 
     def _send_pending(self) -> int:
-        with self.store.session() as session:
-            pending = list(
-                session.scalars(
-                    select(OutboxEntry).where(OutboxEntry.status == PENDING).order_by(OutboxEntry.id).limit(4 * self.batch_size)
-                )
-            )
+        with self.store.connection() as connection:
+            pending = list(connection.execute(_PENDING, {"limit": 4 * self.batch_size}))
         sent = 0
         for group in self._groups(pending):
             if self.keyring.get(group.sender) is None:
@@ -378,7 +390,7 @@ class Outbox:
                 group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
         return None
 
-    def _adopt(self, entry: OutboxEntry, refusal: e.GPIDError) -> bool:
+    def _adopt(self, entry: Entry, refusal: e.GPIDError) -> bool:
         """A registration refused as a duplicate of itself (same digest) is done, not failed."""
         if entry.kind != "register" or not isinstance(refusal, e.InvoiceAlreadyRegistered):
             return False
@@ -430,18 +442,10 @@ class Outbox:
     # ------------------------------------------------------------------ following
 
     def _follow_sent(self) -> int:
-        with self.store.session() as session:
-            sent = list(
-                session.scalars(
-                    select(OutboxEntry)
-                    .options(load_only(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.gpid, OutboxEntry.sender,
-                                       OutboxEntry.transaction_hash))
-                    .where(OutboxEntry.status == SENT)
-                    .order_by(OutboxEntry.id)
-                )
-            )  # fmt: skip
+        with self.store.connection() as connection:
+            sent = list(connection.execute(_SENT))
         self._following = len(sent)
-        by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
+        by_tx: dict[str, list[Entry]] = defaultdict(list)
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)
         done = 0
@@ -458,7 +462,7 @@ class Outbox:
                 self._explain_revert(entries, receipt.block_number)
         return done
 
-    def _explain_revert(self, entries: list[OutboxEntry], block: int) -> None:
+    def _explain_revert(self, entries: list[Entry], block: int) -> None:
         """A mined revert (state changed after the pre-flight): the refused item fails, the rest go back."""
         with self.store.session() as session:  # with their requests, which following them does not load
             entries = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_([x.id for x in entries])).order_by(OutboxEntry.id)))
@@ -476,7 +480,7 @@ class Outbox:
         self._reset([x.id for x in entries if x.id != refused.id])
 
     def _mark_mined(
-        self, entries: list[OutboxEntry], tx_hash: str, block: int, block_hash: str, events: list[Any]
+        self, entries: list[Entry], tx_hash: str, block: int, block_hash: str, events: list[Any]
     ) -> None:
         registered = [ev for ev in events if ev.name == "KeyDataSetRegistered"]
         amended = [ev for ev in events if ev.name == "KeyDataSetAmended"]
@@ -498,7 +502,7 @@ class Outbox:
         gpids = {entry.id: entry.gpid for entry in entries}
         self._signal_finished([Outcome(row["entry"], MINED, gpids[row["entry"]], row["outcome"], None) for row in rows])
 
-    def _fail(self, entries: list[OutboxEntry], error: e.GPIDError) -> None:
+    def _fail(self, entries: list[Entry], error: e.GPIDError) -> None:
         record = e.error_record(error)
         with self.store.session() as session:
             session.execute(

@@ -248,6 +248,13 @@ class Store:
             yield session
 
     @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in one transaction, for a few plain statements: committed at the end, rolled
+        back on any error."""
+        with _outage_as_unavailable(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection for a few plain reads (no ORM session, which costs as much as a short read)."""
         with _outage_as_unavailable(), self.engine.connect() as connection:
