@@ -157,26 +157,41 @@ def _events(client: RegistryClient, from_block: int) -> list[Any]:
     return [event for event in (decode_log(dict(raw)) for raw in logs) if event is not None]
 
 
-def state_ahead_of_history(client: RegistryClient, store: Store) -> set[str]:
-    """GPIDs that anvil restored into its state but not into its history.
+def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
+    """The writes that anvil restored into its state but not into its history, named as the load
+    names them: a GPID (text) for a registration, (GPID, version) for an amendment, (GPID,
+    declaration reference) for a link.
 
     anvil's state dump (``--state-interval`` and on exit) reads the accounts and the blocks at two
-    moments: a transaction mined in between is in the restored storage (the invoice is taken) while
-    its block, receipt and event are not. No node can index an event its chain no longer has; what
-    the node must do is refuse to register the invoice again (409, the entry failed with
-    InvoiceAlreadyRegistered naming the GPID) and never count it as its own mined write. These are
-    the GPIDs where exactly that happened: the registry's ``recordOf`` has an issuer, no
-    ``KeyDataSetRegistered`` event exists, and the node's entry failed as already registered.
+    moments: a transaction mined in between is in the restored storage (the invoice is taken, the
+    version is current, the declaration is linked) while its block, receipt and event are not. No
+    node can index an event its chain no longer has; what the node must do is not write it twice
+    (its entry, sent again, is refused: already registered, amended meanwhile, already linked) and
+    never count it as its own mined write. These are the writes where exactly that happened: the
+    node's entry failed with that refusal, the registry's storage holds the write, and no event of
+    it exists.
     """
     with store.session() as session:
-        errors = [entry.error or {} for entry in session.scalars(
-            select(OutboxEntry).where(OutboxEntry.status == "failed", OutboxEntry.kind == "register"))]  # fmt: skip
-    candidates = {e.get("details", {}).get("gpid") for e in errors if e.get("type") == "InvoiceAlreadyRegistered"}
-    events = registered_on_chain(client)
-    return {
-        text for text in candidates - {None}
-        if events[text] == 0 and client.view("recordOf", GPID.parse(text).raw)[0] != "0x" + "00" * 20
-    }  # fmt: skip
+        failed = [(entry.kind, entry.gpid, entry.request, (entry.error or {}).get("type"))
+                  for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.status == "failed"))]  # fmt: skip
+    registered, amended, linked = registered_on_chain(client), amendments_on_chain(client), links_on_chain(client)
+    ahead: set[object] = set()
+    for kind, gpid_hex, request, refusal in failed:
+        if gpid_hex is None:
+            continue
+        gpid = GPID.from_hex(gpid_hex)
+        issuer, _, version = client.view("recordOf", gpid.raw)
+        if kind == "register" and refusal == "InvoiceAlreadyRegistered":
+            if registered[str(gpid)] == 0 and issuer != "0x" + "00" * 20:
+                ahead.add(str(gpid))
+        elif kind == "amend" and refusal == "CommitmentsMismatch":
+            if version > 1 and amended[(str(gpid), version)] == 0:
+                ahead.add((str(gpid), version))
+        elif kind == "link" and refusal == "DeclarationAlreadyLinked":
+            country, reference = bytes.fromhex(request["country"].removeprefix("0x")), request["reference"]
+            if linked[(str(gpid), reference)] == 0 and client.view("isLinked", gpid.raw, country, reference):
+                ahead.add((str(gpid), reference))
+    return ahead
 
 
 def lost_and_duplicated(accepted: set[Any], on_chain: Counter[Any]) -> tuple[list[Any], list[Any]]:

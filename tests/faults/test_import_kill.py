@@ -116,7 +116,7 @@ def test_random_kills_during_an_import_of_2000_then_the_same_import_lose_and_dup
             run = _import(data_dir, source, seller, tmp_path / f"run-{k}.json")
             before = _mined(db)
             if rng.random() < 0.4:  # a moment in time: start-up, validation, recording or sending
-                moment = {"after_s": round(rng.uniform(0.2, 4.0), 2)}
+                moment = {"after_s": round(rng.uniform(0.2, 2.5), 2)}
                 deadline = time.monotonic() + moment["after_s"]
                 while time.monotonic() < deadline and run.poll() is None:
                     time.sleep(0.01)
@@ -125,10 +125,12 @@ def test_random_kills_during_an_import_of_2000_then_the_same_import_lose_and_dup
                 deadline = time.monotonic() + 120
                 while _mined(db) < moment["mined_at_least"] and time.monotonic() < deadline and run.poll() is None:
                     time.sleep(0.01)
-            assert run.poll() is None, "the import finished before the kill: " + run.stdout.read().decode()[-2000:]
+            if run.poll() is not None:  # done before its moment came (what the run before left was little): no kill
+                kills.append({**moment, "finished_first": True})
+                break
             _kill(run)
             kills.append({**moment, "mined_then": _mined(db)})
-        assert _mined(db) < RANDOM_COUNT, "every kill came too late to test anything"
+        assert any(k.get("mined_then", RANDOM_COUNT) < RANDOM_COUNT for k in kills), f"seed {seed}: every kill came too late: {kills}"
 
         last = _import(data_dir, source, seller, tmp_path / "last.json")
         output, _ = last.communicate(timeout=300)

@@ -21,7 +21,9 @@ from ui.harness import OTHER_SELLER, OTHER_SELLER_ACCOUNT, OTHER_SELLER_TRADER_I
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(os.environ.get("GPID_UI_SCREENSHOTS", ROOT / "docs" / "screenshots"))
+# Where the console tests save each page: a temporary folder, so that a test run leaves the checkout as it
+# was; `GPID_UI_SCREENSHOTS=docs/screenshots ./scripts/test tests/ui` refreshes the README's pictures.
+SCREENSHOTS_FOLDER = os.environ.get("GPID_UI_SCREENSHOTS")
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +71,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = ROOT / SCREENSHOTS_FOLDER if SCREENSHOTS_FOLDER else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -3,7 +3,7 @@
 An import Customs officer signs in, looks up a GPID typed in lower case with one wrong character,
 opens it, reads the amendment's before/after values, sees the GPID flagged as reused once a second
 import declaration references it, checks a declaration with a planted discrepancy, and prints the
-audit report. Each page is saved to docs/screenshots/.
+audit report. Each page is saved as a screenshot (to docs/screenshots/ with GPID_UI_SCREENSHOTS).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def mistyped(gpid: str, position: int = 12) -> str:
 
 
 def shoot(page: Any, folder: Path, name: str, full_page: bool = False) -> None:
-    """A screenshot for docs/screenshots/: the window only (small files), or the whole page."""
+    """A screenshot in the screenshots folder: the window only (small files), or the whole page."""
     page.screenshot(path=str(folder / name), full_page=full_page)
 
 
