@@ -171,9 +171,7 @@ def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
     node's entry failed with that refusal, the registry's storage holds the write, and no event of
     it exists.
     """
-    with store.session() as session:
-        failed = [(entry.kind, entry.gpid, entry.request, (entry.error or {}).get("type"))
-                  for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.status == "failed"))]  # fmt: skip
+    failed = [(entry["kind"], entry["gpid"], entry["request"], entry["error"].get("type")) for entry in failed_entries(store)]
     registered, amended, linked = registered_on_chain(client), amendments_on_chain(client), links_on_chain(client)
     ahead: set[object] = set()
     for kind, gpid_hex, request, refusal in failed:
@@ -192,6 +190,14 @@ def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
             if linked[(str(gpid), reference)] == 0 and client.view("isLinked", gpid.raw, country, reference):
                 ahead.add((str(gpid), reference))
     return ahead
+
+
+def failed_entries(store: Store) -> list[dict[str, Any]]:
+    """The outbox entries that failed: what each was and why (to name them when a test finds one)."""
+    with store.session() as session:
+        return [{"id": entry.id, "kind": entry.kind, "gpid": entry.gpid, "request": entry.request,
+                 "error": entry.error or {}, "transaction": entry.transaction_hash, "attempts": entry.attempts}
+                for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.status == "failed"))]  # fmt: skip
 
 
 def lost_and_duplicated(accepted: set[Any], on_chain: Counter[Any]) -> tuple[list[Any], list[Any]]:

@@ -31,6 +31,7 @@ from faults.chaos import (
     DevNode,
     Load,
     amendments_on_chain,
+    failed_entries,
     index_content,
     iterate,
     links_on_chain,
@@ -142,7 +143,7 @@ def _outage_under_load(node: DevNode, sig: signal.Signals, tag: str, tmp_path: P
         wait_until(lambda: httpx.get(f"{node.url}/readyz").status_code == 200, 30, "the node is ready")
         statuses = outbox_statuses(store)
         ahead = state_ahead_of_history(client, store)  # anvil's non-atomic dump; see chaos.py
-        assert statuses.get("failed", 0) == len(ahead), (statuses, ahead)
+        assert statuses.get("failed", 0) == len(ahead), (statuses, ahead, failed_entries(store))
 
         def accepted(operation: str) -> set[object]:
             return {a.subject for a in answers if a.operation == operation and a.status in ACCEPTED} - ahead
