@@ -7,6 +7,9 @@ Life of an entry::
        └──── not on chain / block lost ──────┴──────────────────┘
     pending or sent ──the contract refuses──> failed (the error is kept for the caller)
 
+An amendment, link or verification waits for the entries before it about the same GPID: after the
+chain lost blocks they are pending together, and one must not be judged on a chain without the other.
+
 A crash at any point loses nothing and duplicates nothing: the signed transaction is committed
 before it is broadcast, so after a restart it is either found mined, broadcast again with the same
 nonce and hash, or (its nonce taken or its block lost) signed again. A registration that finds its
@@ -80,6 +83,12 @@ _SENT = (
     select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.transaction_hash)
     .where(_OUTBOX.c.status == SENT)
     .order_by(_OUTBOX.c.id)
+)
+# Whether an earlier entry about the same GPID is still to settle (pending or sent).
+_EARLIER_UNSETTLED = (
+    select(_OUTBOX.c.id)
+    .where(_OUTBOX.c.gpid == bindparam("gpid"), _OUTBOX.c.id < bindparam("entry"), _OUTBOX.c.status.in_((PENDING, SENT)))
+    .limit(1)
 )
 _MARK_MINED = (
     update(_OUTBOX)
@@ -205,6 +214,7 @@ class Outbox:
         self.sent_transactions = 0
         self._head_seen: tuple[int, str] | None = None  # (number, hash) of the head at the last check
         self._following = 0  # sent entries the last round followed (their receipts are polled for)
+        self._in_flight: set[str] = set()  # GPIDs (hex) of the entries the last round found sent, not mined
 
     # ------------------------------------------------------------------ recording
 
@@ -360,8 +370,16 @@ class Outbox:
     def _send_pending(self) -> int:
         with self.store.connection() as connection:
             pending = list(connection.execute(_PENDING, {"limit": 4 * self.batch_size}))
+        # An amendment, link or verification goes out once the entries before it about the same GPID
+        # are mined: after the chain lost blocks, a registration and the link that needs it are pending
+        # together, and anvil mines a transaction a moment after accepting it, so the link's pre-flight
+        # could run on a chain without the registration. (Registrations need no earlier entry.)
+        unsettled = set(self._in_flight)
         sent = 0
         for group in self._groups(pending):
+            if not group.is_batch and group.entries[0].kind != "register" and group.entries[0].gpid in unsettled:
+                continue  # a later round sends it
+            unsettled.update(x.gpid for x in group.entries if x.gpid)
             if self.keyring.get(group.sender) is None:
                 self._fail(group.entries, e.PermissionDenied(f"this node holds no key for {group.sender}"))
                 continue
@@ -385,10 +403,25 @@ class Outbox:
                     raise
                 index = refusal.details.get("batch_index", 0) if group.is_batch else 0
                 refused = group.entries[index]
-                if not self._adopt(refused, refusal):
-                    self._fail([refused], refusal)
+                self._refuse(refused, refusal)
                 group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
         return None
+
+    def _refuse(self, entry: Entry, refusal: e.GPIDError) -> None:
+        """A refused entry is done when it is its own registration found on chain; it waits (pending)
+        while an earlier entry about its GPID is still to settle, since that entry may be what it
+        needs (a link sent again after a chain restart can run before the registration it links);
+        otherwise it fails."""
+        if self._adopt(entry, refusal):
+            return
+        if entry.gpid is not None:
+            with self.store.connection() as connection:
+                earlier = connection.scalar(_EARLIER_UNSETTLED, {"gpid": entry.gpid, "entry": entry.id})
+            if earlier is not None:
+                self._reset([entry.id])
+                log.info("outbox.waits_for_earlier", entry=entry.id, earlier=earlier, error=type(refusal).__name__)
+                return
+        self._fail([entry], refusal)
 
     def _adopt(self, entry: Entry, refusal: e.GPIDError) -> bool:
         """A registration refused as a duplicate of itself (same digest) is done, not failed."""
@@ -449,9 +482,11 @@ class Outbox:
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)
         done = 0
+        in_flight: set[str] = set()
         for tx_hash, entries in by_tx.items():
             receipt = self.client.receipt(tx_hash)
             if receipt is None:
+                in_flight.update(x.gpid for x in entries if x.gpid)
                 continue
             done += 1
             if receipt.succeeded:
@@ -460,23 +495,38 @@ class Outbox:
                 self._mark_mined(entries, tx_hash, receipt.block_number, receipt.block_hash, events)
             else:
                 self._explain_revert(entries, receipt.block_number)
+        self._in_flight = in_flight
         return done
 
     def _explain_revert(self, entries: list[Entry], block: int) -> None:
-        """A mined revert (state changed after the pre-flight): the refused item fails, the rest go back."""
+        """A mined revert (the state changed after the pre-flight): an entry the chain would take now
+        is sent again (after a chain restart, a link re-broadcast before the registration it links);
+        otherwise the refused item fails or waits (``_refuse``) and the rest go back."""
         with self.store.session() as session:  # with their requests, which following them does not load
             entries = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_([x.id for x in entries])).order_by(OutboxEntry.id)))
         group = _Group(entries[0].sender, entries)
         function, args = group.call()
+        calldata = self.client.encode(function, *args)
         try:
-            self.client.simulate(group.sender, self.client.encode(function, *args), block=hex(max(block - 1, 0)))
-            refusal: e.GPIDError = e.ChainRejected("reverted", {"block": block})
+            self.client.simulate(group.sender, calldata, block=hex(max(block - 1, 0)))
+            refusal: e.GPIDError = e.ChainRejected("reverted", {"block": block})  # not a refusal of the contract
+        except e.ChainUnavailable:
+            raise
         except e.GPIDError as exc:
             refusal = exc
+            try:
+                self.client.simulate(group.sender, calldata)
+            except e.ChainUnavailable:
+                raise
+            except e.GPIDError:
+                pass
+            else:
+                self._reset([x.id for x in entries])
+                log.info("outbox.sent_again", entries=[x.id for x in entries], refused_at=block, error=type(exc).__name__)
+                return
         index = refusal.details.get("batch_index", 0) if group.is_batch else 0
         refused = entries[min(index, len(entries) - 1)]
-        if not self._adopt(refused, refusal):
-            self._fail([refused], refusal)
+        self._refuse(refused, refusal)
         self._reset([x.id for x in entries if x.id != refused.id])
 
     def _mark_mined(

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from gpid_node.chain.abi import event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
-from gpid_node.outbox import FAILED, MINED, PENDING, SENT, Outbox
+from gpid_node.outbox import FAILED, MINED, PENDING, SENT, Outbox, call_of, gas_limit
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, key_data_set
@@ -31,7 +32,8 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def outbox(store: Store, registry: Any) -> Outbox:
     client = RegistryClient(registry.client.w3, registry.client.address)  # its own, tests patch it
-    return Outbox(store, client, Keyring({"seller": registry.people.seller}), batch_size=10, poll_s=0.01)
+    keyring = Keyring({"seller": registry.people.seller, "broker": registry.people.broker})
+    return Outbox(store, client, keyring, batch_size=10, poll_s=0.01)
 
 
 def request_for(number: str, salt: bytes | None = None) -> dict[str, Any]:
@@ -171,3 +173,73 @@ def test_entry_for_a_key_this_node_does_not_hold_fails_clearly(outbox: Outbox, s
     outbox.step()
     (row,) = entries(store)
     assert row.status == FAILED and "holds no key" in row.error["message"]
+
+
+# ---------------------------------------------------------------------- entries that need an earlier one
+# After the chain lost blocks (a reorg, anvil restarted from an older dump) the node sends again a
+# registration and the link that needs it: they are pending together, or the link was sent before and
+# is broadcast again. The link must go out, and be judged, only once the registration is mined.
+
+
+def link_request(gpid: GPID, reference: str) -> dict[str, Any]:
+    return {"gpid": gpid.hex, "reference": reference, "country": "0x" + b"DE".hex(), "direction": 1}
+
+
+def rpc(registry: Any, method: str, *params: Any) -> Any:
+    answer = registry.client.w3.provider.make_request(method, list(params))
+    assert "error" not in answer, answer
+    return answer["result"]
+
+
+def record_registration_and_link(store: Store, registry: Any, number: str, reference: str) -> GPID:
+    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    with store.session() as session:
+        Outbox.record(session, "register", registry.people.seller.address, request_for(number), gpid.hex)
+        Outbox.record(session, "link", registry.people.broker.address, link_request(gpid, reference), gpid.hex)
+    return gpid
+
+
+def links_of(registry: Any, gpid: GPID) -> int:
+    return len(registry.client.find_logs(event_topic("DeclarationLinked"), gpid.raw))
+
+
+def test_a_link_pending_with_the_registration_it_needs_goes_out_once_that_is_mined(
+    outbox: Outbox, store: Store, registry: Any
+) -> None:
+    gpid = record_registration_and_link(store, registry, "NEEDS-1", "26DENEEDS0000001")
+    rpc(registry, "evm_setAutomine", False)  # the registration stays unmined, as it does for a moment on anvil
+    try:
+        outbox.step()
+        assert [r.status for r in entries(store)] == [SENT, PENDING]
+        outbox.step()
+        assert [r.status for r in entries(store)] == [SENT, PENDING], "the link went out before its registration was mined"
+    finally:
+        rpc(registry, "evm_setAutomine", True)
+    rpc(registry, "evm_mine")
+    outbox.drain(timeout_s=30)
+    assert [r.status for r in entries(store)] == [MINED, MINED]
+    assert registry.client.view("isLinked", gpid.raw, b"DE", "26DENEEDS0000001") and links_of(registry, gpid) == 1
+
+
+def test_a_link_broadcast_again_before_the_registration_it_needs_is_sent_again_not_failed(
+    outbox: Outbox, store: Store, registry: Any
+) -> None:
+    gpid = record_registration_and_link(store, registry, "NEEDS-2", "26DENEEDS0000002")
+    register_id, link_id = (r.id for r in entries(store))
+    # The link as the node had sent it before the chain restarted: signed with the broker's next nonce and
+    # kept on its entry; the registration it needs is pending again (its block was lost).
+    request = link_request(gpid, "26DENEEDS0000002")
+    function, args = call_of("link", request)
+    data = outbox.client.encode(function, *args)
+    nonce = outbox.client.next_nonce(registry.people.broker.address)
+    signed = outbox.client.sign(registry.people.broker, data, nonce, gas_limit(data, 1))
+    with store.session() as session:
+        session.execute(update(OutboxEntry).where(OutboxEntry.id == link_id).values(
+            status=SENT, transaction_hash=signed.hash, nonce=nonce, batch_id=link_id, raw_transaction=signed.raw.hex()))  # fmt: skip
+    outbox.reconcile()  # broadcasts the link again: it runs at once, before the registration, and reverts
+    outbox.drain(timeout_s=30)
+    register, link = entries(store)
+    assert (register.id, link.id) == (register_id, link_id)
+    assert (register.status, link.status) == (MINED, MINED), link.error
+    assert link.block_number > register.block_number
+    assert registry.client.view("isLinked", gpid.raw, b"DE", "26DENEEDS0000002") and links_of(registry, gpid) == 1
