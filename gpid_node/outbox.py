@@ -395,16 +395,24 @@ class Outbox:
         while group.entries:
             function, args = group.call()
             group.calldata = self.client.encode(function, *args)
-            try:
-                self.client.simulate(group.sender, group.calldata)
+            refusal = self._refusal(group.sender, group.calldata)
+            if refusal is None:
                 return group, gas_limit(group.calldata, len(group.entries))
-            except e.GPIDError as refusal:
-                if isinstance(refusal, e.ChainUnavailable):
-                    raise
-                index = refusal.details.get("batch_index", 0) if group.is_batch else 0
-                refused = group.entries[index]
-                self._refuse(refused, refusal)
-                group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
+            index = refusal.details.get("batch_index", 0) if group.is_batch else 0
+            refused = group.entries[index]
+            self._refuse(refused, refusal)
+            group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
+        return None
+
+    def _refusal(self, sender: str, calldata: bytes, block: str = "latest") -> e.GPIDError | None:
+        """The contract's refusal of the call on the state of ``block`` (one eth_call), None when it
+        would pass; raises ChainUnavailable when the chain does not answer."""
+        try:
+            self.client.simulate(sender, calldata, block=block)
+        except e.ChainUnavailable:
+            raise
+        except e.GPIDError as refusal:
+            return refusal
         return None
 
     def _refuse(self, entry: Entry, refusal: e.GPIDError) -> None:
@@ -507,23 +515,12 @@ class Outbox:
         group = _Group(entries[0].sender, entries)
         function, args = group.call()
         calldata = self.client.encode(function, *args)
-        try:
-            self.client.simulate(group.sender, calldata, block=hex(max(block - 1, 0)))
-            refusal: e.GPIDError = e.ChainRejected("reverted", {"block": block})  # not a refusal of the contract
-        except e.ChainUnavailable:
-            raise
-        except e.GPIDError as exc:
-            refusal = exc
-            try:
-                self.client.simulate(group.sender, calldata)
-            except e.ChainUnavailable:
-                raise
-            except e.GPIDError:
-                pass
-            else:
-                self._reset([x.id for x in entries])
-                log.info("outbox.sent_again", entries=[x.id for x in entries], refused_at=block, error=type(exc).__name__)
-                return
+        refused_before = self._refusal(group.sender, calldata, block=hex(max(block - 1, 0)))
+        if refused_before is not None and self._refusal(group.sender, calldata) is None:
+            self._reset([x.id for x in entries])
+            log.info("outbox.sent_again", entries=[x.id for x in entries], refused_at=block, error=type(refused_before).__name__)
+            return
+        refusal = refused_before or e.ChainRejected("reverted", {"block": block})  # not a refusal of the contract
         index = refusal.details.get("batch_index", 0) if group.is_batch else 0
         refused = entries[min(index, len(entries) - 1)]
         self._refuse(refused, refusal)

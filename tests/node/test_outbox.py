@@ -199,6 +199,18 @@ def record_registration_and_link(store: Store, registry: Any, number: str, refer
     return gpid
 
 
+def sent_before_restart(outbox: Outbox, store: Store, entry_id: int, sender: Any, request: dict[str, Any]) -> None:
+    """Makes a pending link entry look as the node leaves one it had sent when the chain went away:
+    signed with the sender's next nonce, kept on the entry, never broadcast (reconcile broadcasts it)."""
+    function, args = call_of("link", request)
+    data = outbox.client.encode(function, *args)
+    nonce = outbox.client.next_nonce(sender.address)
+    signed = outbox.client.sign(sender, data, nonce, gas_limit(data, 1))
+    with store.session() as session:
+        session.execute(update(OutboxEntry).where(OutboxEntry.id == entry_id).values(
+            status=SENT, transaction_hash=signed.hash, nonce=nonce, batch_id=entry_id, raw_transaction=signed.raw.hex()))  # fmt: skip
+
+
 def links_of(registry: Any, gpid: GPID) -> int:
     return len(registry.client.find_logs(event_topic("DeclarationLinked"), gpid.raw))
 
@@ -226,16 +238,9 @@ def test_a_link_broadcast_again_before_the_registration_it_needs_is_sent_again_n
 ) -> None:
     gpid = record_registration_and_link(store, registry, "NEEDS-2", "26DENEEDS0000002")
     register_id, link_id = (r.id for r in entries(store))
-    # The link as the node had sent it before the chain restarted: signed with the broker's next nonce and
-    # kept on its entry; the registration it needs is pending again (its block was lost).
-    request = link_request(gpid, "26DENEEDS0000002")
-    function, args = call_of("link", request)
-    data = outbox.client.encode(function, *args)
-    nonce = outbox.client.next_nonce(registry.people.broker.address)
-    signed = outbox.client.sign(registry.people.broker, data, nonce, gas_limit(data, 1))
-    with store.session() as session:
-        session.execute(update(OutboxEntry).where(OutboxEntry.id == link_id).values(
-            status=SENT, transaction_hash=signed.hash, nonce=nonce, batch_id=link_id, raw_transaction=signed.raw.hex()))  # fmt: skip
+    # The link as the node had sent it before the chain restarted; the registration it needs is pending
+    # again (its block was lost).
+    sent_before_restart(outbox, store, link_id, registry.people.broker, link_request(gpid, "26DENEEDS0000002"))
     outbox.reconcile()  # broadcasts the link again: it runs at once, before the registration, and reverts
     outbox.drain(timeout_s=30)
     register, link = entries(store)
@@ -243,3 +248,22 @@ def test_a_link_broadcast_again_before_the_registration_it_needs_is_sent_again_n
     assert (register.status, link.status) == (MINED, MINED), link.error
     assert link.block_number > register.block_number
     assert registry.client.view("isLinked", gpid.raw, b"DE", "26DENEEDS0000002") and links_of(registry, gpid) == 1
+
+
+def test_a_mined_revert_whose_refusal_stands_fails_with_the_contracts_reason(
+    outbox: Outbox, store: Store, registry: Any
+) -> None:
+    """The state changed between the pre-flight and the block (here: the same declaration linked by
+    the broker's other software): the entry fails with the contract's refusal, and is not sent again."""
+    registry.register(key_data_set("RACED-1", lines=2))
+    gpid = registry.client.gpid_for(SELLER_KEY, "RACED-1")
+    request = link_request(gpid, "26DERACED0000001")
+    with store.session() as session:
+        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
+    registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, "26DERACED0000001", b"DE", 1)
+    sent_before_restart(outbox, store, link_id, registry.people.broker, request)
+    outbox.reconcile()
+    outbox.drain(timeout_s=30)
+    (link,) = entries(store)
+    assert link.status == FAILED and link.error["type"] == "DeclarationAlreadyLinked", link.error
+    assert link.attempts == 0 and links_of(registry, gpid) == 1
