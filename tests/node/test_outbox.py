@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import select, update
 from gpid_node.chain.abi import event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, errors
 from gpid_node.domain.gpid import GPID
 from gpid_node.outbox import FAILED, MINED, PENDING, SENT, Outbox, call_of, gas_limit
 from gpid_node.store.database import Store
@@ -267,3 +268,38 @@ def test_a_mined_revert_whose_refusal_stands_fails_with_the_contracts_reason(
     (link,) = entries(store)
     assert link.status == FAILED and link.error["type"] == "DeclarationAlreadyLinked", link.error
     assert link.attempts == 0 and links_of(registry, gpid) == 1
+
+
+def test_a_mined_revert_met_by_a_chain_outage_is_explained_once_the_chain_answers(
+    outbox: Outbox, store: Store, registry: Any
+) -> None:
+    """Explaining a revert calls the chain: a chain that stops answering then leaves the entry sent
+    (the worker backs off), it does not fail it with ChainUnavailable."""
+    registry.register(key_data_set("RACED-2", lines=2))
+    gpid = registry.client.gpid_for(SELLER_KEY, "RACED-2")
+    request = link_request(gpid, "26DERACED0000002")
+    with store.session() as session:
+        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
+    registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, "26DERACED0000002", b"DE", 1)
+    sent_before_restart(outbox, store, link_id, registry.people.broker, request)
+    (sent,) = entries(store)
+    outbox.client.broadcast(bytes.fromhex(sent.raw_transaction))
+    deadline = time.monotonic() + 10
+    while outbox.client.receipt(sent.transaction_hash) is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # anvil mines a moment after accepting
+    assert not outbox.client.receipt(sent.transaction_hash).succeeded
+    simulate = outbox.client.simulate
+
+    def unreachable(*args: Any, **kwargs: Any) -> bytes:
+        raise errors.ChainUnavailable("the chain does not answer")
+
+    outbox.client.simulate = unreachable  # type: ignore[method-assign]
+    try:
+        with pytest.raises(errors.ChainUnavailable):
+            outbox.step()
+        assert entries(store)[0].status == SENT
+    finally:
+        outbox.client.simulate = simulate  # type: ignore[method-assign]
+    outbox.drain(timeout_s=30)
+    (link,) = entries(store)
+    assert link.status == FAILED and link.error["type"] == "DeclarationAlreadyLinked", link.error
