@@ -251,18 +251,26 @@ def test_a_link_broadcast_again_before_the_registration_it_needs_is_sent_again_n
     assert registry.client.view("isLinked", gpid.raw, b"DE", "26DENEEDS0000002") and links_of(registry, gpid) == 1
 
 
+def link_sent_after_the_same_link_was_made(outbox: Outbox, store: Store, registry: Any, number: str) -> GPID:
+    """A registered invoice and a link entry for it, signed and kept as sent, after the broker made the
+    very same link by other means: broadcast, the entry's transaction is mined and reverts."""
+    registry.register(key_data_set(number, lines=2))
+    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    reference = f"26DE{number.replace('-', ''):0>12}"
+    request = link_request(gpid, reference)
+    with store.session() as session:
+        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
+    registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, reference, b"DE", 1)
+    sent_before_restart(outbox, store, link_id, registry.people.broker, request)
+    return gpid
+
+
 def test_a_mined_revert_whose_refusal_stands_fails_with_the_contracts_reason(
     outbox: Outbox, store: Store, registry: Any
 ) -> None:
     """The state changed between the pre-flight and the block (here: the same declaration linked by
     the broker's other software): the entry fails with the contract's refusal, and is not sent again."""
-    registry.register(key_data_set("RACED-1", lines=2))
-    gpid = registry.client.gpid_for(SELLER_KEY, "RACED-1")
-    request = link_request(gpid, "26DERACED0000001")
-    with store.session() as session:
-        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
-    registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, "26DERACED0000001", b"DE", 1)
-    sent_before_restart(outbox, store, link_id, registry.people.broker, request)
+    gpid = link_sent_after_the_same_link_was_made(outbox, store, registry, "RACED-1")
     outbox.reconcile()
     outbox.drain(timeout_s=30)
     (link,) = entries(store)
@@ -275,13 +283,7 @@ def test_a_mined_revert_met_by_a_chain_outage_is_explained_once_the_chain_answer
 ) -> None:
     """Explaining a revert calls the chain: a chain that stops answering then leaves the entry sent
     (the worker backs off), it does not fail it with ChainUnavailable."""
-    registry.register(key_data_set("RACED-2", lines=2))
-    gpid = registry.client.gpid_for(SELLER_KEY, "RACED-2")
-    request = link_request(gpid, "26DERACED0000002")
-    with store.session() as session:
-        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
-    registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, "26DERACED0000002", b"DE", 1)
-    sent_before_restart(outbox, store, link_id, registry.people.broker, request)
+    link_sent_after_the_same_link_was_made(outbox, store, registry, "RACED-2")
     (sent,) = entries(store)
     outbox.client.broadcast(bytes.fromhex(sent.raw_transaction))
     deadline = time.monotonic() + 10
