@@ -152,6 +152,31 @@ def _log_as_configured(settings: Any) -> None:
     configure_logging(settings.log_level, settings.log_format)
 
 
+_DATA_FOLDER_LOCKS: list[int] = []  # open for the life of the process: the kernel frees them when it ends
+
+
+def _serve_alone_from(data_dir: Path) -> None:
+    """One serving node per data folder (``node.lock`` in it, held until this process ends, however):
+    a second ``dev`` would stop the first one's chain as a leftover of a killed run, and two nodes
+    would share one keystore and one database."""
+    import fcntl
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "node.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 20).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise e.DataFolderInUse(
+            f"the data folder {data_dir} is in use by another gpid-node serve or dev (pid {holder}): "
+            "stop that one, or give this one another --data-dir"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _DATA_FOLDER_LOCKS.append(fd)
+
+
 def _serve(node: Any, settings: Any, port: int) -> None:
     import uvicorn
 
@@ -182,6 +207,7 @@ def serve(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: Databa
     """Runs the node against a chain: outbox, indexer and REST API."""
     settings = _settings(data_dir, rpc_url=rpc_url, database_url=database_url, port=port, host=host)
     _log_as_configured(settings)
+    _serve_alone_from(settings.data_dir)
     _serve(_node(settings), settings, settings.port)
 
 
@@ -196,6 +222,7 @@ def dev(
     from gpid_node.node import open_node
 
     _log_as_configured(_settings(data_dir))
+    _serve_alone_from(data_dir)
     env = start_dev_chain(data_dir, chain_port)
     try:
         (data_dir / "node.toml").write_text(

@@ -38,6 +38,7 @@ from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
 from gpid_node.store.database import Store
+from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
 
 log = structlog.get_logger("gpid.outbox")
@@ -49,6 +50,8 @@ HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the h
 # How long a worker with nothing sent waits for a wake-up before it looks for work anyway (entries
 # recorded by a process that could not wake it): writers wake it, so idling costs nothing.
 IDLE_WAIT_S = 1.0
+OUTBOX_LEASE = "outbox"  # one outbox worker per database (gpid_node.store.lease)
+LEASE_RETRY_S = 1.0  # how often a worker standing by tries to take the lease
 # An entry as the worker holds it: a row of the members it reads, or (reconciling) the ORM object.
 Entry: TypeAlias = "OutboxEntry | Row[Any]"
 _BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
@@ -215,6 +218,7 @@ class Outbox:
         self._head_seen: tuple[int, str] | None = None  # (number, hash) of the head at the last check
         self._following = 0  # sent entries the last round followed (their receipts are polled for)
         self._in_flight: set[str] = set()  # GPIDs (hex) of the entries the last round found sent, not mined
+        self.standing_by = False  # another process holds the outbox lease and sends every entry
 
     # ------------------------------------------------------------------ recording
 
@@ -292,42 +296,62 @@ class Outbox:
     def run(self, stop: threading.Event) -> None:
         """Reconciles, then sends and follows entries until ``stop`` is set; outages back off.
 
+        Only the process holding the database's outbox lease works (:mod:`gpid_node.store.lease`);
+        another one (a CLI command run while the node runs) stands by and takes over within
+        ``LEASE_RETRY_S`` once the holder stops, while the holder sends its entries too.
+
         Every ``HEAD_CHECK_S`` the worker also checks the chain itself, busy or idle: an outage
         (the chain does not answer) makes it reconcile once the chain is back, and so does a chain
         that no longer has the head block seen last (a reorg, or a chain restarted from an older
         state): entries mined in the lost blocks are sent again and nonces are read afresh.
         """
+        lease = Lease(self.store, OUTBOX_LEASE)
         backoff = self.poll_s
         reconciled = False
         next_check = 0.0
-        while not stop.is_set():
-            try:
-                if not reconciled:
-                    self.reconcile()
-                    reconciled = True
-                elif time.monotonic() >= next_check:
-                    next_check = time.monotonic() + HEAD_CHECK_S
-                    if self._chain_went_back():
+        try:
+            while not stop.is_set():
+                try:
+                    if not lease.acquire():
+                        if not self.standing_by:
+                            log.info("outbox.standing_by", reason="another process runs this database's outbox worker")
+                        self.standing_by, reconciled = True, False
+                        stop.wait(LEASE_RETRY_S)
+                        continue
+                    if self.standing_by:
+                        log.info("outbox.took_over")
+                        self.standing_by = False
+                    if not reconciled:
                         self.reconcile()
-                with self._changed:
-                    self._woken = False  # a wake-up from here on is kept for the wait below
-                worked = self.step()
-                self.last_error = None
-                backoff = self.poll_s
-                if not worked:
+                        reconciled = True
+                    elif time.monotonic() >= next_check:
+                        next_check = time.monotonic() + HEAD_CHECK_S
+                        if not lease.check():
+                            continue  # lost with its connection: taken again (or not) before any work
+                        if self._chain_went_back():
+                            self.reconcile()
                     with self._changed:
-                        if not self._woken:
-                            self._changed.wait(timeout=self.poll_s if self._following else max(self.poll_s, IDLE_WAIT_S))
-            except (e.ChainUnavailable, e.StoreUnavailable) as exc:
-                self.last_error = exc.message
-                reconciled = False  # the chain may come back from an older state
-                log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
-            except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
-                self.last_error = repr(exc)
-                log.exception("outbox.defect")
-                stop.wait(1.0)
+                        self._woken = False  # a wake-up from here on is kept for the wait below
+                    worked = self.step()
+                    self.last_error = None
+                    backoff = self.poll_s
+                    if not worked:
+                        with self._changed:
+                            if not self._woken:
+                                self._changed.wait(timeout=self.poll_s if self._following else max(self.poll_s, IDLE_WAIT_S))
+                except (e.ChainUnavailable, e.StoreUnavailable) as exc:
+                    self.last_error = exc.message
+                    reconciled = False  # the chain may come back from an older state
+                    lease.check()  # a database outage may have taken the lease with it
+                    log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
+                    self.last_error = repr(exc)
+                    log.exception("outbox.defect")
+                    stop.wait(1.0)
+        finally:
+            lease.release()
 
     def step(self) -> bool:
         """One round: send what is pending, follow what is sent. True when anything moved."""
@@ -338,14 +362,22 @@ class Outbox:
         return bool(sent or followed)
 
     def drain(self, timeout_s: float = 60.0) -> None:
-        """Runs rounds in this thread until nothing is pending or sent (CLI and tests)."""
+        """Runs rounds in this thread, holding the outbox lease, until nothing is pending or sent (tests)."""
         deadline = time.monotonic() + timeout_s
-        self.reconcile()
-        while self.depth():
+        lease = Lease(self.store, OUTBOX_LEASE)
+        while not lease.acquire():
             if time.monotonic() > deadline:
-                raise e.ChainUnavailable(f"the outbox did not drain within {timeout_s} s")
-            if not self.step():
-                time.sleep(self.poll_s)
+                raise TimeoutError(f"another outbox worker held the lease for {timeout_s} s")
+            time.sleep(self.poll_s)
+        try:
+            self.reconcile()
+            while self.depth():
+                if time.monotonic() > deadline:
+                    raise e.ChainUnavailable(f"the outbox did not drain within {timeout_s} s")
+                if not self.step():
+                    time.sleep(self.poll_s)
+        finally:
+            lease.release()
 
     def _notify(self) -> None:
         self.wake()

@@ -173,12 +173,14 @@ class _WriteQueueConnection(sqlite3.Connection):
             self._end_turn()
 
 
-def sqlite_lock_file(url: str) -> Path | None:
-    """The file beside a SQLite database whose lock queues the writers of every process (none in memory)."""
+def sqlite_side_file(url: str, suffix: str) -> Path | None:
+    """A file beside a SQLite database (``index.sqlite3-<suffix>``), for a lock; None for one in memory.
+    ``-writers`` queues the writers of every process (WriteTurn), ``-outbox`` is the outbox worker's
+    lease (:mod:`gpid_node.store.lease`)."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(f"{database}-writers")
+    return Path(f"{database}-{suffix}")
 
 
 def make_engine(url: str, write_turn: WriteTurn | None) -> Engine:
@@ -215,7 +217,7 @@ def migrate(engine: Engine) -> None:
 
 
 @contextmanager
-def _outage_as_unavailable() -> Iterator[None]:
+def outage_as_unavailable() -> Iterator[None]:
     """A database that cannot be reached (or stays locked) raised as the domain's StoreUnavailable."""
     try:
         yield
@@ -228,7 +230,7 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._write_turn = WriteTurn(sqlite_lock_file(url)) if url.startswith("sqlite") else None
+        self._write_turn = WriteTurn(sqlite_side_file(url, "writers")) if url.startswith("sqlite") else None
         self.engine = make_engine(url, self._write_turn)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._disposed = threading.Event()
@@ -238,26 +240,26 @@ class Store:
             ).start()
 
     def migrate(self) -> None:
-        with _outage_as_unavailable():
+        with outage_as_unavailable():
             migrate(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed at the end, rolled back on any error."""
-        with _outage_as_unavailable(), self._sessions.begin() as session:
+        with outage_as_unavailable(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection in one transaction, for a few plain statements: committed at the end, rolled
         back on any error."""
-        with _outage_as_unavailable(), self.engine.begin() as connection:
+        with outage_as_unavailable(), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection for a few plain reads (no ORM session, which costs as much as a short read)."""
-        with _outage_as_unavailable(), self.engine.connect() as connection:
+        with outage_as_unavailable(), self.engine.connect() as connection:
             yield connection
 
     @property

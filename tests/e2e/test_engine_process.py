@@ -8,14 +8,12 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from gpid_node.chain.devchain import free_port
-from support.processes import ROOT, api_key, credentials, kill_anvil_of, start, stop, wait_http
+from support.processes import ROOT
 
 pytestmark = pytest.mark.slow
 EXAMPLE = json.loads((ROOT / "schemas/examples/design-example.json").read_text())
@@ -46,21 +44,6 @@ def wait_until(condition, timeout_s: float = 60.0) -> None:  # noqa: ANN001
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[tuple[object, str, dict[str, str], Path]]:
-    data_dir, port = tmp_path / "data", free_port()
-    data_dir.mkdir()
-    process = start([str(ROOT / ".venv/bin/gpid-node"), "dev", "--port", str(port), "--data-dir", str(data_dir)],
-                    data_dir, tmp_path / "node.log")  # fmt: skip
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
-        seller = {"Authorization": f"Bearer {api_key(credentials(data_dir), 'seller')}"}
-        yield process, f"http://127.0.0.1:{port}", seller, data_dir
-    finally:
-        stop(process)
-        kill_anvil_of(data_dir)
 
 
 def invoice(number: str) -> dict[str, object]:

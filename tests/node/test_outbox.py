@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import canonical, errors
 from gpid_node.domain.gpid import GPID
-from gpid_node.outbox import FAILED, MINED, PENDING, SENT, Outbox, call_of, gas_limit
+from gpid_node.outbox import FAILED, MINED, OUTBOX_LEASE, PENDING, SENT, Outbox, call_of, gas_limit
 from gpid_node.store.database import Store
+from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, key_data_set
 
@@ -129,8 +131,6 @@ def test_registration_already_on_chain_with_the_same_commitments_is_adopted(outb
 
 
 def test_wait_returns_when_the_entry_is_mined(outbox: Outbox, store: Store, registry: Any) -> None:
-    import threading
-
     stop = threading.Event()
     worker = threading.Thread(target=outbox.run, args=(stop,), daemon=True)
     worker.start()
@@ -305,3 +305,64 @@ def test_a_mined_revert_met_by_a_chain_outage_is_explained_once_the_chain_answer
     outbox.drain(timeout_s=30)
     (link,) = entries(store)
     assert link.status == FAILED and link.error["type"] == "DeclarationAlreadyLinked", link.error
+
+
+# ---------------------------------------------------------------------- one worker per database
+
+
+def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first_stops(
+    outbox: Outbox, store: Store, registry: Any
+) -> None:
+    """A CLI command run while the node runs has a worker of its own on the node's database. Only one
+    may send: two would each send the entries they find pending (a link twice: the second is refused
+    and its entry marked failed, though the link is on chain)."""
+    keyring = Keyring({"seller": registry.people.seller, "broker": registry.people.broker})
+    command = Outbox(store, RegistryClient(registry.client.w3, registry.client.address), keyring, poll_s=0.01)
+    gpids = []
+    for i in range(6):
+        registry.register(key_data_set(f"TWO-WORKERS-{i}", lines=1))
+        gpids.append(registry.client.gpid_for(SELLER_KEY, f"TWO-WORKERS-{i}"))
+    node_stop, command_stop = threading.Event(), threading.Event()
+    node_worker = threading.Thread(target=outbox.run, args=(node_stop,), daemon=True)
+    command_worker = threading.Thread(target=command.run, args=(command_stop,), daemon=True)
+    try:
+        node_worker.start()
+        wait_for(lambda: outbox.sent_transactions == 0 and not lease_free(store), "the node's worker holds the lease")
+        command_worker.start()
+        wait_for(lambda: command.standing_by, "the command's worker stands by")
+
+        # The command records links and wakes its own worker only, as `gpid-node link` does.
+        with store.session() as session:
+            for i, gpid in enumerate(gpids[:5]):
+                Outbox.record(session, "link", registry.people.broker.address, link_request(gpid, f"26DETWO00000000{i}"), gpid.hex)
+        command.wake()
+        wait_for(lambda: {r.status for r in entries(store)} == {MINED}, "the node's worker mined them")
+        assert (outbox.sent_transactions, command.sent_transactions) == (5, 0)
+
+        node_stop.set()  # the node stops: the command's worker takes over
+        node_worker.join(timeout=10)
+        with store.session() as session:
+            Outbox.record(session, "link", registry.people.broker.address, link_request(gpids[5], "26DETWO000000005"), gpids[5].hex)
+        command.wake()
+        wait_for(lambda: {r.status for r in entries(store)} == {MINED}, "the command's worker mined it")
+        assert command.sent_transactions == 1 and not command.standing_by
+        assert all(links_of(registry, gpid) == 1 for gpid in gpids)
+    finally:
+        node_stop.set()
+        command_stop.set()
+        node_worker.join(timeout=10)
+        command_worker.join(timeout=10)
+
+
+def lease_free(store: Store) -> bool:
+    probe = Lease(store, OUTBOX_LEASE)
+    free = probe.acquire()
+    probe.release()
+    return free
+
+
+def wait_for(condition: Any, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
