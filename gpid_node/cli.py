@@ -168,7 +168,7 @@ def _serve_alone_from(data_dir: Path) -> None:
     except BlockingIOError:
         holder = os.read(fd, 20).decode(errors="replace").strip() or "unknown"
         os.close(fd)
-        raise e.DataFolderInUse(
+        raise e.GPIDError(  # a refusal of the command line, never an API answer
             f"the data folder {data_dir} is in use by another gpid-node serve or dev (pid {holder}): "
             "stop that one, or give this one another --data-dir"
         ) from None

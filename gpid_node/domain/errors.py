@@ -183,10 +183,6 @@ class StoreUnavailable(GPIDError):
     retry_after_s = 5
 
 
-class DataFolderInUse(GPIDError):
-    """Another ``gpid-node serve`` or ``dev`` serves from this data folder."""
-
-
 class ChainRejected(GPIDError):
     """The contract refused a transaction (the message names the contract's error and its arguments)."""
 
