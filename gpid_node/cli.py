@@ -159,19 +159,17 @@ def _serve_alone_from(data_dir: Path) -> None:
     """One serving node per data folder (``node.lock`` in it, held until this process ends, however):
     a second ``dev`` would stop the first one's chain as a leftover of a killed run, and two nodes
     would share one keystore and one database."""
-    import fcntl
+    from gpid_node.store.lease import lock_file
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "node.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.read(fd, 20).decode(errors="replace").strip() or "unknown"
-        os.close(fd)
+    path = data_dir / "node.lock"
+    fd = lock_file(path)
+    if fd is None:
+        holder = path.read_text(errors="replace").strip() or "unknown"
         raise e.GPIDError(  # a refusal of the command line, never an API answer
             f"the data folder {data_dir} is in use by another gpid-node serve or dev (pid {holder}): "
             "stop that one, or give this one another --data-dir"
-        ) from None
+        )
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())
     _DATA_FOLDER_LOCKS.append(fd)

@@ -32,6 +32,19 @@ def _advisory_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"gpid-node {name}".encode()).digest()[:8], "big", signed=True)
 
 
+def lock_file(path: Path) -> int | None:
+    """An exclusive lock on ``path`` (created if missing), taken without waiting: the open file
+    descriptor that holds it (closing it, or the process ending, releases it), or None when another
+    holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class Lease:
     """Held by at most one process (and one object) at a time; ``acquire`` never waits."""
 
@@ -52,20 +65,11 @@ class Lease:
             with outage_as_unavailable():
                 self.held = self._acquire_advisory()
         elif self._file is not None:
-            self.held = self._acquire_file(self._file)
+            self._fd = lock_file(self._file)
+            self.held = self._fd is not None
         else:  # a database in memory: only this process can reach it
             self.held = True
         return self.held
-
-    def _acquire_file(self, path: Path) -> bool:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
 
     def _acquire_advisory(self) -> bool:
         connection = self._engine.connect()
