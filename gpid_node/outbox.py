@@ -306,52 +306,55 @@ class Outbox:
         state): entries mined in the lost blocks are sent again and nonces are read afresh.
         """
         lease = Lease(self.store, OUTBOX_LEASE)
+        try:
+            self._work(stop, lease)
+        finally:
+            lease.release()
+
+    def _work(self, stop: threading.Event, lease: Lease) -> None:
         backoff = self.poll_s
         reconciled = False
         next_check = 0.0
-        try:
-            while not stop.is_set():
-                try:
-                    if not lease.acquire():
-                        if not self.standing_by:
-                            log.info("outbox.standing_by", reason="another process runs this database's outbox worker")
-                        self.standing_by, reconciled = True, False
-                        stop.wait(LEASE_RETRY_S)
-                        continue
-                    if self.standing_by:
-                        log.info("outbox.took_over")
-                        self.standing_by = False
-                    if not reconciled:
+        while not stop.is_set():
+            try:
+                if not lease.acquire():
+                    if not self.standing_by:
+                        log.info("outbox.standing_by", reason="another process runs this database's outbox worker")
+                    self.standing_by, reconciled = True, False
+                    stop.wait(LEASE_RETRY_S)
+                    continue
+                if self.standing_by:
+                    log.info("outbox.took_over")
+                    self.standing_by = False
+                if not reconciled:
+                    self.reconcile()
+                    reconciled = True
+                elif time.monotonic() >= next_check:
+                    next_check = time.monotonic() + HEAD_CHECK_S
+                    if not lease.check():
+                        continue  # lost with its connection: taken again (or not) before any work
+                    if self._chain_went_back():
                         self.reconcile()
-                        reconciled = True
-                    elif time.monotonic() >= next_check:
-                        next_check = time.monotonic() + HEAD_CHECK_S
-                        if not lease.check():
-                            continue  # lost with its connection: taken again (or not) before any work
-                        if self._chain_went_back():
-                            self.reconcile()
+                with self._changed:
+                    self._woken = False  # a wake-up from here on is kept for the wait below
+                worked = self.step()
+                self.last_error = None
+                backoff = self.poll_s
+                if not worked:
                     with self._changed:
-                        self._woken = False  # a wake-up from here on is kept for the wait below
-                    worked = self.step()
-                    self.last_error = None
-                    backoff = self.poll_s
-                    if not worked:
-                        with self._changed:
-                            if not self._woken:
-                                self._changed.wait(timeout=self.poll_s if self._following else max(self.poll_s, IDLE_WAIT_S))
-                except (e.ChainUnavailable, e.StoreUnavailable) as exc:
-                    self.last_error = exc.message
-                    reconciled = False  # the chain may come back from an older state
-                    lease.check()  # a database outage may have taken the lease with it
-                    log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
-                except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
-                    self.last_error = repr(exc)
-                    log.exception("outbox.defect")
-                    stop.wait(1.0)
-        finally:
-            lease.release()
+                        if not self._woken:
+                            self._changed.wait(timeout=self.poll_s if self._following else max(self.poll_s, IDLE_WAIT_S))
+            except (e.ChainUnavailable, e.StoreUnavailable) as exc:
+                self.last_error = exc.message
+                reconciled = False  # the chain may come back from an older state
+                lease.check()  # a database outage may have taken the lease with it
+                log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
+                self.last_error = repr(exc)
+                log.exception("outbox.defect")
+                stop.wait(1.0)
 
     def step(self) -> bool:
         """One round: send what is pending, follow what is sent. True when anything moved."""
