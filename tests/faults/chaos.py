@@ -34,6 +34,7 @@ from gpid_node.store.tables import (
     VersionRow,
 )
 from support.processes import GPID_NODE, api_key, credentials, start, stop, wait_http
+from support.waiting import wait_until  # noqa: F401 - the fault tests import it from here
 
 CHAIN_TABLES = (KeyDataSetRow, VersionRow, DeclarationLinkRow, VerificationRow, TraderBindingRow)
 
@@ -245,14 +246,6 @@ def reindexed(client: RegistryClient, start_block: int, path: Path) -> dict[str,
 def outbox_statuses(store: Store) -> Counter[str]:
     with store.session() as session:
         return Counter(session.scalars(select(OutboxEntry.status)))
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting until {what}")
-        time.sleep(every_s)
 
 
 # ---------------------------------------------------------------------- load

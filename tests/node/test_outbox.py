@@ -21,6 +21,7 @@ from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, key_data_set
+from support.waiting import wait_until
 
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 
@@ -327,16 +328,16 @@ def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first
     command_worker = threading.Thread(target=command.run, args=(command_stop,), daemon=True)
     try:
         node_worker.start()
-        wait_for(lambda: outbox.sent_transactions == 0 and not lease_free(store), "the node's worker holds the lease")
+        wait_until(lambda: outbox.sent_transactions == 0 and not lease_free(store), 30, "the node's worker holds the lease", every_s=0.02)
         command_worker.start()
-        wait_for(lambda: command.standing_by, "the command's worker stands by")
+        wait_until(lambda: command.standing_by, 30, "the command's worker stands by", every_s=0.02)
 
         # The command records links and wakes its own worker only, as `gpid-node link` does.
         with store.session() as session:
             for i, gpid in enumerate(gpids[:5]):
                 Outbox.record(session, "link", registry.people.broker.address, link_request(gpid, f"26DETWO00000000{i}"), gpid.hex)
         command.wake()
-        wait_for(lambda: {r.status for r in entries(store)} == {MINED}, "the node's worker mined them")
+        wait_until(lambda: {r.status for r in entries(store)} == {MINED}, 30, "the node's worker mined them", every_s=0.02)
         assert (outbox.sent_transactions, command.sent_transactions) == (5, 0)
 
         node_stop.set()  # the node stops: the command's worker takes over
@@ -344,7 +345,7 @@ def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first
         with store.session() as session:
             Outbox.record(session, "link", registry.people.broker.address, link_request(gpids[5], "26DETWO000000005"), gpids[5].hex)
         command.wake()
-        wait_for(lambda: {r.status for r in entries(store)} == {MINED}, "the command's worker mined it")
+        wait_until(lambda: {r.status for r in entries(store)} == {MINED}, 30, "the command's worker mined it", every_s=0.02)
         assert command.sent_transactions == 1 and not command.standing_by
         assert all(links_of(registry, gpid) == 1 for gpid in gpids)
     finally:
@@ -359,10 +360,3 @@ def lease_free(store: Store) -> bool:
     free = probe.acquire()
     probe.release()
     return free
-
-
-def wait_for(condition: Any, what: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.02)
