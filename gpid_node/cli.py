@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gpid_node.domain import errors as e
+from gpid_node.domain import strict_json
 
 app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (bearer tokens bound to a role and an account).", no_args_is_help=True)
@@ -244,18 +245,19 @@ def dev(
 def _read_json(path_or_text: str) -> Any:
     path = Path(path_or_text)
     try:
-        return json.loads(path.read_text(encoding="utf-8") if path.exists() else path_or_text)
-    except json.JSONDecodeError as exc:
-        raise e.ValidationFailed([e.FieldProblem("", f"not JSON: {exc.msg} at line {exc.lineno}")]) from None
+        return strict_json.parse(path.read_bytes() if path.exists() else path_or_text)
+    except strict_json.MalformedJSON as exc:
+        raise e.ValidationFailed([e.FieldProblem("", f"not JSON: {exc}")]) from None
 
 
 @app.command()
 def register(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, account: Account = None) -> None:
     """Registers the key data set in FILE (JSON) and prints its GPID."""
+    body = _read_json(str(file))  # a file that is not JSON is refused before the node is opened
     settings = _settings(data_dir, rpc_url=rpc_url)
     node = _node(settings).start()
     try:
-        _print(node.register(_read_json(str(file)), _principal(node, "seller", account)))
+        _print(node.register(body, _principal(node, "seller", account)))
     finally:
         node.stop()
 

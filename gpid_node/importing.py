@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from gpid_node.domain import strict_json
 
 # CSV columns; consecutive rows with the same seller_eori and invoice_number form one key data set.
 PARTY_COLUMNS = ("name", "street", "postcode", "city", "country", "eori")
@@ -82,9 +83,9 @@ def read_jsonl(text: str) -> Iterator[SourceRecord]:
         if not line.strip():
             continue
         try:
-            yield SourceRecord(number, json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield SourceRecord(number, None, f"not JSON: {exc.msg} at column {exc.colno}")
+            yield SourceRecord(number, strict_json.parse(line))
+        except strict_json.MalformedJSON as exc:
+            yield SourceRecord(number, None, f"not JSON: {exc}")
 
 
 def read_records(path: Path) -> Iterator[SourceRecord]:

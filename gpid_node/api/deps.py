@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from gpid_node.api.middleware import is_json_media_type
 from gpid_node.api.problems import MalformedJSON, Unauthenticated, UnsupportedMediaType
 from gpid_node.credentials import authenticate
 from gpid_node.domain.access import Principal
@@ -76,16 +77,9 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def _is_json(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
-
-
 async def require_json(request: Request, principal: CurrentPrincipal) -> Principal:
     """For a route with a JSON body: 415 when the body is sent as anything but JSON (after the 401 check)."""
-    if not _is_json(request.headers.get("content-type")):
+    if not is_json_media_type(request.headers.get("content-type")):
         raise UnsupportedMediaType(request.headers.get("content-type"))
     return principal
 

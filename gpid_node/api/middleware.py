@@ -18,7 +18,6 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gpid_node.api import strict_json
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -28,6 +27,7 @@ from gpid_node.api.problems import (
     problem_body,
     unexpected_problem,
 )
+from gpid_node.domain import strict_json
 
 log = structlog.get_logger("gpid.api")
 access = structlog.get_logger("gpid.access")
@@ -195,7 +195,7 @@ class BodyLimit:
                 break
         body = b"".join(chunks)
         content_type = dict(scope.get("headers") or []).get(b"content-type", b"").decode("latin-1")
-        if body and strict_json.is_json_media_type(content_type):
+        if body and is_json_media_type(content_type):
             # a large body takes a while to check: off the event loop, so other requests go on
             reason = strict_json.refusal(body) if len(body) < 65536 else await run_in_threadpool(strict_json.refusal, body)
             if reason is not None:
@@ -205,6 +205,14 @@ class BodyLimit:
                                                                 scope.get("state", {}).get("request_id")))  # fmt: skip
                 return
         await self.app(scope, replay(body, receive), send)
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """application/json or any application/*+json (what the routes parse as JSON)."""
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def replay(body: bytes, receive: Receive) -> Receive:

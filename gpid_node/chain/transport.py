@@ -85,9 +85,9 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
                 self._drop_connection()
             if not 200 <= response.status < 300:
                 raise ConnectionError(f"the endpoint answered HTTP {response.status} {response.reason}")
-            try:
+            try:  # a hostile answer nested deeper than the recursion limit raises RecursionError (see chain/__init__)
                 return json.loads(raw)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise ConnectionError(f"the endpoint answered something that is not JSON: {raw[:80]!r}") from exc
         raise AssertionError("unreachable")
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from gpid_node.api import strict_json
+from gpid_node.domain import strict_json
 from gpid_node.api.models import AmendmentRequest, LinkRequest
 from gpid_node.domain import canonical, verification
 from gpid_node.domain.errors import InvalidGPID, ValidationFailed

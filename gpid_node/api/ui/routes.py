@@ -15,7 +15,6 @@ import json
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -43,6 +42,7 @@ from gpid_node.api.ui.sessions import (
 )
 from gpid_node.credentials import authenticate
 from gpid_node.domain import errors as e
+from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
 from gpid_node.node import Node, iso
@@ -531,9 +531,9 @@ def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: Checke
     text = form.get("declaration_json", "")
     try:
         try:
-            body = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise e.ValidationFailed([e.FieldProblem("(JSON)", f"this is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) from None
+            body = strict_json.parse(text)
+        except strict_json.MalformedJSON as exc:
+            raise e.ValidationFailed([e.FieldProblem("(JSON)", f"this is not JSON: {exc}")]) from None
         verdict = node.verify(body, caller.principal)
     except e.ValidationFailed as exc:
         problems = [{"path": p.path or "(body)", "message": p.message, "target": None} for p in exc.problems]
