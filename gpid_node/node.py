@@ -618,7 +618,7 @@ class Node:
             row = queries.key_data_set(session, gpid.hex)
             if row is None or not self._visible(session, row, principal):
                 raise e.UnknownGPID(str(gpid))
-            versions = queries.versions(session, gpid.hex)
+            versions = queries.versions(session, gpid.hex, data=False)  # the facts only, not 100 data sets
         return {
             "gpid": str(gpid),
             "versions": [
