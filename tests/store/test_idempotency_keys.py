@@ -19,7 +19,7 @@ def add_keys(store: Store, prefix: str, created_at: datetime, count: int) -> Non
     with store.session() as session:
         session.add_all(
             IdempotencyKeyRow(api_key_id=1, key=f"{prefix}-{i}", request_hash="0" * 64, status_code=201,
-                              response={"headers": {}, "body": "{}"}, created_at=created_at)  # fmt: skip
+                              response={"headers": {}, "body": "{}"}, created_at=created_at)
             for i in range(count)
         )
 
