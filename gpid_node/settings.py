@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     log_level: str = Field("info", description="debug, info, warning or error")
     log_format: str = Field("json", description="json or console")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none by default)")
+    rate_limit_per_s: float = Field(
+        50.0, ge=0, description="reads (GET, HEAD) a second per API key, or per client address without one; 0: no limit"
+    )
+    rate_limit_burst: int = Field(100, ge=1, description="reads an API key or address may send at once before the rate applies")
+    rate_limit_writes_per_s: float = Field(
+        20.0, ge=0, description="writes (POST and the like) a second per API key, or per client address without one; 0: no limit"
+    )
+    rate_limit_writes_burst: int = Field(100, ge=1, description="writes an API key or address may send at once before the rate applies")
+    idempotency_retention_s: float = Field(
+        86_400.0, ge=600, description="how long an Idempotency-Key is remembered; after that it is purged and counts as new"
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -12,6 +12,7 @@ from gpid_node.api import openapi, problems
 from gpid_node.api.idempotency import Idempotency
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
+from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
 from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
 from gpid_node.api.ui import routes as console
 from gpid_node.node import Node
@@ -37,6 +38,12 @@ the same body replays the first answer without writing again (the answer is kept
 so a retry made the moment it arrives is a replay too). When the chain cannot be reached a
 write is answered **503** with `Retry-After`; reads keep working from the index and say so
 (`integrity.checked_against: "index"`, `freshness.chain_reachable: false`).
+
+**Rate limits.** Each API key may send so many reads (GET) and so many writes (POST) a second, with
+a burst allowance; requests without a key (or with one the node has not yet seen authenticate) are
+counted per client address. A request over the limit is answered **429** with `Retry-After` (whole
+seconds) and nothing is done: an `Idempotency-Key` it carried is not used up. The node's operator
+sets the limits (`GPID_RATE_LIMIT_*`).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `type` URI
 (`https://gpid.dev/problems/...`), a `title`, the `status`, a `detail` saying what to do next, and
@@ -85,8 +92,14 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     openapi.install(app)
 
     # Added innermost first: each add_middleware wraps what is there already.
-    app.add_middleware(Idempotency, store=node.store, stale_after_s=settings.write_timeout_s + 60)
+    app.add_middleware(Idempotency, store=node.store, stale_after_s=settings.write_timeout_s + 60,
+                       retention_s=settings.idempotency_retention_s)  # fmt: skip
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.state.rate_limits = RateLimits(
+        reads=Rate(settings.rate_limit_per_s, settings.rate_limit_burst),
+        writes=Rate(settings.rate_limit_writes_per_s, settings.rate_limit_writes_burst),
+    )
+    app.add_middleware(RateLimit, limits=app.state.rate_limits, console_page=console.too_many_requests_page)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -11,12 +11,20 @@ The key is kept per API key in ``idempotency_keys`` with a SHA-256 of method, pa
 
 A reservation whose request never answered (the process died) is taken over after ``stale_after_s``.
 Requests without a valid API key pass through untouched (the route answers 401).
+
+Keys are kept for ``retention_s`` (``GPID_IDEMPOTENCY_RETENTION_S``): a key older than that counts as
+new, and the middleware purges expired keys in bounded batches (:mod:`gpid_node.store.idempotency_keys`)
+in the background, at most once every ``purge_every_s``, when a request with a key comes: the table
+grows only through such requests, so it needs no timer of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +46,7 @@ from gpid_node.api.problems import (
 from gpid_node.credentials import authenticate
 from gpid_node.domain.errors import StoreUnavailable
 from gpid_node.store.database import Store
+from gpid_node.store.idempotency_keys import purge_expired
 from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow
 
 log = structlog.get_logger("gpid.api")
@@ -74,11 +83,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 class IdempotencyStore:
-    """The table's three moves: reserve (or find the earlier answer), keep an answer, free a key."""
+    """The table's moves: reserve (or find the earlier answer), keep an answer, free a key, purge."""
 
-    def __init__(self, store: Store, stale_after_s: float) -> None:
+    def __init__(self, store: Store, stale_after_s: float, retention_s: float = 86_400.0,
+                 now: Callable[[], datetime] = _now) -> None:  # fmt: skip
         self.store = store
         self.stale_after = timedelta(seconds=stale_after_s)
+        self.retention = timedelta(seconds=max(retention_s, stale_after_s))  # never purge a running request
+        self.now = now
 
     def api_key_id(self, token: str) -> int | None:
         with self.store.session() as session:
@@ -100,17 +112,21 @@ class IdempotencyStore:
             row = session.scalar(
                 select(IdempotencyKeyRow).where(IdempotencyKeyRow.api_key_id == api_key_id, IdempotencyKeyRow.key == key)
             )
+            now = self.now()
             if row is None:
-                row = IdempotencyKeyRow(api_key_id=api_key_id, key=key, request_hash=digest, created_at=_now())
+                row = IdempotencyKeyRow(api_key_id=api_key_id, key=key, request_hash=digest, created_at=now)
                 session.add(row)
                 session.flush()
+                return _Reserved(row.id)
+            if now - _aware(row.created_at) > self.retention:  # expired, not purged yet: a new key
+                row.request_hash, row.status_code, row.response, row.created_at = digest, None, None, now
                 return _Reserved(row.id)
             if row.request_hash != digest:
                 raise IdempotencyKeyReused(key)
             if row.status_code is not None:
                 return _Replay(row.status_code, row.response or {})
-            if _now() - _aware(row.created_at) > self.stale_after:  # its request died without answering
-                row.created_at = _now()
+            if now - _aware(row.created_at) > self.stale_after:  # its request died without answering
+                row.created_at = now
                 return _Reserved(row.id)
             raise IdempotencyKeyInProgress(key)
 
@@ -125,13 +141,40 @@ class IdempotencyStore:
         with self.store.session() as session:
             session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.id == row_id))
 
+    def purge(self) -> int:
+        """Deletes keys past the retention (a bounded number of batches); returns how many."""
+        return purge_expired(self.store, self.now() - self.retention)
+
 
 class Idempotency:
     """The middleware (inside the body limit, so the body it hashes is bounded)."""
 
-    def __init__(self, app: ASGIApp, store: Store, stale_after_s: float = 120.0) -> None:
+    def __init__(self, app: ASGIApp, store: Store, stale_after_s: float = 120.0, retention_s: float = 86_400.0,
+                 purge_every_s: float = 600.0) -> None:  # fmt: skip
         self.app = app
-        self.keys = IdempotencyStore(store, stale_after_s)
+        self.keys = IdempotencyStore(store, stale_after_s, retention_s)
+        self.purge_every_s = purge_every_s
+        self._last_purge = -float("inf")
+        self._purging: set[asyncio.Task[None]] = set()
+
+    def _purge_if_due(self) -> None:
+        """Starts a purge in the background (the request does not wait) if none ran for a while."""
+        now = time.monotonic()
+        if now - self._last_purge < self.purge_every_s or self._purging:
+            return
+        self._last_purge = now
+        task = asyncio.get_running_loop().create_task(self._purge())
+        self._purging.add(task)
+        task.add_done_callback(self._purging.discard)
+
+    async def _purge(self) -> None:
+        try:
+            purged = await run_in_threadpool(self.keys.purge)
+        except StoreUnavailable as exc:  # tried again at the next due time
+            log.warning("idempotency.purge_failed", error=str(exc))
+            return
+        if purged:
+            log.info("idempotency.purged", keys=purged)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -154,6 +197,7 @@ class Idempotency:
         except ApiRefusal as refusal:
             await self._refuse(scope, send, refusal)
             return
+        self._purge_if_due()
         if isinstance(outcome, _Replay):
             await self._replay(send, outcome)
             return

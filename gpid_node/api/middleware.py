@@ -1,7 +1,8 @@
 """Pure ASGI middlewares: security headers, access log and metrics, body size limit and JSON check.
 
 Order, outermost first (``create_app`` adds them): security headers → access log and metrics (and
-the last word on unexpected exceptions) → CORS → body size limit → idempotency → routes.
+the last word on unexpected exceptions) → CORS → rate limit (:mod:`gpid_node.api.rate_limit`) → body
+size limit → idempotency → routes.
 """
 
 from __future__ import annotations

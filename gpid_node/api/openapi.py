@@ -2,7 +2,7 @@
 
 The register route reads its body as raw JSON (the node validates it and reports every problem at
 once), so the key data set's own JSON Schema (from the domain model) is added as ``KeyDataSet``;
-every problem answer refers to ``Problem``.
+every problem answer refers to ``Problem``; every operation rate limited lists its 429.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from gpid_node.api.models import Problem
+from gpid_node.api.problems import responses
+from gpid_node.api.rate_limit import UNLIMITED_PATHS
 from gpid_node.domain.model import KeyDataSet
 
 REF = "#/components/schemas/{model}"
@@ -46,6 +48,12 @@ def build(app: FastAPI) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _hoist(KeyDataSet.model_json_schema(ref_template=REF, mode="validation"), schemas, "KeyDataSet")
     _hoist(Problem.model_json_schema(ref_template=REF, mode="serialization"), schemas, "Problem")
+    # Every route but the operations probes may answer 429 (the rate limit sits in front of them all).
+    rate_limited = responses(429)[429]
+    for path, operations in document["paths"].items():
+        if path not in UNLIMITED_PATHS:
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("429", rate_limited)
     # FastAPI's own validation error shape is never answered (every 422 is a Problem): drop it if unused.
     if "#/components/schemas/HTTPValidationError" not in json.dumps(document["paths"]):
         schemas.pop("HTTPValidationError", None)

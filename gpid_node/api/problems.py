@@ -88,6 +88,19 @@ class IdempotencyKeyInProgress(ApiRefusal):
         )
 
 
+class RateLimited(ApiRefusal):
+    """More requests than the node's rate limit allows an API key (or a client address without one)."""
+
+    def __init__(self, retry_after_s: int, writes: bool) -> None:
+        self.retry_after_s = retry_after_s
+        kind = "writes" if writes else "reads"
+        super().__init__(
+            f"too many {kind} from this API key (or, without a valid key, from this address): "
+            f"retry after {retry_after_s} s; the node's operator sets the limits",
+            {"Retry-After": str(retry_after_s)},
+        )
+
+
 # ---------------------------------------------------------------------- the table
 
 
@@ -132,6 +145,7 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
     MalformedJSON: ProblemType(400, "malformed-json", "The body is not valid JSON"),
     IdempotencyKeyReused: ProblemType(422, "idempotency-key-reused", "This Idempotency-Key belongs to another request"),
     IdempotencyKeyInProgress: ProblemType(409, "idempotency-key-in-progress", "The first request with this Idempotency-Key is still running"),
+    RateLimited: ProblemType(429, "rate-limited", "Too many requests"),
     RequestValidationError: ProblemType(422, "validation-failed", "The request is not valid"),
     Exception: ProblemType(500, "internal-error", "Internal error"),
 }  # fmt: skip
@@ -321,6 +335,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "the body is too large",
         415: "the body is not sent as application/json",
         422: "the request is invalid: `errors` lists every problem with its field path",
+        429: "more requests than the node's rate limit allows this API key (or address, without one): "
+        "nothing was done; retry after `Retry-After` seconds",
         500: "the node failed; see its log under the request id",
         503: "the chain or the index database cannot be reached: retry after `Retry-After` seconds",
     }
@@ -330,7 +346,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "description": descriptions.get(status, "a problem"),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        if status == 503:
+        if status in (429, 503):
             entry["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
         if status == 401:
             entry["headers"] = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}

@@ -76,7 +76,9 @@ def start_api(data_dir: Path, **overrides: Any) -> Api:
     """Chain, deployment, onboarding, node (started), app and client, all in ``data_dir``."""
     env = start_dev_chain(data_dir)
     try:
-        settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, poll_interval_s=0.02, **overrides)
+        # The API tests send many requests with few keys: rate limits only where a test sets them.
+        limits = {"rate_limit_per_s": 0, "rate_limit_writes_per_s": 0}
+        settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, poll_interval_s=0.02, **{**limits, **overrides})
         node = open_node(settings, env.keyring).start()
     except BaseException:
         env.stop()

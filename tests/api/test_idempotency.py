@@ -6,18 +6,25 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+import warnings
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from starlette.responses import JSONResponse
 from starlette.types import Message
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from gpid_node.api.app import create_app
 from gpid_node.api.idempotency import Idempotency, IdempotencyStore, request_hash
 from gpid_node.domain import errors as e
 from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow, OutboxEntry
 
-from api.harness import EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
+from api.harness import API_URL, EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
+from support.waiting import wait_until
 
 
 def outbox_size(api: Api) -> int:
@@ -162,3 +169,45 @@ def test_an_answer_that_cannot_be_kept_still_reaches_the_client(api: Api, monkey
     sent = post_through_middleware(api, str(uuid.uuid4()), 201, lambda: None)
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[0]["status"] == 201 and json.loads(sent[1]["body"]) == {"ok": True}
+
+
+def answered_key(api: Api, key: str, body: bytes, created_at: datetime) -> None:
+    """A key as a request long ago left it: reserved and answered 201."""
+    key_id = api.keys[SELLER].removeprefix("gpid_").split(".")[0]
+    with api.node.store.session() as session:
+        api_key_id = session.scalar(select(ApiKeyRow.id).where(ApiKeyRow.key_id == key_id))
+        session.add(IdempotencyKeyRow(api_key_id=api_key_id, key=key, created_at=created_at, status_code=201,
+                                      request_hash=request_hash("POST", "/v1/key-data-sets", body),
+                                      response={"headers": {}, "body": '{"gpid": "old"}'}))  # fmt: skip
+
+
+def keys_named(api: Api, *keys: str) -> set[str]:
+    with api.node.store.session() as session:
+        return set(session.scalars(select(IdempotencyKeyRow.key).where(IdempotencyKeyRow.key.in_(keys))))
+
+
+def test_a_key_past_its_retention_counts_as_new(api: Api) -> None:
+    key = str(uuid.uuid4())
+    answered_key(api, key, b'{"an": "older request"}', datetime.now(UTC) - timedelta(days=2))  # retention: 1 day
+    size = outbox_size(api)
+
+    answer = post(api, "/v1/key-data-sets", json.dumps(fresh_key_data_set()).encode(), key)
+
+    assert answer.status_code == 201, answer.text  # neither 422 (another request's key) nor a replay
+    assert "idempotent-replayed" not in answer.headers
+    assert outbox_size(api) == size + 1
+    again = post(api, "/v1/key-data-sets", b"{}", key)
+    assert again.status_code == 422 and again.json()["type"] == "https://gpid.dev/problems/idempotency-key-reused"
+
+
+def test_expired_keys_are_purged_in_the_background_and_live_keys_stay(api: Api) -> None:
+    expired, live, used = (str(uuid.uuid4()) for _ in range(3))
+    answered_key(api, expired, b"{}", datetime.now(UTC) - timedelta(days=1, minutes=1))
+    answered_key(api, live, b"{}", datetime.now(UTC) - timedelta(hours=23))
+    with TestClient(create_app(api.node, api.settings), base_url=API_URL) as client:  # a fresh app: a purge is due
+        data = fresh_key_data_set()
+        data["goods"][0]["hs_code"] = "1"
+        headers = {**api.auth(SELLER), "Idempotency-Key": used}
+        assert client.post("/v1/key-data-sets", json=data, headers=headers).status_code == 422
+        wait_until(lambda: expired not in keys_named(api, expired), 30, "the expired key is purged")
+    assert keys_named(api, expired, live, used) == {live, used}

@@ -111,8 +111,14 @@ class DevNode:
                 pass
 
 
+# The fault tests retry refused writes in tight loops: the rate limiter stays on, far above their load.
+HIGH_RATE_LIMITS = {"GPID_RATE_LIMIT_PER_S": "100000", "GPID_RATE_LIMIT_BURST": "100000",
+                    "GPID_RATE_LIMIT_WRITES_PER_S": "100000", "GPID_RATE_LIMIT_WRITES_BURST": "100000"}
+
+
 def start_dev_node(data_dir: Path, log_level: str = "info", **env: str) -> DevNode:
     data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**HIGH_RATE_LIMITS, **env}
     port, chain_port = free_port(), free_port()
     log = data_dir.parent / f"{data_dir.name}-node.log"
     process = start(

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.types import Receive, Scope, Send
 
 from gpid_node.api.deps import NodeDep, SettingsDep
 from gpid_node.api.problems import problem_type_of
@@ -233,6 +234,16 @@ def _failure_page(request: Request) -> HTMLResponse:
         log.exception("ui.failure_page_failed", path=request.url.path)
         page = f"<!doctype html><title>Error</title><h1>The node failed to show this page</h1><p>{escape(detail)}</p>"
         return _no_store(HTMLResponse(page, status_code=500))  # type: ignore[return-value]
+
+
+async def too_many_requests_page(scope: Scope, receive: Receive, send: Send, retry_after_s: int) -> None:
+    """The console's answer to a request over the rate limit (:mod:`gpid_node.api.rate_limit`)."""
+    request = Request(scope)
+    detail = (f"this console (or your API key) sent more requests than the node allows: wait {retry_after_s} "
+              "seconds, then reload the page or send the form again")  # fmt: skip
+    response = render(request, "problem.html", 429, caller=None, title="Too many requests", detail=detail, problems=[])
+    response.headers["Retry-After"] = str(retry_after_s)
+    await response(scope, receive, send)
 
 
 class ConsoleRoute(APIRoute):
