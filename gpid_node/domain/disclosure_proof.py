@@ -52,11 +52,17 @@ class DisclosureProof:
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form (members in a fixed order; hashes in unpadded base64url)."""
+        columns: dict[str, dict[int, Any]] = {}
+        for path, value in self.fields.items():
+            if merkle.column_of(path) in self.column_seeds:
+                columns.setdefault(merkle.column_of(path), {})[merkle.line_of(path) or 0] = value
         fields: dict[str, Any] = {}
         for path, value in self.fields.items():  # a complete column as one list: its paths once
             column = merkle.column_of(path)
-            if column in self.column_seeds:
-                fields.setdefault(column, []).append(value)
+            lines = columns.get(column)
+            if lines is not None and sorted(lines) == list(range(len(lines))):
+                if column not in fields:
+                    fields[column] = [lines[line] for line in range(len(lines))]
             else:
                 fields[path] = value
         return {
@@ -206,6 +212,9 @@ def _salts(proof: DisclosureProof, problems: list[FieldProblem]) -> dict[str, by
         if parent not in lengths:
             problems.append(FieldProblem(f"column_seeds.{column}", f"needs {parent}.{merkle.LENGTH_MEMBER} among the fields"))
             continue
+        if not 0 < lengths[parent] <= len(proof.fields):  # bounded before the loop: the document is anyone's
+            problems.append(FieldProblem(f"column_seeds.{column}", f"opens {lengths[parent]} lines, not the lines among the fields"))
+            continue
         for line in range(lengths[parent]):
             path = column.replace("[*]", f"[{line}]", 1)
             if path not in proof.fields:
@@ -279,16 +288,21 @@ class _Reader:
         fields: dict[str, Any] = {}
         for path, value in self._object(document, "fields").items():
             if "[*]" not in path:
-                fields[path] = value
+                expanded = [(path, value)]
             elif not isinstance(value, list) or not value:
                 self.problems.append(FieldProblem(f"fields.{path}", "a column's values are a list, one per line"))
+                continue
             else:
-                fields.update((path.replace("[*]", f"[{line}]", 1), item) for line, item in enumerate(value))
+                expanded = [(path.replace("[*]", f"[{line}]", 1), item) for line, item in enumerate(value)]
+            for one, item in expanded:
+                if one in fields:
+                    self.problems.append(FieldProblem(f"fields.{one}", "given twice: as a path and in its column's list"))
+                fields[one] = item
         for path in fields:
             if not merkle.is_field_path(path) or merkle.section_of(path) is None:
                 self.problems.append(FieldProblem(f"fields.{path}", "not the path of a key data set field"))
         salts = {p: self._hash(f"salts.{p}", v) for p, v in self._object(document, "salts").items()}
-        seeds = {}
+        seeds: dict[str, bytes] = {}
         for column, value in self._object(document, "column_seeds").items():
             if "[*]" not in column or not merkle.is_field_path(column.replace("[*]", "[0]", 1)):
                 self.problems.append(FieldProblem(f"column_seeds.{column}", "not a column such as goods[*].packages"))

@@ -171,3 +171,28 @@ def test_malformed_documents_are_refused_naming_the_member(mutate: Any, path: st
     with pytest.raises(InvalidDisclosure) as refused:
         DisclosureProof.from_json(document)
     assert path in [p.path for p in refused.value.problems]
+
+
+def test_a_field_given_as_a_path_and_in_its_column_is_refused() -> None:
+    document = json.loads(compact(prove(TEN, SEED, select_paths(TEN, ["goods[*].packages"])).as_json()))
+    document["fields"]["goods[0].packages"] = 2
+    with pytest.raises(InvalidDisclosure) as refused:
+        DisclosureProof.from_json(document)
+    assert [p.path for p in refused.value.problems] == ["fields.goods[0].packages"]
+
+
+def test_a_column_is_written_in_line_order_whatever_the_order_of_the_fields() -> None:
+    proof = prove(TEN, SEED, select_paths(TEN, ["goods[*].packages"]))
+    shuffled = DisclosureProof(
+        dict(reversed(list(proof.fields.items()))), proof.salts, proof.column_seeds, proof.proofs, proof.roots, proof.buyer_commitment
+    )
+    assert shuffled.as_json()["fields"]["goods[*].packages"] == [line["packages"] for line in TEN["goods"]]
+    assert verify(DisclosureProof.from_json(shuffled.as_json()), merkle.commitments_v2(TEN, SEED).digest)
+
+
+@pytest.mark.parametrize("length", [0, 11, 10**12])
+def test_a_column_seed_with_a_line_count_it_cannot_show_is_refused_at_once(length: int) -> None:
+    document = json.loads(compact(prove(TEN, SEED, select_paths(TEN, ["goods[*].packages"])).as_json()))
+    document["fields"]["goods.length"] = length
+    problems = problems_of(DisclosureProof.from_json(document), merkle.commitments_v2(TEN, SEED).digest)
+    assert "column_seeds.goods[*].packages" in problems
