@@ -6,8 +6,7 @@ the names of the contract's custom errors where they mirror one::
 
     GPIDError
     ├── ValidationFailed            a key data set, request or setting is invalid (every problem, with paths)
-    │   ├── InvalidGPID             a GPID text that is malformed or fails its check character
-    │   └── InvalidDisclosure       a disclosure's revealed fields do not open the commitments it names
+    │   └── InvalidGPID             a GPID text that is malformed or fails its check character
     ├── NotFound
     │   ├── UnknownGPID             no key data set has this GPID (or the caller may not see it)
     │   └── UnknownDeclaration
@@ -82,14 +81,6 @@ class InvalidGPID(ValidationFailed):
         self.text = text
         self.reason = reason
         super().__init__([FieldProblem(path, reason)], message=f"invalid GPID {text!r}: {reason}")
-
-
-class InvalidDisclosure(ValidationFailed):
-    """A disclosure that proves nothing: malformed, tampered with, or for other commitments.
-
-    ``problems`` names each member of the document that is wrong (``proofs.goods.siblings``, a
-    revealed field's path, ...), so a gate officer's verdict can say why.
-    """
 
 
 class NotFound(GPIDError):

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from gpid_node.domain import merkle
-from gpid_node.domain.disclosure_proof import DisclosureProof, b64, prove, select_paths, verify
-from gpid_node.domain.errors import InvalidDisclosure, ValidationFailed
+from gpid_node.domain.disclosure_proof import DisclosureProof, InvalidDisclosure, b64, prove, select_paths, verify
+from gpid_node.domain.errors import ValidationFailed
 from support.builders import amended, key_data_set
 
 SEED = bytes(range(32))

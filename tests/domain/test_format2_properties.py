@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 
 from gpid_node.domain import merkle, payload_crypto as pc
 from gpid_node.domain.canonical import PayloadError
-from gpid_node.domain.disclosure_proof import DisclosureProof, prove, select_paths, verify
+from gpid_node.domain.disclosure_proof import DisclosureProof, InvalidDisclosure, prove, select_paths, verify
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
-from gpid_node.domain.errors import InvalidDisclosure
 from gpid_node.domain.gpid import GPID
 from support.builders import amended, key_data_set
 
