@@ -23,7 +23,7 @@ from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
-from gpid_node.domain import verification
+from gpid_node.domain import limits, verification
 from gpid_node.domain.access import Action, Principal, Role, Visibility, may_read
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch
@@ -372,6 +372,7 @@ class Node:
         gpid = GPID.parse(gpid_text)
         self._require_chain()
         current = self._current_version(gpid, principal)
+        limits.require_room_for_version(str(gpid), current.version)  # before anything is recorded
         if current.data is None or current.salt is None:
             raise e.Conflict(f"{gpid} has no readable current version to amend (integrity problem)")
         patched = apply_merge_patch(current.data, changes)
@@ -452,9 +453,10 @@ class Node:
         self._require_chain()
         requests = []
         for gpid in parsed:
-            record = self.client.view("recordOf", gpid.raw)
-            if int(record[2]) == 0:
+            _, _, version, links = self.client.view("recordOf", gpid.raw)
+            if int(version) == 0:
                 raise e.UnknownGPID(str(gpid))
+            limits.require_room_for_link(str(gpid), int(links))  # before anything is recorded
             request: dict[str, Any] = {"gpid": gpid.hex, "reference": reference_n, "country": "0x" + country_n.encode().hex(),
                                        "direction": DIRECTIONS[direction]}  # fmt: skip
             kind = "link"
@@ -616,7 +618,7 @@ class Node:
             row = queries.key_data_set(session, gpid.hex)
             if row is None or not self._visible(session, row, principal):
                 raise e.UnknownGPID(str(gpid))
-            versions = queries.versions(session, gpid.hex)
+            versions = queries.versions(session, gpid.hex, data=False)  # the facts only, not 100 data sets
         return {
             "gpid": str(gpid),
             "versions": [

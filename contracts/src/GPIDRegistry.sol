@@ -21,6 +21,18 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     uint256 public constant MAX_PAYLOAD_BYTES = 24_576;
     /// @notice Longest amendment reason accepted, in bytes.
     uint256 public constant MAX_REASON_BYTES = 500;
+    /// @notice Most versions one key data set can have: the registration and 99 amendments.
+    /// @dev An invoice is corrected a few times at most (a price after a credit note, a mass after
+    /// weighing); a hundred versions leave ample room while bounding what every node indexes per
+    /// GPID and what a verification reads (each version, its payload of up to MAX_PAYLOAD_BYTES
+    /// included, is checked against its digest). Beyond it amend reverts with TooManyVersions.
+    uint32 public constant MAX_VERSIONS = 100;
+    /// @notice Most declarations that can reference one key data set.
+    /// @dev A real invoice is declared a handful of times (export, import, perhaps transit, a
+    /// re-filed or split declaration); a hundred leave ample room while bounding what every node
+    /// indexes per GPID and the other declarations a verification lists. Beyond it both link
+    /// functions revert with TooManyLinks.
+    uint32 public constant MAX_LINKS = 100;
 
     uint8 private constant DIRECTION_EXPORT = 1;
     uint8 private constant DIRECTION_IMPORT = 2;
@@ -110,6 +122,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (msg.sender != record.issuer && !_delegates[gpid][msg.sender]) {
             revert NotAuthorisedAuthor(gpid, msg.sender);
         }
+        version = _nextVersion(gpid, record);
         _requireCurrent(gpid, record.version, previous);
         uint8 changed = GPIDLib.changedSections(previous, next);
         if (changed & GPIDLib.SECTION_IDENTITY != 0) revert SectionImmutable(GPIDLib.SECTION_IDENTITY);
@@ -117,7 +130,6 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (bytes(reason).length > MAX_REASON_BYTES) revert ReasonTooLong(bytes(reason).length, MAX_REASON_BYTES);
         _checkPayload(payload, NOT_IN_BATCH);
 
-        version = record.version + 1;
         record.version = version;
         _versions[gpid][version] = VersionInfo({
             digest: next.digestOf(),
@@ -145,7 +157,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (msg.sender != record.issuer && !hasRole(BROKER_ROLE, msg.sender)) {
             revert NotAuthorisedLinker(gpid, msg.sender);
         }
-        _link(gpid, declarationReference, country, direction);
+        _link(gpid, record, declarationReference, country, direction);
     }
 
     /// @inheritdoc IGPIDRegistry
@@ -162,7 +174,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (callerKey == bytes32(0) || callerKey != current.buyerTraderKey) {
             revert NotAuthorisedLinker(gpid, msg.sender);
         }
-        _link(gpid, declarationReference, country, direction);
+        _link(gpid, record, declarationReference, country, direction);
     }
 
     /// @inheritdoc IGPIDRegistry
@@ -258,15 +270,39 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, invoiceKey, commitments, payload);
     }
 
-    function _link(bytes16 gpid, string calldata declarationReference, bytes2 country, uint8 direction) private {
+    /// @dev The one link path: both link functions come here, after their own right check.
+    function _link(
+        bytes16 gpid,
+        Record storage record,
+        string calldata declarationReference,
+        bytes2 country,
+        uint8 direction
+    ) private {
         _requireNormal(declarationReference);
         _requireCountry(country);
         if (direction != DIRECTION_EXPORT && direction != DIRECTION_IMPORT) revert InvalidDirection(direction);
         bytes32 referenceKey = GPIDLib.referenceKey(declarationReference);
         bytes32 key = _linkKey(gpid, country, referenceKey);
         if (_links[key]) revert DeclarationAlreadyLinked(gpid, country, referenceKey);
+        _countLink(gpid, record);
         _links[key] = true;
         emit DeclarationLinked(gpid, referenceKey, msg.sender, country, direction, declarationReference);
+    }
+
+    /// @dev The version cap, in one place: the number the next version of `record` takes, or
+    /// TooManyVersions once the key data set has MAX_VERSIONS versions.
+    function _nextVersion(bytes16 gpid, Record storage record) private view returns (uint32) {
+        uint32 current = record.version;
+        if (current >= MAX_VERSIONS) revert TooManyVersions(gpid, MAX_VERSIONS);
+        return current + 1;
+    }
+
+    /// @dev The link cap, in one place: counts one more declaration of `record`, or reverts with
+    /// TooManyLinks once MAX_LINKS declarations reference it.
+    function _countLink(bytes16 gpid, Record storage record) private {
+        uint16 links = record.links;
+        if (links >= MAX_LINKS) revert TooManyLinks(gpid, MAX_LINKS);
+        record.links = links + 1;
     }
 
     function _callerTraderKey() private view returns (bytes32 key) {

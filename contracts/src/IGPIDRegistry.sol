@@ -12,11 +12,16 @@ import {GPIDLib} from "./libraries/GPIDLib.sol";
 interface IGPIDRegistry {
     // ------------------------------------------------------------------ structs
 
-    /// @notice Per-GPID state. Slot budget: issuer (20 bytes) + registeredAt (5) + version (4) = 1 slot.
+    /// @notice Per-GPID state. Slot budget: issuer (20 bytes) + registeredAt (5) + version (4) +
+    /// links (2) = 31 bytes, 1 slot.
+    /// @dev `version` never exceeds MAX_VERSIONS and `links` never exceeds MAX_LINKS (both 100), so
+    /// a uint16 holds the link count and the record stays one slot: a link writes a slot that the
+    /// call has already read (warm), not a new one.
     struct Record {
         address issuer;
         uint40 registeredAt;
         uint32 version;
+        uint16 links;
     }
 
     /// @notice One version of a key data set as the registry remembers it.
@@ -135,6 +140,12 @@ interface IGPIDRegistry {
     error PayloadTooLarge(uint256 size, uint256 maxSize);
     /// @notice An amendment reason longer than the registry accepts.
     error ReasonTooLong(uint256 size, uint256 maxSize);
+    /// @notice `gpid` has `maxVersions` versions already, the most the registry keeps for one key
+    /// data set: it cannot be amended again.
+    error TooManyVersions(bytes16 gpid, uint32 maxVersions);
+    /// @notice `maxLinks` declarations reference `gpid` already, the most the registry records for
+    /// one key data set: no further declaration can be linked to it.
+    error TooManyLinks(bytes16 gpid, uint32 maxLinks);
     /// @notice A batch without items.
     error EmptyBatch();
     /// @notice Item `index` of a batch was refused; `reason` is that item's own error.
@@ -182,8 +193,9 @@ interface IGPIDRegistry {
     function registerBatch(Registration[] calldata items) external returns (bytes16[] memory gpids);
 
     /// @notice Amends a key data set to a new version.
-    /// @dev Rule 4: only the issuer and its delegates; `previous` must hash to the current digest;
-    /// the identity section is immutable; at least one section must change.
+    /// @dev Rule 4: only the issuer and its delegates; at most MAX_VERSIONS versions in all (else
+    /// TooManyVersions); `previous` must hash to the current digest; the identity section is
+    /// immutable; at least one section must change.
     /// @param gpid The key data set.
     /// @param previous The commitments of the current version.
     /// @param next The commitments of the new version.
@@ -210,7 +222,8 @@ interface IGPIDRegistry {
     // ------------------------------------------------------------------ declarations and checks
 
     /// @notice Records that the declaration `declarationReference` of `country` references `gpid`.
-    /// @dev Brokers and the issuer. Each (gpid, country, declarationReference) once only.
+    /// @dev Brokers and the issuer. Each (gpid, country, declarationReference) once only; at most
+    /// MAX_LINKS declarations per GPID (else TooManyLinks).
     /// @param gpid The key data set.
     /// @param declarationReference The declaration declaration reference (e.g. an MRN) in normal form.
     /// @param country The declaring country.
@@ -219,7 +232,7 @@ interface IGPIDRegistry {
 
     /// @notice As `linkDeclaration`, by the buyer, who proves it is the buyer with the current commitments.
     /// @dev The caller's trader key must equal `current.buyerTraderKey`, and `current` must hash to
-    /// the current digest.
+    /// the current digest. Counts against the same MAX_LINKS as `linkDeclaration`.
     /// @param gpid The key data set.
     /// @param current The commitments of the current version.
     /// @param declarationReference The declaration declarationReference in normal form.
@@ -249,7 +262,8 @@ interface IGPIDRegistry {
     /// @return The GPID.
     function gpidFor(bytes32 sellerTraderKey, string calldata invoiceNumber) external view returns (bytes16);
 
-    /// @notice The per-GPID record (issuer zero when unknown).
+    /// @notice The per-GPID record (issuer zero when unknown): issuer, registration time, current
+    /// version and the number of declarations linked.
     /// @param gpid The key data set.
     /// @return The record.
     function recordOf(bytes16 gpid) external view returns (Record memory);

@@ -120,6 +120,8 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
     e.SectionImmutable: ProblemType(422, "section-immutable", "These fields never change"),
     e.NothingChanged: ProblemType(409, "nothing-changed", "The amendment changes nothing"),
     e.CommitmentsMismatch: ProblemType(409, "commitments-mismatch", "The key data set was amended meanwhile"),
+    e.TooManyVersions: ProblemType(409, "too-many-versions", "This key data set has reached its limit of versions"),
+    e.TooManyLinks: ProblemType(409, "too-many-links", "This GPID has reached its limit of declaration links"),
     e.ChainUnavailable: ProblemType(503, "chain-unavailable", "The chain cannot be reached"),
     e.StoreUnavailable: ProblemType(503, "store-unavailable", "The index database cannot be reached"),
     e.ChainRejected: ProblemType(422, "chain-rejected", "The registry refused the transaction"),

@@ -56,6 +56,8 @@ TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
     "DeclarationAlreadyLinked": lambda a: e.DeclarationAlreadyLinked(
         _gpid(a["gpid"]), _country(a["country"]), "0x" + bytes(a["referenceKey"]).hex()
     ),
+    "TooManyVersions": lambda a: e.TooManyVersions(_gpid(a["gpid"]), a["maxVersions"]),
+    "TooManyLinks": lambda a: e.TooManyLinks(_gpid(a["gpid"]), a["maxLinks"]),
     "InvalidDirection": lambda a: e.ValidationFailed(
         [e.FieldProblem("direction", f"direction {a['direction']} is neither export (1) nor import (2)")]
     ),

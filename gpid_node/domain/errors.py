@@ -19,7 +19,9 @@ the names of the contract's custom errors where they mirror one::
     │   ├── DeclarationAlreadyLinked
     │   ├── SectionImmutable          an amendment touched seller trader ID, invoice number or date
     │   ├── NothingChanged            an amendment that changes nothing
-    │   └── CommitmentsMismatch       an amendment built on a version that is no longer current
+    │   ├── CommitmentsMismatch       an amendment built on a version that is no longer current
+    │   ├── TooManyVersions           the key data set has MAX_VERSIONS versions: no more amendments
+    │   └── TooManyLinks              MAX_LINKS declarations reference the GPID: no more links
     ├── ChainUnavailable            the JSON-RPC endpoint cannot be reached (retry later)
     ├── StoreUnavailable            the index database cannot be reached (retry later)
     └── ChainRejected               the contract refused a transaction for a reason not listed above
@@ -168,6 +170,32 @@ class CommitmentsMismatch(Conflict):
     def __init__(self, gpid: str) -> None:
         super().__init__(
             f"{gpid} was amended meanwhile: read the current version and amend that", gpid=gpid
+        )
+
+
+class TooManyVersions(Conflict):
+    """The key data set has reached the registry's cap on versions (``domain/limits.py``)."""
+
+    def __init__(self, gpid: str, max_versions: int) -> None:
+        super().__init__(
+            f"{gpid} has {max_versions} versions, the most the registry keeps for one key data set: it "
+            "cannot be amended again; if the invoice must change further, issue a corrective invoice "
+            "and register its key data set",
+            gpid=gpid,
+            max_versions=max_versions,
+        )
+
+
+class TooManyLinks(Conflict):
+    """The GPID has reached the registry's cap on declaration links (``domain/limits.py``)."""
+
+    def __init__(self, gpid: str, max_links: int) -> None:
+        super().__init__(
+            f"{max_links} declarations reference {gpid} already, the most the registry records for one "
+            "key data set: no further declaration can be linked to it; an invoice is declared a handful "
+            "of times, so check that the declaration names the right GPID",
+            gpid=gpid,
+            max_links=max_links,
         )
 
 

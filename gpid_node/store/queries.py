@@ -11,6 +11,10 @@ can be filtered and counted in the database: a key data set is visible to its se
 account, or the seller trader ID) and its buyer (the buyer trader ID), to a broker that linked a
 declaration to it, to Customs of a country that holds a declaration referencing it, to Customs of
 the seller's or the buyer's country (audits), and to the consortium operator.
+
+No read loads an unbounded history: the versions and the declaration links of one GPID are capped
+by the registry (``domain/limits.py``: 100 each) and read with that cap as an explicit LIMIT, the
+verifications of a GPID (which the registry does not cap) a page at a time, lists a page at a time.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from typing import Any, TypeVar
 
 from eth_utils import is_address, to_checksum_address
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gpid_node.domain.canonical import normal_identifier
+from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
 from gpid_node.store.tables import (
     Base,
     ChainCursor,
@@ -116,10 +121,24 @@ def key_data_set(session: Session, gpid_hex: str) -> KeyDataSetRow | None:
     return _first(session, select(KeyDataSetRow).where(KeyDataSetRow.gpid == _key(gpid_hex)))
 
 
-def versions(session: Session, gpid_hex: str) -> list[VersionRow]:
-    """Every indexed version of a key data set, oldest first (empty for an unknown GPID)."""
-    statement = select(VersionRow).where(VersionRow.gpid == _key(gpid_hex)).order_by(VersionRow.version)
-    return _all(session, statement)
+def versions(session: Session, gpid_hex: str, *, data: bool = True) -> list[VersionRow]:
+    """Every indexed version of a key data set, oldest first (empty for an unknown GPID).
+
+    At most ``MAX_VERSIONS`` rows: the registry keeps no more, and the LIMIT guards the read should
+    an index hold more (a registry deployed before the cap); it then keeps the newest, so that the
+    last row is always the current version. ``data=False`` leaves each version's data set unloaded
+    (reading ``row.data`` then raises rather than loading it row by row), for lists that show only
+    who changed what and when.
+    """
+    statement = (
+        select(VersionRow)
+        .where(VersionRow.gpid == _key(gpid_hex))
+        .order_by(VersionRow.version.desc())
+        .limit(MAX_VERSIONS)
+    )
+    if not data:
+        statement = statement.options(defer(VersionRow.data, raiseload=True))
+    return _all(session, statement)[::-1]
 
 
 def version_at(
@@ -145,11 +164,16 @@ def version_at(
 
 
 def links_for(session: Session, gpid_hex: str) -> list[DeclarationLinkRow]:
-    """The declarations that reference a key data set, in chain order."""
+    """The declarations that reference a key data set, in chain order.
+
+    At most ``MAX_LINKS`` rows: the registry links no more to one GPID, and the LIMIT guards the
+    read should an index hold more (a registry deployed before the cap).
+    """
     statement = (
         select(DeclarationLinkRow)
         .where(DeclarationLinkRow.gpid == _key(gpid_hex))
         .order_by(DeclarationLinkRow.block_number, DeclarationLinkRow.log_index)
+        .limit(MAX_LINKS)
     )
     return _all(session, statement)
 
@@ -167,12 +191,21 @@ def declaration(session: Session, country: str, reference: str) -> list[Declarat
     return _all(session, statement)
 
 
-def verifications_for(session: Session, gpid_hex: str) -> list[VerificationRow]:
-    """The Customs outcomes recorded on chain for a key data set, in chain order."""
+def verifications_for(
+    session: Session, gpid_hex: str, *, limit: int = MAX_LINKS, offset: int = 0
+) -> list[VerificationRow]:
+    """One page of the Customs outcomes recorded on chain for a key data set, in chain order.
+
+    The registry does not cap them (Customs may check a declaration again), so they are read a page
+    at a time: ``limit`` rows (by default as many as declarations may reference the GPID) from
+    ``offset``.
+    """
     statement = (
         select(VerificationRow)
         .where(VerificationRow.gpid == _key(gpid_hex))
         .order_by(VerificationRow.block_number, VerificationRow.log_index)
+        .limit(max(0, limit))
+        .offset(max(0, offset))
     )
     return _all(session, statement)
 

@@ -36,6 +36,8 @@ def test_every_node_error_class_has_its_own_entry() -> None:
         (e.DeclarationAlreadyLinked("GP1", "GB", "R1"), 409, "declaration-already-linked"),
         (e.NothingChanged("GP1"), 409, "nothing-changed"),
         (e.CommitmentsMismatch("GP1"), 409, "commitments-mismatch"),
+        (e.TooManyVersions("GP1", 100), 409, "too-many-versions"),
+        (e.TooManyLinks("GP1", 100), 409, "too-many-links"),
         (e.Conflict("x"), 409, "conflict"),
         (e.SectionImmutable(["invoice.date"]), 422, "section-immutable"),
         (e.ChainUnavailable("down"), 503, "chain-unavailable"),

@@ -46,6 +46,16 @@ def test_duplicate_invoice_translates_to_conflict_with_the_gpid_text() -> None:
     assert error.gpid == str(GPID(b"\x02" * 16))
 
 
+def test_caps_translate_to_their_conflicts_with_the_gpid_and_the_limit() -> None:
+    for name, cls, member in (("TooManyVersions", e.TooManyVersions, "max_versions"), ("TooManyLinks", e.TooManyLinks, "max_links")):
+        item = next(i for i in registry_abi() if i.get("name") == name)
+        data = keccak(signature(item).encode())[:4] + encode(["bytes16", "uint32"], [b"\x02" * 16, 100])
+        error = to_domain_error(decode_error(data))
+        assert isinstance(error, cls), name
+        assert error.details == {"gpid": str(GPID(b"\x02" * 16)), member: 100}
+        assert "100" in error.message and str(GPID(b"\x02" * 16)) in error.message
+
+
 def test_unknown_revert_data_is_not_decoded() -> None:
     assert decode_error("0xdeadbeef") is None
     assert decode_error(None) is None

@@ -47,6 +47,14 @@ def test_contract_stores_the_digest_of_the_vector_commitments(fresh_registry: Re
     assert "0x" + fresh_registry.view("versionOf", gpid.raw, 1)[0].hex() == v["digest"]
 
 
+def test_contract_caps_equal_the_vectors_and_the_node(fresh_registry: RegistryClient) -> None:
+    from gpid_node.domain import limits
+
+    caps = VECTORS["limits"]
+    assert fresh_registry.view("MAX_VERSIONS") == caps["max_versions"] == limits.MAX_VERSIONS
+    assert fresh_registry.view("MAX_LINKS") == caps["max_links"] == limits.MAX_LINKS
+
+
 identifier = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=" "), min_size=1, max_size=24
 ).map(canonical.normal_identifier).filter(canonical.is_normal_identifier)

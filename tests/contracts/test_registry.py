@@ -35,6 +35,12 @@ def events(receipt: Any, name: str | None = None) -> list[Event]:
     return [e for e in decoded if e is not None and (name is None or e.name == name)]
 
 
+def record_of(registry: Any, gpid: bytes) -> dict[str, Any]:
+    """The registry's per-GPID record, by field name."""
+    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
+    return {"issuer": issuer, "registered_at": registered_at, "version": version, "links": links}
+
+
 def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
     gpid = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(trader_key, number))
     return gpid.raw
@@ -81,9 +87,9 @@ def test_registration_stores_one_record_and_emits_the_payload(registry: Any, reg
     assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
     assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
-    issuer, registered_at, version = registry.client.view("recordOf", gpid)
+    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
     block = registry.client.block(receipt.block_number)
-    assert (issuer, registered_at, version) == (registry.people.seller.address, block["timestamp"], 1)
+    assert (issuer, registered_at, version, links) == (registry.people.seller.address, block["timestamp"], 1, 0)
     digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 1)
     assert (digest, author, time, mask, reason) == (commitments.digest, issuer, registered_at, 15, 0)
 
@@ -303,6 +309,37 @@ def test_unknown_gpid_is_refused(registry: Any) -> None:
         _amend(registry, before, amended(before, **{"buyer.name": "B2"}))
 
 
+def _amend_to(registry: Any, data: dict, version: int) -> dict:
+    """Amends a registered key data set (at version 1) up to ``version`` with real transactions;
+    returns the data of that version."""
+    for n in range(2, version + 1):
+        after = amended(data, **{"buyer.name": f"Thames Tools {n}"})
+        _amend(registry, data, after)
+        data = after
+    return data
+
+
+def test_the_hundredth_version_is_accepted_and_the_hundred_and_first_refused(registry: Any) -> None:
+    assert registry.client.view("MAX_VERSIONS") == 100
+    gpid = _gpid(registry)
+    current = _amend_to(registry, key_data_set(), 99)
+    hundredth = amended(current, **{"buyer.name": "Thames Tools plc"})
+    (event,) = events(_amend(registry, current, hundredth), "KeyDataSetAmended")
+    assert event.args["version"] == 100
+    with reverts("TooManyVersions", gpid=gpid, maxVersions=100):
+        _amend(registry, hundredth, amended(hundredth, **{"buyer.name": "Thames Tools Group"}))
+    # The cap comes before the commitments: a stale amendment learns that no amendment is possible.
+    with reverts("TooManyVersions", gpid=gpid, maxVersions=100):
+        _amend(registry, current, amended(current, **{"goods.0.value": "1.00"}))
+    # ... but after the right to amend: a stranger is told it may not amend at all.
+    with reverts("NotAuthorisedAuthor", gpid=gpid, account=registry.people.stranger.address):
+        _amend(registry, hundredth, amended(hundredth, **{"buyer.name": "X"}), sender=registry.people.stranger)
+    assert record_of(registry, gpid)["version"] == 100
+    assert registry.client.view("versionOf", gpid, 100)[0] == canonical.commitments(hundredth, SALT).digest
+    with reverts("UnknownVersion", gpid=gpid, version=101):
+        registry.client.view("versionOf", gpid, 101)
+
+
 # ------------------------------------------------------------------ declarations and verification
 
 
@@ -355,6 +392,56 @@ def test_link_with_bad_country_or_direction_is_refused(registry: Any, country: b
     gpid = _gpid(registry)
     with reverts(error):
         registry.client.transact(registry.people.broker, "linkDeclaration", gpid, "26DE0000001", country, direction)
+
+
+def link_as_broker(registry: Any, gpid: bytes, reference: str) -> Any:
+    return registry.client.transact(registry.people.broker, "linkDeclaration", gpid, reference, b"DE", 1)
+
+
+def link_as_buyer(registry: Any, gpid: bytes, reference: str) -> Any:
+    current = canonical.commitments(key_data_set(), SALT).as_tuple()
+    return registry.client.transact(registry.people.buyer, "linkDeclarationAsBuyer", gpid, current, reference, b"GB", 2)
+
+
+LINK_PATHS: dict[str, Callable[..., Any]] = {"broker": link_as_broker, "buyer": link_as_buyer}
+
+
+@pytest.fixture(params=sorted(LINK_PATHS))
+def link(request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """One behaviour over both link functions (they share the one link path)."""
+    return LINK_PATHS[request.param]
+
+
+def test_the_hundredth_link_is_accepted_and_the_hundred_and_first_refused(registry: Any, link: Callable[..., Any]) -> None:
+    assert registry.client.view("MAX_LINKS") == 100
+    gpid = _gpid(registry)
+    for n in range(1, 100):
+        link_as_broker(registry, gpid, f"26DE{n:014d}")
+    assert record_of(registry, gpid)["links"] == 99
+    (event,) = events(link(registry, gpid, "26XX00000000000100"), "DeclarationLinked")
+    assert event.args["declarationReference"] == "26XX00000000000100"
+    assert record_of(registry, gpid)["links"] == 100
+    with reverts("TooManyLinks", gpid=gpid, maxLinks=100):
+        link(registry, gpid, "26XX00000000000101")
+    assert registry.client.view("isLinked", gpid, b"DE", "26XX00000000000101") is False
+    assert registry.client.view("isLinked", gpid, b"GB", "26XX00000000000101") is False
+    assert record_of(registry, gpid)["links"] == 100
+
+
+def test_the_link_cap_counts_per_gpid_after_the_duplicate_rule(registry: Any) -> None:
+    gpid = _gpid(registry)
+    first = f"26DE{1:014d}"
+    for n in range(1, 101):
+        link_as_broker(registry, gpid, f"26DE{n:014d}")
+    # A repeated link still names the link that exists, rather than the cap.
+    with reverts("DeclarationAlreadyLinked", gpid=gpid, country=b"DE", referenceKey=canonical.reference_key(first)):
+        link_as_broker(registry, gpid, first)
+    # Another GPID has its own count: the same declaration may still reference it.
+    registry.register(key_data_set("RM-2026-000124"))
+    other = expected_gpid(registry, SELLER_KEY, "RM-2026-000124")
+    (event,) = events(link_as_broker(registry, other, first), "DeclarationLinked")
+    assert event.args["gpid"] == other
+    assert record_of(registry, other)["links"] == 1
 
 
 def test_customs_records_a_verification_outcome_for_its_country(registry: Any) -> None:

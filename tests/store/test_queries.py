@@ -176,3 +176,59 @@ def test_list_visible_pages_newest_registration_first(
         rows, total = queries.list_visible(session, "seller", people.seller.address, SELLER_TRADER_ID, None, 3, 1)
         assert ([r.gpid for r in rows], total) == (expected[1:4], 5)
         assert queries.list_visible(session, "customs", people.customs.address, None, "US", 10, 0) == ([], 0)
+
+
+# ------------------------------------------------------------------ bounded reads
+
+
+def _overgrown(store: Store, versions: int, links: int, checks: int) -> str:
+    """Writes the index of one GPID with more versions and links than the registry allows (as a
+    registry deployed before the caps could have left); returns its GPID key."""
+    from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow, VerificationRow, VersionRow
+
+    gpid, now, word = "0x" + "ab" * 16, datetime(2026, 11, 20, tzinfo=UTC), "0x" + "00" * 32
+    chain = {"block_hash": word, "transaction_hash": word}
+    with store.session() as session:
+        session.add(KeyDataSetRow(gpid=gpid, gpid_text="GP-OVERGROWN", issuer="0x" + "11" * 20, seller_trader_key=word,
+                                  invoice_key=word, current_version=versions, integrity_ok=True, registered_at=now,
+                                  updated_at=now, registered_block=1))  # fmt: skip
+        session.flush()
+        session.add_all(
+            VersionRow(gpid=gpid, version=n, author="0x" + "11" * 20, time=now, changed_sections=8, changed_fields=[],
+                       data={"version": n}, commitments=[], digest=word, integrity_ok=True, block_number=n,
+                       log_index=0, **chain)  # fmt: skip
+            for n in range(1, versions + 1)
+        )
+        session.add_all(
+            DeclarationLinkRow(gpid=gpid, country="DE", reference=f"R{n}", reference_key=f"0x{n:064x}", direction="export",
+                               linker="0x" + "22" * 20, time=now, block_number=n, transaction_hash=word, log_index=0)  # fmt: skip
+            for n in range(1, links + 1)
+        )
+        session.add_all(
+            VerificationRow(gpid=gpid, reference_key=word, customs="0x" + "33" * 20, country="DE", version=1,
+                            outcome="match", time=now, block_number=n, transaction_hash=word, log_index=1)  # fmt: skip
+            for n in range(1, checks + 1)
+        )
+    return gpid
+
+
+def test_reads_of_one_gpid_are_bounded_by_the_caps_even_in_an_overgrown_index(store: Store) -> None:
+    from sqlalchemy.exc import InvalidRequestError
+
+    from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
+
+    gpid = _overgrown(store, versions=MAX_VERSIONS + 5, links=MAX_LINKS + 5, checks=7)
+    with store.session() as session:
+        versions = queries.versions(session, gpid)
+        assert [v.version for v in versions] == list(range(6, MAX_VERSIONS + 6)), "the newest, oldest first"
+        assert versions[-1].data == {"version": MAX_VERSIONS + 5}, "the current version is always read"
+        facts = queries.versions(session, gpid, data=False)
+        assert [v.version for v in facts] == [v.version for v in versions]
+    with store.session() as session:
+        (fact,) = queries.versions(session, gpid, data=False)[-1:]
+        with pytest.raises(InvalidRequestError):
+            _ = fact.data  # never loaded, not even one by one
+        assert [link.reference for link in queries.links_for(session, gpid)] == [f"R{n}" for n in range(1, MAX_LINKS + 1)]
+        pages = [queries.verifications_for(session, gpid, limit=3, offset=o) for o in (0, 3, 6, 9)]
+        assert [[c.block_number for c in page] for page in pages] == [[1, 2, 3], [4, 5, 6], [7], []]
+        assert len(queries.verifications_for(session, gpid)) == 7

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, limits
 from support.builders import key_data_set
 
 VECTORS_FILE = Path(__file__).resolve().parents[2] / "contracts" / "test" / "vectors.json"
@@ -51,6 +51,8 @@ def compute() -> dict[str, Any]:
             "buyer_trader_key": "0x" + c.buyer_trader_key.hex(),
             "digest": "0x" + c.digest.hex(),
         },
+        # GPIDRegistry.MAX_VERSIONS and MAX_LINKS: the contract's constants must equal these.
+        "limits": {"max_versions": limits.MAX_VERSIONS, "max_links": limits.MAX_LINKS},
     }
 
 
