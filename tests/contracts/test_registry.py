@@ -37,8 +37,8 @@ def events(receipt: Any, name: str | None = None) -> list[Event]:
 
 def record_of(registry: Any, gpid: bytes) -> dict[str, Any]:
     """The registry's per-GPID record, by field name."""
-    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
-    return {"issuer": issuer, "registered_at": registered_at, "version": version, "links": links}
+    issuer, registered_at, version, links, format_ = registry.client.view("recordOf", gpid)
+    return {"issuer": issuer, "registered_at": registered_at, "version": version, "links": links, "format": format_}
 
 
 def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
@@ -87,9 +87,12 @@ def test_registration_stores_one_record_and_emits_the_payload(registry: Any, reg
     assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
     assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
-    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
+    record = record_of(registry, gpid)
+    issuer, registered_at = record["issuer"], record["registered_at"]
     block = registry.client.block(receipt.block_number)
-    assert (issuer, registered_at, version, links) == (registry.people.seller.address, block["timestamp"], 1, 0)
+    assert record == {"issuer": registry.people.seller.address, "registered_at": block["timestamp"], "version": 1,
+                      "links": 0, "format": 1}  # fmt: skip
+    assert registry.client.view("sellerTraderKeyOf", gpid) == SELLER_KEY
     digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 1)
     assert (digest, author, time, mask, reason) == (commitments.digest, issuer, registered_at, 15, 0)
 
@@ -272,10 +275,10 @@ def test_delegate_amends_once_the_issuer_allows_it(registry: Any) -> None:
         _amend(registry, after, amended(after, **{"buyer.name": "Y"}), sender=delegate)
 
 
-def test_only_the_issuer_delegates(registry: Any) -> None:
+def test_only_the_seller_delegates(registry: Any) -> None:
     registry.register(key_data_set())
     gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
-    with reverts("NotIssuer", gpid=gpid, account=registry.people.delegate.address):
+    with reverts("NotSeller", gpid=gpid, account=registry.people.delegate.address):
         registry.client.transact(registry.people.delegate, "setAmendmentDelegate", gpid, registry.people.delegate.address, True)
 
 
