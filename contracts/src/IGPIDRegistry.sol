@@ -446,7 +446,7 @@ interface IGPIDRegistry {
     function gpidFor(bytes32 sellerTraderKey, string calldata invoiceNumber) external view returns (bytes16);
 
     /// @notice The per-GPID record (issuer zero when unknown): issuer, registration time, current
-    /// version and the number of declarations linked.
+    /// version, the number of declarations linked and the payload format (1 plain, 2 confidential).
     /// @param gpid The key data set.
     /// @return The record.
     function recordOf(bytes16 gpid) external view returns (Record memory);

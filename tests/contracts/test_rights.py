@@ -506,14 +506,42 @@ def test_the_buyer_commitment_and_digest_follow_protocol_v2(registry: Any) -> No
     assert registry.client.view("digestOf", roots(1)) == keccak(encode(["bytes32"] * 5, list(roots(1))))
 
 
-def test_the_contract_reproduces_the_format_2_golden_vectors(registry: Any) -> None:
+def _format2_vectors() -> dict[str, Any]:
     vectors = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
     if "format2" not in vectors:
         pytest.skip("contracts/test/vectors.json has no format2 member yet (written by the protocol side)")
-    v = vectors["format2"]
-    commitment = v["buyer_commitment"]
-    salt, key = (bytes.fromhex(commitment[k][2:]) for k in ("buyer_salt", "buyer_trader_key"))
-    assert "0x" + registry.client.view("buyerCommitmentOf", salt, key).hex() == commitment["commitment"]
-    c = v["commitments"]
-    members = tuple(bytes.fromhex(c[k][2:]) for k in ("identity", "seller", "buyer", "goods", "buyer_commitment"))
-    assert "0x" + registry.client.view("digestOf", members).hex() == c["digest"]
+    return vectors["format2"]
+
+
+def _hex(text: str) -> bytes:
+    return bytes.fromhex(text.removeprefix("0x"))
+
+
+@pytest.mark.parametrize("example", ["design_example", "three_lines"])
+def test_the_contract_reproduces_the_format_2_golden_commitments(registry: Any, example: str) -> None:
+    v = _format2_vectors()[example]
+    commitment = registry.client.view("buyerCommitmentOf", _hex(v["buyer_salt"]), _hex(v["buyer_trader_key"]))
+    assert commitment == _hex(v["buyer_commitment"])
+    members = tuple(_hex(v["roots"][k]) for k in ("identity", "seller", "buyer", "goods")) + (commitment,)
+    assert registry.client.view("digestOf", members) == _hex(v["digest"])
+
+
+def test_the_golden_format_2_payload_registers_with_its_digest_and_the_buyer_opens_it(registry: Any) -> None:
+    f = _format2_vectors()
+    v, (first, _) = f["design_example"], f["payloads"]
+    members = tuple(_hex(v["roots"][k]) for k in ("identity", "seller", "buyer", "goods")) + (_hex(v["buyer_commitment"]),)
+    number = canonical.normal_identifier(v["data"]["invoice"]["number"])
+    registry.client.transact(registry.people.seller, "register", number, members, _hex(first["payload"]))
+    gpid = expected_gpid(registry, SELLER_KEY, number)
+    assert record_of(registry, gpid)["format"] == 2
+    assert registry.client.view("versionOf", gpid, 1)[0] == _hex(first["digest"]) == _hex(v["digest"])
+    assert _hex(v["buyer_trader_key"]) == BUYER_KEY
+    registry.client.transact(registry.people.buyer, "linkDeclarationAsSaltedBuyer", gpid, members,
+                             _hex(v["buyer_salt"]), "26GB0000000001", b"GB", IMPORT)  # fmt: skip
+
+
+def test_the_contract_key_id_is_the_golden_one(registry: Any) -> None:
+    hpke = _format2_vectors()["hpke"]
+    registry.client.transact(registry.people.stranger, "publishEncryptionKey", _hex(hpke["recipient_public_key"]))
+    assert registry.client.view("encryptionKeyOf", registry.people.stranger.address)[1] == _hex(hpke["key_id"])
+    assert _hex(hpke["wrapped_key"])[:32] == _hex(hpke["key_id"]) and len(_hex(hpke["wrapped_key"])) == WRAPPED_KEY_BYTES
