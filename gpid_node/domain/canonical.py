@@ -245,9 +245,14 @@ def encode_payload(data: dict[str, Any], salt: bytes) -> bytes:
     """Format 1: tag, salt, raw-deflated canonical JSON."""
     if len(salt) != SALT_BYTES:
         raise ValueError(f"the salt is {SALT_BYTES} bytes")
+    return bytes([PAYLOAD_FORMAT_DEFLATE_JSON]) + salt + deflate_json(data)
+
+
+def deflate_json(value: Any) -> bytes:
+    """Raw deflate (no zlib header) of ``value``'s canonical JSON: the body of format 1, the
+    plaintext of format 2."""
     deflate = zlib.compressobj(level=9, wbits=-15, memLevel=9)
-    body = deflate.compress(canonical_json(data)) + deflate.flush()
-    return bytes([PAYLOAD_FORMAT_DEFLATE_JSON]) + salt + body
+    return deflate.compress(canonical_json(value)) + deflate.flush()
 
 
 @dataclass(frozen=True)
@@ -324,9 +329,22 @@ def read_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> Paylo
     if len(payload) < 1 + SALT_BYTES:
         raise PayloadError("payload shorter than its salt")
     salt = payload[1 : 1 + SALT_BYTES]
+    data, text, spans = inflate_json(payload[1 + SALT_BYTES :], max_json_bytes)
+    return Payload(data, salt, text, spans)
+
+
+def inflate_json(
+    body: bytes, max_json_bytes: int = 4 * 1024 * 1024
+) -> tuple[dict[str, Any], str, dict[str, tuple[int, int]] | None]:
+    """The JSON object a raw-deflated body holds, its text, and its members' spans (see Payload).
+
+    Bounded: at most ``max_json_bytes`` inflated, at most MAX_JSON_DEPTH levels of nesting, so a
+    hostile payload of a few hundred bytes can neither exhaust memory nor the parser's stack.
+    Every failure is a PayloadError.
+    """
     inflate = zlib.decompressobj(wbits=-15)
     try:
-        raw = inflate.decompress(payload[1 + SALT_BYTES :], max_json_bytes)
+        raw = inflate.decompress(body, max_json_bytes)
         if inflate.unconsumed_tail:
             raise PayloadError("payload inflates beyond the size limit")
         if _nested_deeper_than(raw, MAX_JSON_DEPTH):
@@ -340,7 +358,7 @@ def read_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> Paylo
         raise PayloadError(f"payload is not deflated JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PayloadError("payload JSON is not an object")
-    return Payload(data, salt, text, spans)
+    return data, text, spans
 
 
 def decode_payload(payload: bytes, max_json_bytes: int = 4 * 1024 * 1024) -> tuple[dict[str, Any], bytes]:

@@ -8,7 +8,8 @@ the names of the contract's custom errors where they mirror one::
     ├── ValidationFailed            a key data set, request or setting is invalid (every problem, with paths)
     │   ├── InvalidGPID             a GPID text that is malformed or fails its check character
     │   ├── NoEncryptionKey         a grantee that has published no encryption key on chain
-    │   └── WrongKeyId              a wrapped key made for another key than the grantee's current one
+    │   ├── WrongKeyId              a wrapped key made for another key than the grantee's current one
+    │   └── InvalidDisclosure       a disclosure's revealed fields do not open the commitments it names
     ├── NotFound
     │   ├── UnknownGPID             no key data set has this GPID (or the caller may not see it)
     │   ├── UnknownDeclaration
@@ -112,6 +113,14 @@ class WrongKeyId(ValidationFailed):
             [FieldProblem(path, f"the key was wrapped for key id {given}, but {account}'s current key id is "
                                 f"{expected} (it rotated its key): wrap it again for the current key")]  # fmt: skip
         )
+
+
+class InvalidDisclosure(ValidationFailed):
+    """A disclosure that proves nothing: malformed, tampered with, or for other commitments.
+
+    ``problems`` names each member of the document that is wrong (``proofs.goods.siblings``, a
+    revealed field's path, ...), so a gate officer's verdict can say why.
+    """
 
 
 class NotFound(GPIDError):

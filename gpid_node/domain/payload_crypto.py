@@ -1,0 +1,253 @@
+"""Payload format 2: the key data set encrypted under the GPID's content key, the content key
+wrapped with HPKE for each recipient.
+
+``0x02 || uint8 wrappedKeyCount || wrappedKey * count || nonce (12) || AES-256-GCM ciphertext+tag``,
+a wrapped key being ``keyId (32) || enc (32) || HPKE ciphertext (48)``. The plaintext is the
+raw-deflated canonical JSON ``{"data": <key data set>, "seed": "0x..", ...}``: the seed of the
+Merkle salts (domain/merkle.py) travels only inside the ciphertext. docs/protocol.md ("Format 2")
+states the layout, associated data and HPKE ``info``; ``contracts/test/vectors.json`` pins them.
+
+Randomness (content keys, seeds, nonces) comes from an injected ``random(n)`` so tests can fix it;
+HPKE draws its ephemeral key inside pyca ``cryptography``, which offers no way to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from gpid_node.domain.canonical import PayloadError, deflate_json, inflate_json
+from gpid_node.domain.encryption_keys import EncryptionKeyPair, key_id, public_key_from_bytes
+from gpid_node.domain.gpid import GPID
+from gpid_node.domain.merkle import SEED_BYTES
+
+PAYLOAD_FORMAT_ENCRYPTED = 2
+CONTENT_KEY_BYTES = 32
+NONCE_BYTES = 12
+TAG_BYTES = 16
+KEY_ID_BYTES = 32
+ENC_BYTES = 32
+WRAPPED_CIPHERTEXT_BYTES = CONTENT_KEY_BYTES + TAG_BYTES
+WRAPPED_KEY_BYTES = KEY_ID_BYTES + ENC_BYTES + WRAPPED_CIPHERTEXT_BYTES  # 112
+MAX_WRAPPED_KEYS = 255
+PAYLOAD_AD_TAG = b"GPID/payload/v2"
+CONTENT_KEY_INFO_TAG = b"GPID/content-key/v2"
+HPKE_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_SEED_TEXT = re.compile(r"0x[0-9a-f]{64}")
+
+Random = Callable[[int], bytes]
+
+
+def address_bytes(address: str) -> bytes:
+    """The 20 bytes of a ``0x`` address (any letter case)."""
+    if not isinstance(address, str) or _ADDRESS.fullmatch(address) is None:
+        raise ValueError(f"{address!r} is not an address (0x and 40 hex digits)")
+    return bytes.fromhex(address[2:])
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a payload and its wrapped keys are bound to: one GPID of one registry on one chain."""
+
+    chain_id: int
+    registry: str
+    gpid: GPID
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.chain_id < 2**256:
+            raise ValueError("a chain id is a uint256")
+        address_bytes(self.registry)
+
+    def _prefix(self) -> bytes:
+        return self.chain_id.to_bytes(32, "big") + address_bytes(self.registry) + self.gpid.raw
+
+    def associated_data(self, version: int) -> bytes:
+        """``"GPID/payload/v2" || uint256 chainId || address registry || bytes16 gpid || uint32 version``."""
+        if not 1 <= version < 2**32:
+            raise ValueError(f"version {version} is not from 1 to 2^32 - 1")
+        return PAYLOAD_AD_TAG + self._prefix() + version.to_bytes(4, "big")
+
+    def wrap_info(self, recipient: str, key_id: bytes) -> bytes:
+        """HPKE ``info``: ``"GPID/content-key/v2" || uint256 chainId || address registry ||
+        bytes16 gpid || address recipient || bytes32 keyId``."""
+        if len(key_id) != KEY_ID_BYTES:
+            raise ValueError(f"a key id is {KEY_ID_BYTES} bytes")
+        return CONTENT_KEY_INFO_TAG + self._prefix() + address_bytes(recipient) + key_id
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """The content key wrapped for one recipient key: ``keyId || enc || ct`` (112 bytes)."""
+
+    key_id: bytes
+    enc: bytes
+    ciphertext: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.key_id + self.enc + self.ciphertext
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> WrappedKey:
+        """Reads exactly 112 bytes (a grant's wrapped key); PayloadError for any other length."""
+        if len(raw) != WRAPPED_KEY_BYTES:
+            raise PayloadError(f"a wrapped key is {WRAPPED_KEY_BYTES} bytes, not {len(raw)}")
+        return cls(raw[:KEY_ID_BYTES], raw[KEY_ID_BYTES : KEY_ID_BYTES + ENC_BYTES], raw[KEY_ID_BYTES + ENC_BYTES :])
+
+
+def new_content_key(random: Random = secrets.token_bytes) -> bytes:
+    """One per GPID, kept by every version."""
+    return random(CONTENT_KEY_BYTES)
+
+
+def new_seed(random: Random = secrets.token_bytes) -> bytes:
+    """One per GPID, kept by every version (see merkle.py and docs/protocol.md for why not per version)."""
+    return random(SEED_BYTES)
+
+
+def wrap_content_key(content_key: bytes, recipient_public_key: bytes, recipient: str, binding: Binding) -> WrappedKey:
+    """HPKE base mode to the recipient's published X25519 key, ``info`` binding chain, registry,
+    GPID, recipient account and key id; empty aad."""
+    if len(content_key) != CONTENT_KEY_BYTES:
+        raise ValueError(f"a content key is {CONTENT_KEY_BYTES} bytes")
+    kid = key_id(recipient_public_key)
+    sealed = HPKE_SUITE.encrypt(content_key, public_key_from_bytes(recipient_public_key), binding.wrap_info(recipient, kid))
+    return WrappedKey(kid, sealed[:ENC_BYTES], sealed[ENC_BYTES:])
+
+
+def unwrap_content_key(wrapped: WrappedKey, key_pair: EncryptionKeyPair, recipient: str, binding: Binding) -> bytes:
+    """The content key; PayloadError when the wrapped key is for another key, account or GPID, or
+    has been changed."""
+    if wrapped.key_id != key_pair.key_id:
+        raise PayloadError(f"the wrapped key is for key id 0x{wrapped.key_id.hex()}, not 0x{key_pair.key_id.hex()}")
+    try:
+        content_key = HPKE_SUITE.decrypt(wrapped.enc + wrapped.ciphertext, key_pair.private_key, binding.wrap_info(recipient, wrapped.key_id))
+    except (InvalidTag, ValueError) as exc:
+        raise PayloadError(
+            f"the wrapped key for key id 0x{wrapped.key_id.hex()} does not open for {recipient} on {binding.gpid}: "
+            "changed, or wrapped for another account, GPID, registry or chain"
+        ) from exc
+    if len(content_key) != CONTENT_KEY_BYTES:
+        raise PayloadError(f"the wrapped key holds {len(content_key)} bytes, not a {CONTENT_KEY_BYTES}-byte content key")
+    return content_key
+
+
+def find_content_key(
+    wrapped_keys: Iterable[WrappedKey], holders: Mapping[bytes, tuple[str, EncryptionKeyPair]], binding: Binding
+) -> bytes | None:
+    """The content key from the first wrapped key whose key id this node holds (``holders``: key id
+    → account and key pair, old rotated keys included); None when none is ours. A wrapped key of
+    ours that does not open raises PayloadError."""
+    for wrapped in wrapped_keys:
+        holder = holders.get(wrapped.key_id)
+        if holder is not None:
+            return unwrap_content_key(wrapped, holder[1], holder[0], binding)
+    return None
+
+
+@dataclass(frozen=True)
+class EncryptedPayload:
+    """A format-2 payload split into its parts (nothing decrypted)."""
+
+    wrapped_keys: tuple[WrappedKey, ...]
+    nonce: bytes
+    ciphertext: bytes
+
+    def to_bytes(self) -> bytes:
+        if len(self.wrapped_keys) > MAX_WRAPPED_KEYS:
+            raise ValueError(f"a payload carries at most {MAX_WRAPPED_KEYS} wrapped keys")
+        keys = b"".join(w.to_bytes() for w in self.wrapped_keys)
+        return bytes([PAYLOAD_FORMAT_ENCRYPTED, len(self.wrapped_keys)]) + keys + self.nonce + self.ciphertext
+
+
+def minimum_length(count: int) -> int:
+    """``2 + 112 * count + 12 + 16``: the contract's lower bound for a format-2 payload."""
+    return 2 + WRAPPED_KEY_BYTES * count + NONCE_BYTES + TAG_BYTES
+
+
+def decode_payload(payload: bytes) -> EncryptedPayload:
+    """The parts of a format-2 payload; PayloadError naming what is wrong with its bytes."""
+    if not payload:
+        raise PayloadError("empty payload")
+    if payload[0] != PAYLOAD_FORMAT_ENCRYPTED:
+        raise PayloadError(f"payload format {payload[0]} is not format {PAYLOAD_FORMAT_ENCRYPTED}")
+    if len(payload) < 2:
+        raise PayloadError("format-2 payload ends before its wrapped-key count")
+    count = payload[1]
+    if len(payload) < minimum_length(count):
+        raise PayloadError(
+            f"format-2 payload of {len(payload)} bytes is shorter than its {count} wrapped key(s), nonce and tag "
+            f"({minimum_length(count)} bytes)"
+        )
+    keys = tuple(WrappedKey.from_bytes(payload[2 + i * WRAPPED_KEY_BYTES : 2 + (i + 1) * WRAPPED_KEY_BYTES]) for i in range(count))
+    seen = [w.key_id for w in keys]
+    if len(set(seen)) != len(seen):
+        raise PayloadError("format-2 payload wraps the content key twice for one key id")
+    at = 2 + count * WRAPPED_KEY_BYTES
+    return EncryptedPayload(keys, payload[at : at + NONCE_BYTES], payload[at + NONCE_BYTES :])
+
+
+@dataclass(frozen=True)
+class Plaintext:
+    """What a format-2 payload holds: the key data set, the GPID's seed, other members (``source``)."""
+
+    data: dict[str, Any]
+    seed: bytes
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def plaintext_bytes(data: dict[str, Any], seed: bytes, extra: Mapping[str, Any] | None = None) -> bytes:
+    """``raw-deflate(canonical({"data": ..., "seed": "0x..", ...extra}))``."""
+    if len(seed) != SEED_BYTES:
+        raise ValueError(f"the seed is {SEED_BYTES} bytes")
+    members = dict(extra or {})
+    if "data" in members or "seed" in members:
+        raise ValueError("extra members may not be named data or seed")
+    return deflate_json({**members, "data": data, "seed": "0x" + seed.hex()})
+
+
+def build_payload(
+    data: dict[str, Any],
+    seed: bytes,
+    content_key: bytes,
+    binding: Binding,
+    version: int,
+    wrapped_keys: Iterable[WrappedKey] = (),
+    extra: Mapping[str, Any] | None = None,
+    random: Random = secrets.token_bytes,
+) -> bytes:
+    """A format-2 payload of one version: registration passes its recipients' wrapped keys, an
+    amendment none (its readers hold the GPID's content key already)."""
+    nonce = random(NONCE_BYTES)
+    ciphertext = AESGCM(content_key).encrypt(nonce, plaintext_bytes(data, seed, extra), binding.associated_data(version))
+    return EncryptedPayload(tuple(wrapped_keys), nonce, ciphertext).to_bytes()
+
+
+def read_payload(
+    payload: bytes, content_key: bytes, binding: Binding, version: int, max_json_bytes: int = 4 * 1024 * 1024
+) -> Plaintext:
+    """Decrypts and reads a format-2 payload of ``version``; PayloadError for any failure."""
+    parts = decode_payload(payload)
+    if len(content_key) != CONTENT_KEY_BYTES:
+        raise ValueError(f"a content key is {CONTENT_KEY_BYTES} bytes")
+    try:
+        raw = AESGCM(content_key).decrypt(parts.nonce, parts.ciphertext, binding.associated_data(version))
+    except InvalidTag as exc:
+        raise PayloadError(
+            f"format-2 payload does not decrypt as version {version} of {binding.gpid} on chain {binding.chain_id}, "
+            f"registry {binding.registry}: changed, moved, or under another content key"
+        ) from exc
+    document, _, _ = inflate_json(raw, max_json_bytes)
+    data, seed = document.pop("data", None), document.pop("seed", None)
+    if not isinstance(data, dict):
+        raise PayloadError("format-2 plaintext has no key data set: member data is missing or not an object")
+    if not isinstance(seed, str) or _SEED_TEXT.fullmatch(seed) is None:
+        raise PayloadError("format-2 plaintext member seed is not 0x and 64 lower-case hex digits")
+    return Plaintext(data, bytes.fromhex(seed[2:]), document)
