@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
 from gpid_node.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
+from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow, VerificationRow, VersionRow
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
 
 SALT = b"\x11" * 32
@@ -184,39 +187,33 @@ def test_list_visible_pages_newest_registration_first(
 def _overgrown(store: Store, versions: int, links: int, checks: int) -> str:
     """Writes the index of one GPID with more versions and links than the registry allows (as a
     registry deployed before the caps could have left); returns its GPID key."""
-    from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow, VerificationRow, VersionRow
-
     gpid, now, word = "0x" + "ab" * 16, datetime(2026, 11, 20, tzinfo=UTC), "0x" + "00" * 32
     chain = {"block_hash": word, "transaction_hash": word}
     with store.session() as session:
         session.add(KeyDataSetRow(gpid=gpid, gpid_text="GP-OVERGROWN", issuer="0x" + "11" * 20, seller_trader_key=word,
                                   invoice_key=word, current_version=versions, integrity_ok=True, registered_at=now,
-                                  updated_at=now, registered_block=1))  # fmt: skip
+                                  updated_at=now, registered_block=1))
         session.flush()
         session.add_all(
             VersionRow(gpid=gpid, version=n, author="0x" + "11" * 20, time=now, changed_sections=8, changed_fields=[],
                        data={"version": n}, commitments=[], digest=word, integrity_ok=True, block_number=n,
-                       log_index=0, **chain)  # fmt: skip
+                       log_index=0, **chain)
             for n in range(1, versions + 1)
         )
         session.add_all(
             DeclarationLinkRow(gpid=gpid, country="DE", reference=f"R{n}", reference_key=f"0x{n:064x}", direction="export",
-                               linker="0x" + "22" * 20, time=now, block_number=n, transaction_hash=word, log_index=0)  # fmt: skip
+                               linker="0x" + "22" * 20, time=now, block_number=n, transaction_hash=word, log_index=0)
             for n in range(1, links + 1)
         )
         session.add_all(
             VerificationRow(gpid=gpid, reference_key=word, customs="0x" + "33" * 20, country="DE", version=1,
-                            outcome="match", time=now, block_number=n, transaction_hash=word, log_index=1)  # fmt: skip
+                            outcome="match", time=now, block_number=n, transaction_hash=word, log_index=1)
             for n in range(1, checks + 1)
         )
     return gpid
 
 
 def test_reads_of_one_gpid_are_bounded_by_the_caps_even_in_an_overgrown_index(store: Store) -> None:
-    from sqlalchemy.exc import InvalidRequestError
-
-    from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
-
     gpid = _overgrown(store, versions=MAX_VERSIONS + 5, links=MAX_LINKS + 5, checks=7)
     with store.session() as session:
         versions = queries.versions(session, gpid)

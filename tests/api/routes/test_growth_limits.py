@@ -23,7 +23,10 @@ from sqlalchemy import func, select
 from gpid_node.api.problems import PROBLEM_BASE
 from gpid_node.devmode import operator_account
 from gpid_node.domain import canonical
+from gpid_node.domain import errors as e
+from gpid_node.domain.gpid import GPID
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
+from gpid_node.outbox import FAILED, Outbox
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, amended, dev_account
 
@@ -181,3 +184,19 @@ def test_a_gpid_at_both_caps_still_reads_and_verifies(capped_api: Api, at_the_ca
     assert entry["integrity"]["verified"] is True
     assert (entry["version_at_filing"], entry["amended_after_filing"]) == (MAX_VERSIONS, False)
     assert len(entry["other_declarations"]) == MAX_LINKS - 1
+
+
+def test_a_write_past_the_cap_that_reaches_the_registry_fails_with_the_same_refusal(
+    capped_api: Api, at_the_caps: Grown
+) -> None:
+    """Two requests may pass the node's check together; the registry reverts the one too many, and
+    the outbox keeps the decoded error, which the waiting request answers as the same 409."""
+    api, gpid = capped_api, GPID.parse(at_the_caps.gpid)
+    request = {"gpid": gpid.hex, "reference": "26DE0000000000RACE01", "country": "0x" + b"DE".hex(), "direction": 1}
+    with api.node.store.session() as session:
+        entry = Outbox.record(session, "link", api.participants[EXPORT_BROKER]["account"], request, gpid.hex)
+    (row,) = api.node.outbox.wait([entry], timeout_s=30)
+    assert row.status == FAILED
+    refusal = e.error_from_record(row.error or {})
+    assert isinstance(refusal, e.TooManyLinks)
+    assert refusal.details == {"gpid": str(gpid), "max_links": MAX_LINKS}
