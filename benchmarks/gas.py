@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from gpid_node.samples import sample_key_data_set
 
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 SALT = bytes(range(32))
+RECIPIENTS = 4  # seller, buyer, Customs of both countries
+WRAPPED_KEY_BYTES = 112  # keyId (32) || HPKE enc (32) || wrapped content key and tag (48)
 
 
 def _accounts() -> tuple[Any, Any]:
@@ -37,6 +41,18 @@ def _item(data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
         canonical.commitments(data, SALT).as_tuple(),
         canonical.encode_payload(data, SALT),
     )
+
+
+def _confidential_item(data: dict[str, Any], rng: random.Random) -> tuple[str, tuple[bytes, ...], bytes]:
+    """A format-2 registration of the size PROTOCOL-V2 gives, its bytes random (as ciphertext is):
+    ``0x02 || count || RECIPIENTS wrapped keys || nonce (12) || AES-GCM(raw-deflate(canonical(
+    {"data", "seed"}))) || tag (16)``; commitments are four roots and the salted buyer commitment."""
+    seed = "0x" + rng.randbytes(32).hex()
+    deflate = zlib.compressobj(level=9, wbits=-15, memLevel=9)
+    plaintext = deflate.compress(canonical.canonical_json({"data": data, "seed": seed})) + deflate.flush()
+    payload = bytes([2, RECIPIENTS]) + rng.randbytes(RECIPIENTS * WRAPPED_KEY_BYTES + 12 + len(plaintext) + 16)
+    commitments = tuple(rng.randbytes(32) for _ in range(5))
+    return canonical.normal_identifier(data["invoice"]["number"]), commitments, payload
 
 
 def _floor(client: RegistryClient, receipt: Any) -> int:
@@ -74,6 +90,19 @@ def measure(rpc_url: str) -> dict[str, Any]:
         2, "price corrected after credit note", canonical.encode_payload(changed, SALT),
     ).gas_used  # fmt: skip
     link = client.transact(operator, "linkDeclaration", gpid, "26DE000000000000017", b"DE", 1).gas_used
+
+    rng = random.Random(19)  # the same bytes every run: deterministic figures
+    ten_confidential = _confidential_item(sample_key_data_set("GAS-C10", lines=10), rng)
+    receipt_10_c = client.transact(seller, "register", *ten_confidential)
+    register_10_c = receipt_10_c.gas_used
+    batch_c = [_confidential_item(sample_key_data_set(f"GAS-CB{i:02d}", lines=10), rng) for i in range(50)]
+    batch_c_gas = client.transact(seller, "registerBatch", batch_c).gas_used
+    gpid_c = client.gpid_for(canonical.trader_key("EORI:DE123456789012345"), "GAS-C10").raw
+    publish = client.transact(operator, "publishEncryptionKey", rng.randbytes(32)).gas_used
+    key_id = client.view("encryptionKeyOf", operator.address)[1]
+    wrapped = bytes(key_id) + rng.randbytes(WRAPPED_KEY_BYTES - 32)
+    grant = client.transact(seller, "grantAccess", gpid_c, operator.address, wrapped).gas_used
+    mandate = client.transact(seller, "setMandate", operator.address, 1, True).gas_used
     return {
         "register_1_line": register_1,
         "register_10_lines": register_10,
@@ -83,6 +112,13 @@ def measure(rpc_url: str) -> dict[str, Any]:
         "floor_register_10_lines": floor_10,
         "payload_bytes_10_lines": len(ten_item[2]),
         "canonical_json_bytes_10_lines": len(canonical.canonical_json(ten)),
+        "register_10_lines_format2_4_recipients": register_10_c,
+        "register_batch50_format2_per_item": batch_c_gas // 50,
+        "floor_register_10_lines_format2_4_recipients": _floor(client, receipt_10_c),
+        "payload_bytes_10_lines_format2_4_recipients": len(ten_confidential[2]),
+        "publish_encryption_key": publish,
+        "grant_access": grant,
+        "set_mandate": mandate,
     }
 
 

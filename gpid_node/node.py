@@ -453,7 +453,7 @@ class Node:
         self._require_chain()
         requests = []
         for gpid in parsed:
-            _, _, version, links = self.client.view("recordOf", gpid.raw)
+            version, links = self.client.view("recordOf", gpid.raw)[2:4]  # the record grows at its end
             if int(version) == 0:
                 raise e.UnknownGPID(str(gpid))
             limits.require_room_for_link(str(gpid), int(links))  # before anything is recorded

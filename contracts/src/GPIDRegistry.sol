@@ -46,10 +46,22 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     mapping(bytes16 gpid => Record record) private _records;
     /// @dev Per GPID and version: the digest slot and, from version 2 on, the author slot.
     mapping(bytes16 gpid => mapping(uint32 version => VersionInfo info)) private _versions;
+    /// @dev Per account: the trader key it is bound to now (deleted when unbound).
     mapping(address account => bytes32 traderKey) private _traderKeys;
+    /// @dev Per account: the trader key it was first bound to, never erased nor changed (one slot per
+    /// account, written once at its first binding). The seller of a GPID is the trader of its issuer.
+    mapping(address account => bytes32 traderKey) private _accountTraders;
     mapping(address account => bytes2 country) private _customsCountries;
-    mapping(bytes16 gpid => mapping(address account => bool allowed)) private _delegates;
+    /// @dev Per GPID and delegate: the account that appointed it (zero when none); the delegation
+    /// counts while that account is bound to the GPID's seller trader key.
+    mapping(bytes16 gpid => mapping(address delegate => address appointedBy)) private _delegates;
     mapping(bytes32 linkKey => bool linked) private _links;
+    /// @dev Per account: its current X25519 public key (one slot; the id is computed when needed).
+    mapping(address account => bytes32 publicKey) private _encryptionKeys;
+    /// @dev Per format-2 GPID and grantee: whether a grant is active (one slot per grant).
+    mapping(bytes16 gpid => mapping(address grantee => bool granted)) private _grants;
+    /// @dev Per mandating trader key and agent: a mask of direction bits (1 << direction).
+    mapping(bytes32 traderKey => mapping(address agent => uint8 directions)) private _mandates;
 
     /// @param admin The consortium operator: default admin and onboarding authority.
     constructor(address admin) {
@@ -67,6 +79,9 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         bytes32 existing = _traderKeys[account];
         if (existing != bytes32(0)) revert AccountAlreadyBound(account, existing);
         bytes32 key = GPIDLib.traderKey(traderId);
+        bytes32 lifelong = _accountTraders[account];
+        if (lifelong == bytes32(0)) _accountTraders[account] = key;
+        else if (lifelong != key) revert AccountOfAnotherTrader(account, lifelong);
         _traderKeys[account] = key;
         emit TraderBound(key, account, traderId);
     }
@@ -85,6 +100,16 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         _grantRole(CUSTOMS_ROLE, account);
         _customsCountries[account] = country;
         emit CustomsCountrySet(account, country);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function publishEncryptionKey(bytes32 publicKey) external {
+        _publishEncryptionKey(msg.sender, publicKey);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function publishEncryptionKeyFor(address account, bytes32 publicKey) external onlyRole(ONBOARDING_ROLE) {
+        _publishEncryptionKey(account, publicKey);
     }
 
     // ------------------------------------------------------------------ key data sets
@@ -119,7 +144,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         bytes calldata payload
     ) external returns (uint32 version) {
         Record storage record = _existingRecord(gpid);
-        if (msg.sender != record.issuer && !_delegates[gpid][msg.sender]) {
+        if (!_isSellerAccount(record, msg.sender) && !_isDelegate(gpid, record, msg.sender)) {
             revert NotAuthorisedAuthor(gpid, msg.sender);
         }
         version = _nextVersion(gpid, record);
@@ -128,7 +153,8 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (changed & GPIDLib.SECTION_IDENTITY != 0) revert SectionImmutable(GPIDLib.SECTION_IDENTITY);
         if (changed == 0) revert NothingChanged(gpid);
         if (bytes(reason).length > MAX_REASON_BYTES) revert ReasonTooLong(bytes(reason).length, MAX_REASON_BYTES);
-        _checkPayload(payload, NOT_IN_BATCH);
+        uint8 format = _checkPayload(payload, NOT_IN_BATCH);
+        if (format != record.format) revert PayloadFormatMismatch(gpid, record.format, format);
 
         record.version = version;
         _versions[gpid][version] = VersionInfo({
@@ -144,8 +170,8 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     /// @inheritdoc IGPIDRegistry
     function setAmendmentDelegate(bytes16 gpid, address delegate, bool allowed) external {
         Record storage record = _existingRecord(gpid);
-        if (msg.sender != record.issuer) revert NotIssuer(gpid, msg.sender);
-        _delegates[gpid][delegate] = allowed;
+        _requireSeller(gpid, record);
+        _delegates[gpid][delegate] = allowed ? msg.sender : address(0);
         emit AmendmentDelegateSet(gpid, delegate, allowed);
     }
 
@@ -154,9 +180,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     /// @inheritdoc IGPIDRegistry
     function linkDeclaration(bytes16 gpid, string calldata declarationReference, bytes2 country, uint8 direction) external {
         Record storage record = _existingRecord(gpid);
-        if (msg.sender != record.issuer && !hasRole(BROKER_ROLE, msg.sender)) {
-            revert NotAuthorisedLinker(gpid, msg.sender);
-        }
+        if (!_mayLink(gpid, record, direction)) revert NotAuthorisedLinker(gpid, msg.sender);
         _link(gpid, record, declarationReference, country, direction);
     }
 
@@ -178,6 +202,20 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     }
 
     /// @inheritdoc IGPIDRegistry
+    function linkDeclarationAsSaltedBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        string calldata declarationReference,
+        bytes2 country,
+        uint8 direction
+    ) external {
+        Record storage record = _existingConfidentialRecord(gpid);
+        if (!_opensBuyerCommitment(gpid, record, current, buyerSalt)) revert NotAuthorisedLinker(gpid, msg.sender);
+        _link(gpid, record, declarationReference, country, direction);
+    }
+
+    /// @inheritdoc IGPIDRegistry
     function recordVerification(
         bytes16 gpid,
         string calldata declarationReference,
@@ -188,9 +226,63 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (version < FIRST_VERSION || version > record.version) revert UnknownVersion(gpid, version);
         if (outcome < OUTCOME_MATCH || outcome > OUTCOME_INTEGRITY_FAILURE) revert InvalidOutcome(outcome);
         _requireNormal(declarationReference);
-        emit VerificationRecorded(
-            gpid, GPIDLib.referenceKey(declarationReference), msg.sender, _customsCountries[msg.sender], version, outcome
-        );
+        bytes2 country = _customsCountries[msg.sender];
+        bytes32 referenceKey = GPIDLib.referenceKey(declarationReference);
+        if (record.format == GPIDLib.FORMAT_CONFIDENTIAL && !_links[_linkKey(gpid, country, referenceKey)]) {
+            revert DeclarationNotLinked(gpid, country, referenceKey);
+        }
+        emit VerificationRecorded(gpid, referenceKey, msg.sender, country, version, outcome);
+    }
+
+    // ------------------------------------------------------------------ grants and mandates
+
+    /// @inheritdoc IGPIDRegistry
+    function grantAccess(bytes16 gpid, address grantee, bytes calldata wrappedKey) external {
+        Record storage record = _existingConfidentialRecord(gpid);
+        _requireSeller(gpid, record);
+        _grant(gpid, grantee, wrappedKey);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function grantAccessAsBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        address grantee,
+        bytes calldata wrappedKey
+    ) external {
+        Record storage record = _existingConfidentialRecord(gpid);
+        if (!_opensBuyerCommitment(gpid, record, current, buyerSalt)) revert NotBuyer(gpid, msg.sender);
+        _grant(gpid, grantee, wrappedKey);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function revokeAccess(bytes16 gpid, address grantee) external {
+        Record storage record = _existingConfidentialRecord(gpid);
+        _requireSeller(gpid, record);
+        _revoke(gpid, grantee);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function revokeAccessAsBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        address grantee
+    ) external {
+        Record storage record = _existingConfidentialRecord(gpid);
+        if (!_opensBuyerCommitment(gpid, record, current, buyerSalt)) revert NotBuyer(gpid, msg.sender);
+        _revoke(gpid, grantee);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function setMandate(address agent, uint8 direction, bool active) external {
+        bytes32 traderKey = _callerTraderKey();
+        _requireDirection(direction);
+        uint8 bit = uint8(1) << direction;
+        uint8 directions = _mandates[traderKey][agent];
+        _mandates[traderKey][agent] = active ? directions | bit : directions & ~bit;
+        emit MandateSet(traderKey, agent, direction, active);
     }
 
     // ------------------------------------------------------------------ views
@@ -218,6 +310,11 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     }
 
     /// @inheritdoc IGPIDRegistry
+    function sellerTraderKeyOf(bytes16 gpid) external view returns (bytes32) {
+        return _accountTraders[_records[gpid].issuer];
+    }
+
+    /// @inheritdoc IGPIDRegistry
     function traderKeyOf(address account) external view returns (bytes32) {
         return _traderKeys[account];
     }
@@ -229,12 +326,28 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
 
     /// @inheritdoc IGPIDRegistry
     function isAmendmentDelegate(bytes16 gpid, address account) external view returns (bool) {
-        return _delegates[gpid][account];
+        return _isDelegate(gpid, _records[gpid], account);
     }
 
     /// @inheritdoc IGPIDRegistry
     function isLinked(bytes16 gpid, bytes2 country, string calldata declarationReference) external view returns (bool) {
         return _links[_linkKey(gpid, country, GPIDLib.referenceKey(declarationReference))];
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function encryptionKeyOf(address account) external view returns (bytes32 publicKey, bytes32 keyId) {
+        publicKey = _encryptionKeys[account];
+        if (publicKey != bytes32(0)) keyId = GPIDLib.keyId(publicKey);
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function hasGrant(bytes16 gpid, address account) external view returns (bool) {
+        return _grants[gpid][account];
+    }
+
+    /// @inheritdoc IGPIDRegistry
+    function hasMandate(bytes32 traderKey, address agent, uint8 direction) external view returns (bool) {
+        return _hasMandate(traderKey, agent, direction);
     }
 
     // ------------------------------------------------------------------ internal rules
@@ -261,16 +374,17 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (record.issuer != address(0)) {
             _refuse(index, abi.encodeWithSelector(InvoiceAlreadyRegistered.selector, invoiceKey, gpid));
         }
-        _checkPayload(payload, index);
+        uint8 format = _checkPayload(payload, index);
 
         record.issuer = msg.sender;
         record.registeredAt = _now();
         record.version = FIRST_VERSION;
+        record.format = format;
         _versions[gpid][FIRST_VERSION].digest = GPIDLib.digestOf(commitments);
         emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, invoiceKey, commitments, payload);
     }
 
-    /// @dev The one link path: both link functions come here, after their own right check.
+    /// @dev The one link path: every link function comes here, after its own right check.
     function _link(
         bytes16 gpid,
         Record storage record,
@@ -280,13 +394,54 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     ) private {
         _requireNormal(declarationReference);
         _requireCountry(country);
-        if (direction != DIRECTION_EXPORT && direction != DIRECTION_IMPORT) revert InvalidDirection(direction);
+        _requireDirection(direction);
         bytes32 referenceKey = GPIDLib.referenceKey(declarationReference);
         bytes32 key = _linkKey(gpid, country, referenceKey);
         if (_links[key]) revert DeclarationAlreadyLinked(gpid, country, referenceKey);
         _countLink(gpid, record);
         _links[key] = true;
         emit DeclarationLinked(gpid, referenceKey, msg.sender, country, direction, declarationReference);
+    }
+
+    /// @dev The link right of `linkDeclaration` (rule 6), in one place. Format 1: a broker or the
+    /// seller. Format 2: the seller, a grantee of the GPID, or an agent with a standing mandate of
+    /// the seller trader for `direction` (the buyer has its own path).
+    function _mayLink(bytes16 gpid, Record storage record, uint8 direction) private view returns (bool) {
+        if (record.format != GPIDLib.FORMAT_CONFIDENTIAL) {
+            return hasRole(BROKER_ROLE, msg.sender) || _isSellerAccount(record, msg.sender);
+        }
+        return _isSellerAccount(record, msg.sender) || _grants[gpid][msg.sender]
+            || _hasMandate(_accountTraders[record.issuer], msg.sender, direction);
+    }
+
+    /// @dev The one grant path, for the seller and the buyer: the wrapped key's size and key id
+    /// against the grantee's current encryption key, then one grant at a time.
+    function _grant(bytes16 gpid, address grantee, bytes calldata wrappedKey) private {
+        if (wrappedKey.length != GPIDLib.WRAPPED_KEY_BYTES) {
+            revert InvalidWrappedKey(wrappedKey.length, GPIDLib.WRAPPED_KEY_BYTES);
+        }
+        bytes32 publicKey = _encryptionKeys[grantee];
+        if (publicKey == bytes32(0)) revert NoEncryptionKey(grantee);
+        bytes32 expected = GPIDLib.keyId(publicKey);
+        bytes32 given = bytes32(wrappedKey[0:32]);
+        if (given != expected) revert WrongKeyId(grantee, expected, given);
+        if (_grants[gpid][grantee]) revert AlreadyGranted(gpid, grantee);
+        _grants[gpid][grantee] = true;
+        emit AccessGranted(gpid, grantee, msg.sender, wrappedKey);
+    }
+
+    /// @dev The one revocation path, for the seller and the buyer.
+    function _revoke(bytes16 gpid, address grantee) private {
+        if (!_grants[gpid][grantee]) revert NotGranted(gpid, grantee);
+        delete _grants[gpid][grantee];
+        emit AccessRevoked(gpid, grantee, msg.sender);
+    }
+
+    /// @dev One key per account: publishing again rotates it.
+    function _publishEncryptionKey(address account, bytes32 publicKey) private {
+        if (publicKey == bytes32(0)) revert InvalidEncryptionKey(account, publicKey);
+        _encryptionKeys[account] = publicKey;
+        emit EncryptionKeyPublished(account, GPIDLib.keyId(publicKey), publicKey);
     }
 
     /// @dev The version cap, in one place: the number the next version of `record` takes, or
@@ -305,6 +460,44 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         record.links = links + 1;
     }
 
+    /// @dev Rule 5, in one place: whether `account` is bound now to the seller trader of `record`
+    /// (the trader its issuer was bound to). The issuer itself, when bound now, is bound to that
+    /// trader (an account never changes trader), which spares a storage read in the common case.
+    function _isSellerAccount(Record storage record, address account) private view returns (bool) {
+        bytes32 key = _traderKeys[account];
+        if (key == bytes32(0)) return false;
+        address issuer = record.issuer;
+        return account == issuer || key == _accountTraders[issuer];
+    }
+
+    function _requireSeller(bytes16 gpid, Record storage record) private view {
+        if (!_isSellerAccount(record, msg.sender)) revert NotSeller(gpid, msg.sender);
+    }
+
+    /// @dev A delegate counts while the account that appointed it is bound to the seller trader.
+    function _isDelegate(bytes16 gpid, Record storage record, address account) private view returns (bool) {
+        address appointedBy = _delegates[gpid][account];
+        return appointedBy != address(0) && _isSellerAccount(record, appointedBy);
+    }
+
+    /// @dev The buyer's proof of format 2, in one place: `current` is the current version and the
+    /// caller's trader key, salted with `buyerSalt`, opens its buyer commitment.
+    function _opensBuyerCommitment(
+        bytes16 gpid,
+        Record storage record,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt
+    ) private view returns (bool) {
+        _requireCurrent(gpid, record.version, current);
+        bytes32 callerKey = _traderKeys[msg.sender];
+        return callerKey != bytes32(0) && GPIDLib.buyerCommitment(buyerSalt, callerKey) == current.buyerTraderKey;
+    }
+
+    function _hasMandate(bytes32 traderKey, address agent, uint8 direction) private view returns (bool) {
+        if (direction != DIRECTION_EXPORT && direction != DIRECTION_IMPORT) return false;
+        return _mandates[traderKey][agent] & (uint8(1) << direction) != 0;
+    }
+
     function _callerTraderKey() private view returns (bytes32 key) {
         key = _traderKeys[msg.sender];
         if (key == bytes32(0)) revert TraderNotBound(msg.sender);
@@ -315,18 +508,37 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         if (record.issuer == address(0)) revert UnknownGPID(gpid);
     }
 
+    function _existingConfidentialRecord(bytes16 gpid) private view returns (Record storage record) {
+        record = _existingRecord(gpid);
+        if (record.format != GPIDLib.FORMAT_CONFIDENTIAL) {
+            revert WrongFormat(gpid, record.format, GPIDLib.FORMAT_CONFIDENTIAL);
+        }
+    }
+
     function _requireCurrent(bytes16 gpid, uint32 version, GPIDLib.Commitments calldata presented) private view {
         bytes32 expected = _versions[gpid][version].digest;
         bytes32 given = GPIDLib.digestOf(presented);
         if (given != expected) revert CommitmentsMismatch(expected, given);
     }
 
-    function _checkPayload(bytes calldata payload, uint256 index) private pure {
+    /// @dev The payload rule, in one place: size cap, format tag 1 or 2, and for format 2 room for
+    /// the wrapped keys it announces, its nonce and its AEAD tag. Returns the format.
+    function _checkPayload(bytes calldata payload, uint256 index) private pure returns (uint8 format) {
         if (payload.length == 0 || payload[0] == 0) {
             _refuse(index, abi.encodeWithSelector(InvalidPayload.selector, payload.length));
         }
         if (payload.length > MAX_PAYLOAD_BYTES) {
             _refuse(index, abi.encodeWithSelector(PayloadTooLarge.selector, payload.length, MAX_PAYLOAD_BYTES));
+        }
+        format = uint8(payload[0]);
+        if (format == GPIDLib.FORMAT_CONFIDENTIAL) {
+            uint256 count = payload.length > 1 ? uint8(payload[1]) : 0;
+            uint256 minSize = GPIDLib.CONFIDENTIAL_OVERHEAD_BYTES + GPIDLib.WRAPPED_KEY_BYTES * count;
+            if (payload.length < minSize) {
+                _refuse(index, abi.encodeWithSelector(PayloadTooShort.selector, payload.length, minSize));
+            }
+        } else if (format != GPIDLib.FORMAT_PLAIN) {
+            _refuse(index, abi.encodeWithSelector(UnsupportedPayloadFormat.selector, format));
         }
     }
 
@@ -336,6 +548,10 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
 
     function _requireCountry(bytes2 country) private pure {
         if (!GPIDLib.isCountryCode(country)) revert InvalidCountry(country);
+    }
+
+    function _requireDirection(uint8 direction) private pure {
+        if (direction != DIRECTION_EXPORT && direction != DIRECTION_IMPORT) revert InvalidDirection(direction);
     }
 
     function _linkKey(bytes16 gpid, bytes2 country, bytes32 referenceKey) private pure returns (bytes32) {

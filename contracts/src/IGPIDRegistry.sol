@@ -13,15 +13,22 @@ interface IGPIDRegistry {
     // ------------------------------------------------------------------ structs
 
     /// @notice Per-GPID state. Slot budget: issuer (20 bytes) + registeredAt (5) + version (4) +
-    /// links (2) = 31 bytes, 1 slot.
+    /// links (2) + format (1) = 32 bytes, 1 slot.
     /// @dev `version` never exceeds MAX_VERSIONS and `links` never exceeds MAX_LINKS (both 100), so
     /// a uint16 holds the link count and the record stays one slot: a link writes a slot that the
-    /// call has already read (warm), not a new one.
+    /// call has already read (warm), not a new one. `format` is the registration payload's tag (1
+    /// plain, 2 confidential) and decides which rules apply. The seller's trader key is not stored
+    /// here (it would take a second slot, 22,100 gas per registration): it is the trader key the
+    /// issuer account was bound to, which the registry keeps per account for good
+    /// (`sellerTraderKeyOf`). Every right of the seller (amend, grant, revoke, set delegates, link a
+    /// format-2 GPID) is checked against the caller's binding *now*, never against `issuer`, which
+    /// stays as the author of version 1.
     struct Record {
         address issuer;
         uint40 registeredAt;
         uint32 version;
         uint16 links;
+        uint8 format;
     }
 
     /// @notice One version of a key data set as the registry remembers it.
@@ -75,8 +82,29 @@ interface IGPIDRegistry {
         bytes payload
     );
 
-    /// @notice The issuer allowed (or stopped allowing) `delegate` to amend `gpid`.
+    /// @notice An account of the seller of `gpid` allowed (or stopped allowing) `delegate` to amend it.
+    /// @dev Indexed by GPID and delegate. The appointing account is the transaction's sender; the
+    /// delegation lasts while that account stays bound to the seller's trader ID (see
+    /// `setAmendmentDelegate`).
     event AmendmentDelegateSet(bytes16 indexed gpid, address indexed delegate, bool allowed);
+
+    /// @notice `account` published the X25519 public key `publicKey`, whose id is `keyId`.
+    /// @dev `keyId = keccak256(publicKey)`. A later event for the same account is a rotation: the
+    /// old key ids stay in these events, so old wrapped keys remain attributable.
+    event EncryptionKeyPublished(address indexed account, bytes32 indexed keyId, bytes32 publicKey);
+
+    /// @notice `granter` gave `grantee` access to the format-2 key data set `gpid`.
+    /// @dev `wrappedKey` is the GPID's content key wrapped for the grantee's current encryption key
+    /// (112 bytes: keyId, HPKE enc, ciphertext); the grantee may now also link declarations to `gpid`.
+    event AccessGranted(bytes16 indexed gpid, address indexed grantee, address granter, bytes wrappedKey);
+
+    /// @notice `revoker` ended the grant of `grantee` for `gpid`.
+    /// @dev Ends the right to link; the content key already shared stays shared.
+    event AccessRevoked(bytes16 indexed gpid, address indexed grantee, address revoker);
+
+    /// @notice The trader whose key is `traderKey` gave (`active`) or withdrew a standing mandate to
+    /// `agent` for `direction` (1 export, 2 import).
+    event MandateSet(bytes32 indexed traderKey, address indexed agent, uint8 direction, bool active);
 
     /// @notice `gpid` is referenced by the declaration `declarationReference` of `country`.
     /// @dev `direction` is 1 for export, 2 for import.
@@ -106,6 +134,9 @@ interface IGPIDRegistry {
     error TraderNotBound(address caller);
     /// @notice The account is already bound to the trader whose key is `traderKey`.
     error AccountAlreadyBound(address account, bytes32 traderKey);
+    /// @notice The account acted for the trader whose key is `traderKey` before; it can never act for
+    /// another trader (its key data sets stay that trader's).
+    error AccountOfAnotherTrader(address account, bytes32 traderKey);
     /// @notice An identifier is not in normal form (1 to 70 bytes, no lower-case ASCII, no spaces).
     error IdentifierNotNormalised(string identifier);
     /// @notice A country code is not two upper-case letters.
@@ -122,10 +153,15 @@ interface IGPIDRegistry {
     error SectionImmutable(uint8 section);
     /// @notice An amendment changes no section.
     error NothingChanged(bytes16 gpid);
-    /// @notice `account` may not amend `gpid` (only its issuer and the issuer's delegates may).
+    /// @notice `account` may not amend `gpid` (only an account bound now to its seller trader ID and
+    /// the delegates such an account appointed may).
     error NotAuthorisedAuthor(bytes16 gpid, address account);
-    /// @notice Only the issuer of `gpid` may do this.
-    error NotIssuer(bytes16 gpid, address account);
+    /// @notice Only an account bound now to the seller trader ID of `gpid` may do this; `account` is
+    /// not (never was, or was unbound).
+    error NotSeller(bytes16 gpid, address account);
+    /// @notice `account` failed to prove it is the buyer of `gpid`: its trader key, salted with the
+    /// `buyerSalt` it presented, does not open the buyer commitment of the current version.
+    error NotBuyer(bytes16 gpid, address account);
     /// @notice `account` may not link declarations to `gpid`.
     error NotAuthorisedLinker(bytes16 gpid, address account);
     /// @notice The declaration already references this GPID.
@@ -136,6 +172,31 @@ interface IGPIDRegistry {
     error InvalidOutcome(uint8 outcome);
     /// @notice A payload that is empty or carries the reserved format tag 0.
     error InvalidPayload(uint256 size);
+    /// @notice A payload whose format tag is neither 1 (plain) nor 2 (confidential).
+    error UnsupportedPayloadFormat(uint8 format);
+    /// @notice A format-2 payload shorter than its header, its `wrappedKeyCount` wrapped keys, the
+    /// nonce and the AEAD tag need: `2 + 112 * wrappedKeyCount + 12 + 16` bytes.
+    error PayloadTooShort(uint256 size, uint256 minSize);
+    /// @notice An amendment payload of another format than the key data set's.
+    error PayloadFormatMismatch(bytes16 gpid, uint8 expected, uint8 given);
+    /// @notice The operation exists only for key data sets of format `required`; `gpid` has `format`.
+    error WrongFormat(bytes16 gpid, uint8 format, uint8 required);
+    /// @notice The zero public key is not an encryption key.
+    error InvalidEncryptionKey(address account, bytes32 publicKey);
+    /// @notice `account` has published no encryption key, so nothing can be wrapped for it.
+    error NoEncryptionKey(address account);
+    /// @notice A wrapped key for `account` is tagged `given` but its current key id is `expected`.
+    error WrongKeyId(address account, bytes32 expected, bytes32 given);
+    /// @notice A wrapped key of `size` bytes; exactly `expectedSize` (112) are accepted.
+    error InvalidWrappedKey(uint256 size, uint256 expectedSize);
+    /// @notice `grantee` holds an active grant for `gpid` already.
+    error AlreadyGranted(bytes16 gpid, address grantee);
+    /// @notice `grantee` holds no active grant for `gpid`.
+    error NotGranted(bytes16 gpid, address grantee);
+    /// @notice The Customs declaration (`country`, `referenceKey`) is not linked to the format-2 `gpid`.
+    /// @dev `country` is the caller's administration: Customs records outcomes only for its own
+    /// country's declarations linked to the GPID.
+    error DeclarationNotLinked(bytes16 gpid, bytes2 country, bytes32 referenceKey);
     /// @notice A payload larger than the registry accepts.
     error PayloadTooLarge(uint256 size, uint256 maxSize);
     /// @notice An amendment reason longer than the registry accepts.
@@ -154,13 +215,18 @@ interface IGPIDRegistry {
     // ------------------------------------------------------------------ onboarding
 
     /// @notice Binds `account` to the trader ID `traderId` ("SCHEME:VALUE", normal form).
-    /// @dev Only ONBOARDING_ROLE. An account acts for one trader at a time.
+    /// @dev Only ONBOARDING_ROLE. An account acts for one trader at a time, and for one trader in
+    /// its life: an account once bound to another trader ID is refused (AccountOfAnotherTrader),
+    /// because the seller of the GPIDs it registered is the trader it was bound to. Rebinding an
+    /// account to its own trader ID again is allowed.
     /// @param account The account that will register for the trader.
     /// @param traderId The trader ID in normal form, e.g. "EORI:DE123456789012345".
     function bindTrader(address account, string calldata traderId) external;
 
     /// @notice Unbinds `account` from its trader ID (key loss, offboarding).
-    /// @dev Only ONBOARDING_ROLE. GPIDs already registered keep their issuer.
+    /// @dev Only ONBOARDING_ROLE. GPIDs already registered keep their issuer as the author of
+    /// version 1, but the account loses at once every right it had as their seller (rule 5), and
+    /// the delegates it appointed lose theirs; the trader's next bound account gains them.
     /// @param account The account to unbind.
     function unbindTrader(address account) external;
 
@@ -170,14 +236,32 @@ interface IGPIDRegistry {
     /// @param country ISO 3166-1 alpha-2 code of its administration.
     function grantCustoms(address account, bytes2 country) external;
 
+    /// @notice Publishes (or rotates) the caller's X25519 encryption public key.
+    /// @dev Any account may publish its own key; publishing again replaces the current key (the old
+    /// key ids stay in the EncryptionKeyPublished events, for old wrapped keys). The zero key is
+    /// refused with InvalidEncryptionKey.
+    /// @param publicKey The 32-byte X25519 public key.
+    function publishEncryptionKey(bytes32 publicKey) external;
+
+    /// @notice Publishes the encryption public key of `account` at its onboarding.
+    /// @dev Only ONBOARDING_ROLE; the same rules as `publishEncryptionKey`.
+    /// @param account The account the key belongs to.
+    /// @param publicKey The 32-byte X25519 public key.
+    function publishEncryptionKeyFor(address account, bytes32 publicKey) external;
+
     // ------------------------------------------------------------------ key data sets
 
     /// @notice Registers the key data set of one invoice of the caller's trader.
     /// @dev Rule 1 and 3: the invoice key is derived from the caller's bound trader ID and the
     /// normalised invoice number; a second registration reverts with InvoiceAlreadyRegistered.
     /// @param invoiceNumber The invoice number in normal form.
-    /// @param commitments The section commitments and the buyer's trader key.
-    /// @param payload The format-tagged key data set (tag 1: deflated canonical JSON).
+    /// The payload's first byte is its format, stored in the record: 1 (plain: deflated canonical
+    /// JSON) or 2 (confidential: `0x02 || uint8 count || count wrapped keys of 112 bytes || nonce
+    /// (12) || AES-256-GCM ciphertext and tag`, at least `2 + 112 * count + 28` bytes); any other tag
+    /// reverts with UnsupportedPayloadFormat, a short format-2 payload with PayloadTooShort.
+    /// @param commitments The section commitments and the buyer's trader key (format 1) or the
+    /// section Merkle roots and the salted buyer commitment (format 2).
+    /// @param payload The format-tagged key data set, at most MAX_PAYLOAD_BYTES bytes.
     /// @return gpid The GPID, equal to `gpidFor(traderKey, invoiceNumber)`.
     function register(
         string calldata invoiceNumber,
@@ -193,9 +277,11 @@ interface IGPIDRegistry {
     function registerBatch(Registration[] calldata items) external returns (bytes16[] memory gpids);
 
     /// @notice Amends a key data set to a new version.
-    /// @dev Rule 4: only the issuer and its delegates; at most MAX_VERSIONS versions in all (else
-    /// TooManyVersions); `previous` must hash to the current digest; the identity section is
-    /// immutable; at least one section must change.
+    /// @dev Rules 4 and 5, for every format: only an account bound now to the GPID's seller trader
+    /// ID, or a delegate appointed by such an account, else NotAuthorisedAuthor; at most
+    /// MAX_VERSIONS versions in all (else TooManyVersions); `previous` must hash to the current
+    /// digest; the identity section is immutable; at least one section must change; the payload
+    /// keeps the GPID's format (else PayloadFormatMismatch).
     /// @param gpid The key data set.
     /// @param previous The commitments of the current version.
     /// @param next The commitments of the new version.
@@ -213,7 +299,11 @@ interface IGPIDRegistry {
     ) external returns (uint32 version);
 
     /// @notice Allows or disallows `delegate` to amend `gpid`.
-    /// @dev Only the issuer.
+    /// @dev Rule 5, for every format: only an account bound now to the GPID's seller trader ID (else
+    /// NotSeller). The delegation is remembered with the appointing account and lasts while that
+    /// account stays bound to the seller's trader ID: when it is unbound (lost, stolen, retired),
+    /// its delegates lose the right at once, so a stolen key cannot leave a delegate behind; the
+    /// trader's new account appoints again the delegates it wants, and may withdraw any delegate.
     /// @param gpid The key data set.
     /// @param delegate The account.
     /// @param allowed True to allow, false to withdraw.
@@ -222,8 +312,13 @@ interface IGPIDRegistry {
     // ------------------------------------------------------------------ declarations and checks
 
     /// @notice Records that the declaration `declarationReference` of `country` references `gpid`.
-    /// @dev Brokers and the issuer. Each (gpid, country, declarationReference) once only; at most
-    /// MAX_LINKS declarations per GPID (else TooManyLinks).
+    /// @dev Rule 6. Format 2: an account bound now to the GPID's seller trader ID, an account
+    /// holding an active grant for the GPID, or an agent holding a standing mandate from the seller
+    /// trader for `direction`; the buyer links through `linkDeclarationAsSaltedBuyer`. Format 1
+    /// (whose data is public on chain anyway) keeps the round-1 rule: any BROKER_ROLE account, or
+    /// the seller (an account bound now to its trader ID). Anyone else: NotAuthorisedLinker. Each
+    /// (gpid, country, declarationReference) once only; at most MAX_LINKS declarations per GPID
+    /// (else TooManyLinks).
     /// @param gpid The key data set.
     /// @param declarationReference The declaration declaration reference (e.g. an MRN) in normal form.
     /// @param country The declaring country.
@@ -231,8 +326,10 @@ interface IGPIDRegistry {
     function linkDeclaration(bytes16 gpid, string calldata declarationReference, bytes2 country, uint8 direction) external;
 
     /// @notice As `linkDeclaration`, by the buyer, who proves it is the buyer with the current commitments.
-    /// @dev The caller's trader key must equal `current.buyerTraderKey`, and `current` must hash to
-    /// the current digest. Counts against the same MAX_LINKS as `linkDeclaration`.
+    /// @dev For format-1 GPIDs (unsalted buyer key): the caller's trader key must equal
+    /// `current.buyerTraderKey`, and `current` must hash to the current digest. A format-2 buyer
+    /// commitment is salted, so this path refuses it (NotAuthorisedLinker); use
+    /// `linkDeclarationAsSaltedBuyer`. Counts against the same MAX_LINKS as `linkDeclaration`.
     /// @param gpid The key data set.
     /// @param current The commitments of the current version.
     /// @param declarationReference The declaration declarationReference in normal form.
@@ -246,13 +343,99 @@ interface IGPIDRegistry {
         uint8 direction
     ) external;
 
+    /// @notice As `linkDeclaration`, by the buyer of a format-2 GPID, who proves it is the buyer by
+    /// opening the salted buyer commitment.
+    /// @dev `current` must hash to the current digest (else CommitmentsMismatch) and
+    /// `keccak256(abi.encode(buyerSalt, traderKeyOf(msg.sender)))` must equal
+    /// `current.buyerTraderKey` (else NotAuthorisedLinker). Format 1: WrongFormat.
+    /// @param gpid The key data set.
+    /// @param current The commitments of the current version.
+    /// @param buyerSalt The buyer salt of the GPID (from inside its ciphertext).
+    /// @param declarationReference The declaration reference in normal form.
+    /// @param country The declaring country.
+    /// @param direction 1 export, 2 import.
+    function linkDeclarationAsSaltedBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        string calldata declarationReference,
+        bytes2 country,
+        uint8 direction
+    ) external;
+
     /// @notice Records the outcome of a Customs check of a declaration against `gpid`.
-    /// @dev Only CUSTOMS_ROLE; the country is the caller's administration.
+    /// @dev Only CUSTOMS_ROLE; the country is the caller's administration. Rule 7, format-2 GPIDs
+    /// only: the declaration (caller's country, `declarationReference`) must be linked to `gpid`,
+    /// else DeclarationNotLinked. Format-1 GPIDs keep the round-1 rule (any declaration reference):
+    /// the node of this round records the outcome of every verification it makes, linked or not.
     /// @param gpid The key data set.
     /// @param declarationReference The declaration declarationReference in normal form.
     /// @param version The version the declaration was checked against.
     /// @param outcome 1 match, 2 discrepancies, 3 integrity failure.
     function recordVerification(bytes16 gpid, string calldata declarationReference, uint32 version, uint8 outcome) external;
+
+    // ------------------------------------------------------------------ grants and mandates
+
+    /// @notice Gives `grantee` access to the format-2 key data set `gpid`: the content key wrapped
+    /// for it, and the right to link declarations to `gpid`.
+    /// @dev Only an account bound now to the GPID's seller trader ID (else NotSeller); format 2 only
+    /// (else WrongFormat). `wrappedKey` must be 112 bytes (else InvalidWrappedKey), the grantee must
+    /// have published an encryption key (else NoEncryptionKey) and the wrapped key's first 32 bytes
+    /// must be that key's id (else WrongKeyId); a second grant while one is active: AlreadyGranted.
+    /// @param gpid The key data set.
+    /// @param grantee The account given access.
+    /// @param wrappedKey keyId (32) || HPKE enc (32) || wrapped content key and tag (48).
+    function grantAccess(bytes16 gpid, address grantee, bytes calldata wrappedKey) external;
+
+    /// @notice As `grantAccess`, by the buyer, who proves it is the buyer by opening the salted
+    /// buyer commitment of the current version.
+    /// @dev `current` must hash to the current digest (else CommitmentsMismatch) and
+    /// `keccak256(abi.encode(buyerSalt, traderKeyOf(msg.sender)))` must equal
+    /// `current.buyerTraderKey` (else NotBuyer); then the rules of `grantAccess`.
+    /// @param gpid The key data set.
+    /// @param current The commitments of the current version.
+    /// @param buyerSalt The buyer salt of the GPID.
+    /// @param grantee The account given access.
+    /// @param wrappedKey keyId (32) || HPKE enc (32) || wrapped content key and tag (48).
+    function grantAccessAsBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        address grantee,
+        bytes calldata wrappedKey
+    ) external;
+
+    /// @notice Ends the grant of `grantee` for `gpid`: it may no longer link declarations to it.
+    /// @dev Only an account bound now to the GPID's seller trader ID (else NotSeller); NotGranted
+    /// when no grant is active. What was shared stays shared: the grantee keeps the content key it
+    /// received, so it still reads the versions (the next amendments included, as they are
+    /// encrypted under the same content key).
+    /// @param gpid The key data set.
+    /// @param grantee The account whose grant ends.
+    function revokeAccess(bytes16 gpid, address grantee) external;
+
+    /// @notice As `revokeAccess`, by the buyer opening the salted buyer commitment.
+    /// @dev The buyer check of `grantAccessAsBuyer`, then the rules of `revokeAccess`.
+    /// @param gpid The key data set.
+    /// @param current The commitments of the current version.
+    /// @param buyerSalt The buyer salt of the GPID.
+    /// @param grantee The account whose grant ends.
+    function revokeAccessAsBuyer(
+        bytes16 gpid,
+        GPIDLib.Commitments calldata current,
+        bytes32 buyerSalt,
+        address grantee
+    ) external;
+
+    /// @notice Gives (or withdraws) `agent` a standing mandate of the caller's trader for `direction`.
+    /// @dev The caller must be bound to a trader ID (else TraderNotBound); the mandate belongs to the
+    /// trader key, not to the account, so it survives a rebinding of the trader to a new account.
+    /// With a mandate for a direction, the agent may link declarations of that direction to every
+    /// format-2 GPID whose seller is that trader. `direction` 1 export, 2 import (else InvalidDirection).
+    /// @param agent The agent account (e.g. the seller's export broker).
+    /// @param direction 1 export, 2 import.
+    /// @param active True to give, false to withdraw.
+    function setMandate(address agent, uint8 direction, bool active) external;
 
     // ------------------------------------------------------------------ views
 
@@ -263,7 +446,7 @@ interface IGPIDRegistry {
     function gpidFor(bytes32 sellerTraderKey, string calldata invoiceNumber) external view returns (bytes16);
 
     /// @notice The per-GPID record (issuer zero when unknown): issuer, registration time, current
-    /// version and the number of declarations linked.
+    /// version, the number of declarations linked and the payload format (1 plain, 2 confidential).
     /// @param gpid The key data set.
     /// @return The record.
     function recordOf(bytes16 gpid) external view returns (Record memory);
@@ -273,6 +456,12 @@ interface IGPIDRegistry {
     /// @param version From 1 to the record's version.
     /// @return The version.
     function versionOf(bytes16 gpid, uint32 version) external view returns (VersionInfo memory);
+
+    /// @notice The seller trader key of `gpid`: the trader key its issuer account was bound to when it
+    /// registered (zero when unknown). The accounts bound to it now hold the seller's rights.
+    /// @param gpid The key data set.
+    /// @return The seller's trader key.
+    function sellerTraderKeyOf(bytes16 gpid) external view returns (bytes32);
 
     /// @notice The trader key the account is bound to (zero when unbound).
     /// @param account The account.
@@ -284,7 +473,8 @@ interface IGPIDRegistry {
     /// @return The country code.
     function customsCountryOf(address account) external view returns (bytes2);
 
-    /// @notice Whether `account` may amend `gpid` as a delegate of its issuer.
+    /// @notice Whether `account` may amend `gpid` as a delegate: it was appointed, and the account that
+    /// appointed it is still bound to the GPID's seller trader ID.
     /// @param gpid The key data set.
     /// @param account The account.
     /// @return True when delegated.
@@ -296,4 +486,23 @@ interface IGPIDRegistry {
     /// @param declarationReference The declaration declarationReference in normal form.
     /// @return True when linked.
     function isLinked(bytes16 gpid, bytes2 country, string calldata declarationReference) external view returns (bool);
+
+    /// @notice The current encryption public key of `account` and its id (zeros when none).
+    /// @param account The account.
+    /// @return publicKey The X25519 public key.
+    /// @return keyId `keccak256(publicKey)`, the tag of the keys wrapped for it.
+    function encryptionKeyOf(address account) external view returns (bytes32 publicKey, bytes32 keyId);
+
+    /// @notice Whether `account` holds an active grant for `gpid`.
+    /// @param gpid The key data set.
+    /// @param account The account.
+    /// @return True when granted and not revoked.
+    function hasGrant(bytes16 gpid, address account) external view returns (bool);
+
+    /// @notice Whether the trader whose key is `traderKey` gave `agent` a standing mandate for `direction`.
+    /// @param traderKey The trader key of the mandating seller or buyer.
+    /// @param agent The agent account.
+    /// @param direction 1 export, 2 import.
+    /// @return True when the mandate is active.
+    function hasMandate(bytes32 traderKey, address agent, uint8 direction) external view returns (bool);
 }

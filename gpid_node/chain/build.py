@@ -122,11 +122,15 @@ def _run_solcjs(payload: dict[str, Any]) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         raise CompileError("Node.js is needed to run solcjs; install it and try again")
-    # solcjs exits before a pipe is drained, truncating large output: write to a file instead.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+    # solcjs exits before a pipe is drained, truncating large output: write to a file instead. Its
+    # input goes through a file too: solcjs reads stdin with one readFileSync, which fails with
+    # EAGAIN on a pipe once the input outgrows the pipe's buffer (64 KiB).
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+", encoding="utf-8") as inp:
+        inp.write(json.dumps(payload))
+        inp.seek(0)
         proc = subprocess.run(
             [node, str(REPO_ROOT / "node_modules/solc/solc.js"), "--standard-json"],
-            input=json.dumps(payload),
+            stdin=inp,
             stdout=out,
             stderr=subprocess.PIPE,
             text=True,

@@ -36,6 +36,10 @@ TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
     "AccountAlreadyBound": lambda a: e.Conflict(
         f"account {a['account']} is already bound to a trader ID; unbind it first", account=a["account"]
     ),
+    "AccountOfAnotherTrader": lambda a: e.Conflict(
+        f"account {a['account']} acted for another trader ID before; an account acts for one trader only: "
+        "use a new account", account=a["account"]
+    ),
     "IdentifierNotNormalised": _identifier_problem("identifier"),
     "InvalidCountry": lambda a: e.ValidationFailed(
         [e.FieldProblem("country", f"{_country(a['country'])!r} is not an ISO 3166-1 alpha-2 code")]
@@ -49,9 +53,8 @@ TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
     "SectionImmutable": lambda a: e.SectionImmutable(_SECTION_FIELDS.get(a["section"], [f"section {a['section']}"])),
     "NothingChanged": lambda a: e.NothingChanged(_gpid(a["gpid"])),
     "NotAuthorisedAuthor": lambda a: e.NotAuthorisedAuthor(_gpid(a["gpid"]), a["account"]),
-    "NotIssuer": lambda a: e.PermissionDenied(
-        f"only the issuer of {_gpid(a['gpid'])} may do this, not {a['account']}", gpid=_gpid(a["gpid"])
-    ),
+    "NotSeller": lambda a: e.NotSeller(_gpid(a["gpid"]), a["account"]),
+    "NotBuyer": lambda a: e.NotBuyer(_gpid(a["gpid"]), a["account"]),
     "NotAuthorisedLinker": lambda a: e.NotAuthorisedLinker(_gpid(a["gpid"]), a["account"]),
     "DeclarationAlreadyLinked": lambda a: e.DeclarationAlreadyLinked(
         _gpid(a["gpid"]), _country(a["country"]), "0x" + bytes(a["referenceKey"]).hex()
@@ -65,6 +68,31 @@ TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
         [e.FieldProblem("outcome", f"outcome {a['outcome']} is not 1 match, 2 discrepancies or 3 integrity failure")]
     ),
     "InvalidPayload": lambda a: e.ValidationFailed([e.FieldProblem("payload", "the payload is empty or untagged")]),
+    "UnsupportedPayloadFormat": lambda a: e.ValidationFailed(
+        [e.FieldProblem("payload", f"format tag {a['format']} is neither 1 (plain) nor 2 (encrypted)")]
+    ),
+    "PayloadTooShort": lambda a: e.ValidationFailed(
+        [e.FieldProblem("payload", f"the encrypted payload takes {a['size']} bytes; its header announces at least {a['minSize']}")]
+    ),
+    "PayloadFormatMismatch": lambda a: e.ValidationFailed(
+        [e.FieldProblem("payload", f"{_gpid(a['gpid'])} is of format {a['expected']}; an amendment of format {a['given']} is refused")]
+    ),
+    "WrongFormat": lambda a: e.WrongFormat(_gpid(a["gpid"]), a["format"], a["required"]),
+    "InvalidEncryptionKey": lambda a: e.ValidationFailed(
+        [e.FieldProblem("public_key", f"the zero key is not an X25519 public key (account {a['account']})")]
+    ),
+    "NoEncryptionKey": lambda a: e.NoEncryptionKey(a["account"]),
+    "WrongKeyId": lambda a: e.WrongKeyId(
+        a["account"], "0x" + bytes(a["expected"]).hex(), "0x" + bytes(a["given"]).hex()
+    ),
+    "InvalidWrappedKey": lambda a: e.ValidationFailed(
+        [e.FieldProblem("wrapped_key", f"a wrapped key takes exactly {a['expectedSize']} bytes, not {a['size']}")]
+    ),
+    "AlreadyGranted": lambda a: e.AlreadyGranted(_gpid(a["gpid"]), a["grantee"]),
+    "NotGranted": lambda a: e.NotGranted(_gpid(a["gpid"]), a["grantee"]),
+    "DeclarationNotLinked": lambda a: e.DeclarationNotLinked(
+        _gpid(a["gpid"]), _country(a["country"]), "0x" + bytes(a["referenceKey"]).hex()
+    ),
     "PayloadTooLarge": lambda a: e.ValidationFailed(
         [e.FieldProblem("", f"the key data set takes {a['size']} bytes on chain; at most {a['maxSize']} are accepted")]
     ),

@@ -17,17 +17,7 @@ from typing import Any
 
 from gpid_node.domain import merkle
 from gpid_node.domain.canonical import Commitments
-from gpid_node.domain.errors import FieldProblem, ValidationFailed
-
-class InvalidDisclosure(ValidationFailed):
-    """A disclosure that proves nothing: malformed, tampered with, or for other commitments.
-
-    ``problems`` names each member of the document that is wrong (``proofs.goods.siblings``, a
-    revealed field's path, ...), so a gate officer's verdict can say why. Kept here until the API
-    gives it its own problem type (errors.py and api/problems.py list every class together); until
-    then it answers as its parent, ValidationFailed (422).
-    """
-
+from gpid_node.domain.errors import FieldProblem, InvalidDisclosure, ValidationFailed
 
 ACCEPTED_PATTERNS = "a field path such as invoice.number, goods[0].hs_code, seller.address or goods[*].packages"
 

@@ -6,14 +6,21 @@ the names of the contract's custom errors where they mirror one::
 
     GPIDError
     ├── ValidationFailed            a key data set, request or setting is invalid (every problem, with paths)
-    │   └── InvalidGPID             a GPID text that is malformed or fails its check character
+    │   ├── InvalidGPID             a GPID text that is malformed or fails its check character
+    │   ├── NoEncryptionKey         a grantee that has published no encryption key on chain
+    │   ├── WrongKeyId              a wrapped key made for another key than the grantee's current one
+    │   └── InvalidDisclosure       a disclosure's revealed fields do not open the commitments it names
     ├── NotFound
     │   ├── UnknownGPID             no key data set has this GPID (or the caller may not see it)
-    │   └── UnknownDeclaration
+    │   ├── UnknownDeclaration
+    │   └── NotGranted              the account holds no active grant for this GPID
     ├── PermissionDenied            the caller's role or account may not do this
     │   ├── TraderNotBound          the account is not bound to a trader ID
     │   ├── NotAuthorisedAuthor     may not amend this GPID
-    │   └── NotAuthorisedLinker     may not link declarations to this GPID
+    │   ├── NotAuthorisedLinker     may not link declarations to this GPID
+    │   ├── NotSeller               not bound now to the GPID's seller trader ID
+    │   ├── NotBuyer                does not open the GPID's salted buyer commitment
+    │   └── DeclarationNotLinked    Customs outcome for a declaration not linked to the GPID
     ├── Conflict
     │   ├── InvoiceAlreadyRegistered  the invoice has a GPID already (carries it)
     │   ├── DeclarationAlreadyLinked
@@ -21,7 +28,9 @@ the names of the contract's custom errors where they mirror one::
     │   ├── NothingChanged            an amendment that changes nothing
     │   ├── CommitmentsMismatch       an amendment built on a version that is no longer current
     │   ├── TooManyVersions           the key data set has MAX_VERSIONS versions: no more amendments
-    │   └── TooManyLinks              MAX_LINKS declarations reference the GPID: no more links
+    │   ├── TooManyLinks              MAX_LINKS declarations reference the GPID: no more links
+    │   ├── AlreadyGranted            the account holds an active grant for the GPID already
+    │   └── WrongFormat               a confidential-only operation on a plain (format 1) GPID
     ├── ChainUnavailable            the JSON-RPC endpoint cannot be reached (retry later)
     ├── StoreUnavailable            the index database cannot be reached (retry later)
     └── ChainRejected               the contract refused a transaction for a reason not listed above
@@ -85,6 +94,35 @@ class InvalidGPID(ValidationFailed):
         super().__init__([FieldProblem(path, reason)], message=f"invalid GPID {text!r}: {reason}")
 
 
+class NoEncryptionKey(ValidationFailed):
+    """Nothing can be wrapped for an account that has published no encryption key on chain."""
+
+    def __init__(self, account: str, path: str = "grantee") -> None:
+        self.account = account
+        super().__init__(
+            [FieldProblem(path, f"account {account} has published no encryption key on chain; it must publish one first")]
+        )
+
+
+class WrongKeyId(ValidationFailed):
+    """A wrapped key tagged with another key id than the grantee's current encryption key."""
+
+    def __init__(self, account: str, expected: str, given: str, path: str = "grantee") -> None:
+        self.account = account
+        super().__init__(
+            [FieldProblem(path, f"the key was wrapped for key id {given}, but {account}'s current key id is "
+                                f"{expected} (it rotated its key): wrap it again for the current key")]  # fmt: skip
+        )
+
+
+class InvalidDisclosure(ValidationFailed):
+    """A disclosure that proves nothing: malformed, tampered with, or for other commitments.
+
+    ``problems`` names each member of the document that is wrong (``proofs.goods.siblings``, a
+    revealed field's path, ...), so a gate officer's verdict can say why.
+    """
+
+
 class NotFound(GPIDError):
     """Something the caller named does not exist (or is not visible to the caller)."""
 
@@ -98,6 +136,11 @@ class UnknownGPID(NotFound):
 class UnknownDeclaration(NotFound):
     def __init__(self, country: str, reference: str) -> None:
         super().__init__(f"no declaration {reference} of {country} is known", country=country, reference=reference)
+
+
+class NotGranted(NotFound):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(f"account {account} holds no active grant for {gpid}", gpid=gpid, account=account)
 
 
 class PermissionDenied(GPIDError):
@@ -115,7 +158,7 @@ class TraderNotBound(PermissionDenied):
 class NotAuthorisedAuthor(PermissionDenied):
     def __init__(self, gpid: str, account: str) -> None:
         super().__init__(
-            f"account {account} may not amend {gpid}: only its issuer and the issuer's delegates may",
+            f"account {account} may not amend {gpid}: only the seller's current account and its delegates may",
             gpid=gpid,
             account=account,
         )
@@ -127,6 +170,37 @@ class NotAuthorisedLinker(PermissionDenied):
             f"account {account} may not link declarations to {gpid}: brokers, the seller and the buyer may",
             gpid=gpid,
             account=account,
+        )
+
+
+class NotSeller(PermissionDenied):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(
+            f"account {account} is not bound now to the seller trader ID of {gpid}: only the seller's "
+            "current account may grant, revoke or appoint delegates",
+            gpid=gpid,
+            account=account,
+        )
+
+
+class NotBuyer(PermissionDenied):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(
+            f"account {account} did not prove it is the buyer of {gpid}: its trader key and the buyer salt "
+            "do not open the buyer commitment of the current version",
+            gpid=gpid,
+            account=account,
+        )
+
+
+class DeclarationNotLinked(PermissionDenied):
+    def __init__(self, gpid: str, country: str, reference: str) -> None:
+        super().__init__(
+            f"no declaration {reference} of {country} is linked to {gpid}: Customs records outcomes only "
+            "for its own country's declarations linked to the GPID",
+            gpid=gpid,
+            country=country,
+            reference=reference,
         )
 
 
@@ -196,6 +270,22 @@ class TooManyLinks(Conflict):
             "of times, so check that the declaration names the right GPID",
             gpid=gpid,
             max_links=max_links,
+        )
+
+
+class AlreadyGranted(Conflict):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(f"account {account} holds an active grant for {gpid} already", gpid=gpid, account=account)
+
+
+class WrongFormat(Conflict):
+    def __init__(self, gpid: str, format_: int, required: int) -> None:
+        super().__init__(
+            f"{gpid} is a format-{format_} key data set; this needs format {required} (grants exist only for "
+            "encrypted key data sets: a plain one is public on chain already)",
+            gpid=gpid,
+            format=format_,
+            required=required,
         )
 
 

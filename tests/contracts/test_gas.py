@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.gas import SNAPSHOT, measure
 
-TARGETS = {"register_10_lines": 120_000, "register_batch50_per_item": 80_000}
+TARGETS = {"register_10_lines": 120_000, "register_batch50_per_item": 80_000, "grant_access": 60_000}
 
 
 @pytest.mark.slow

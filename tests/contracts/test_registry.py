@@ -3,47 +3,19 @@ event and its arguments and the stored state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from gpid_node.chain.abi import Event, decode_log
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import GPIDError
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+from support.contract_checks import events, expected_gpid, record_of, reverts
 
 SALT = b"\x11" * 32
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 BUYER_KEY = canonical.trader_key(BUYER_TRADER_ID)
-
-
-@contextmanager
-def reverts(name: str, **expected: Any) -> Iterator[None]:
-    with pytest.raises(GPIDError) as info:
-        yield
-    error = info.value.contract_error
-    assert error is not None, f"not a contract refusal: {info.value!r}"
-    assert error.name == name, error
-    for key, value in expected.items():
-        assert error.args[key] == value, (key, error.args)
-
-
-def events(receipt: Any, name: str | None = None) -> list[Event]:
-    decoded = [decode_log(log) for log in receipt.logs]
-    return [e for e in decoded if e is not None and (name is None or e.name == name)]
-
-
-def record_of(registry: Any, gpid: bytes) -> dict[str, Any]:
-    """The registry's per-GPID record, by field name."""
-    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
-    return {"issuer": issuer, "registered_at": registered_at, "version": version, "links": links}
-
-
-def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
-    gpid = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(trader_key, number))
-    return gpid.raw
 
 
 def register_single(registry: Any, data: dict[str, Any], sender: Any = None) -> Any:
@@ -87,9 +59,12 @@ def test_registration_stores_one_record_and_emits_the_payload(registry: Any, reg
     assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
     assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
-    issuer, registered_at, version, links = registry.client.view("recordOf", gpid)
+    record = record_of(registry, gpid)
+    issuer, registered_at = record["issuer"], record["registered_at"]
     block = registry.client.block(receipt.block_number)
-    assert (issuer, registered_at, version, links) == (registry.people.seller.address, block["timestamp"], 1, 0)
+    assert record == {"issuer": registry.people.seller.address, "registered_at": block["timestamp"], "version": 1,
+                      "links": 0, "format": 1}  # fmt: skip
+    assert registry.client.view("sellerTraderKeyOf", gpid) == SELLER_KEY
     digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 1)
     assert (digest, author, time, mask, reason) == (commitments.digest, issuer, registered_at, 15, 0)
 
@@ -272,10 +247,10 @@ def test_delegate_amends_once_the_issuer_allows_it(registry: Any) -> None:
         _amend(registry, after, amended(after, **{"buyer.name": "Y"}), sender=delegate)
 
 
-def test_only_the_issuer_delegates(registry: Any) -> None:
+def test_only_the_seller_delegates(registry: Any) -> None:
     registry.register(key_data_set())
     gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
-    with reverts("NotIssuer", gpid=gpid, account=registry.people.delegate.address):
+    with reverts("NotSeller", gpid=gpid, account=registry.people.delegate.address):
         registry.client.transact(registry.people.delegate, "setAmendmentDelegate", gpid, registry.people.delegate.address, True)
 
 

@@ -185,7 +185,7 @@ def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
         if gpid_hex is None:
             continue
         gpid = GPID.from_hex(gpid_hex)
-        issuer, _, version, _ = client.view("recordOf", gpid.raw)
+        issuer, _, version = client.view("recordOf", gpid.raw)[:3]
         if kind == "register" and refusal == "InvoiceAlreadyRegistered":
             if registered[str(gpid)] == 0 and issuer != "0x" + "00" * 20:
                 ahead.add(str(gpid))

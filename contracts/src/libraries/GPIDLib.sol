@@ -7,8 +7,11 @@ pragma solidity ^0.8.24;
 /// same values; `contracts/test/vectors.json` holds the golden vectors both implementations check.
 library GPIDLib {
     /// @notice The section commitments of one version of a key data set, plus the buyer's trader key.
-    /// @dev Section commitments are salted keccak256 hashes of RFC 8785 canonical JSON, computed off
-    /// chain. `buyerTraderKey` is unsalted so that the buyer can prove, on chain, that it is the buyer.
+    /// @dev Format 1: section commitments are salted keccak256 hashes of RFC 8785 canonical JSON,
+    /// computed off chain, and `buyerTraderKey` is the unsalted buyer trader key. Format 2
+    /// (docs/protocol.md): the four sections are Merkle roots over salted per-field leaves and
+    /// `buyerTraderKey` holds the salted buyer commitment `buyerCommitment(buyerSalt, buyerTraderKey)`,
+    /// which the buyer opens on chain to prove itself without naming itself to anyone else.
     struct Commitments {
         bytes32 identity;
         bytes32 seller;
@@ -23,6 +26,14 @@ library GPIDLib {
     uint8 internal constant SECTION_BUYER = 4;
     uint8 internal constant SECTION_GOODS = 8;
     uint8 internal constant ALL_SECTIONS = 15;
+
+    /// @dev Payload format tags (the first payload byte).
+    uint8 internal constant FORMAT_PLAIN = 1;
+    uint8 internal constant FORMAT_CONFIDENTIAL = 2;
+    /// @dev A wrapped content key: keyId (32) || HPKE enc (32) || ciphertext and tag (48).
+    uint256 internal constant WRAPPED_KEY_BYTES = 112;
+    /// @dev A format-2 payload besides its wrapped keys: tag and count (2), nonce (12), AEAD tag (16).
+    uint256 internal constant CONFIDENTIAL_OVERHEAD_BYTES = 30;
 
     /// @dev Longest identifier (invoice number, declaration declarationReference, trader ID) in bytes.
     uint256 internal constant MAX_IDENTIFIER_BYTES = 70;
@@ -45,6 +56,16 @@ library GPIDLib {
     /// @notice The digest the registry stores for one version.
     function digestOf(Commitments memory c) internal pure returns (bytes32) {
         return keccak256(abi.encode(c.identity, c.seller, c.buyer, c.goods, c.buyerTraderKey));
+    }
+
+    /// @notice The salted buyer commitment of format 2: what `Commitments.buyerTraderKey` holds.
+    function buyerCommitment(bytes32 buyerSalt, bytes32 buyerTraderKey) internal pure returns (bytes32) {
+        return keccak256(abi.encode(buyerSalt, buyerTraderKey));
+    }
+
+    /// @notice The id of an X25519 encryption public key, the tag of every key wrapped for it.
+    function keyId(bytes32 publicKey) internal pure returns (bytes32) {
+        return keccak256(abi.encode(publicKey));
     }
 
     /// @notice The key of a declaration declarationReference in its normal form.
