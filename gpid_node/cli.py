@@ -51,7 +51,7 @@ def _keyring(settings: Any) -> Any:
 
 
 def _node(settings: Any) -> Any:
-    from gpid_node.node import open_node
+    from gpid_node.services.node import open_node
 
     return open_node(settings, _keyring(settings))
 
@@ -186,12 +186,7 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     # the outbox and indexer when they run as threads): a 1 ms switch interval (instead of 5 ms) keeps
     # a handler from queueing behind them at every database call.
     sys.setswitchinterval(0.001)
-    if settings.engine_process:
-        from gpid_node.engines import EngineSpec
-
-        node.start(EngineSpec.of(node, settings))
-    else:
-        node.start()
+    node.start(settings)  # the engines in a process of their own unless settings say otherwise
     try:
         uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False)
     finally:
@@ -216,8 +211,8 @@ def dev(
     chain_port: Annotated[Optional[int], typer.Option(help="port of the embedded chain (default: a free one)")] = None,
 ) -> None:
     """Development mode: embedded anvil, contracts, demo participants, API keys in dev-credentials.json."""
-    from gpid_node.devmode import DEV_PASSWORD, credentials, start_dev_chain
-    from gpid_node.node import open_node
+    from gpid_node.services.devmode import DEV_PASSWORD, credentials, start_dev_chain
+    from gpid_node.services.node import open_node
 
     _log_as_configured(_settings(data_dir))
     _serve_alone_from(data_dir)
@@ -255,7 +250,7 @@ def register(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accou
     settings = _settings(data_dir, rpc_url=rpc_url)
     node = _node(settings).start()
     try:
-        _print(node.register(_read_json(str(file)), _principal(node, "seller", account)))
+        _print(node.registration.register(_read_json(str(file)), _principal(node, "seller", account)))
     finally:
         node.stop()
 
@@ -264,7 +259,7 @@ def register(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accou
 def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, account: Account = None,
             report: Annotated[Optional[Path], typer.Option(help="write the row-by-row report (JSON) here")] = None) -> None:  # fmt: skip
     """Registers every key data set of FILE (JSON Lines, or CSV with one row per goods line), in batches."""
-    from gpid_node.importing import read_records
+    from gpid_node.services.importing import read_records
 
     settings = _settings(data_dir, rpc_url=rpc_url)
     if not file.is_file():
@@ -275,7 +270,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as progress:  # fmt: skip
             task = progress.add_task("registering", total=None)
-            result = node.import_key_data_sets(
+            result = node.registration.import_key_data_sets(
                 read_records(file), principal, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
     finally:
@@ -305,7 +300,7 @@ def amend(gpid: str, changes: Annotated[str, typer.Option(help="JSON merge patch
     """Amends a key data set (identity fields never change)."""
     node = _node(_settings(data_dir, rpc_url=rpc_url)).start()
     try:
-        _print(node.amend(gpid, _read_json(changes), reason, _principal(node, "seller", account), reason_code))
+        _print(node.amendments.amend(gpid, _read_json(changes), reason, _principal(node, "seller", account), reason_code))
     finally:
         node.stop()
 
@@ -323,14 +318,14 @@ def show(gpid: str, version: Optional[int] = None, as_of: Optional[datetime] = N
          data_dir: DataDir = None, rpc_url: RpcUrl = None) -> None:  # fmt: skip
     """Prints a key data set with its integrity proof (``--version`` or ``--as-of`` for an earlier state)."""
     node, principal = _reader(data_dir, rpc_url)
-    _print(node.key_data_set(gpid, principal, version=version, as_of=as_of))
+    _print(node.reads.key_data_set(gpid, principal, version=version, as_of=as_of))
 
 
 @app.command()
 def history(gpid: str, data_dir: DataDir = None, rpc_url: RpcUrl = None) -> None:
     """Prints every version of a key data set: author, time, reason, changed fields."""
     node, principal = _reader(data_dir, rpc_url)
-    _print(node.history(gpid, principal))
+    _print(node.reads.history(gpid, principal))
 
 
 @app.command()
@@ -342,7 +337,7 @@ def link(gpids: list[str], reference: Annotated[str, typer.Option(help="declarat
     """Records that a declaration references GPIDS."""
     node = _node(_settings(data_dir, rpc_url=rpc_url)).start()
     try:
-        _print(node.link(reference, country, direction, list(gpids), _principal(node, role, account)))
+        _print(node.declarations.link(reference, country, direction, list(gpids), _principal(node, role, account)))
     finally:
         node.stop()
 
@@ -358,7 +353,7 @@ def verify(file: Path, country: Annotated[Optional[str], typer.Option(help="the 
     try:
         node.indexer.sync()
         principal = replace(_principal(node, "customs", account), country=country)
-        _print(node.verify(_read_json(str(file)), principal, record=record))
+        _print(node.verifications.verify(_read_json(str(file)), principal, record=record))
     finally:
         node.stop()
 
@@ -372,7 +367,7 @@ def keys_create(role: Annotated[str, typer.Option(help="seller, buyer, broker, c
                 name: Optional[str] = None, trader_id: Optional[str] = None, country: Optional[str] = None,
                 data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:  # fmt: skip
     """Creates an API key and prints it (the only time it is shown)."""
-    from gpid_node.credentials import create_key
+    from gpid_node.services.credentials import create_key
     from gpid_node.store.database import Store
 
     settings = _settings(data_dir, database_url=database_url)
@@ -386,7 +381,7 @@ def keys_create(role: Annotated[str, typer.Option(help="seller, buyer, broker, c
 @keys_app.command("list")
 def keys_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Lists API keys (ids, roles, accounts; never the secrets)."""
-    from gpid_node.credentials import list_keys
+    from gpid_node.services.credentials import list_keys
     from gpid_node.store.database import Store
 
     store = Store(_settings(data_dir, database_url=database_url).database)
@@ -400,7 +395,7 @@ def keys_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> Non
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Revokes an API key at once."""
-    from gpid_node.credentials import revoke_key
+    from gpid_node.services.credentials import revoke_key
     from gpid_node.store.database import Store
 
     store = Store(_settings(data_dir, database_url=database_url).database)
@@ -455,7 +450,7 @@ def _onboarding(settings: Any) -> Any:
     from gpid_node.chain.client import RegistryClient, connect
     from gpid_node.chain.deploy import Deployment
     from gpid_node.chain.keystore import load_keystore
-    from gpid_node.onboarding import Onboarding
+    from gpid_node.services.onboarding import Onboarding
 
     if not settings.rpc_url:
         raise e.ValidationFailed([e.FieldProblem("--rpc-url", "name the chain's JSON-RPC endpoint (GPID_RPC_URL)")])
@@ -517,7 +512,7 @@ def _where(node: str) -> str:
 
 def _issue_key(node: str, role: str, account: str, name: str | None, trader_id: str | None, country: str | None) -> dict[str, Any]:
     """Creates the participant's API key in a node, unless that node has a valid one for the account and role."""
-    from gpid_node.credentials import create_key, list_keys
+    from gpid_node.services.credentials import create_key, list_keys
 
     store = _store_of(node)
     try:
@@ -534,7 +529,7 @@ def _issue_key(node: str, role: str, account: str, name: str | None, trader_id: 
 
 def _revoke_keys(nodes: list[str], account: str) -> list[dict[str, Any]]:
     """Revokes every valid API key of the account in each node; returns what was revoked where."""
-    from gpid_node.credentials import list_keys, revoke_key
+    from gpid_node.services.credentials import list_keys, revoke_key
 
     revoked = []
     for node in nodes:
@@ -585,7 +580,7 @@ def participants_onboard(
     --api-key-for-node, or in this node when its keyring holds the account.
     """
     from gpid_node.chain.keystore import create_keystore, load_keystore
-    from gpid_node.onboarding import ROLES, normal_country, normal_trader_id, parse_ether
+    from gpid_node.services.onboarding import ROLES, normal_country, normal_trader_id, parse_ether
 
     if role not in ROLES:
         raise e.ValidationFailed([e.FieldProblem("--role", f"{role!r} is not a role; use one of {', '.join(ROLES)}")])
@@ -668,7 +663,7 @@ def participants_rebind(
     The chain keeps both events: `gpid-node participants list` shows who was bound when, and GPIDs
     registered under the old account keep it as their issuer.
     """
-    from gpid_node.onboarding import normal_trader_id, parse_ether
+    from gpid_node.services.onboarding import normal_trader_id, parse_ether
 
     if role not in ("seller", "buyer"):
         raise e.ValidationFailed([e.FieldProblem("--role", "a trader ID belongs to a seller or a buyer")])

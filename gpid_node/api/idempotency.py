@@ -35,7 +35,7 @@ from gpid_node.api.problems import (
     IdempotencyKeyReused,
     problem_body,
 )
-from gpid_node.credentials import authenticate
+from gpid_node.services.credentials import authenticate
 from gpid_node.domain.errors import StoreUnavailable
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow

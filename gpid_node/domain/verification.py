@@ -68,6 +68,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from gpid_node.domain.amendment_policy import changed_fields
+from gpid_node.domain.codes import OUTCOMES
 from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
 
 __all__ = [
@@ -101,8 +103,6 @@ GOODS_FIELDS: tuple[str, ...] = (
 _GPID_LEVEL_FIELDS: tuple[str, ...] = ("gpid", "registered_at")
 _FIELD_ORDER = {name: i for i, name in enumerate(_GPID_LEVEL_FIELDS + GOODS_FIELDS)}
 
-# On-chain outcome codes recorded by Customs (the registry's verification outcome enum).
-_OUTCOME_CODES = {"match": 1, "discrepancies": 2, "integrity_failure": 3}
 
 _HS_CODE = re.compile(r"[0-9]{6,10}")
 _HS_SEPARATORS = str.maketrans("", "", " .")
@@ -538,60 +538,10 @@ def outcome_code(result: str) -> int:
     code: there is no key data set to record an outcome against.
     """
     try:
-        return _OUTCOME_CODES[result]
+        return OUTCOMES[result]
     except KeyError:
         if result == "unknown_gpid":
             raise ValueError(
                 "unknown_gpid has no on-chain outcome: no key data set exists to record it against"
             ) from None
         raise ValueError(f"{result!r} is not a verification result; expected one of {', '.join(RESULTS)}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# History
-# --------------------------------------------------------------------------------------------
-
-
-def _diff(before: Any, after: Any, path: str, out: list[str]) -> None:
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        for key in set(before) | set(after):
-            child = f"{path}.{key}" if path else str(key)
-            if key not in before or key not in after:
-                out.append(child)
-            else:
-                _diff(before[key], after[key], child, out)
-    elif isinstance(before, list) and isinstance(after, list):
-        for index in range(max(len(before), len(after))):
-            child = f"{path}[{index}]"
-            if index >= len(before) or index >= len(after):
-                out.append(child)
-            else:
-                _diff(before[index], after[index], child, out)
-    elif type(before) is not type(after) or before != after:
-        out.append(path)
-
-
-_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-
-
-def _path_sort_key(path: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple(
-        (0, int(index), "") if index else (1, 0, name) for index, name in _PATH_PART.findall(path)
-    )
-
-
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    """The field paths that differ between two versions of a key data set, sorted.
-
-    Paths have the form of validation errors: ``seller.address.city``, ``goods[2].value`` (list
-    positions count from 0, so ``goods[2]`` is the line with sequence 3), and a bare ``goods[3]``
-    for a line added or removed; a key present on one side only is reported by its own path, not
-    by its children's. Sorting is by path with positions compared as numbers (``goods[2]`` before
-    ``goods[10]``). For the first version (``before`` is ``None``) nothing has changed: ``[]``.
-    Values are compared as they are (key data sets are normalised before they are stored).
-    """
-    if before is None:
-        return []
-    out: list[str] = []
-    _diff(before, after, "", out)
-    return sorted(set(out), key=_path_sort_key)

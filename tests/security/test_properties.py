@@ -22,7 +22,7 @@ from gpid_node.domain.errors import InvalidGPID, ValidationFailed
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch, patched_paths
 from gpid_node.domain.model import parse_key_data_set
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = date(2026, 11, 23)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from gpid_node.api.deps import NodeDep
 from gpid_node.api.metrics import CONTENT_TYPE
 from gpid_node.api.models import Health, Readiness
-from gpid_node.node import Node
+from gpid_node.services.node import Node
 
 router = APIRouter(tags=["operations"])
 

@@ -1,6 +1,6 @@
 """Pure helpers that shape the node's answers for the audit console's templates.
 
-No I/O and no HTTP here: each function takes what a :class:`~gpid_node.node.Node` service answered
+No I/O and no HTTP here: each function takes what a :class:`~gpid_node.services.node.Node` service answered
 and returns plain values the templates print. Everything a page shows with colour it also says in
 words (``"before"``/``"after"``, ``"reused"``, ``"differs"``), so the pages read the same in print,
 in a screen reader and without colour.
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gpid_node.domain.verification import changed_fields as compute_changed_fields
-from gpid_node.node import REASON_CODES
+from gpid_node.domain.codes import REASON_NAMES
 
 # The goods fields a declaration states and a verification compares, in the order of the rules.
 DECLARED_FIELDS: tuple[str, ...] = (
@@ -131,9 +131,6 @@ def when(iso: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-REASON_NAMES = {code: name for name, code in REASON_CODES.items()}
 
 
 def reason_name(code: Any) -> str | None:
