@@ -12,10 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gpid_node.domain.codes import REASON_CODES as CODE_TABLE
-
-REASON_CODES = tuple(CODE_TABLE)  # the names of domain.codes.REASON_CODES (a test holds the Literal below to them)
-
 
 class _Open(BaseModel):
     """An answer: the listed members always, possibly more."""

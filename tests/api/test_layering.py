@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 
 
-
 def test_importing_the_api_builds_nothing() -> None:
     app_module = importlib.import_module("gpid_node.api.app")
     assert callable(app_module.create_app)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, codes
 from support.builders import key_data_set
 
 VECTORS_FILE = Path(__file__).resolve().parents[2] / "contracts" / "test" / "vectors.json"
@@ -41,6 +41,7 @@ def compute() -> dict[str, Any]:
         "registry": REGISTRY,
         "identifiers": ids,
         "normal_form": [[raw, canonical.normal_identifier(raw)] for raw in ("rm-2026 000123", " inv/7\t", "Ab-ß-1")],
+        "codes": codes.as_vectors(),
         "commitments": {
             "salt": "0x" + salt.hex(),
             "data": data,
