@@ -12,6 +12,7 @@ from typing import Any
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain import verification
+from gpid_node.domain.declaration import parse_request
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.codes import OUTCOMES
 from gpid_node.domain.gpid import GPID
@@ -43,7 +44,7 @@ class Verifications:
         """The verdict on a declaration; Customs with a key on this node records the outcomes."""
         if principal.role not in VERIFIERS:
             raise e.PermissionDenied("verifications are made by Customs (and brokers checking their own filings)")
-        request = verification.parse_request(body)
+        request = parse_request(body)
         declaration = request.declaration
         facts: dict[str, verification.KeyDataSetFacts | None] = {}
         reference_n = canonical.normal_identifier(declaration.reference)

@@ -29,7 +29,7 @@ def test_each_code_has_one_name_and_back() -> None:
 
 def test_the_api_models_offer_exactly_the_names_of_the_table() -> None:
     from gpid_node.api import models
-    from gpid_node.domain import verification
+    from gpid_node.domain import declaration, verification
 
     def literal(model: type, name: str) -> set[str]:
         return set(typing.get_args(model.model_fields[name].annotation))
@@ -37,5 +37,5 @@ def test_the_api_models_offer_exactly_the_names_of_the_table() -> None:
     assert literal(models.AmendmentRequest, "reason_code") == set(codes.REASON_CODES)
     assert literal(models.LinkRequest, "direction") == set(codes.DIRECTIONS)
     assert literal(models.Linked, "direction") == set(codes.DIRECTIONS)
-    assert literal(verification.Declaration, "direction") == set(codes.DIRECTIONS)
+    assert literal(declaration.Declaration, "direction") == set(codes.DIRECTIONS)
     assert set(verification.RESULTS) - {"unknown_gpid"} == set(codes.OUTCOMES)

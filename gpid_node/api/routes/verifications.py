@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from gpid_node.api.deps import IdempotencyKey, JsonCaller, NodeDep
 from gpid_node.api.models import Verification
 from gpid_node.api.problems import responses
-from gpid_node.domain.verification import VerificationRequest
+from gpid_node.domain.declaration import VerificationRequest
 
 router = APIRouter(prefix="/v1/verifications", tags=["verifications"])
 

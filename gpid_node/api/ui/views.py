@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gpid_node.domain.verification import changed_fields as compute_changed_fields
+from gpid_node.domain.amendment_policy import changed_fields as compute_changed_fields
 from gpid_node.domain.codes import REASON_NAMES
 
 # The goods fields a declaration states and a verification compares, in the order of the rules.
@@ -159,7 +159,7 @@ class DiffRow:
 
 def diff_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any], changed: Iterable[str] | None = None) -> list[DiffRow]:
     """The field-by-field difference between two versions' data (``changed`` as the index recorded
-    it, else computed with the same rule, :func:`gpid_node.domain.verification.changed_fields`)."""
+    it, else computed with the same rule, :func:`gpid_node.domain.amendment_policy.changed_fields`)."""
     if before is None:
         return []
     paths = list(changed) if changed else compute_changed_fields(dict(before), dict(after))
