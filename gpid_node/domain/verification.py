@@ -1,9 +1,9 @@
 """Declaration against key data set: the rules of a Customs check.
 
 Pure functions over plain data. The service that answers ``POST /v1/verifications`` parses the
-request into a :class:`~gpid_node.domain.declaration.VerificationRequest`, gathers one :class:`KeyDataSetFacts` per GPID the
-declaration references (``None`` for a GPID nobody registered) and calls :func:`verify`, which
-returns the answer body exactly as DESIGN.md fixes it::
+request into a :class:`~gpid_node.domain.declaration.VerificationRequest`, gathers one
+:class:`KeyDataSetFacts` per GPID the declaration references (``None`` for a GPID nobody
+registered) and calls :func:`verify`, which returns the answer body exactly as DESIGN.md fixes it::
 
     {"result": "match" | "discrepancies" | "integrity_failure" | "unknown_gpid",
      "gpids": [{"gpid", "integrity": {"verified"}, "version_at_filing", "amended_after_filing",
