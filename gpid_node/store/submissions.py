@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, literal, select, union_all
+from sqlalchemy import Connection, Integer, Row, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
@@ -22,7 +22,7 @@ Reader = Session | Connection
 # Built once (SQLAlchemy reuses its compiled form): GPIDs indexed (with no entry), or recorded for
 # registration and not refused (with the id of their entry).
 _KNOWN_REGISTRATIONS = union_all(
-    select(KeyDataSetRow.gpid, literal(None).label("entry")).where(
+    select(KeyDataSetRow.gpid, cast(null(), Integer).label("entry")).where(
         KeyDataSetRow.gpid.in_(bindparam("gpids", expanding=True))
     ),
     select(OutboxEntry.gpid, OutboxEntry.id.label("entry")).where(
