@@ -36,11 +36,13 @@ def test_domain_imports_only_the_domain_and_pure_libraries() -> None:
 
 LAYERS_ABOVE = {
     # each layer, and the gpid_node modules it must never import (DESIGN.md: api, cli → services →
-    # chain, store → domain)
+    # chain, store → domain; chain and store are two adapters that know nothing of each other)
     "gpid_node.domain": ("gpid_node.chain", "gpid_node.store", "gpid_node.services", "gpid_node.api", "gpid_node.cli",
                          "gpid_node.settings", "gpid_node.outbox", "gpid_node.indexer"),
-    "gpid_node.chain": ("gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox", "gpid_node.indexer"),
-    "gpid_node.store": ("gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox", "gpid_node.indexer"),
+    "gpid_node.chain": ("gpid_node.store", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox",
+                        "gpid_node.indexer"),
+    "gpid_node.store": ("gpid_node.chain", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox",
+                        "gpid_node.indexer"),
     "gpid_node.services": ("gpid_node.api", "gpid_node.cli"),
 }  # fmt: skip
 
