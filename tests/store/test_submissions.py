@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from gpid_node.outbox import Outbox
 from gpid_node.store import submissions
 from gpid_node.store.database import Store
@@ -18,8 +20,8 @@ def gpid(n: int) -> str:
     return f"0x{n:032x}"
 
 
-def indexed(session: object, n: int) -> None:
-    session.add(KeyDataSetRow(  # type: ignore[attr-defined]
+def indexed(session: Session, n: int) -> None:
+    session.add(KeyDataSetRow(
         gpid=gpid(n), gpid_text=f"GP{n:028d}", issuer=SENDER, seller_trader_key=f"0x{n:064x}",
         invoice_key=f"0x{n + 1000:064x}", current_version=1, integrity_ok=True, registered_at=NOW,
         updated_at=NOW, registered_block=n,
