@@ -12,10 +12,9 @@ from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, Nod
 from gpid_node.api.models import DeclarationView, Linked, LinkRequest
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import written_responses
+from gpid_node.store.tables import FAILED, MINED
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-MINED = "mined"
 
 
 @router.post(
@@ -33,7 +32,7 @@ def link(
 ) -> dict[str, Any]:
     result = node.declarations.link(body.reference, body.country, body.direction, body.gpids, principal)
     links = result["links"]
-    pending = [entry for entry in links if entry.get("status") not in (MINED, "failed")]
+    pending = [entry for entry in links if entry.get("status") not in (MINED, FAILED)]
     if pending:
         response.status_code = 202
         response.headers["Location"] = f"/v1/submissions/{pending[0]['submission']}"
