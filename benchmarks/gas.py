@@ -16,9 +16,9 @@ from typing import Any
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
-from gpid_node.devmode import operator_account
+from gpid_node.services.devmode import operator_account
 from gpid_node.domain import canonical
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 SALT = bytes(range(32))

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from gpid_node.devmode import DEMO_PARTICIPANTS, start_dev_chain
+from gpid_node.services.devmode import DEMO_PARTICIPANTS, start_dev_chain
 from gpid_node.domain.access import Principal, Role
-from gpid_node.importing import SourceRecord
+from gpid_node.services.importing import SourceRecord
 from gpid_node.indexer import Indexer
-from gpid_node.node import open_node
-from gpid_node.samples import sample_key_data_set
+from gpid_node.services.node import open_node
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import Settings
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow
@@ -44,7 +44,7 @@ def run(count: int, lines: int, batch_size: int) -> dict[str, float]:
                 SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count)
             )
             started = time.perf_counter()
-            report = node.import_key_data_sets(records, seller)
+            report = node.registration.import_key_data_sets(records, seller)
             while True:
                 with node.store.session() as session:
                     indexed = session.scalar(select(func.count()).select_from(KeyDataSetRow))

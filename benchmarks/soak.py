@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from gpid_node.chain.devchain import free_port
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 from support.processes import api_key, credentials, kill_anvil_of, start, stop, wait_http
 
 # The limiter stays on (its cost is part of the figures) with limits far above what the clients send.

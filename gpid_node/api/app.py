@@ -15,7 +15,7 @@ from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
 from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
 from gpid_node.api.ui import routes as console
-from gpid_node.node import Node
+from gpid_node.services.node import Node
 from gpid_node.settings import Settings
 
 DESCRIPTION = """\

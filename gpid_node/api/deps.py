@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gpid_node.api.middleware import is_json_media_type
 from gpid_node.api.problems import MalformedJSON, Unauthenticated, UnsupportedMediaType
-from gpid_node.credentials import authenticate
+from gpid_node.services.credentials import authenticate
 from gpid_node.domain.access import Principal
-from gpid_node.node import Node
+from gpid_node.services.node import Node
 from gpid_node.settings import Settings
 
 

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -43,11 +42,10 @@ from gpid_node.api.problems import (
     IdempotencyKeyReused,
     problem_body,
 )
-from gpid_node.credentials import authenticate
+from gpid_node.services.credentials import authenticate
 from gpid_node.domain.errors import StoreUnavailable
 from gpid_node.store.database import Store
-from gpid_node.store.idempotency_keys import purge_expired
-from gpid_node.store.tables import ApiKeyRow, IdempotencyKeyRow
+from gpid_node.store import api_keys, idempotency_keys
 
 log = structlog.get_logger("gpid.api")
 
@@ -97,7 +95,7 @@ class IdempotencyStore:
             principal = authenticate(session, token)
             if principal is None:
                 return None
-            return session.scalar(select(ApiKeyRow.id).where(ApiKeyRow.key_id == principal.key_id))
+            return api_keys.id_of(session, principal.key_id or "")
 
     def reserve(self, api_key_id: int, key: str, digest: str) -> _Replay | _Reserved:
         for _ in range(3):
@@ -109,15 +107,10 @@ class IdempotencyStore:
 
     def _reserve_once(self, api_key_id: int, key: str, digest: str) -> _Replay | _Reserved:
         with self.store.session() as session:
-            row = session.scalar(
-                select(IdempotencyKeyRow).where(IdempotencyKeyRow.api_key_id == api_key_id, IdempotencyKeyRow.key == key)
-            )
+            row = idempotency_keys.find(session, api_key_id, key)
             now = self.now()
             if row is None:
-                row = IdempotencyKeyRow(api_key_id=api_key_id, key=key, request_hash=digest, created_at=now)
-                session.add(row)
-                session.flush()
-                return _Reserved(row.id)
+                return _Reserved(idempotency_keys.add(session, api_key_id, key, digest, now))
             if now - _aware(row.created_at) > self.retention:  # expired, not purged yet: a new key
                 row.request_hash, row.status_code, row.response, row.created_at = digest, None, None, now
                 return _Reserved(row.id)
@@ -132,18 +125,18 @@ class IdempotencyStore:
 
     def keep(self, row_id: int, status: int, headers: dict[str, str], body: bytes) -> None:
         with self.store.session() as session:
-            row = session.get(IdempotencyKeyRow, row_id)
+            row = idempotency_keys.get(session, row_id)
             if row is not None:
                 row.status_code = status
                 row.response = {"headers": headers, "body": body.decode("utf-8", "replace")}
 
     def free(self, row_id: int) -> None:
         with self.store.session() as session:
-            session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.id == row_id))
+            idempotency_keys.remove(session, row_id)
 
     def purge(self) -> int:
         """Deletes keys past the retention (a bounded number of batches); returns how many."""
-        return purge_expired(self.store, self.now() - self.retention)
+        return idempotency_keys.purge_expired(self.store, self.now() - self.retention)
 
 
 class Idempotency:

@@ -12,8 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REASON_CODES = ("correction", "price", "quantity", "parties", "other")
-
 
 class _Open(BaseModel):
     """An answer: the listed members always, possibly more."""

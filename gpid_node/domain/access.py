@@ -65,22 +65,69 @@ class Visibility:
     declaration_countries: frozenset[str]
 
 
-def may_read(principal: Principal, facts: Visibility) -> bool:
-    """Seller and buyer; brokers and Customs holding a declaration that references it; Customs of the
-    seller's or buyer's country (audits); the consortium operator."""
-    match principal.role:
-        case Role.OPERATOR:
+class Ground(StrEnum):
+    """One reason a caller may read a key data set: the parts the read rule is made of.
+
+    :func:`may_read` checks them in Python; ``gpid_node.store.queries.visible_filter`` turns the
+    same parts into one SQL clause, so lists are filtered and counted in the database. A test holds
+    the two to the same answers over every role and every kind of key data set.
+    """
+
+    EVERYTHING = "everything"  # the consortium operator
+    ISSUER = "issuer"  # the account that registered it
+    SELLER_TRADER = "seller_trader"  # the caller's trader ID is the seller's
+    BUYER_TRADER = "buyer_trader"  # the caller's trader ID is the buyer's
+    LINKER = "linker"  # the caller's account linked a declaration to it
+    SELLER_COUNTRY = "seller_country"  # the caller's country is the seller's (Customs audits)
+    BUYER_COUNTRY = "buyer_country"  # the caller's country is the buyer's (Customs audits)
+    DECLARATION_COUNTRY = "declaration_country"  # a declaration of the caller's country references it
+
+
+# Who may read what: seller and buyer; brokers and Customs holding a declaration that references it;
+# Customs of the seller's or buyer's country (audits); the consortium operator. Sellers and buyers
+# are matched alike (an account acts for one trader).
+READ_GROUNDS: dict[Role, tuple[Ground, ...]] = {
+    Role.OPERATOR: (Ground.EVERYTHING,),
+    Role.SELLER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER),
+    Role.BUYER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER),
+    Role.BROKER: (Ground.LINKER,),
+    Role.CUSTOMS: (Ground.SELLER_COUNTRY, Ground.BUYER_COUNTRY, Ground.DECLARATION_COUNTRY),
+}
+
+
+def read_grounds(principal: Principal) -> tuple[Ground, ...]:
+    """The grounds on which this caller may read, leaving out those it lacks the attribute for (a
+    trader ID, a country)."""
+    needs = {
+        Ground.SELLER_TRADER: principal.trader_id, Ground.BUYER_TRADER: principal.trader_id,
+        Ground.SELLER_COUNTRY: principal.country, Ground.BUYER_COUNTRY: principal.country,
+        Ground.DECLARATION_COUNTRY: principal.country,
+    }  # fmt: skip
+    return tuple(g for g in READ_GROUNDS.get(principal.role, ()) if g not in needs or needs[g])
+
+
+def holds(ground: Ground, principal: Principal, facts: Visibility) -> bool:
+    """Whether ``ground`` lets ``principal`` read the key data set described by ``facts``."""
+    match ground:
+        case Ground.EVERYTHING:
             return True
-        case Role.SELLER | Role.BUYER:
-            mine = principal.trader_id is not None and principal.trader_id in (
-                facts.seller_trader_id, facts.buyer_trader_id
-            )
-            return mine or principal.account == facts.issuer
-        case Role.BROKER:
+        case Ground.ISSUER:
+            return principal.account == facts.issuer
+        case Ground.SELLER_TRADER:
+            return principal.trader_id is not None and principal.trader_id == facts.seller_trader_id
+        case Ground.BUYER_TRADER:
+            return principal.trader_id is not None and principal.trader_id == facts.buyer_trader_id
+        case Ground.LINKER:
             return principal.account in facts.linkers
-        case Role.CUSTOMS:
-            country = principal.country
-            return country is not None and (
-                country in (facts.seller_country, facts.buyer_country) or country in facts.declaration_countries
-            )
+        case Ground.SELLER_COUNTRY:
+            return principal.country is not None and principal.country == facts.seller_country
+        case Ground.BUYER_COUNTRY:
+            return principal.country is not None and principal.country == facts.buyer_country
+        case Ground.DECLARATION_COUNTRY:
+            return principal.country is not None and principal.country in facts.declaration_countries
     return False
+
+
+def may_read(principal: Principal, facts: Visibility) -> bool:
+    """Whether the caller may read the key data set: any of its read grounds holds."""
+    return any(holds(ground, principal, facts) for ground in read_grounds(principal))

@@ -1,4 +1,5 @@
-"""The key data set, schema version 1: its Pydantic model, its rules and their messages.
+"""The key data set, schema version 1: its Pydantic model, its cross-field rules and their messages
+(the field types are :mod:`gpid_node.domain.fields` and :mod:`gpid_node.domain.amounts`).
 
 The JSON form (field names included) is fixed by DESIGN.md, "The key data set (schema version 1)".
 Input is accepted leniently and normalised (text NFC and trimmed, codes upper-cased, HS codes
@@ -15,533 +16,54 @@ scheme needs its own shape rule in :func:`trader_id_value_problem` and an entry 
 
 from __future__ import annotations
 
-import decimal
-import math
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
-from gpid_node.domain import canonical
-from gpid_node.domain.canonical import normal_identifier as normalise_identifier
-from gpid_node.domain import reference
+from gpid_node.domain import canonical, reference
+from gpid_node.domain.amounts import (
+    NetMassKg,
+    Packages,
+    SequenceNumber,
+    Value,
+    decimal_text,
+    sequence_problem,
+    value_decimals_problem,
+    with_places,
+)
 from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
-
-SCHEMA_VERSION = "1"
-MAX_GOODS_LINES = 999
-MAX_PACKAGES = 10_000_000
-MASS_DECIMALS = 3
-# Upper bounds (exclusive) that keep every amount exact and printable: 15 integer digits for a
-# value in any currency, 9 for a net mass in kilograms (a million tonnes).
-MAX_VALUE = Decimal(10) ** 15
-MAX_NET_MASS_KG = Decimal(10) ** 9
-# The registry keys identifiers of at most this many UTF-8 bytes in normal form (docs/protocol.md).
-MAX_IDENTIFIER_BYTES = 70
-
-NAME_MAX = 140
-STREET_MAX = 140
-POSTCODE_MAX = 17
-CITY_MAX = 70
-DESCRIPTION_MAX = 512
-INVOICE_NUMBER_MAX = 35
-BINDING_TARIFF_REFERENCE_MAX = 35
-TRADER_ID_VALUE_MAX = 35
-
-# Trader ID schemes schema version 1 accepts, with the longest value each allows.
-TRADER_ID_SCHEMES: dict[str, int] = {"EORI": 2 + reference.EORI_MAX_SUFFIX}
-
-_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_WHOLE_NUMBER_TEXT = re.compile(r"[0-9]{1,12}")
-_EXACT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Inexact])
-
-
-# --- messages -------------------------------------------------------------------------------------
-
-
-def _refusal(kind: str, message: str) -> PydanticCustomError:
-    """A validation error of type ``kind`` whose message is ``message`` verbatim."""
-    return PydanticCustomError(kind, "{message}", {"message": message})
-
-
-def describe(value: Any) -> str:
-    """A short rendering of an input value for an error message (JSON spelling where there is one)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, int):
-        text = str(value) if value.bit_length() < 100 else "a number of more than 30 digits"
-        return text
-    if isinstance(value, (float, Decimal)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return f"a {type(value).__name__}"
-
-
-# --- normal form ----------------------------------------------------------------------------------
-
-
-def _control_character(text: str) -> str | None:
-    """The first control character (or lone surrogate) in ``text``, if any."""
-    for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            return ch
-    return None
-
-
-def _clean_text(value: Any, max_length: int) -> str:
-    """Text normalised to NFC and trimmed, refused if empty, too long or holding control characters."""
-    if not isinstance(value, str):
-        raise _refusal("text_type", f"expected text (a JSON string), got {describe(value)}")
-    text = unicodedata.normalize("NFC", value).strip()
-    bad = _control_character(text)
-    if bad is not None:
-        raise _refusal(
-            "text_control_character",
-            f"must not contain control characters such as line breaks or tabs (found U+{ord(bad):04X})",
-        )
-    if not text:
-        raise _refusal("text_empty", "must not be empty")
-    if len(text) > max_length:
-        raise _refusal("text_too_long", f"must have at most {max_length} characters, got {len(text)}")
-    return text
-
-
-def _text_type(max_length: int, description: str) -> Any:
-    """An annotated ``str`` holding normalised text of 1 to ``max_length`` characters."""
-    return Annotated[
-        str,
-        PlainValidator(lambda value: _clean_text(value, max_length)),
-        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": max_length, "description": description}),
-    ]
-
-
-Name = _text_type(NAME_MAX, "Company name, NFC, trimmed, no control characters.")
-Street = _text_type(STREET_MAX, "Street and number.")
-Postcode = _text_type(POSTCODE_MAX, "Postcode as written in the country of the address.")
-City = _text_type(CITY_MAX, "City.")
-Description = _text_type(DESCRIPTION_MAX, "Description of the goods as on the invoice.")
-BindingTariffReference = _text_type(
-    BINDING_TARIFF_REFERENCE_MAX, "Reference of a binding tariff information (BTI) decision."
+from gpid_node.domain.fields import (
+    MAX_GOODS_LINES,
+    BindingTariffReference,
+    City,
+    CountryCode,
+    CurrencyCode,
+    Description,
+    HSCode,
+    InvoiceDate,
+    InvoiceNumber,
+    Name,
+    Postcode,
+    PreferentialOrigin,
+    SchemaVersion,
+    Street,
+    TraderIdScheme,
+    TraderIdValue,
+    describe,
+    refusal,
+    trader_id_value_problem,
 )
-
-
-def _parse_invoice_number(value: Any) -> str:
-    """An invoice number as written (NFC, trimmed) whose normal form the registry can key."""
-    text = _clean_text(value, INVOICE_NUMBER_MAX)
-    size = len(normalise_identifier(text).encode("utf-8"))
-    if size > MAX_IDENTIFIER_BYTES:
-        raise _refusal(
-            "identifier_too_long",
-            f"the invoice number in normal form takes {size} UTF-8 bytes; the registry keys at most "
-            f"{MAX_IDENTIFIER_BYTES}",
-        )
-    return text
-
-
-InvoiceNumber = Annotated[
-    str,
-    PlainValidator(_parse_invoice_number),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": INVOICE_NUMBER_MAX,
-            "description": "Invoice number as written on the invoice (NFC, trimmed).",
-        }
-    ),
-]
-
-
-# --- codes ----------------------------------------------------------------------------------------
-
-
-def _code_text(value: Any, expected: str) -> str:
-    """A code given as text, trimmed and upper-cased; ``expected`` says what is accepted."""
-    if not isinstance(value, str):
-        raise _refusal("code_type", f"expected {expected}, got {describe(value)}")
-    return value.strip().upper()
-
-
-_COUNTRY_EXPECTED = "an ISO 3166-1 alpha-2 country code such as DE"
-
-
-def _parse_country(value: Any) -> str:
-    code = _code_text(value, _COUNTRY_EXPECTED)
-    if not reference.is_country(code):
-        raise _refusal("country_code", f"expected {_COUNTRY_EXPECTED}, got {describe(value)}")
-    return code
-
-
-CountryCode = Annotated[
-    str,
-    PlainValidator(_parse_country),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2 country code."}),
-]
-
-_CURRENCY_EXPECTED = "an ISO 4217 currency code such as EUR"
-
-
-def _parse_currency(value: Any) -> str:
-    code = _code_text(value, _CURRENCY_EXPECTED)
-    if code in reference.NOT_INVOICE_CURRENCIES:
-        raise _refusal(
-            "currency_code",
-            f"{code} is an ISO 4217 code for a metal, a unit of account or testing, not a currency an "
-            f"invoice can be written in; expected {_CURRENCY_EXPECTED}",
-        )
-    if not reference.is_currency(code):
-        raise _refusal("currency_code", f"expected {_CURRENCY_EXPECTED}, got {describe(value)}")
-    return code
-
-
-CurrencyCode = Annotated[
-    str,
-    PlainValidator(_parse_currency),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code."}),
-]
-
-_ORIGIN_EXPECTED = (
-    "null, an ISO 3166-1 alpha-2 country code such as DE, or an origin group ("
-    + ", ".join(sorted(reference.ORIGIN_GROUPS))
-    + ")"
-)
-
-
-def _parse_preferential_origin(value: Any) -> str | None:
-    if value is None:
-        return None
-    code = _code_text(value, _ORIGIN_EXPECTED)
-    if not (reference.is_country(code) or reference.is_origin_group(code)):
-        raise _refusal("preferential_origin", f"expected {_ORIGIN_EXPECTED}, got {describe(value)}")
-    return code
-
-
-PreferentialOrigin = Annotated[
-    str | None,
-    PlainValidator(_parse_preferential_origin),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string", "pattern": "^[A-Z]{2}$"}, {"type": "null"}],
-            "description": "Preferential origin: null, an ISO 3166-1 alpha-2 country, or an origin group "
-            f"({', '.join(sorted(reference.ORIGIN_GROUPS))}).",
-        }
-    ),
-]
-
-_HS_EXPECTED = "6, 8 or 10 digits such as \"84669340\""
-
-
-def _parse_hs_code(value: Any) -> str:
-    """An HS subheading or commodity code: digits only, 6/8/10 of them, the first six existing."""
-    if not isinstance(value, str):
-        hint = " (write it as text: a number loses leading zeros)" if isinstance(value, (int, float)) else ""
-        raise _refusal("hs_code_type", f"expected an HS code of {_HS_EXPECTED}, got {describe(value)}{hint}")
-    code = reference.strip_hs_separators(value)
-    if not (code.isascii() and code.isdigit() and len(code) in (6, 8, 10)):
-        raise _refusal("hs_code_shape", f"expected an HS code of {_HS_EXPECTED}, got {describe(value)}")
-    if not reference.is_hs_subheading(code[:6]):
-        raise _refusal(
-            "hs_code_unknown",
-            f"HS subheading {code[:6]} does not exist in the Harmonized System nomenclature",
-        )
-    return code
-
-
-HSCode = Annotated[
-    str,
-    PlainValidator(_parse_hs_code),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": "^[0-9]{6}(?:[0-9]{2}){0,2}$",
-            "description": "HS subheading (6 digits) or commodity code (8 or 10 digits) whose first six digits "
-            "are an existing HS subheading, digits only (the node removes dots and spaces written in it).",
-        }
-    ),
-]
-
-
-# --- trader IDs -----------------------------------------------------------------------------------
-
-_SCHEMES_TEXT = ", ".join(sorted(TRADER_ID_SCHEMES))
-
-
-def _parse_scheme(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _refusal("trader_id_scheme", f"expected a trader ID scheme ({_SCHEMES_TEXT}), got {describe(value)}")
-    scheme = normalise_identifier(value)
-    if scheme not in TRADER_ID_SCHEMES:
-        raise _refusal(
-            "trader_id_scheme",
-            f"expected a trader ID scheme schema version 1 accepts ({_SCHEMES_TEXT}), got {describe(value)}",
-        )
-    return scheme
-
-
-def _parse_trader_id_value(value: Any) -> str:
-    """A trader ID value in normal form (whitespace removed, a-z upper-cased), shape checked per scheme later."""
-    if not isinstance(value, str):
-        raise _refusal("text_type", f"expected text (a JSON string), got {describe(value)}")
-    return _clean_text(normalise_identifier(value), TRADER_ID_VALUE_MAX)
-
-
-def trader_id_value_problem(scheme: str, value: str) -> str | None:
-    """What is wrong with ``value`` as a trader ID of ``scheme``, or ``None`` if it fits."""
-    if scheme == "EORI" and not reference.is_eori_shape(value):
-        return (
-            "expected an EORI number: an ISO 3166-1 country prefix such as DE followed by 1 to "
-            f"{reference.EORI_MAX_SUFFIX} letters or digits (DE123456789012345), got {describe(value)}"
-        )
-    return None
-
-
-TraderIdScheme = Annotated[
-    Literal["EORI"],
-    PlainValidator(_parse_scheme),
-    WithJsonSchema({"type": "string", "enum": sorted(TRADER_ID_SCHEMES), "default": "EORI"}),
-]
-TraderIdValue = Annotated[
-    str,
-    PlainValidator(_parse_trader_id_value),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": TRADER_ID_VALUE_MAX,
-            "description": "Trader ID in normal form; for EORI a country prefix and 1 to 15 of 0-9A-Z.",
-        }
-    ),
-]
-
-
-# --- numbers --------------------------------------------------------------------------------------
-
-_DECIMAL_EXPECTED = 'a decimal number such as "18450.00" (text or a JSON number)'
-
-
-def _parse_decimal(value: Any) -> Decimal:
-    """An exact decimal from text, an int or a float (through its shortest text, never binary arithmetic)."""
-    if isinstance(value, bool):
-        raise _refusal("decimal_type", f"expected {_DECIMAL_EXPECTED}, got {describe(value)}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _refusal("decimal_finite", f"expected a finite {_DECIMAL_EXPECTED[2:]}, got {describe(value)}")
-        return Decimal(str(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise _refusal("decimal_finite", f"expected a finite {_DECIMAL_EXPECTED[2:]}, got {describe(value)}")
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) <= 64 and _DECIMAL_TEXT.fullmatch(text):
-            return Decimal(text)
-    raise _refusal("decimal_type", f"expected {_DECIMAL_EXPECTED}, got {describe(value)}")
-
-
-def decimal_places(number: Decimal) -> int:
-    """How many decimals ``number`` needs (trailing zeros do not count: ``310.50`` needs 1)."""
-    _, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int) or exponent >= 0:
-        return 0
-    places = -exponent
-    index = len(digits) - 1
-    while places > 0 and index >= 0 and digits[index] == 0:
-        places -= 1
-        index -= 1
-    return places
-
-
-def decimal_text(number: Decimal) -> str:
-    """Plain decimal notation, never an exponent."""
-    return format(number, "f")
-
-
-def with_places(number: Decimal, places: int) -> Decimal:
-    """``number`` written with exactly ``places`` decimals (it must not need more)."""
-    return number.quantize(Decimal(1).scaleb(-places), context=_EXACT)
-
-
-def _positive_below(number: Decimal, limit: Decimal, digits: int) -> None:
-    if number <= 0:
-        raise _refusal("decimal_positive", f"must be greater than 0, got {decimal_text(number)}")
-    if number >= limit:
-        raise _refusal("decimal_too_large", f"must have at most {digits} digits before the decimal point")
-
-
-def _parse_value(value: Any) -> Decimal:
-    """A value as per the invoice: exact and positive (its decimals are checked against the currency)."""
-    number = _parse_decimal(value)
-    _positive_below(number, MAX_VALUE, 15)
-    return number
-
-
-def _parse_net_mass(value: Any) -> Decimal:
-    """A net mass in kilograms: exact, positive, at most 3 decimals, written with exactly 3."""
-    number = _parse_decimal(value)
-    _positive_below(number, MAX_NET_MASS_KG, 9)
-    places = decimal_places(number)
-    if places > MASS_DECIMALS:
-        raise _refusal(
-            "decimal_places",
-            f"net mass in kg has at most {MASS_DECIMALS} decimals (grams); {decimal_text(number)} has {places}",
-        )
-    return with_places(number, MASS_DECIMALS)
-
-
-def value_decimals_problem(value: Decimal, currency: str) -> str | None:
-    """What is wrong with the decimals of ``value`` in ``currency``, or ``None`` if it fits."""
-    allowed = reference.currency_minor_unit(currency)
-    places = decimal_places(value)
-    if places > allowed:
-        return f"{currency} has {allowed} decimals; {decimal_text(value)} has {places}"
-    return None
-
-
-_DecimalOut = PlainSerializer(decimal_text, return_type=str, when_used="json")
-
-Value = Annotated[
-    Decimal,
-    PlainValidator(_parse_value),
-    _DecimalOut,
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string", "pattern": r"^[0-9]+(?:\.[0-9]+)?$"}, {"type": "number", "exclusiveMinimum": 0}],
-            "description": "Value as per the invoice, > 0, with at most the currency's ISO 4217 minor-unit "
-            "decimals; written as a string with exactly that many decimals.",
-        }
-    ),
-]
-NetMassKg = Annotated[
-    Decimal,
-    PlainValidator(_parse_net_mass),
-    _DecimalOut,
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string", "pattern": r"^[0-9]+(?:\.[0-9]{1,3})?$"}, {"type": "number", "exclusiveMinimum": 0}],
-            "description": "Net mass in kilograms, > 0, at most 3 decimals; written as a string with exactly 3.",
-        }
-    ),
-]
-
-
-def _parse_whole_number(value: Any) -> int:
-    """A whole number from a JSON integer, an integral float or a text of digits (never a boolean)."""
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        return value
-    elif isinstance(value, float) and value.is_integer():
-        return int(value)
-    elif isinstance(value, str) and _WHOLE_NUMBER_TEXT.fullmatch(value.strip()):
-        return int(value.strip())
-    raise _refusal("whole_number", f"expected a whole number such as 2, got {describe(value)}")
-
-
-def _bounded_whole_number(low: int, high: int, what: str) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        number = _parse_whole_number(value)
-        if not low <= number <= high:
-            raise _refusal("whole_number_range", f"{what} must be from {low} to {high}, got {describe(number)}")
-        return number
-
-    return parse
-
-
-SequenceNumber = Annotated[
-    int,
-    PlainValidator(_bounded_whole_number(1, MAX_GOODS_LINES, "a sequence number")),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_GOODS_LINES}),
-]
-Packages = Annotated[
-    int,
-    PlainValidator(_bounded_whole_number(1, MAX_PACKAGES, "the number of packages")),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PACKAGES}),
-]
-
-
-def sequence_problem(index: int, sequence: int) -> str | None:
-    """What is wrong with goods line number ``sequence`` at position ``index`` (0-based), or ``None``."""
-    if sequence != index + 1:
-        return f"goods lines are numbered 1 to n in order without gaps: expected {index + 1} here, got {sequence}"
-    return None
-
-
-# --- dates ----------------------------------------------------------------------------------------
-
-
-def _today(info: ValidationInfo) -> date:
-    """Today in UTC, or the ``today`` the validation context gives (for deterministic tests)."""
-    context = info.context
-    if isinstance(context, Mapping) and isinstance(context.get("today"), date):
-        given: date = context["today"]
-        return given.date() if isinstance(given, datetime) else given
-    return datetime.now(UTC).date()
-
-
-def _parse_invoice_date(value: Any, info: ValidationInfo) -> date:
-    """An invoice date ``YYYY-MM-DD`` (or a ``date``), not after today in UTC."""
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    if isinstance(value, date):
-        day = value
-    elif isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise _refusal("date", f"{describe(value)} is not a calendar date") from None
-    else:
-        raise _refusal("date_type", f"expected a date written YYYY-MM-DD such as \"2026-11-20\", got {describe(value)}")
-    today = _today(info)
-    if day > today:
-        raise _refusal("date_in_future", f"the invoice date {day.isoformat()} is in the future (today is {today.isoformat()} in UTC)")
-    return day
-
-
-InvoiceDate = Annotated[
-    date,
-    PlainValidator(_parse_invoice_date),
-    PlainSerializer(date.isoformat, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date", "description": "Invoice date, not in the future."}),
-]
-
-
-def _schema_version(value: Any) -> str:
-    if value != SCHEMA_VERSION or not isinstance(value, str):
-        raise _refusal("schema_version", f"expected schema version \"{SCHEMA_VERSION}\" (text), got {describe(value)}")
-    return value
-
-
-SchemaVersion = Annotated[
-    Literal["1"],
-    PlainValidator(_schema_version),
-    WithJsonSchema({"const": SCHEMA_VERSION, "type": "string"}),
-]
-
 
 # --- the models -----------------------------------------------------------------------------------
 
@@ -549,7 +71,7 @@ SchemaVersion = Annotated[
 def _field_error(loc: tuple[str | int, ...], kind: str, message: str, value: Any, title: str) -> ValidationError:
     """A validation error at ``loc`` relative to the model being validated (pydantic prefixes the rest)."""
     return ValidationError.from_exception_data(
-        title, [InitErrorDetails(type=_refusal(kind, message), loc=loc, input=value)]
+        title, [InitErrorDetails(type=refusal(kind, message), loc=loc, input=value)]
     )
 
 
@@ -632,7 +154,7 @@ class KeyDataSet(_Strict):
     @model_validator(mode="after")
     def _goods_numbered_in_order(self) -> KeyDataSet:
         details = [
-            InitErrorDetails(type=_refusal("sequence", problem), loc=("goods", index, "sequence"), input=line.sequence)
+            InitErrorDetails(type=refusal("sequence", problem), loc=("goods", index, "sequence"), input=line.sequence)
             for index, line in enumerate(self.goods)
             if (problem := sequence_problem(index, line.sequence)) is not None
         ]

@@ -1,9 +1,9 @@
 """Declaration against key data set: the rules of a Customs check.
 
 Pure functions over plain data. The service that answers ``POST /v1/verifications`` parses the
-request into a :class:`VerificationRequest`, gathers one :class:`KeyDataSetFacts` per GPID the
-declaration references (``None`` for a GPID nobody registered) and calls :func:`verify`, which
-returns the answer body exactly as DESIGN.md fixes it::
+request into a :class:`~gpid_node.domain.declaration.VerificationRequest`, gathers one
+:class:`KeyDataSetFacts` per GPID the declaration references (``None`` for a GPID nobody
+registered) and calls :func:`verify`, which returns the answer body exactly as DESIGN.md fixes it::
 
     {"result": "match" | "discrepancies" | "integrity_failure" | "unknown_gpid",
      "gpids": [{"gpid", "integrity": {"verified"}, "version_at_filing", "amended_after_filing",
@@ -57,29 +57,22 @@ ISO 8601 in UTC with a ``Z``.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
-from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
+from gpid_node.domain.amendment_policy import changed_fields  # noqa: F401 - where the indexer imports it from
+from gpid_node.domain.codes import OUTCOMES
+from gpid_node.domain.declaration import HS_SEPARATORS, Declaration, DeclaredItem
 
 __all__ = [
     "RESULTS",
-    "Declaration",
-    "DeclaredItem",
     "KeyDataSetFacts",
-    "VerificationRequest",
     "VersionRecord",
-    "changed_fields",
     "outcome_code",
-    "parse_request",
     "verify",
 ]
 
@@ -100,156 +93,7 @@ GOODS_FIELDS: tuple[str, ...] = (
 # Discrepancies about the key data set as a whole (goods_sequence null), listed before the lines.
 _GPID_LEVEL_FIELDS: tuple[str, ...] = ("gpid", "registered_at")
 _FIELD_ORDER = {name: i for i, name in enumerate(_GPID_LEVEL_FIELDS + GOODS_FIELDS)}
-
-# On-chain outcome codes recorded by Customs (the registry's verification outcome enum).
-_OUTCOME_CODES = {"match": 1, "discrepancies": 2, "integrity_failure": 3}
-
-_HS_CODE = re.compile(r"[0-9]{6,10}")
-_HS_SEPARATORS = str.maketrans("", "", " .")
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_ORIGIN = re.compile(r"[A-Z]{2,16}")
 _GPID_SEPARATORS = str.maketrans("", "", "- \t")
-
-
-# --------------------------------------------------------------------------------------------
-# Request models
-# --------------------------------------------------------------------------------------------
-
-
-def _exact_decimal(value: Any) -> Any:
-    """Strings and numbers to Decimal without float arithmetic; anything else is left to pydantic."""
-    if isinstance(value, bool):
-        raise PydanticCustomError(
-            "decimal_type", "a decimal is a number or a string such as \"310.500\", not true/false"
-        )
-    if isinstance(value, float):
-        # JSON numbers reach us as floats: their shortest repr equals the number as written; Decimal(float)
-        # would be its binary expansion (0.1 -> 0.1000000000000000055...).
-        if not math.isfinite(value):
-            raise PydanticCustomError("decimal_finite", "a decimal must be a finite number")
-        return Decimal(repr(value))
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            parsed = Decimal(value.strip())
-        except InvalidOperation:
-            raise PydanticCustomError(
-                "decimal_parsing", f"{value!r} is not a decimal number; write it like \"18450.00\""
-            ) from None
-        if not parsed.is_finite():
-            raise PydanticCustomError("decimal_finite", "a decimal must be a finite number")
-        return parsed
-    return value
-
-
-def _strict_int(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise PydanticCustomError("int_type", "a whole number is expected, not true/false")
-    return value
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, allow_inf_nan=False)]
-WholeNumber = Annotated[int, BeforeValidator(_strict_int)]
-
-
-def _shape(pattern: re.Pattern[str], value: str, kind: str, accepted: str) -> str:
-    if not pattern.fullmatch(value):
-        raise PydanticCustomError(f"{kind}_shape", f"{value!r} is not {accepted}")
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class DeclaredItem(_Strict):
-    """One goods line of the declaration, taken from one goods line of a key data set.
-
-    Every field but ``gpid`` and ``goods_sequence`` is optional: left out or ``null`` means the
-    declaration does not state it, and it is not checked.
-    """
-
-    gpid: str = Field(min_length=1, max_length=35, description="the GPID as written in the declaration")
-    goods_sequence: WholeNumber = Field(ge=1, description="the goods line's sequence number in the key data set")
-    hs_code: str | None = Field(default=None, description="6 to 10 digits; spaces and dots are ignored")
-    value: ExactDecimal | None = Field(default=None, description="the value as declared, e.g. \"18450.00\"")
-    currency: str | None = Field(default=None, description="ISO 4217 code, upper case")
-    packages: Annotated[WholeNumber, Field(ge=0)] | None = None
-    net_mass_kg: ExactDecimal | None = Field(default=None, description="kilograms, e.g. \"310.500\"")
-    country_of_origin: str | None = Field(default=None, description="ISO 3166-1 alpha-2, upper case")
-    preferential_origin: str | None = Field(default=None, description="a country (alpha-2) or a group such as EU")
-
-    @field_validator("hs_code")
-    @classmethod
-    def _hs_code_shape(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        accepted = "an HS code of 6 to 10 digits, such as 84669340"
-        return _shape(_HS_CODE, value.translate(_HS_SEPARATORS), "hs_code", accepted)
-
-    @field_validator("currency")
-    @classmethod
-    def _currency_shape(cls, value: str | None) -> str | None:
-        accepted = "an ISO 4217 code in upper case, such as EUR"
-        return None if value is None else _shape(_CURRENCY, value, "currency", accepted)
-
-    @field_validator("country_of_origin")
-    @classmethod
-    def _country_shape(cls, value: str | None) -> str | None:
-        accepted = "an ISO 3166-1 alpha-2 code in upper case, such as DE"
-        return None if value is None else _shape(_COUNTRY, value, "country", accepted)
-
-    @field_validator("preferential_origin")
-    @classmethod
-    def _origin_shape(cls, value: str | None) -> str | None:
-        accepted = "a country code (such as DE) or a group of countries (such as EU) in upper case"
-        return None if value is None else _shape(_ORIGIN, value, "origin", accepted)
-
-
-class Declaration(_Strict):
-    """The declaration being checked: who filed it where, when, and what it declares."""
-
-    reference: str = Field(min_length=1, max_length=70, description="the declaration's reference (e.g. an MRN)")
-    country: str = Field(description="ISO 3166-1 alpha-2 of the Customs administration, upper case")
-    direction: Literal["export", "import"]
-    filed_at: datetime = Field(description="when the declaration was lodged, with a time zone")
-    items: list[DeclaredItem] = Field(min_length=1, max_length=999)
-
-    @field_validator("country")
-    @classmethod
-    def _country_shape(cls, value: str) -> str:
-        return _shape(_COUNTRY, value, "country", "an ISO 3166-1 alpha-2 code in upper case, such as GB")
-
-    @field_validator("filed_at")
-    @classmethod
-    def _aware_utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise PydanticCustomError(
-                "timezone_required",
-                "filed_at has no time zone, so the version at filing cannot be determined; "
-                "give it as UTC with Z or with an offset, e.g. 2026-11-21T09:30:00Z or 2026-11-21T10:30:00+01:00",
-            )
-        return value.astimezone(UTC)
-
-
-class VerificationRequest(_Strict):
-    """The body of ``POST /v1/verifications``."""
-
-    declaration: Declaration
-
-
-def parse_request(data: Any) -> VerificationRequest:
-    """Validates a request body (a mapping, or JSON text/bytes); raises ValidationFailed listing every problem."""
-    try:
-        if isinstance(data, (str, bytes, bytearray)):
-            return VerificationRequest.model_validate_json(data)
-        return VerificationRequest.model_validate(data)
-    except ValidationError as exc:
-        problems = [FieldProblem(field_path(err["loc"]), err["msg"]) for err in exc.errors(include_url=False)]
-        summary = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
-        raise ValidationFailed(problems, message=f"the verification request is invalid: {summary}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,7 +178,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _hs_digits(value: Any) -> str | None:
-    return None if value is None else str(value).translate(_HS_SEPARATORS)
+    return None if value is None else str(value).translate(HS_SEPARATORS)
 
 
 def _hs_codes_agree(declared: str, registered: str | None) -> bool:
@@ -538,60 +382,10 @@ def outcome_code(result: str) -> int:
     code: there is no key data set to record an outcome against.
     """
     try:
-        return _OUTCOME_CODES[result]
+        return OUTCOMES[result]
     except KeyError:
         if result == "unknown_gpid":
             raise ValueError(
                 "unknown_gpid has no on-chain outcome: no key data set exists to record it against"
             ) from None
         raise ValueError(f"{result!r} is not a verification result; expected one of {', '.join(RESULTS)}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# History
-# --------------------------------------------------------------------------------------------
-
-
-def _diff(before: Any, after: Any, path: str, out: list[str]) -> None:
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        for key in set(before) | set(after):
-            child = f"{path}.{key}" if path else str(key)
-            if key not in before or key not in after:
-                out.append(child)
-            else:
-                _diff(before[key], after[key], child, out)
-    elif isinstance(before, list) and isinstance(after, list):
-        for index in range(max(len(before), len(after))):
-            child = f"{path}[{index}]"
-            if index >= len(before) or index >= len(after):
-                out.append(child)
-            else:
-                _diff(before[index], after[index], child, out)
-    elif type(before) is not type(after) or before != after:
-        out.append(path)
-
-
-_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
-
-
-def _path_sort_key(path: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple(
-        (0, int(index), "") if index else (1, 0, name) for index, name in _PATH_PART.findall(path)
-    )
-
-
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    """The field paths that differ between two versions of a key data set, sorted.
-
-    Paths have the form of validation errors: ``seller.address.city``, ``goods[2].value`` (list
-    positions count from 0, so ``goods[2]`` is the line with sequence 3), and a bare ``goods[3]``
-    for a line added or removed; a key present on one side only is reported by its own path, not
-    by its children's. Sorting is by path with positions compared as numbers (``goods[2]`` before
-    ``goods[10]``). For the first version (``before`` is ``None``) nothing has changed: ``[]``.
-    Values are compared as they are (key data sets are normalised before they are stored).
-    """
-    if before is None:
-        return []
-    out: list[str] = []
-    _diff(before, after, "", out)
-    return sorted(set(out), key=_path_sort_key)

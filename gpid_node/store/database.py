@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -261,6 +261,11 @@ class Store:
         """A connection for a few plain reads (no ORM session, which costs as much as a short read)."""
         with outage_as_unavailable(), self.engine.connect() as connection:
             yield connection
+
+    def ping(self) -> None:
+        """One round trip in a session, as every request makes it: raises when the database cannot be used."""
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
 
     @property
     def is_local_file(self) -> bool:

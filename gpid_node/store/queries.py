@@ -6,11 +6,8 @@ them: GPIDs as ``0x``-hex of the ``bytes16`` (``GPID.hex``), trader keys as ``0x
 addresses (any case; compared checksummed). Every datetime handed back is timezone-aware UTC, on
 SQLite (which stores naive values) as on PostgreSQL.
 
-Who may read what (:func:`visible_filter`) is the rule of DESIGN.md, as one SQL clause so that lists
-can be filtered and counted in the database: a key data set is visible to its seller (the issuing
-account, or the seller trader ID) and its buyer (the buyer trader ID), to a broker that linked a
-declaration to it, to Customs of a country that holds a declaration referencing it, to Customs of
-the seller's or the buyer's country (audits), and to the consortium operator.
+Who may read what (:func:`visible_filter`) is the read rule of :mod:`gpid_node.domain.access`, its
+grounds turned into one SQL clause so that lists can be filtered and counted in the database.
 
 No read loads an unbounded history: the versions and the declaration links of one GPID are capped
 by the registry (``domain/limits.py``: 100 each) and read with that cap as an explicit LIMIT, the
@@ -27,6 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gpid_node.domain.access import Ground, Principal, Role, read_grounds
 from gpid_node.domain.canonical import normal_identifier
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
 from gpid_node.store.tables import (
@@ -231,32 +229,42 @@ def visible_filter(
     """The clause over ``key_data_sets`` that is true for the rows this caller may read.
 
     ``role`` is one of seller, buyer, broker, customs, operator (a ``Role`` works too); an unknown
-    role sees nothing. Sellers and buyers are matched alike (an account acts for one trader): the
-    issuing account, or the trader ID as seller or buyer.
+    role sees nothing. The clause is made of the read grounds of :mod:`gpid_node.domain.access`
+    (the rule :func:`~gpid_node.domain.access.may_read` checks in Python), one condition per ground.
     """
+    try:
+        principal = Principal(
+            role=Role(str(role)), account=_account(account) or "", trader_id=trader_id or None,
+            country=country.strip().upper() if country else None,
+        )  # fmt: skip
+    except ValueError:
+        return false()
+    clauses = [_ground_clause(ground, principal) for ground in read_grounds(principal)]
+    return or_(*clauses) if clauses else false()
+
+
+def _ground_clause(ground: Ground, principal: Principal) -> ColumnElement[bool]:
+    """One read ground as SQL over ``key_data_sets`` (see :func:`gpid_node.domain.access.holds`)."""
     kds = KeyDataSetRow
-    account = _account(account)
-    match str(role):
-        case "operator":
+    match ground:
+        case Ground.EVERYTHING:
             return true()
-        case "seller" | "buyer":
-            clauses: list[ColumnElement[bool]] = []
-            if account is not None:
-                clauses.append(kds.issuer == account)
-            if trader_id:
-                clauses += [kds.seller_trader_id == trader_id, kds.buyer_trader_id == trader_id]
-            return or_(*clauses) if clauses else false()
-        case "broker":
-            if account is None:
+        case Ground.ISSUER:
+            return kds.issuer == principal.account if principal.account else false()
+        case Ground.SELLER_TRADER:
+            return kds.seller_trader_id == principal.trader_id
+        case Ground.BUYER_TRADER:
+            return kds.buyer_trader_id == principal.trader_id
+        case Ground.LINKER:
+            if not principal.account:
                 return false()
-            linked = and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.linker == account)
-            return exists().where(linked)
-        case "customs":
-            if not country:
-                return false()
-            country = country.strip().upper()
-            declared = exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.country == country))
-            return or_(kds.seller_country == country, kds.buyer_country == country, declared)
+            return exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.linker == principal.account))
+        case Ground.SELLER_COUNTRY:
+            return kds.seller_country == principal.country
+        case Ground.BUYER_COUNTRY:
+            return kds.buyer_country == principal.country
+        case Ground.DECLARATION_COUNTRY:
+            return exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.country == principal.country))
     return false()
 
 

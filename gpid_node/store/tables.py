@@ -169,6 +169,10 @@ class TraderBindingRow(Base):
 # ---------------------------------------------------------------------- the node's own state
 
 
+# The states of an outbox entry: recorded, broadcast, in a block, refused (the outbox's own names).
+PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
+
+
 class OutboxEntry(Base):
     """A write the node has promised to put on chain: recorded before it is broadcast."""
 

@@ -15,8 +15,8 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx works the
     from starlette.testclient import TestClient
 
 from gpid_node.api.app import create_app
-from gpid_node.devmode import DevEnvironment, credentials, start_dev_chain
-from gpid_node.node import Node, open_node
+from gpid_node.services.devmode import DevEnvironment, credentials, start_dev_chain
+from gpid_node.services.node import Node, open_node
 from gpid_node.settings import Settings
 from support.builders import key_data_set
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gpid_node.credentials import create_key, revoke_key
+from gpid_node.services.credentials import create_key, revoke_key
 
 from api.harness import EXPORT_BROKER, IMPORT_BROKER, SELLER, Api, fresh_key_data_set
 

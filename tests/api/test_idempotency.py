@@ -105,15 +105,15 @@ def test_a_repeat_while_the_first_still_runs_answers_409(api: Api) -> None:
 def test_a_server_failure_is_not_kept_so_the_retry_runs(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     body = json.dumps(fresh_key_data_set()).encode()
     key = str(uuid.uuid4())
-    real = api.node.register
+    real = api.node.registration.register
 
     def unavailable(*args: object, **kwargs: object) -> None:
         raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    monkeypatch.setattr(api.node, "register", unavailable)
+    monkeypatch.setattr(api.node.registration, "register", unavailable)
     failed = post(api, "/v1/key-data-sets", body, key)
     assert failed.status_code == 503
-    monkeypatch.setattr(api.node, "register", real)
+    monkeypatch.setattr(api.node.registration, "register", real)
     retried = post(api, "/v1/key-data-sets", body, key)
     assert retried.status_code == 201
     assert "idempotent-replayed" not in retried.headers

@@ -172,7 +172,7 @@ def test_unexpected_failure_answers_500_without_internals(api: Api, monkeypatch:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals: /var/lib/gpid password=hunter2")
 
-    monkeypatch.setattr(api.node, "history", broken)
+    monkeypatch.setattr(api.node.reads, "history", broken)
     with structlog.testing.capture_logs() as logs:
         response = api.client.get("/v1/key-data-sets/GP0000000000000000000000000000/history", headers=api.auth(SELLER))
     assert response.status_code == 500

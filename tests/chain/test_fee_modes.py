@@ -27,7 +27,7 @@ from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain.access import Principal, Role
-from gpid_node.node import Node, open_node
+from gpid_node.services.node import Node, open_node
 from gpid_node.settings import Settings
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 
@@ -70,12 +70,12 @@ def _network(tmp_path: Path, anvil_args: tuple[str, ...], fee_mode: str, funded:
 def _register_read_link(net: Network) -> tuple[dict[str, Any], dict[str, Any]]:
     seller = Principal(role=Role.SELLER, account=net.seller.address, trader_id=SELLER_TRADER_ID)
     broker = Principal(role=Role.BROKER, account=net.broker.address)
-    registered = net.node.register(key_data_set(invoice_number=f"FEE-{uuid.uuid4().hex[:10]}"), seller)
+    registered = net.node.registration.register(key_data_set(invoice_number=f"FEE-{uuid.uuid4().hex[:10]}"), seller)
     assert registered["status"] == "registered", registered
-    net.node.wait_indexed(registered["block"])
-    read = net.node.key_data_set(registered["gpid"], seller)
+    net.node.submissions.wait_indexed(registered["block"])
+    read = net.node.reads.key_data_set(registered["gpid"], seller)
     assert read["integrity"]["verified"] is True
-    linked = net.node.link("26GB0000000000FEE1", "GB", "import", [registered["gpid"]], broker)
+    linked = net.node.declarations.link("26GB0000000000FEE1", "GB", "import", [registered["gpid"]], broker)
     assert [link["status"] for link in linked["links"]] == ["mined"], linked
     return net.w3.eth.get_transaction(registered["transaction"]), net.w3.eth.get_transaction(linked["links"][0]["transaction"])
 

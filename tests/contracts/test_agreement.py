@@ -13,7 +13,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
-from support.builders import dev_account
+from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 from support.vectors import VECTORS_FILE
 
 VECTORS = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
@@ -83,3 +83,35 @@ def test_normal_form_rule_agrees_with_the_contract(fresh_registry: RegistryClien
         assert exc.contract_error.name == "IdentifierNotNormalised"
         accepted = False
     assert accepted == canonical.is_normal_identifier(text)
+
+
+def test_the_contract_accepts_exactly_the_direction_and_outcome_codes_of_the_table(registry: Any) -> None:
+    # The contract keeps its codes private (DIRECTION_*, OUTCOME_*): it is asked instead, one code
+    # below and one above the table's as well, and must refuse exactly the codes the table lacks.
+    from gpid_node.domain import codes
+    from gpid_node.domain.errors import GPIDError
+
+    data = key_data_set(invoice_number="CODES-2026-1")
+    registry.register(data)
+    gpid = registry.client.gpid_for(canonical.trader_key(SELLER_TRADER_ID), "CODES-2026-1")
+    assert VECTORS["codes"]["directions"] == dict(codes.DIRECTIONS)
+    assert VECTORS["codes"]["outcomes"] == dict(codes.OUTCOMES)
+
+    def accepted(sender: str, refusal: str, function: str, *args: Any) -> bool:
+        try:
+            registry.client.simulate(sender, registry.client.encode(function, *args))
+        except GPIDError as exc:
+            assert exc.contract_error.name == refusal, exc
+            return False
+        return True
+
+    for code in range(max(codes.DIRECTIONS.values()) + 2):
+        broker = registry.people.broker.address
+        assert accepted(broker, "InvalidDirection", "linkDeclaration", gpid.raw, "26DE0000001", b"DE", code) == (
+            code in codes.DIRECTIONS.values()
+        ), code
+    for code in range(max(codes.OUTCOMES.values()) + 2):
+        customs = registry.people.customs.address
+        assert accepted(customs, "InvalidOutcome", "recordVerification", gpid.raw, "26GB0000001", 1, code) == (
+            code in codes.OUTCOMES.values()
+        ), code

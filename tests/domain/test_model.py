@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.domain.canonical import normal_identifier as normalise_identifier
 from gpid_node.domain.model import (
     KeyDataSet,
     TraderId,
-    normalise_identifier,
     parse_key_data_set,
     trader_id_text,
 )

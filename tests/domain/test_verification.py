@@ -12,14 +12,11 @@ import pytest
 from pydantic import ValidationError
 
 from gpid_node.domain.errors import ValidationFailed
+from gpid_node.domain.declaration import Declaration, DeclaredItem, VerificationRequest, parse_request
 from gpid_node.domain.verification import (
-    Declaration,
-    DeclaredItem,
     KeyDataSetFacts,
-    VerificationRequest,
     VersionRecord,
     outcome_code,
-    parse_request,
     verify,
 )
 

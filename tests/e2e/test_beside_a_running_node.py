@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from gpid_node.chain.devchain import free_port
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store, sqlite_url
 from gpid_node.store.tables import OutboxEntry
 from support.processes import GPID_NODE, api_key, credentials, env_for

@@ -24,7 +24,7 @@ from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DevChain
 from gpid_node.chain.keystore import create_keystore
 from gpid_node.cli import app
-from gpid_node.credentials import authenticate
+from gpid_node.services.credentials import authenticate
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.store.database import Store, sqlite_url

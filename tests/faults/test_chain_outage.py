@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from gpid_node.chain.deploy import Deployment
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
 
 from faults.chaos import (

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from gpid_node.devmode import DevEnvironment, operator_account, start_dev_chain
+from gpid_node.services.devmode import DevEnvironment, operator_account, start_dev_chain
 from gpid_node.domain.access import Principal, Role
-from gpid_node.node import Node, open_node
-from gpid_node.samples import sample_key_data_set
+from gpid_node.services.node import Node, open_node
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import Settings
 
 from faults.chaos import (
@@ -67,18 +67,18 @@ def test_a_reorg_under_a_running_node_rewinds_the_index_to_equal_a_fresh_one_and
     env, node = running
     seller = Principal(Role.SELLER, env.accounts["Rhein Maschinenbau GmbH"].address, "EORI:DE123456789012345", "DE")
     broker = Principal(Role.BROKER, env.accounts["Export broker (DE)"].address, None, "DE")
-    base = [node.register(sample_key_data_set(f"BASE-{i}", lines=1), seller)["gpid"] for i in range(3)]
+    base = [node.registration.register(sample_key_data_set(f"BASE-{i}", lines=1), seller)["gpid"] for i in range(3)]
     fork_head = node.client.block_number()
     snapshot = rpc(node, "evm_snapshot")
 
     # Branch A: the node writes registrations, an amendment and a link, and indexes them.
-    branch_a = [node.register(sample_key_data_set(f"BRANCH-A-{i}", lines=1), seller)["gpid"] for i in range(4)]
-    node.amend(base[0], {"buyer": {"name": "Thames Tools Limited"}}, "legal name", seller)
-    node.link("26DE0000REORG01", "DE", "export", [branch_a[0], base[1]], broker)
+    branch_a = [node.registration.register(sample_key_data_set(f"BRANCH-A-{i}", lines=1), seller)["gpid"] for i in range(4)]
+    node.amendments.amend(base[0], {"buyer": {"name": "Thames Tools Limited"}}, "legal name", seller)
+    node.declarations.link("26DE0000REORG01", "DE", "export", [branch_a[0], base[1]], broker)
     a_head = node.client.block_number()
-    node.wait_indexed(a_head)
+    node.submissions.wait_indexed(a_head)
     assert node.indexer.status()["cursor"] == a_head
-    assert node.key_data_set(branch_a[0], seller)["gpid"] == branch_a[0]
+    assert node.reads.key_data_set(branch_a[0], seller)["gpid"] == branch_a[0]
 
     # The reorg: back to the fork and at once a longer branch B (other blocks, one with an event).
     assert rpc(node, "evm_revert", snapshot) is True

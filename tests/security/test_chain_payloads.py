@@ -28,7 +28,7 @@ from gpid_node.indexer import check_payload
 CHILD = textwrap.dedent(
     """
     import sys, threading, zlib
-    import gpid_node.node  # the node's imports, py_ecc's recursion limit included
+    import gpid_node.services.node  # the node's imports, py_ecc's recursion limit included
     from gpid_node.indexer import check_payload
 
     raw = bytes.fromhex(sys.argv[1]) * int(sys.argv[2])

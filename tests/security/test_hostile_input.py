@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from api.harness import CUSTOMS_GB, EXPORT_BROKER, SELLER, Api, fresh_key_data_set
-from gpid_node.credentials import create_key, revoke_key
+from gpid_node.services.credentials import create_key, revoke_key
 from security.helpers import PROBLEM, problem_type, raw_asgi, writes_nothing
 
 DEEP = 100_000  # levels of nesting: 100 KB, far below the body limit; overflowed the C stack before

@@ -17,12 +17,12 @@ from pydantic import ValidationError
 
 from gpid_node.domain import strict_json
 from gpid_node.api.models import AmendmentRequest, LinkRequest
-from gpid_node.domain import canonical, verification
+from gpid_node.domain import canonical, declaration, verification
 from gpid_node.domain.errors import InvalidGPID, ValidationFailed
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch, patched_paths
 from gpid_node.domain.model import parse_key_data_set
-from gpid_node.samples import sample_key_data_set
+from gpid_node.domain.samples import sample_key_data_set
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = date(2026, 11, 23)
@@ -176,7 +176,7 @@ def verification_requests(draw: st.DrawFn) -> Any:
 @given(verification_requests())
 def test_any_verification_request_is_parsed_or_refused_with_validation_failed(body: Any) -> None:
     try:
-        request = verification.parse_request(body)
+        request = declaration.parse_request(body)
     except ValidationFailed as refusal:
         assert refusal.problems
         return
@@ -213,7 +213,7 @@ def valid_requests(draw: st.DrawFn) -> dict[str, Any]:
 def test_any_valid_verification_request_gets_a_verdict(body: dict[str, Any]) -> None:
     from datetime import UTC, datetime
 
-    request = verification.parse_request(body)
+    request = declaration.parse_request(body)
     data = parse_key_data_set(DOCUMENT, today=TODAY).model_dump(mode="json")
     facts = verification.KeyDataSetFacts(
         gpid="GP19JH9P1H251KHX5E6AQH1APYCJG", integrity_verified=True, other_declarations=[],

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, OPERATOR, SELLER, Api
-from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
+from gpid_node.api.routes import declarations, key_data_sets, submissions, verifications
 
 EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,

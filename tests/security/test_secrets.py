@@ -17,8 +17,8 @@ import httpx
 import pytest
 from eth_account import Account
 
-from gpid_node.devmode import DEV_PASSWORD, operator_account
-from gpid_node.samples import sample_key_data_set
+from gpid_node.services.devmode import DEV_PASSWORD, operator_account
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import load_settings
 from gpid_node.domain.errors import ValidationFailed
 from support.processes import GPID_NODE, credentials, env_for

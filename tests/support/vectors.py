@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gpid_node.domain import canonical, limits
+from gpid_node.domain import canonical, codes, limits
 from support.builders import key_data_set
 from support.vectors_format2 import compute_format2
 
@@ -42,6 +42,7 @@ def compute() -> dict[str, Any]:
         "registry": REGISTRY,
         "identifiers": ids,
         "normal_form": [[raw, canonical.normal_identifier(raw)] for raw in ("rm-2026 000123", " inv/7\t", "Ab-ß-1")],
+        "codes": codes.as_vectors(),
         "commitments": {
             "salt": "0x" + salt.hex(),
             "data": data,

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from gpid_node import credentials
+from gpid_node.services import credentials
 from gpid_node.chain.devchain import free_port
 from gpid_node.store.database import Store
 from support.builders import key_data_set

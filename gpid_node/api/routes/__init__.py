@@ -1,10 +1,8 @@
-"""The v1 routes, one module per resource; each only parses, calls the node and answers."""
+"""The v1 routes, one module per resource; each only parses, calls one service of the node and answers."""
 
 from __future__ import annotations
 
 from fastapi import Response
-
-from gpid_node.node import Node
 
 ACCEPTED_DESCRIPTION = (
     "Accepted but not yet mined within the node's write timeout: the write is recorded and will be sent; "
@@ -23,13 +21,12 @@ def written_responses(model: type, created: str) -> dict[int | str, dict]:
     }
 
 
-def answer_write(node: Node, response: Response, result: dict, location: str) -> dict:
-    """201 with ``Location`` once mined (and indexed, so the next read sees it); 202 while pending."""
+def answer_write(response: Response, result: dict, location: str) -> dict:
+    """201 with ``Location`` once mined (the service answers once indexed, so the next read sees it);
+    202 while pending."""
     if result.get("status") == "pending":
         response.status_code = 202
         response.headers["Location"] = f"/v1/submissions/{result['submission']}"
     else:
-        if result.get("block") is not None:
-            node.wait_indexed(int(result["block"]))
         response.headers["Location"] = location
     return result

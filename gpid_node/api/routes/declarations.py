@@ -12,10 +12,9 @@ from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, Nod
 from gpid_node.api.models import DeclarationView, Linked, LinkRequest
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import written_responses
+from gpid_node.store.tables import FAILED, MINED
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-MINED = "mined"
 
 
 @router.post(
@@ -31,16 +30,13 @@ MINED = "mined"
 def link(
     body: LinkRequest, principal: JsonCaller, node: NodeDep, response: Response, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
-    result = node.link(body.reference, body.country, body.direction, body.gpids, principal)
+    result = node.declarations.link(body.reference, body.country, body.direction, body.gpids, principal)
     links = result["links"]
-    pending = [entry for entry in links if entry.get("status") not in (MINED, "failed")]
+    pending = [entry for entry in links if entry.get("status") not in (MINED, FAILED)]
     if pending:
         response.status_code = 202
         response.headers["Location"] = f"/v1/submissions/{pending[0]['submission']}"
-    else:
-        mined = [int(entry["block"]) for entry in links if entry.get("status") == MINED and entry.get("block") is not None]
-        if mined:
-            node.wait_indexed(max(mined))
+    else:  # every link mined or refused, and indexed (the service waits for that)
         response.headers["Location"] = f"/v1/declarations/{result['country']}/{quote(result['reference'], safe='')}"
     return result
 
@@ -57,4 +53,4 @@ def declaration(
     principal: CurrentPrincipal,
     node: NodeDep,
 ) -> dict[str, Any]:
-    return node.declaration(country, reference, principal)
+    return node.declarations.declaration(country, reference, principal)

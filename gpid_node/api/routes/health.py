@@ -6,12 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from gpid_node.api.deps import NodeDep
 from gpid_node.api.metrics import CONTENT_TYPE
 from gpid_node.api.models import Health, Readiness
-from gpid_node.node import Node
+from gpid_node.services.node import Node
 
 router = APIRouter(tags=["operations"])
 
@@ -32,8 +31,7 @@ def _chain(node: Node) -> dict[str, Any]:
 
 def _database(node: Node) -> dict[str, Any]:
     try:
-        with node.store.session() as session:
-            session.execute(text("SELECT 1"))
+        node.store.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said in the answer
         return {"ok": False, "detail": f"the index database cannot be used: {exc.__class__.__name__}"}
     return {"ok": True, "detail": "the index database answers"}

@@ -49,10 +49,10 @@ def register(
     prefer: Annotated[str | None, Header(description="`respond-async`: answer 202 once recorded")] = None,
 ) -> dict[str, Any]:
     respond_async = prefer is not None and "respond-async" in prefer.lower()
-    result = node.register(body, principal, wait=not respond_async)
+    result = node.registration.register(body, principal, wait=not respond_async)
     if respond_async:
         response.headers["Preference-Applied"] = "respond-async"
-    return answer_write(node, response, result, f"/v1/key-data-sets/{result['gpid']}")
+    return answer_write(response, result, f"/v1/key-data-sets/{result['gpid']}")
 
 
 @router.get(
@@ -67,7 +67,7 @@ def list_key_data_sets(
     limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT32, description="items to skip")] = 0,
 ) -> dict[str, Any]:
-    return node.list_key_data_sets(principal, limit, offset)
+    return node.reads.list_key_data_sets(principal, limit, offset)
 
 
 def _etag(answer: dict[str, Any]) -> str:
@@ -111,7 +111,7 @@ def read_key_data_set(
         raise ValidationFailed([FieldProblem("as_of", "give either version or as_of, not both")])
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    answer = node.key_data_set(gpid, principal, version=version, as_of=as_of)
+    answer = node.reads.key_data_set(gpid, principal, version=version, as_of=as_of)
     etag = _etag(answer)
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
@@ -138,8 +138,8 @@ def amend(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    result = node.amend(gpid, body.changes, body.reason, principal, reason_code=body.reason_code)
-    return answer_write(node, response, result, f"/v1/key-data-sets/{result['gpid']}?version={result['version']}")
+    result = node.amendments.amend(gpid, body.changes, body.reason, principal, reason_code=body.reason_code)
+    return answer_write(response, result, f"/v1/key-data-sets/{result['gpid']}?version={result['version']}")
 
 
 @router.get(
@@ -149,7 +149,7 @@ def amend(
     responses=responses(400, 401, 404, 422, 500, 503),
 )
 def history(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
-    return node.history(gpid, principal)
+    return node.reads.history(gpid, principal)
 
 
 @router.get(
@@ -161,7 +161,7 @@ def history(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[
                **responses(400, 401, 404, 422, 500, 503)},  # fmt: skip
 )
 def qr_code(gpid: GpidPath, request: Request, principal: CurrentPrincipal, node: NodeDep, settings: SettingsDep) -> Response:
-    text = node.history(gpid, principal)["gpid"]  # same visibility as a read, without a chain call
+    text = node.reads.history(gpid, principal)["gpid"]  # same visibility as a read, without a chain call
     base = (settings.public_url or node.public_url or str(request.base_url)).rstrip("/")
     url = f"{base}/v1/key-data-sets/{text}"
     out = io.BytesIO()

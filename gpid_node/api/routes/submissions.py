@@ -25,4 +25,4 @@ def submission(
     principal: CurrentPrincipal,
     node: NodeDep,
 ) -> dict[str, Any]:
-    return node.submission(submission, principal)
+    return node.submissions.submission(submission, principal)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from gpid_node.api.deps import IdempotencyKey, JsonCaller, NodeDep
 from gpid_node.api.models import Verification
 from gpid_node.api.problems import responses
-from gpid_node.domain.verification import VerificationRequest
+from gpid_node.domain.declaration import VerificationRequest
 
 router = APIRouter(prefix="/v1/verifications", tags=["verifications"])
 
@@ -23,4 +23,4 @@ router = APIRouter(prefix="/v1/verifications", tags=["verifications"])
     responses=responses(400, 401, 403, 409, 413, 415, 422, 500, 503),
 )
 def verify(body: VerificationRequest, principal: JsonCaller, node: NodeDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    return node.verify(body, principal)
+    return node.verifications.verify(body, principal)

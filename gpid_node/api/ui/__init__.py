@@ -1,6 +1,6 @@
 """The audit console: server-rendered pages under ``/ui/`` for Customs officers, brokers and auditors.
 
-The pages call the same :class:`gpid_node.node.Node` services as the REST facade, with the principal
+The pages call the same :class:`gpid_node.services.node.Node` services as the REST facade, with the principal
 of the API key the officer signed in with, so a page never shows what the API would hide. Modules:
 
 * :mod:`~gpid_node.api.ui.routes`: the router (thin: parse, call the node, render);

@@ -1,7 +1,7 @@
 """/ui: the audit console's pages. Thin like the API's routes: parse, call the node, render.
 
 Every page but sign-in needs a signed-in session (else 303 to ``/ui/sign-in?next=...``). The pages
-call the same :class:`~gpid_node.node.Node` services as ``/v1`` with the session's principal, so they
+call the same :class:`~gpid_node.services.node.Node` services as ``/v1`` with the session's principal, so they
 show exactly what the API would show that API key, and every refusal of the node becomes a page
 with the same status the API would answer (the table in :mod:`gpid_node.api.problems`): an unknown
 or invisible GPID is the "not found" page (404), a mistyped GPID the page that says which rule it
@@ -41,12 +41,13 @@ from gpid_node.api.ui.sessions import (
     new_token,
     same_token,
 )
-from gpid_node.credentials import authenticate
+from gpid_node.services.credentials import authenticate
 from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
-from gpid_node.node import Node, iso
+from gpid_node.domain.times import iso
+from gpid_node.services.node import Node
 from gpid_node.store import queries
 
 log = structlog.get_logger("gpid.ui")
@@ -283,8 +284,8 @@ router = APIRouter(prefix=BASE, route_class=ConsoleRoute, include_in_schema=Fals
 
 def declarations_of(node: Node, gpid_text: str, principal: Principal) -> tuple[str, list[dict[str, Any]]]:
     """The declarations that reference a GPID, to whoever may read the GPID (the same rule as a
-    read: ``node.history`` refuses an invisible GPID with UnknownGPID, without a chain call)."""
-    gpid = node.history(gpid_text, principal)["gpid"]
+    read: ``node.reads.history`` refuses an invisible GPID with UnknownGPID, without a chain call)."""
+    gpid = node.reads.history(gpid_text, principal)["gpid"]
     with node.store.session() as db:
         links = [
             {"direction": link.direction, "country": link.country, "reference": link.reference,
@@ -304,11 +305,11 @@ def qr_svg(node: Node, settings: Any, request: Request, gpid: str) -> Markup:
 
 def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]]:
     """Every version, oldest first, each with its integrity and its diff against the one before."""
-    history = node.history(gpid, principal)
+    history = node.reads.history(gpid, principal)
     entries: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     for version in history["versions"]:
-        answer = node.key_data_set(gpid, principal, version=version["version"])
+        answer = node.reads.key_data_set(gpid, principal, version=version["version"])
         entries.append({**version, "integrity": answer["integrity"],
                         "diff": views.diff_rows(previous, answer["data"], version.get("changed_fields"))})  # fmt: skip
         previous = answer["data"]
@@ -392,7 +393,7 @@ def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
 @router.get("/")
 def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
     number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    listing = node.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    listing = node.reads.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
     return render(request, "home.html", listing=listing, page=number, pages=pages)
 
@@ -401,14 +402,14 @@ def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") ->
 def search(request: Request, caller: CallerDep, node: NodeDep, gpid: str = "") -> Response:
     if not gpid.strip():
         return render(request, "invalid_gpid.html", 400, typed="", reason="type the GPID printed on the invoice")
-    found = node.history(gpid, caller.principal)["gpid"]  # InvalidGPID → 400, unknown or invisible → 404
+    found = node.reads.history(gpid, caller.principal)["gpid"]  # InvalidGPID → 400, unknown or invisible → 404
     return redirect(f"{BASE}/gpid/{found}")
 
 
 @router.get("/gpid/{gpid}")
 def key_data_set(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep,
                  version: str | None = None) -> Response:  # fmt: skip
-    answer = node.key_data_set(gpid, caller.principal, version=_version(version))
+    answer = node.reads.key_data_set(gpid, caller.principal, version=_version(version))
     return render(request, "key_data_set.html", kds=answer, tab="data",
                   qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
 
@@ -482,7 +483,7 @@ def report_of(node: Node, principal: Principal, body: dict[str, Any], answer: di
         unknown = any(d.get("field") == "gpid" for d in entry["discrepancies"])
         data = None
         if not unknown:
-            data = node.key_data_set(entry["gpid"], principal, version=entry.get("version_at_filing") or 1)["data"]
+            data = node.reads.key_data_set(entry["gpid"], principal, version=entry.get("version_at_filing") or 1)["data"]
         items = [item for item in declaration["items"] if _same_gpid(str(item.get("gpid")), entry["gpid"])]
         out.append({**entry, "unknown": unknown, "lines": views.line_checks(items, data, entry["discrepancies"]),
                     "reuse": views.reuse_of([*entry.get("other_declarations", []), this])})  # fmt: skip
@@ -498,18 +499,18 @@ def _same_gpid(a: str, b: str) -> bool:
 
 @router.get("/gpid/{gpid}/verify")
 def verify_form(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -> Response:
-    answer = node.key_data_set(gpid, caller.principal)
+    answer = node.reads.key_data_set(gpid, caller.principal)
     return render(request, "verify.html", kds=answer, values=_keyed_defaults(answer, caller.principal),
                   problems=[], field_errors={}, tab="verify")  # fmt: skip
 
 
 @router.post("/gpid/{gpid}/verify")
 def verify_keyed(request: Request, gpid: str, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
-    answer = node.key_data_set(gpid, caller.principal)
+    answer = node.reads.key_data_set(gpid, caller.principal)
     sequences = [int(line["sequence"]) for line in answer["data"].get("goods") or []]
     body, included = _keyed_body(answer["gpid"], form, sequences)
     try:
-        verdict = node.verify(body, caller.principal)
+        verdict = node.verifications.verify(body, caller.principal)
     except e.ValidationFailed as exc:
         field_errors: dict[str, list[str]] = {}
         for problem in exc.problems:
@@ -545,7 +546,7 @@ def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: Checke
             body = strict_json.parse(text)
         except strict_json.MalformedJSON as exc:
             raise e.ValidationFailed([e.FieldProblem("(JSON)", f"this is not JSON: {exc}")]) from None
-        verdict = node.verify(body, caller.principal)
+        verdict = node.verifications.verify(body, caller.principal)
     except e.ValidationFailed as exc:
         problems = [{"path": p.path or "(body)", "message": p.message, "target": None} for p in exc.problems]
         return render(request, "verify_json.html", 422, text=text, problems=problems)
@@ -559,7 +560,7 @@ def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: Checke
 
 @router.get("/gpid/{gpid}/report")
 def report(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep) -> Response:
-    answer = node.key_data_set(gpid, caller.principal)
+    answer = node.reads.key_data_set(gpid, caller.principal)
     canonical, links = declarations_of(node, answer["gpid"], caller.principal)
     return render(request, "report.html", kds=answer, entries=timeline(node, canonical, caller.principal),
                   links=links, reuse=views.reuse_of(links), produced_at=views.now_iso(),

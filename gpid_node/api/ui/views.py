@@ -1,6 +1,6 @@
 """Pure helpers that shape the node's answers for the audit console's templates.
 
-No I/O and no HTTP here: each function takes what a :class:`~gpid_node.node.Node` service answered
+No I/O and no HTTP here: each function takes what a :class:`~gpid_node.services.node.Node` service answered
 and returns plain values the templates print. Everything a page shows with colour it also says in
 words (``"before"``/``"after"``, ``"reused"``, ``"differs"``), so the pages read the same in print,
 in a screen reader and without colour.
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gpid_node.domain.verification import changed_fields as compute_changed_fields
-from gpid_node.node import REASON_CODES
+from gpid_node.domain.amendment_policy import changed_fields as compute_changed_fields
+from gpid_node.domain.codes import REASON_NAMES
 
 # The goods fields a declaration states and a verification compares, in the order of the rules.
 DECLARED_FIELDS: tuple[str, ...] = (
@@ -133,9 +133,6 @@ def when(iso: str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-REASON_NAMES = {code: name for name, code in REASON_CODES.items()}
-
-
 def reason_name(code: Any) -> str | None:
     """The amendment's reason code in words (``2`` → ``price``), as the API's amendment request names it."""
     return REASON_NAMES.get(code) if isinstance(code, int) else (str(code) if code else None)
@@ -162,7 +159,7 @@ class DiffRow:
 
 def diff_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any], changed: Iterable[str] | None = None) -> list[DiffRow]:
     """The field-by-field difference between two versions' data (``changed`` as the index recorded
-    it, else computed with the same rule, :func:`gpid_node.domain.verification.changed_fields`)."""
+    it, else computed with the same rule, :func:`gpid_node.domain.amendment_policy.changed_fields`)."""
     if before is None:
         return []
     paths = list(changed) if changed else compute_changed_fields(dict(before), dict(after))

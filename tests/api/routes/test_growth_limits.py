@@ -21,7 +21,7 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import func, select
 
 from gpid_node.api.problems import PROBLEM_BASE
-from gpid_node.devmode import operator_account
+from gpid_node.services.devmode import operator_account
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
@@ -77,7 +77,7 @@ def grow(api: Api, issuer: LocalAccount, versions: int, links: int) -> Grown:
     receipt = None
     for reference in references:
         receipt = client.transact(issuer, "linkDeclaration", gpid.raw, reference, b"DE", 1)
-    api.node.wait_indexed(receipt.block_number if receipt else client.block_number(), timeout_s=60)
+    api.node.submissions.wait_indexed(receipt.block_number if receipt else client.block_number(), timeout_s=60)
     return Grown(str(gpid), data, references)
 
 

@@ -6,7 +6,7 @@ import copy
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
-from gpid_node.credentials import create_key
+from gpid_node.services.credentials import create_key
 from gpid_node.domain.gpid import ALPHABET, GPID
 
 from api.harness import (
@@ -337,5 +337,5 @@ def test_prefer_respond_async_answers_202_with_the_final_gpid_at_once(api: Api) 
             break
         time.sleep(0.05)
     assert submission["status"] == "mined" and submission["gpid"] == body["gpid"]
-    api.node.wait_indexed(submission["block"])
+    api.node.submissions.wait_indexed(submission["block"])
     assert api.client.get(f"/v1/key-data-sets/{body['gpid']}", headers=api.auth(SELLER)).status_code == 200

@@ -12,7 +12,7 @@ from api.harness import EXPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
 def test_write_not_mined_in_time_answers_202_and_the_submission_shows_it_mined(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api.node, "write_timeout_s", 0.0)  # answer before the outbox had a chance to send
+    monkeypatch.setattr(api.node.context, "write_timeout_s", 0.0)  # answer before the outbox had a chance to send
     response = api.client.post("/v1/key-data-sets", json=fresh_key_data_set(), headers=api.auth(SELLER))
     assert response.status_code == 202
     body = response.json()

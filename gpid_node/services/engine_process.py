@@ -28,15 +28,13 @@ import signal
 import threading
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 
 from gpid_node.chain.deploy import Deployment
 from gpid_node.indexer import IndexerState
-
-if TYPE_CHECKING:
-    from gpid_node.node import Node
+from gpid_node.services.engines import Engines
 
 log = structlog.get_logger("gpid.engines")
 
@@ -49,7 +47,7 @@ SYNC_TIME_EVERY_S = 1.0  # how often the time of the indexer's last sync alone i
 
 @dataclass(frozen=True)
 class EngineSpec:
-    """What the engine process needs to build its own node (sent once, over its own pipe)."""
+    """What the engine process needs to build its own engines (sent once, over its own pipe)."""
 
     database: str
     rpc_url: str
@@ -63,11 +61,12 @@ class EngineSpec:
     log_format: str
 
     @classmethod
-    def of(cls, node: Node, settings: Any) -> EngineSpec:
+    def of(cls, engines: Engines, settings: Any) -> EngineSpec:
         return cls(
-            database=node.store.url, rpc_url=settings.rpc_url, deployment=node.deployment, fee_mode=node.client.fee_mode.value,
-            keys=node.keyring.private_keys(), batch_size=node.batch_size, confirmations=node.confirmations,
-            poll_s=node.poll_s, log_level=settings.log_level, log_format=settings.log_format,
+            database=engines.store.url, rpc_url=settings.rpc_url, deployment=engines.deployment,
+            fee_mode=engines.client.fee_mode.value, keys=engines.keyring.private_keys(), batch_size=engines.batch_size,
+            confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
+            log_format=settings.log_format,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
@@ -87,14 +86,13 @@ def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
 
 
 def run_engines(spec: EngineSpec, pipe: Connection) -> None:
-    """The engine process: the outbox and indexer threads of a node built from ``spec``, until the
-    API process says stop or goes away."""
+    """The engine process: the outbox and indexer threads built from ``spec``, until the API process
+    says stop or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from gpid_node.chain.client import RegistryClient, connect
     from gpid_node.chain.keystore import Keyring
     from gpid_node.logs import configure_logging
-    from gpid_node.node import Node
     from gpid_node.store.database import Store
 
     configure_logging(spec.log_level, spec.log_format)
@@ -107,7 +105,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
             except OSError:  # the API process is gone: the receiving loop below ends this process
                 pass
 
-    node = Node(
+    engines = Engines(
         store=Store(spec.database),
         client=RegistryClient(connect(spec.rpc_url), spec.deployment.registry, spec.fee_mode),
         keyring=Keyring.of_keys(spec.keys),
@@ -123,30 +121,30 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
             last[0] = state
             send(("indexer", state))
 
-    node.outbox.on_finished = lambda outcomes: send(("finished", outcomes))
-    node.indexer.on_progress = report
-    node.start()
+    engines.outbox.on_finished = lambda outcomes: send(("finished", outcomes))
+    engines.indexer.on_progress = report
+    engines.start()
     log.info("engines.started", pid=os.getpid())
     try:
         while True:
             message = pipe.recv()
             if message[0] == "wake":
-                node.outbox.wake()
+                engines.outbox.wake()
             elif message[0] == "stop":
                 break
     except (EOFError, OSError):
         # The API process is gone: leave at once, as if stopped with it (nothing is lost, see above).
         os._exit(0)
-    node.stop()
-    node.store.dispose()
+    engines.stop()
+    engines.store.dispose()
     log.info("engines.stopped")
 
 
 class EngineProcess:
     """The API process's handle on its engine process: starts it, relays messages, restarts it."""
 
-    def __init__(self, node: Node, spec: EngineSpec) -> None:
-        self.node = node
+    def __init__(self, engines: Engines, spec: EngineSpec) -> None:
+        self.engines = engines
         self.spec = spec
         self._context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads forked
         self._process: Any = None
@@ -159,7 +157,7 @@ class EngineProcess:
     def start(self) -> EngineProcess:
         self._stopping.clear()
         self._spawn()
-        self.node.outbox.wake_elsewhere = self.wake
+        self.engines.outbox.wake_elsewhere = self.wake
         self._receiver = threading.Thread(target=self._receive, name="gpid-engines", daemon=True)
         self._receiver.start()
         # Serve once the engines run (writes recorded before would wait for them, and status would be empty).
@@ -199,7 +197,7 @@ class EngineProcess:
                 self._process.join(timeout=STOP_WAIT_S)
                 log.error("engines.exited", exit_code=self._process.exitcode, restart_in_s=delay)
                 stopped = "the engine process stopped; restarting it"
-                self.node.indexer.adopt(replace(self.node.indexer.state(), last_error=stopped))
+                self.engines.indexer.adopt(replace(self.engines.indexer.state(), last_error=stopped))
                 if self._stopping.wait(delay):
                     return
                 delay = min(delay * 2, RESTART_MAX_S)
@@ -208,15 +206,15 @@ class EngineProcess:
                 continue
             self._reported.set()
             if message[0] == "finished":
-                self.node.outbox.finished(message[1])
+                self.engines.outbox.finished(message[1])
             elif message[0] == "indexer":
-                self.node.indexer.adopt(message[1])
+                self.engines.indexer.adopt(message[1])
                 delay = RESTART_FIRST_S  # it runs: the next restart waits the shortest time again
 
     def stop(self) -> None:
         """Asks the engine process to stop after its current round, and waits for it (else kills it)."""
         self._stopping.set()
-        self.node.outbox.wake_elsewhere = None
+        self.engines.outbox.wake_elsewhere = None
         self._send(("stop",))
         if self._process is not None:
             self._process.join(timeout=STOP_WAIT_S)

@@ -22,7 +22,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import DEV_MNEMONIC, DevChain
 from gpid_node.chain.keystore import Keyring, create_keystore, load_keystore
-from gpid_node.credentials import authenticate, create_key
+from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.domain import canonical
 from gpid_node.store.database import Store
 

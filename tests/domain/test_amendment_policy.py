@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gpid_node.domain.verification import changed_fields
+from gpid_node.domain.amendment_policy import changed_fields
 
 
 def key_data_set(goods_count: int = 3) -> dict[str, Any]:

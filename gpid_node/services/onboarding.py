@@ -260,3 +260,18 @@ class Onboarding:
             steps.append(Step("unbind trader", f"{old} was unbound from {trader_id} already"))
         steps.append(self._bind(new, trader_id))
         return steps
+
+
+def open_onboarding(settings: Any) -> Onboarding:
+    """The operator's onboarding actions on the registry of the deployment record, signed by the data
+    folder's key, once that key is known to hold the onboarding role."""
+    from gpid_node.chain.client import connect
+    from gpid_node.chain.deploy import Deployment
+    from gpid_node.chain.keystore import load_keystore
+
+    deployment = Deployment.read(settings.deployment_path)
+    operator = load_keystore(settings.keystore_path, settings.keystore_password.get_secret_value())
+    client = RegistryClient(connect(settings.rpc_url), deployment.registry, settings.fee_mode)
+    onboarding = Onboarding(client, operator, from_block=deployment.block)
+    onboarding.check_operator()
+    return onboarding

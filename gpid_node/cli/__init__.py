@@ -1,0 +1,40 @@
+"""``gpid-node``: the command line, thin over the same services the REST facade uses.
+
+One module per command group: :mod:`.running` (init, deploy, serve, dev), :mod:`.key_data_sets`,
+:mod:`.keys`, :mod:`.participants`, :mod:`.index`; :mod:`.common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from gpid_node.cli import index, key_data_sets, keys, participants, running  # noqa: F401 - they add the commands
+from gpid_node.cli.common import app, err
+from gpid_node.domain import errors as e
+
+__all__ = ["app", "main"]
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # uvicorn re-raises SIGTERM once it has shut down; exiting through SystemExit runs the
+    # `finally` blocks that stop the outbox, the indexer and the embedded chain (which saves its state).
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    """Entry point: runs the app, printing the node's errors as messages, not tracebacks."""
+    import signal
+
+    from gpid_node.logs import configure_logging
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    configure_logging(os.environ.get("GPID_LOG_LEVEL", "info"), os.environ.get("GPID_LOG_FORMAT", "console"))
+    try:
+        app()
+    except e.GPIDError as error:
+        err.print(f"[bold red]error:[/] {error.message}")
+        for problem in getattr(error, "problems", [])[:50]:
+            err.print(f"  {problem.path or '(document)'}: {problem.message}")
+        sys.exit(2)
+

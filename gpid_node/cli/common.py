@@ -1,0 +1,96 @@
+"""What every command shares: the Typer apps, the consoles, the common options, and the node, its
+settings, keyring and principal as a command builds them."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from gpid_node.domain import errors as e
+from gpid_node.domain import strict_json
+
+app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (bearer tokens bound to a role and an account).", no_args_is_help=True)
+participants_app = typer.Typer(help="Consortium participants: onboard and offboard.", no_args_is_help=True)
+index_app = typer.Typer(help="The index database: rebuild it from the chain, compare it with another node's.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(participants_app, name="participants")
+app.add_typer(index_app, name="index")
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", "-d", help="data folder (GPID_DATA_DIR)")]
+RpcUrl = Annotated[Optional[str], typer.Option("--rpc-url", help="JSON-RPC endpoint (GPID_RPC_URL)")]
+DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help="SQLAlchemy URL (GPID_DATABASE_URL)")]
+Account = Annotated[Optional[str], typer.Option("--as", help="the account to act as (default: the node's key)")]
+
+
+def settings_of(data_dir: Path | None = None, **overrides: Any) -> Any:
+    from gpid_node.settings import load_settings
+
+    if data_dir is not None:
+        os.environ["GPID_DATA_DIR"] = str(data_dir)
+    return load_settings(data_dir=data_dir, **overrides)
+
+
+def keyring_of(settings: Any) -> Any:
+    from gpid_node.chain.keystore import Keyring, load_keystore
+
+    password = settings.keystore_password.get_secret_value()
+    keyring = Keyring.load(settings.data_dir / "keys", password)
+    if settings.keystore_path.exists():
+        keyring.add(load_keystore(settings.keystore_path, password))
+    return keyring
+
+
+def node_of(settings: Any) -> Any:
+    from gpid_node.services.node import open_node
+
+    return open_node(settings, keyring_of(settings))
+
+
+def principal_of(node: Any, role: str, account: str | None) -> Any:
+    from gpid_node.domain.access import Principal, Role
+
+    addresses = node.keyring.addresses
+    if account is None:
+        if not addresses:
+            raise e.ValidationFailed([e.FieldProblem("keystore", "this node has no key: run `gpid-node init`")])
+        account = addresses[0] if len(addresses) == 1 else None
+        if account is None:
+            raise e.ValidationFailed([e.FieldProblem("--as", f"choose the account to act as: {', '.join(addresses)}")])
+    return Principal(role=Role(role), account=account)
+
+
+def print_json(document: Any) -> None:
+    out.print_json(json.dumps(document, default=str))
+
+
+def read_json(path_or_text: str) -> Any:
+    path = Path(path_or_text)
+    try:
+        return strict_json.parse(path.read_bytes() if path.exists() else path_or_text)
+    except strict_json.MalformedJSON as exc:
+        raise e.ValidationFailed([e.FieldProblem("", f"not JSON: {exc}")]) from None
+
+
+def reader_of(data_dir: Path | None, rpc_url: str | None) -> Any:
+    from gpid_node.domain.access import Principal, Role
+
+    node = node_of(settings_of(data_dir, rpc_url=rpc_url))
+    node.indexer.sync()
+    return node, Principal(role=Role.OPERATOR, account="0x" + "0" * 40)
+
+
+def where(node: str) -> str:
+    """A node target as it may be printed (a database URL without its password)."""
+    if "://" not in node:
+        return node
+    from sqlalchemy.engine import make_url
+
+    return make_url(node).render_as_string(hide_password=True)

@@ -1,0 +1,61 @@
+"""Amendments: a seller changes its key data set by a JSON merge patch, with a reason; the identity
+section never changes (the rules are :mod:`gpid_node.domain.amendment_policy`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpid_node.domain import amendment_policy as policy
+from gpid_node.domain import canonical
+from gpid_node.domain import errors as e
+from gpid_node.domain import limits
+from gpid_node.domain.access import Action, Principal
+from gpid_node.domain.codes import REASON_CODES
+from gpid_node.domain.gpid import GPID
+from gpid_node.services.context import Context
+from gpid_node.services.reads import Reads
+from gpid_node.services.submission import Submissions
+
+
+class Amendments:
+    """Amends key data sets registered by the caller's account."""
+
+    def __init__(self, context: Context, reads: Reads, submissions: Submissions) -> None:
+        self.context = context
+        self.reads = reads
+        self.submissions = submissions
+
+    def amend(
+        self, gpid_text: str, changes: Any, reason: str, principal: Principal, reason_code: str = "correction"
+    ) -> dict[str, Any]:
+        """Records the next version (once the index holds the current one); answers what changed."""
+        sender = self.context.signer(principal, Action.AMEND)
+        problems = policy.request_problems(changes, reason, reason_code)
+        if problems:
+            raise e.ValidationFailed(problems)
+        gpid = GPID.parse(gpid_text)
+        self.context.require_chain()
+        current = self.reads.current_version(gpid, principal)
+        limits.require_room_for_version(str(gpid), current.version)  # before anything is recorded
+        if current.data is None or current.salt is None:
+            raise e.Conflict(f"{gpid} has no readable current version to amend (integrity problem)")
+        data = policy.amended(current.data, changes)
+        salt = bytes.fromhex(current.salt.removeprefix("0x"))
+        previous = canonical.Commitments.from_tuple(bytes.fromhex(c[2:]) for c in current.commitments)
+        nxt = canonical.commitments(data, salt)
+        if previous.changed_sections(nxt) == 0:
+            raise e.NothingChanged(str(gpid))
+        request = {
+            "gpid": gpid.hex,
+            "previous": list(current.commitments),
+            "next": ["0x" + c.hex() for c in nxt.as_tuple()],
+            "reason_code": REASON_CODES[reason_code],
+            "reason": reason.strip(),
+            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
+        }
+        submitted = self.submissions.submit("amend", sender, [(request, gpid.hex)])
+        result = submitted.results[0]
+        return {"gpid": str(gpid), "version": result.get("version", current.version + 1),
+                "transaction": result.get("transaction"), "block": result.get("block"),
+                "changed_fields": policy.changed_fields(current.data, data),
+                "status": "pending" if submitted.pending else "amended", "submission": result["submission"]}  # fmt: skip

@@ -1,0 +1,61 @@
+"""What every use case works over: the adapters (store, chain client, keyring) and the engines
+(outbox, indexer), with the checks each write makes before anything is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import Keyring
+from gpid_node.domain import errors as e
+from gpid_node.domain.access import WRITERS, Action, Principal
+from gpid_node.indexer import Indexer
+from gpid_node.outbox import Outbox
+from gpid_node.store.database import Store
+
+UNBOUND = b"\0" * 32  # the trader key of an account bound to no trader ID
+
+
+@dataclass
+class Context:
+    """The adapters and engines of one node, and the settings the use cases read."""
+
+    store: Store
+    client: RegistryClient
+    keyring: Keyring
+    outbox: Outbox
+    indexer: Indexer
+    write_timeout_s: float = 30.0
+    poll_s: float = 0.05
+    _trader_keys: dict[str, bytes] = field(init=False, default_factory=dict)
+
+    def trader_key_of(self, account: str) -> bytes:
+        """The trader key the registry binds ``account`` to (remembered once bound: a binding moves
+        only by offboarding, after which the chain refuses the account's writes anyway)."""
+        key = self._trader_keys.get(account)
+        if key is None:
+            key = bytes(self.client.view("traderKeyOf", account))
+            if key != UNBOUND:
+                self._trader_keys[account] = key
+        return key
+
+    def signer(self, principal: Principal, action: Action) -> str:
+        """The account that signs ``action`` for ``principal``: its own, when its role may ask for
+        the action and this node holds its key."""
+        if not principal.may(action):
+            raise e.PermissionDenied(
+                f"the {principal.role} role may not {action}; this needs the "
+                f"{' or '.join(sorted(r.value for r in WRITERS[action]))} role"
+            )
+        if principal.account not in self.keyring:
+            raise e.PermissionDenied(
+                f"this node holds no key for {principal.account}: send this request to the node of that account"
+            )
+        return principal.account
+
+    def require_chain(self) -> None:
+        """Refuses a write while the chain cannot be reached (nothing is recorded then)."""
+        # An answer from the chain in the last half second counts (any failed call forgets it); else a
+        # real probe. A write accepted just as the chain fails is still durable: the outbox sends it later.
+        if not self.client.is_reachable(max_age_s=0.5):
+            raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")

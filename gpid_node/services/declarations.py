@@ -1,0 +1,106 @@
+"""Declarations: a broker, the seller or the buyer links GPIDs to a customs declaration; everyone who
+may read one of its GPIDs (and Customs of its country) reads the declaration back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpid_node.domain import canonical
+from gpid_node.domain import errors as e
+from gpid_node.domain import limits
+from gpid_node.domain.access import Action, Principal, Role
+from gpid_node.domain.codes import DIRECTIONS
+from gpid_node.domain.gpid import GPID
+from gpid_node.domain.reference import is_country
+from gpid_node.domain.times import iso
+from gpid_node.services.context import Context
+from gpid_node.services.reads import Reads, visible
+from gpid_node.services.submission import Submissions
+from gpid_node.store import queries
+from gpid_node.store.tables import FAILED
+
+
+def _request_problems(reference_n: str, country_n: str, country: Any, direction: Any, gpids: Any) -> tuple[list[e.FieldProblem], list[GPID]]:
+    """What is wrong with a link request, and the GPIDs it names."""
+    problems = []
+    if not canonical.is_normal_identifier(reference_n):
+        problems.append(e.FieldProblem("reference", "a declaration reference of 1 to 70 characters is required"))
+    if not is_country(country_n):
+        problems.append(e.FieldProblem("country", f"expected an ISO 3166-1 alpha-2 country code, got {country!r}"))
+    if direction not in DIRECTIONS:
+        problems.append(e.FieldProblem("direction", "use export or import"))
+    parsed: list[GPID] = []
+    if not isinstance(gpids, list) or not gpids:
+        problems.append(e.FieldProblem("gpids", "list at least one GPID"))
+    else:
+        for i, text in enumerate(gpids):
+            try:
+                parsed.append(GPID.parse(text))
+            except e.InvalidGPID as exc:
+                problems.append(e.FieldProblem(f"gpids[{i}]", exc.reason))
+        if len(set(parsed)) != len(parsed):
+            problems.append(e.FieldProblem("gpids", "a GPID is listed twice"))
+    return problems, parsed
+
+
+class Declarations:
+    """Links GPIDs to declarations and reads declarations back."""
+
+    def __init__(self, context: Context, reads: Reads, submissions: Submissions) -> None:
+        self.context = context
+        self.reads = reads
+        self.submissions = submissions
+
+    def link(self, reference: str, country: str, direction: str, gpids: list[str], principal: Principal) -> dict[str, Any]:
+        """Records one link per GPID; answers each link's outcome (refused links say why)."""
+        sender = self.context.signer(principal, Action.LINK)
+        reference_n = canonical.normal_identifier(reference) if isinstance(reference, str) else ""
+        country_n = country.strip().upper() if isinstance(country, str) else ""
+        problems, parsed = _request_problems(reference_n, country_n, country, direction, gpids)
+        if problems:
+            raise e.ValidationFailed(problems)
+        self.context.require_chain()
+        requests: list[tuple[str, dict[str, Any], str]] = []
+        for gpid in parsed:
+            version, links = self.context.client.view("recordOf", gpid.raw)[2:4]  # the record grows at its end
+            if int(version) == 0:
+                raise e.UnknownGPID(str(gpid))
+            limits.require_room_for_link(str(gpid), int(links))  # before anything is recorded
+            request: dict[str, Any] = {"gpid": gpid.hex, "reference": reference_n, "country": "0x" + country_n.encode().hex(),
+                                       "direction": DIRECTIONS[direction]}  # fmt: skip
+            kind = "link"
+            if principal.role == Role.BUYER:
+                current = self.reads.current_version(gpid, principal)
+                request["current"] = list(current.commitments)
+                kind = "link_as_buyer"
+            requests.append((kind, request, gpid.hex))
+        ids = self.submissions.record(sender, requests)
+        submitted = self.submissions.settle(ids)
+        failures = [r for r in submitted.results if r.get("status") == FAILED]
+        if failures and len(failures) == len(submitted.results):
+            raise e.error_from_record(failures[0]["error"])
+        return {
+            "reference": reference_n, "country": country_n, "direction": direction,
+            "links": [{k: r.get(k) for k in ("gpid", "status", "transaction", "block", "error", "submission")} for r in submitted.results],
+        }  # fmt: skip
+
+    def declaration(self, country: str, reference: str, principal: Principal) -> dict[str, Any]:
+        """A declaration's links the caller may see (none: it is unknown to the caller)."""
+        country_n, reference_n = country.strip().upper(), canonical.normal_identifier(reference)
+        with self.context.store.session() as session:
+            links = queries.declaration(session, country_n, reference_n)
+            shown = []
+            for link in links:
+                row = queries.key_data_set(session, link.gpid)
+                if principal.role == Role.BROKER and link.linker == principal.account or (
+                    row is not None and visible(session, row, principal)
+                ) or (principal.role == Role.CUSTOMS and principal.country == country_n):
+                    shown.append(link)
+        if not shown:
+            raise e.UnknownDeclaration(country_n, reference_n)
+        return {
+            "country": country_n, "reference": reference_n, "direction": shown[0].direction,
+            "gpids": [{"gpid": str(GPID.from_hex(l.gpid)), "direction": l.direction, "linker": l.linker,
+                       "linked_at": iso(l.time), "transaction": l.transaction_hash, "block": l.block_number}
+                      for l in shown],
+        }  # fmt: skip

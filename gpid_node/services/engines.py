@@ -1,0 +1,61 @@
+"""The node's engines: the outbox (records → chain) and the indexer (chain → index), built from the
+adapters and run as two threads, here or in the engine process (:mod:`.engine_process`)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import Deployment
+from gpid_node.chain.keystore import Keyring
+from gpid_node.indexer import Indexer
+from gpid_node.outbox import Outbox
+from gpid_node.store.database import Store
+
+
+@dataclass
+class Engines:
+    """An outbox and an indexer over one store and one registry, and their threads."""
+
+    store: Store
+    client: RegistryClient
+    keyring: Keyring
+    deployment: Deployment
+    batch_size: int = 50
+    confirmations: int = 0
+    poll_s: float = 0.05
+    outbox: Outbox = field(init=False)
+    indexer: Indexer = field(init=False)
+    _stop: threading.Event = field(init=False, default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.indexer = Indexer(
+            self.store, self.client, start_block=self.deployment.block, confirmations=self.confirmations
+        )
+        self.outbox = Outbox(
+            self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s,
+            on_change=self.indexer.wake,
+        )  # fmt: skip
+
+    def start(self) -> Engines:
+        """Runs the outbox and the indexer as threads of this process."""
+        self._stop.clear()
+        for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer)):
+            thread = threading.Thread(target=target, args=(self._stop,), name=f"gpid-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _run_indexer(self, stop: threading.Event) -> None:
+        self.indexer.run(stop, poll_s=self.poll_s)
+
+    def stop(self) -> None:
+        """Stops the threads after their current round."""
+        self._stop.set()
+        self.outbox.wake()
+        self.indexer.wake()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()

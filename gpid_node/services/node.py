@@ -1,0 +1,112 @@
+"""A node: its adapters and engines joined, and the use cases over them.
+
+The REST facade and the CLI both build one with :func:`open_node` and call its use cases
+(``node.registration.register(...)``, ``node.reads.key_data_set(...)``, ...). A node raises only
+:mod:`gpid_node.domain.errors`; it knows no HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import Deployment
+from gpid_node.chain.keystore import Keyring
+from gpid_node.domain import errors as e
+from gpid_node.indexer import Indexer
+from gpid_node.outbox import Outbox
+from gpid_node.services.amendments import Amendments
+from gpid_node.services.context import Context
+from gpid_node.services.declarations import Declarations
+from gpid_node.services.engine_process import EngineProcess, EngineSpec
+from gpid_node.services.engines import Engines
+from gpid_node.services.reads import Reads
+from gpid_node.services.registration import Registration
+from gpid_node.services.submission import Submissions
+from gpid_node.services.verification import Verifications
+from gpid_node.store.database import Store
+
+
+class Node:
+    """One node: store, chain client, keyring and deployment; the outbox and the indexer; the use cases."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: RegistryClient,
+        keyring: Keyring,
+        deployment: Deployment,
+        *,
+        batch_size: int = 50,
+        confirmations: int = 0,
+        write_timeout_s: float = 30.0,
+        poll_s: float = 0.05,
+        public_url: str | None = None,
+    ) -> None:
+        self.deployment = deployment
+        self.confirmations = confirmations
+        self.public_url = public_url
+        self.engines = Engines(store, client, keyring, deployment, batch_size=batch_size,
+                               confirmations=confirmations, poll_s=poll_s)  # fmt: skip
+        self.context = Context(store, client, keyring, self.engines.outbox, self.engines.indexer,
+                               write_timeout_s=write_timeout_s, poll_s=poll_s)  # fmt: skip
+        self.submissions = Submissions(self.context)
+        self.reads = Reads(self.context)
+        self.registration = Registration(self.context, self.submissions)
+        self.amendments = Amendments(self.context, self.reads, self.submissions)
+        self.declarations = Declarations(self.context, self.reads, self.submissions)
+        self.verifications = Verifications(self.context, self.reads, self.submissions)
+        self._engine_process: EngineProcess | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.context.store
+
+    @property
+    def client(self) -> RegistryClient:
+        return self.context.client
+
+    @property
+    def keyring(self) -> Keyring:
+        return self.context.keyring
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.engines.outbox
+
+    @property
+    def indexer(self) -> Indexer:
+        return self.engines.indexer
+
+    def start(self, settings: Any = None) -> Node:
+        """Starts the outbox and the indexer: in an engine process of their own when ``settings`` ask
+        for one (``engine_process``), else as threads of this process."""
+        if settings is not None and settings.engine_process:
+            self._engine_process = EngineProcess(self.engines, EngineSpec.of(self.engines, settings)).start()
+        else:
+            self.engines.start()
+        return self
+
+    def stop(self) -> None:
+        if self._engine_process is not None:
+            self._engine_process.stop()
+            self._engine_process = None
+        self.engines.stop()
+
+
+def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) -> Node:
+    """A node from its settings: the store migrated, the deployment record loaded, the client connected."""
+    from gpid_node.chain.client import connect
+
+    deployment = Deployment.read(settings.deployment_path)
+    url = rpc_url or settings.rpc_url
+    if not url:
+        raise e.ValidationFailed([e.FieldProblem("GPID_RPC_URL", "set the JSON-RPC endpoint of the chain")])
+    client = RegistryClient(connect(url), deployment.registry, settings.fee_mode)
+    store = Store(settings.database)
+    store.migrate()
+    return Node(
+        store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
+        confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
+        poll_s=settings.poll_interval_s, public_url=settings.public_url,
+    )  # fmt: skip

@@ -1,0 +1,102 @@
+"""Verification: Customs (and brokers checking their own filings) compare a declaration with the
+key data sets it names; Customs' outcomes are recorded on chain.
+
+The comparison is :func:`gpid_node.domain.verification.verify` (pure); this use case gathers the
+facts it needs from the index, each version proven against the chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpid_node.domain import canonical
+from gpid_node.domain import errors as e
+from gpid_node.domain import verification
+from gpid_node.domain.declaration import parse_request
+from gpid_node.domain.access import Principal, Role
+from gpid_node.domain.codes import OUTCOMES
+from gpid_node.domain.gpid import GPID
+from gpid_node.domain.times import as_utc
+from gpid_node.services.context import Context
+from gpid_node.services.reads import Reads, visible
+from gpid_node.services.submission import Submissions
+from gpid_node.store import queries
+
+VERIFIERS = (Role.CUSTOMS, Role.OPERATOR, Role.BROKER)
+
+
+def outcome_of(entry: dict[str, Any]) -> int:
+    """The on-chain outcome of one GPID's verification."""
+    if not entry["integrity"]["verified"]:
+        return OUTCOMES["integrity_failure"]
+    return OUTCOMES["discrepancies"] if entry["discrepancies"] else OUTCOMES["match"]
+
+
+class Verifications:
+    """Verifies declarations against the registry and records Customs' outcomes."""
+
+    def __init__(self, context: Context, reads: Reads, submissions: Submissions) -> None:
+        self.context = context
+        self.reads = reads
+        self.submissions = submissions
+
+    def verify(self, body: Any, principal: Principal, *, record: bool = True) -> dict[str, Any]:
+        """The verdict on a declaration; Customs with a key on this node records the outcomes."""
+        if principal.role not in VERIFIERS:
+            raise e.PermissionDenied("verifications are made by Customs (and brokers checking their own filings)")
+        request = parse_request(body)
+        declaration = request.declaration
+        facts: dict[str, verification.KeyDataSetFacts | None] = {}
+        reference_n = canonical.normal_identifier(declaration.reference)
+        for text in dict.fromkeys(item.gpid for item in declaration.items):  # each GPID once
+            try:
+                gpid = GPID.parse(text)
+            except e.InvalidGPID:
+                facts[text] = None
+                continue
+            facts[text] = self._facts(gpid, principal, declaration.country, reference_n)
+        answer = verification.verify(declaration, facts)
+        recordable = principal.role == Role.CUSTOMS and principal.account in self.context.keyring
+        if record and recordable and answer["result"] != "unknown_gpid":
+            answer["recorded"] = self._record_outcomes(answer, reference_n, principal.account)
+        return answer
+
+    def _facts(self, gpid: GPID, principal: Principal, country: str, reference: str) -> verification.KeyDataSetFacts | None:
+        with self.context.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            if row is None or not visible(session, row, principal):
+                return None
+            versions = queries.versions(session, gpid.hex)
+            links = queries.links_for(session, gpid.hex)
+        current = versions[-1]
+        proof = self.reads.integrity(gpid, current)
+        verified = all(self.reads.proven(gpid, v) for v in versions[:-1])  # Customs may compare with an older one
+        if proof.get("chain_reachable", True):
+            verified = verified and proof["verified"]
+        else:
+            verified = verified and proof["payload_matches_commitments"]
+        return verification.KeyDataSetFacts(
+            gpid=str(gpid),
+            integrity_verified=verified,
+            versions=[
+                verification.VersionRecord(version=v.version, time=as_utc(v.time), author=v.author, reason=v.reason,
+                                           changed_fields=list(v.changed_fields or []), data=v.data or {})
+                for v in versions
+            ],
+            other_declarations=[
+                {"reference": l.reference, "country": l.country, "direction": l.direction, "linked_at": as_utc(l.time)}
+                for l in links if not (l.country == country and l.reference == reference)
+            ],
+        )  # fmt: skip
+
+    def _record_outcomes(self, answer: dict[str, Any], reference: str, sender: str) -> list[dict[str, Any]]:
+        """Records each GPID's outcome (not waited for: the verdict is the answer)."""
+        writes: list[tuple[str, dict[str, Any], str | None]] = []
+        for entry in answer["gpids"]:
+            gpid = GPID.parse(entry["gpid"])
+            request = {"gpid": gpid.hex, "reference": reference, "version": entry.get("version_at_filing") or 1,
+                       "outcome": outcome_of(entry)}  # fmt: skip
+            writes.append(("verification", request, gpid.hex))
+        ids = self.submissions.record(sender, writes)
+        self.context.outbox.wake()
+        return [{"gpid": str(GPID.from_hex(w[1]["gpid"])), "submission": i, "outcome": w[1]["outcome"]} for w, i in zip(writes, ids, strict=True)]

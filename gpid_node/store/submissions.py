@@ -1,0 +1,57 @@
+"""What the use cases ask of the outbox table: their own entries, and whether a GPID is on its way.
+
+The outbox engine keeps its own statements (it claims, sends and settles entries); these are the
+reads of the services around it. Each function takes an open session or connection (one
+transaction) and never writes: an entry is recorded by ``Outbox.record`` in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Row, bindparam, cast, null, select, union_all
+from sqlalchemy.orm import Session
+
+from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
+
+__all__ = ["entry", "finished", "known_registrations"]
+
+Reader = Session | Connection
+
+# Built once (SQLAlchemy reuses its compiled form): GPIDs indexed (with no entry), or recorded for
+# registration and not refused (with the id of their entry).
+_KNOWN_REGISTRATIONS = union_all(
+    select(KeyDataSetRow.gpid, cast(null(), Integer).label("entry")).where(
+        KeyDataSetRow.gpid.in_(bindparam("gpids", expanding=True))
+    ),
+    select(OutboxEntry.gpid, OutboxEntry.id.label("entry")).where(
+        OutboxEntry.gpid.in_(bindparam("gpids", expanding=True)), OutboxEntry.kind == "register", OutboxEntry.status != FAILED
+    ),
+)
+
+
+def known_registrations(reader: Reader, gpid_hexes: Iterable[str]) -> dict[str, int | None]:
+    """The GPIDs among ``gpid_hexes`` that are registered or on their way, each with the id of its
+    registration entry still in the outbox (None when it is only in the index): the one check
+    against registering an invoice twice."""
+    known: dict[str, int | None] = {}
+    for gpid, entry_id in reader.execute(_KNOWN_REGISTRATIONS, {"gpids": list(gpid_hexes)}):
+        if entry_id is not None:
+            known[gpid] = int(entry_id)
+        else:
+            known.setdefault(gpid, None)
+    return known
+
+
+def entry(session: Session, entry_id: int) -> OutboxEntry | None:
+    """One outbox entry by id, or None."""
+    return session.get(OutboxEntry, entry_id)
+
+
+def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[Any]]:
+    """``(id, status, error)`` of those entries that are mined or refused."""
+    statement = select(OutboxEntry.id, OutboxEntry.status, OutboxEntry.error).where(
+        OutboxEntry.id.in_(list(entry_ids)), OutboxEntry.status.in_((MINED, FAILED))
+    )
+    return list(reader.execute(statement).all())

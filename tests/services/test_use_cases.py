@@ -1,0 +1,62 @@
+"""The use cases called directly, as the CLI calls them: a write answers once its block is indexed
+(the next read sees it, with no wait of the caller's), and an invoice is registered once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from api.harness import BUYER, EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
+from gpid_node.domain import errors as e
+from gpid_node.domain.access import Principal
+from gpid_node.store.tables import OutboxEntry
+
+
+def outbox_size(dev: Api) -> int:
+    with dev.node.store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+
+def test_each_write_is_read_back_at_once(dev: Api, principal: Callable[[str], Principal]) -> None:
+    node, seller = dev.node, principal(SELLER)
+    registered = node.registration.register(fresh_key_data_set(), seller)
+    assert registered["status"] == "registered"
+    assert node.indexer.status()["cursor"] >= registered["block"]
+    assert node.reads.key_data_set(registered["gpid"], seller)["version"] == 1
+
+    amended = node.amendments.amend(registered["gpid"], {"buyer": {"name": "Thames Tools Limited"}}, "legal name", seller)
+    assert amended["status"] == "amended" and amended["changed_fields"] == ["buyer.name"]
+    read = node.reads.key_data_set(registered["gpid"], seller)
+    assert (read["version"], read["data"]["buyer"]["name"]) == (2, "Thames Tools Limited")
+
+    reference = unique_reference("26DE")
+    linked = node.declarations.link(reference, "DE", "export", [registered["gpid"]], principal(EXPORT_BROKER))
+    assert [link["status"] for link in linked["links"]] == ["mined"]
+    declaration = node.declarations.declaration("DE", reference, principal(EXPORT_BROKER))
+    assert [g["gpid"] for g in declaration["gpids"]] == [registered["gpid"]]
+
+
+def test_an_invoice_registered_or_on_its_way_is_refused_without_recording(dev: Api, principal: Callable[[str], Principal]) -> None:
+    node, seller = dev.node, principal(SELLER)
+    data = fresh_key_data_set()
+    on_its_way = node.registration.register(data, seller, wait=False)
+    assert on_its_way["status"] == "pending"
+    before = outbox_size(dev)
+    with pytest.raises(e.InvoiceAlreadyRegistered) as refused:
+        node.registration.register(data, seller)
+    assert refused.value.gpid == on_its_way["gpid"]
+    assert outbox_size(dev) == before
+
+
+def test_an_amendment_may_not_touch_the_identity(dev: Api, principal: Callable[[str], Principal]) -> None:
+    node, seller = dev.node, principal(SELLER)
+    gpid = node.registration.register(fresh_key_data_set(), seller)["gpid"]
+    before = outbox_size(dev)
+    with pytest.raises(e.SectionImmutable) as refused:
+        node.amendments.amend(gpid, {"invoice": {"number": "OTHER-1"}}, "typo", seller)
+    assert refused.value.fields == ["invoice.number"]
+    assert outbox_size(dev) == before
+    with pytest.raises(e.PermissionDenied):
+        node.amendments.amend(gpid, {"buyer": {"name": "X Ltd"}}, "typo", principal(BUYER))
