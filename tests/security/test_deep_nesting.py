@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gpid_node.domain import strict_json
-from gpid_node.importing import read_jsonl
+from gpid_node.services.importing import read_jsonl
 
 
 def run_child(code: str) -> subprocess.CompletedProcess[str]:
