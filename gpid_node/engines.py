@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from gpid_node.chain.deploy import Deployment
-from gpid_node.indexer import IndexerState
+from gpid_node.services.indexer import IndexerState
 
 if TYPE_CHECKING:
     from gpid_node.node import Node

@@ -28,8 +28,8 @@ from gpid_node.domain.access import Action, Principal, Role, Visibility, may_rea
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.merge_patch import apply_merge_patch
 from gpid_node.domain.model import parse_key_data_set
-from gpid_node.indexer import Indexer
-from gpid_node.outbox import FAILED, MINED, PENDING, Outbox, Outcome
+from gpid_node.services.indexer import Indexer
+from gpid_node.services.outbox import FAILED, MINED, PENDING, Outbox, Outcome
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, OutboxEntry, VersionRow

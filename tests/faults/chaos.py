@@ -23,7 +23,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DevChain, free_port, rpc_ready
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store.database import Store
 from gpid_node.store.tables import (
     DeclarationLinkRow,

@@ -16,7 +16,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import canonical, errors
 from gpid_node.domain.gpid import GPID
-from gpid_node.outbox import FAILED, MINED, OUTBOX_LEASE, PENDING, SENT, Outbox, call_of, gas_limit
+from gpid_node.services.outbox import FAILED, MINED, OUTBOX_LEASE, PENDING, SENT, Outbox, call_of, gas_limit
 from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
@@ -150,11 +150,11 @@ def test_an_idle_worker_sends_at_once_when_woken(
 ) -> None:
     import threading
 
-    import gpid_node.outbox
+    import gpid_node.services.outbox
 
     # With nothing in flight the worker waits for a wake-up instead of polling; were one lost (sent
     # while the worker was busy with a round), the entry would wait for this whole pause.
-    monkeypatch.setattr(gpid_node.outbox, "IDLE_WAIT_S", 60.0)
+    monkeypatch.setattr(gpid_node.services.outbox, "IDLE_WAIT_S", 60.0)
     stop = threading.Event()
     worker = threading.Thread(target=outbox.run, args=(stop,), daemon=True)
     worker.start()

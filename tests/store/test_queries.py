@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gpid_node.chain.client import RegistryClient
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
