@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, exists, or_, select
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
+from gpid_node.chain.writes import Amend, Link, LinkAsBuyer, RecordVerification, Register, Write
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain import verification
@@ -184,9 +185,9 @@ class Node:
         if not self.client.is_reachable(max_age_s=0.5):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    def _submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
+    def _submit(self, sender: str, writes: list[tuple[Write, str | None]]) -> Submitted:
         with self.store.session() as session:
-            ids = [Outbox.record(session, kind, sender, request, gpid) for request, gpid in requests]
+            ids = [Outbox.record(session, sender, write, gpid) for write, gpid in writes]
         return self._await(ids)
 
     def _await(self, ids: list[int], *, wait: bool = True) -> Submitted:
@@ -223,7 +224,7 @@ class Node:
 
     # ------------------------------------------------------------------ registration
 
-    def prepare_registration(self, raw: Any, sender: str, *, today: Any = None) -> tuple[dict[str, Any], GPID, dict[str, Any]]:
+    def prepare_registration(self, raw: Any, sender: str, *, today: Any = None) -> tuple[dict[str, Any], GPID, Register]:
         """Validates and normalises a key data set; returns (data, GPID, outbox request). No I/O but a view."""
         data = parse_key_data_set(raw, today=today).model_dump(mode="json")
         seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
@@ -238,12 +239,7 @@ class Node:
         gpid = canonical.gpid_of(self.client.chain_id, self.client.address, canonical.invoice_key(bound, number))
         salt = os.urandom(canonical.SALT_BYTES)
         commitments = canonical.commitments(data, salt)
-        request = {
-            "invoice_number": number,
-            "commitments": ["0x" + c.hex() for c in commitments.as_tuple()],
-            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
-        }
-        return data, gpid, request
+        return data, gpid, Register(number, commitments.as_tuple(), canonical.encode_payload(data, salt))
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
@@ -252,8 +248,8 @@ class Node:
         _, gpid, request = self.prepare_registration(raw, sender)
         with self.store.transaction() as connection:
             if connection.scalar(_KNOWN_REGISTRATION, {"gpid": gpid.hex}):  # registered, or recorded and on its way
-                raise e.InvoiceAlreadyRegistered(str(gpid), request["invoice_number"])
-            ids = [Outbox.record(connection, "register", sender, request, gpid.hex)]
+                raise e.InvoiceAlreadyRegistered(str(gpid), request.invoice_number)
+            ids = [Outbox.record(connection, sender, request, gpid.hex)]
         submitted = self._await(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
@@ -276,7 +272,7 @@ class Node:
         report = ImportReport()
         waiting: dict[int, tuple[int, str, bool]] = {}  # entry id -> (line, gpid, new in this run)
         seen: dict[str, int] = {}
-        batch: list[tuple[int, GPID, dict[str, Any]]] = []
+        batch: list[tuple[int, GPID, Register]] = []
 
         def flush() -> None:
             if not batch:
@@ -297,7 +293,7 @@ class Node:
                     elif gpid.hex in queued:
                         waiting[queued[gpid.hex]] = (line, str(gpid), False)
                     else:
-                        entry_id = Outbox.record(session, "register", sender, request, gpid.hex)
+                        entry_id = Outbox.record(session, sender, request, gpid.hex)
                         waiting[entry_id] = (line, str(gpid), True)
             batch.clear()
             self.outbox.wake()
@@ -390,15 +386,9 @@ class Node:
         nxt = canonical.commitments(data, salt)
         if previous.changed_sections(nxt) == 0:
             raise e.NothingChanged(str(gpid))
-        request = {
-            "gpid": gpid.hex,
-            "previous": list(current.commitments),
-            "next": ["0x" + c.hex() for c in nxt.as_tuple()],
-            "reason_code": REASON_CODES[reason_code],
-            "reason": reason.strip(),
-            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
-        }
-        submitted = self._submit("amend", sender, [(request, gpid.hex)])
+        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], reason.strip(),
+                      canonical.encode_payload(data, salt))  # fmt: skip
+        submitted = self._submit(sender, [(write, gpid.hex)])
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": result.get("version", current.version + 1),
                 "transaction": result.get("transaction"), "block": result.get("block"),
@@ -450,23 +440,21 @@ class Node:
         if problems:
             raise e.ValidationFailed(problems)
         self._require_chain()
-        requests = []
+        writes: list[Write] = []
         for gpid in parsed:
             record = self.client.view("recordOf", gpid.raw)
             if int(record[2]) == 0:
                 raise e.UnknownGPID(str(gpid))
-            request: dict[str, Any] = {"gpid": gpid.hex, "reference": reference_n, "country": "0x" + country_n.encode().hex(),
-                                       "direction": DIRECTIONS[direction]}  # fmt: skip
-            kind = "link"
             if principal.role == Role.BUYER:
                 current = self._current_version(gpid, principal)
-                request["current"] = list(current.commitments)
-                kind = "link_as_buyer"
-            requests.append((kind, request, gpid.hex))
+                opened = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
+                writes.append(LinkAsBuyer(gpid, opened, reference_n, country_n, DIRECTIONS[direction]))
+            else:
+                writes.append(Link(gpid, reference_n, country_n, DIRECTIONS[direction]))
         ids: list[int] = []
         with self.store.session() as session:
-            for kind, request, gpid_hex in requests:
-                ids.append(Outbox.record(session, kind, sender, request, gpid_hex))
+            for write in writes:
+                ids.append(Outbox.record(session, sender, write, write.gpid.hex))
         submitted = self._await(ids)
         failures = [r for r in submitted.results if r.get("status") == FAILED]
         if failures and len(failures) == len(submitted.results):
@@ -698,9 +686,8 @@ class Node:
                 gpid = GPID.parse(entry["gpid"])
                 version = entry.get("version_at_filing") or 1
                 outcome = 3 if not entry["integrity"]["verified"] else (2 if entry["discrepancies"] else 1)
-                entry_id = Outbox.record(session, "verification", sender,
-                                         {"gpid": gpid.hex, "reference": reference, "version": version, "outcome": outcome or code},
-                                         gpid.hex)  # fmt: skip
+                write = RecordVerification(gpid, reference, version, outcome or code)
+                entry_id = Outbox.record(session, sender, write, gpid.hex)
                 recorded.append({"gpid": str(gpid), "submission": entry_id, "outcome": outcome})
         self.outbox.wake()
         return recorded

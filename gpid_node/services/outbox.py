@@ -35,6 +35,7 @@ from web3.exceptions import Web3RPCError
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
+from gpid_node.chain.writes import ContractCall, Register, Write, register_batch, write_from_json
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
 from gpid_node.store.database import Store
@@ -54,7 +55,6 @@ OUTBOX_LEASE = "outbox"  # one outbox worker per database (gpid_node.store.lease
 LEASE_RETRY_S = 1.0  # how often a worker standing by tries to take the lease
 # An entry as the worker holds it: a row of the members it reads, or (reconciling) the ORM object.
 Entry: TypeAlias = "OutboxEntry | Row[Any]"
-_BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
 
 
 # What a waiting caller reads of its entries (not the requests: their payloads are most of a row).
@@ -109,33 +109,6 @@ def _hash_text(value: Any) -> str:
     return (value if isinstance(value, str) else "0x" + bytes(value).hex()).lower()
 
 
-def _bytes(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_bytes(v) for v in value]
-    if isinstance(value, str) and value.startswith("0x"):
-        return bytes.fromhex(value[2:])
-    return value
-
-
-def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The contract function and arguments that carry out one entry (not batched)."""
-    r = {k: (_bytes(v) if k in _BYTES_ARGS else v) for k, v in request.items()}
-    match kind:
-        case "register":
-            return "register", [r["invoice_number"], r["commitments"], r["payload"]]
-        case "amend":
-            return "amend", [r["gpid"], r["previous"], r["next"], r["reason_code"], r["reason"], r["payload"]]
-        case "link":
-            return "linkDeclaration", [r["gpid"], r["reference"], r["country"], r["direction"]]
-        case "link_as_buyer":
-            return "linkDeclarationAsBuyer", [r["gpid"], r["current"], r["reference"], r["country"], r["direction"]]
-        case "verification":
-            return "recordVerification", [r["gpid"], r["reference"], r["version"], r["outcome"]]
-        case "call":
-            return r["function"], [_bytes(a) for a in r["args"]]
-    raise ValueError(f"unknown outbox entry kind {kind!r}")
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a waiting caller needs of a finished entry (the members of OutboxEntry it reads)."""
@@ -158,14 +131,6 @@ def gas_limit(calldata: bytes, items: int) -> int:
     return GAS_BASE + GAS_PER_ITEM * items + GAS_PER_BYTE * len(calldata)
 
 
-def _flat(call: tuple[str, list[Any]]) -> list[Any]:
-    return [call[0], *call[1]]
-
-
-def batch_item(request: dict[str, Any]) -> tuple[str, list[bytes], bytes]:
-    return request["invoice_number"], _bytes(request["commitments"]), _bytes(request["payload"])
-
-
 @dataclass
 class _Group:
     """Entries sent in one transaction."""
@@ -178,11 +143,11 @@ class _Group:
     def is_batch(self) -> bool:
         return len(self.entries) > 1
 
-    def call(self) -> tuple[str, list[Any]]:
+    def call(self) -> ContractCall:
+        writes = [write_from_json(x.kind, x.request) for x in self.entries]
         if self.is_batch:
-            return "registerBatch", [[batch_item(x.request) for x in self.entries]]
-        entry = self.entries[0]
-        return call_of(entry.kind, entry.request)
+            return register_batch(writes)  # type: ignore[arg-type]  # only registrations are grouped
+        return writes[0].call()
 
 
 class Outbox:
@@ -223,12 +188,11 @@ class Outbox:
     # ------------------------------------------------------------------ recording
 
     @staticmethod
-    def record(
-        writer: Session | Connection, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None
-    ) -> int:
-        """Adds an entry in the caller's transaction (the write is durable when that commits); its id."""
+    def record(writer: Session | Connection, sender: str, write: Write, gpid: str | None = None) -> int:
+        """Adds an entry in the caller's transaction (the write is durable when that commits); its id.
+        ``gpid`` (hex) is the GPID the entry is about, which later entries about it wait for."""
         now = utcnow()
-        values = {"kind": kind, "status": PENDING, "sender": sender, "request": request, "gpid": gpid,
+        values = {"kind": write.kind, "status": PENDING, "sender": sender, "request": write.to_json(), "gpid": gpid,
                   "attempts": 0, "created_at": now, "updated_at": now}  # fmt: skip
         return int(writer.execute(_RECORD, values).scalar_one())
 
@@ -428,8 +392,8 @@ class Outbox:
         """Simulates the transaction (one eth_call): refused items fail (or adopt their own
         registration) and leave the group. Returns the group left and its gas limit."""
         while group.entries:
-            function, args = group.call()
-            group.calldata = self.client.encode(function, *args)
+            call = group.call()
+            group.calldata = self.client.encode(call.function, *call.args)
             refusal = self._refusal(group.sender, group.calldata)
             if refusal is None:
                 return group, gas_limit(group.calldata, len(group.entries))
@@ -468,16 +432,17 @@ class Outbox:
 
     def _adopt(self, entry: Entry, refusal: e.GPIDError) -> bool:
         """A registration refused as a duplicate of itself (same digest) is done, not failed."""
-        if entry.kind != "register" or not isinstance(refusal, e.InvoiceAlreadyRegistered):
+        if entry.kind != Register.kind or not isinstance(refusal, e.InvoiceAlreadyRegistered):
             return False
+        write = write_from_json(entry.kind, entry.request)
+        assert isinstance(write, Register)
         gpid = GPID.parse(refusal.gpid)
         logs = self.client.find_logs(event_topic("KeyDataSetRegistered"), gpid.raw)
         for raw in logs:
             event = decode_log(raw)
             if event is None:
                 continue
-            commitments = ["0x" + bytes(c).hex() for c in event.args["commitments"]]
-            if commitments == entry.request["commitments"]:
+            if tuple(bytes(c) for c in event.args["commitments"]) == write.commitments:
                 self._mark_mined([entry], event.transaction_hash, event.block_number, event.block_hash, [event])
                 log.info("outbox.adopted", entry=entry.id, gpid=str(gpid), block=event.block_number)
                 return True
@@ -491,7 +456,10 @@ class Outbox:
     def _sign_and_send(self, group: _Group, gas: int) -> None:
         account = self.keyring.get(group.sender)
         assert account is not None
-        data = group.calldata if group.calldata is not None else self.client.encode(*_flat(group.call()))
+        if group.calldata is None:
+            call = group.call()
+            group.calldata = self.client.encode(call.function, *call.args)
+        data = group.calldata
         nonce = self._nonce(group.sender)
         signed = self.client.sign(account, data, nonce, gas)
         ids = [x.id for x in group.entries]
@@ -548,8 +516,8 @@ class Outbox:
         with self.store.session() as session:  # with their requests, which following them does not load
             entries = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_([x.id for x in entries])).order_by(OutboxEntry.id)))
         group = _Group(entries[0].sender, entries)
-        function, args = group.call()
-        calldata = self.client.encode(function, *args)
+        call = group.call()
+        calldata = self.client.encode(call.function, *call.args)
         refused_before = self._refusal(group.sender, calldata, block=hex(max(block - 1, 0)))
         if refused_before is not None and self._refusal(group.sender, calldata) is None:
             self._reset([x.id for x in entries])
