@@ -162,7 +162,7 @@ class Node:
     def _trader_key_of(self, account: str) -> bytes:
         key = self._trader_keys.get(account)
         if key is None:
-            key = bytes(self.client.view("traderKeyOf", account))
+            key = self.client.trader_key_of(account)
             if key != b"\0" * 32:
                 self._trader_keys[account] = key
         return key
@@ -397,7 +397,7 @@ class Node:
 
     def _current_version(self, gpid: GPID, principal: Principal) -> VersionRow:
         """The current version, after making sure the index has caught up with the chain."""
-        on_chain = int(self.client.view("recordOf", gpid.raw)[2])
+        on_chain = self.client.record_of(gpid).version
         deadline = time.monotonic() + 10
         while True:
             with self.store.session() as session:
@@ -442,8 +442,7 @@ class Node:
         self._require_chain()
         writes: list[Write] = []
         for gpid in parsed:
-            record = self.client.view("recordOf", gpid.raw)
-            if int(record[2]) == 0:
+            if not self.client.record_of(gpid).exists:
                 raise e.UnknownGPID(str(gpid))
             if principal.role == Role.BUYER:
                 current = self._current_version(gpid, principal)
@@ -513,7 +512,7 @@ class Node:
         if remembered is not None and self.indexer.following:
             return remembered
         try:
-            digest = "0x" + bytes(self.client.view("versionOf", gpid.raw, version.version)[0]).hex()
+            digest = "0x" + self.client.version_of(gpid, version.version).digest.hex()
         except e.ChainUnavailable:
             return None
         except e.GPIDError:

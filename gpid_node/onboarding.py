@@ -27,6 +27,7 @@ from web3 import Web3
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.records import RegistryRole
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain.reference import is_country, is_eori_shape
@@ -98,25 +99,21 @@ class Onboarding:
         self.client = client
         self.operator = operator
         self.from_block = from_block
-        self._roles: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ chain reads
 
     def role(self, name: str) -> bytes:
         """``ONBOARDING_ROLE``, ``BROKER_ROLE`` or ``CUSTOMS_ROLE`` as the registry defines it."""
-        if name not in self._roles:
-            self._roles[name] = bytes(self.client.view(name))
-        return self._roles[name]
+        return self.client.role_id(RegistryRole(name))
 
     def trader_key_of(self, account: str) -> bytes:
-        return bytes(self.client.view("traderKeyOf", account))
+        return self.client.trader_key_of(account)
 
     def is_broker(self, account: str) -> bool:
-        return bool(self.client.view("hasRole", self.role("BROKER_ROLE"), account))
+        return self.client.has_role(RegistryRole.BROKER, account)
 
     def customs_country_of(self, account: str) -> str | None:
-        country = bytes(self.client.view("customsCountryOf", account))
-        return None if country == b"\0\0" else country.decode("ascii")
+        return self.client.customs_country_of(account)
 
     def holdings(self, account: str) -> dict[str, Any]:
         """What the account holds on chain: its trader key, the broker role, a Customs country."""
@@ -134,7 +131,7 @@ class Onboarding:
                 "deployment", f"no registry at {self.client.address} on chain {self.client.chain_id}: "
                 "check GPID_RPC_URL and the deployment record (`gpid-node deploy` writes it)",
             )])  # fmt: skip
-        if not self.client.view("hasRole", self.role("ONBOARDING_ROLE"), self.operator.address):
+        if not self.client.has_role(RegistryRole.ONBOARDING, self.operator.address):
             raise e.PermissionDenied(
                 f"the key {self.operator.address} does not hold the registry's onboarding role: run this with the "
                 "operator's data folder (the key that deployed the registry, or the admin its deployment record names)"

@@ -26,6 +26,7 @@ from eth_hash.auto import keccak
 from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
 from gpid_node.chain.errors import to_domain_error
+from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, from_struct
 from gpid_node.chain.transport import make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
@@ -141,6 +142,7 @@ class RegistryClient:
         self._last_ok = 0.0  # monotonic time of the last answered call
         self._functions = _unique_functions(contract(contract_name)["abi"])
         self._outputs = _outputs(contract(contract_name)["abi"])
+        self._roles: dict[RegistryRole, bytes] = {}
 
     @classmethod
     def connect(
@@ -236,6 +238,33 @@ class RegistryClient:
 
     def gpid_for(self, seller_trader_key: bytes, invoice_number: str) -> GPID:
         return GPID.from_hex(self.view("gpidFor", seller_trader_key, invoice_number))
+
+    def record_of(self, gpid: GPID) -> GPIDRecord:
+        """The registry's record of a GPID (version 0 when it does not know it)."""
+        return from_struct(GPIDRecord, self._outputs["recordOf"][0], self.view("recordOf", gpid.raw))
+
+    def version_of(self, gpid: GPID, version: int) -> VersionRecord:
+        """One version's record; the contract's ``UnknownVersion`` / ``UnknownGPID`` refusal otherwise."""
+        return from_struct(VersionRecord, self._outputs["versionOf"][0], self.view("versionOf", gpid.raw, version))
+
+    def trader_key_of(self, account: str) -> bytes:
+        """The trader key an account is bound to: 32 zero bytes when it is bound to none."""
+        return bytes(self.view("traderKeyOf", account))
+
+    def customs_country_of(self, account: str) -> str | None:
+        """The country an account is Customs of (ISO 3166-1 alpha-2), None when it is not Customs."""
+        country = bytes(self.view("customsCountryOf", account))
+        return None if country == b"\0\0" else country.decode("ascii", "replace")
+
+    def role_id(self, role: RegistryRole) -> bytes:
+        """A role's id as the registry defines it (read once per client)."""
+        known = self._roles.get(role)
+        if known is None:
+            known = self._roles[role] = bytes(self.view(role.value))
+        return known
+
+    def has_role(self, role: RegistryRole, account: str) -> bool:
+        return bool(self.view("hasRole", self.role_id(role), account))
 
     def has_code(self) -> bool:
         return len(self._rpc(self.w3.eth.get_code, self.address)) > 0

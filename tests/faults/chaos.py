@@ -179,7 +179,8 @@ def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
         if gpid_hex is None:
             continue
         gpid = GPID.from_hex(gpid_hex)
-        issuer, _, version = client.view("recordOf", gpid.raw)
+        record = client.record_of(gpid)
+        issuer, version = record.issuer, record.version
         if kind == "register" and refusal == "InvoiceAlreadyRegistered":
             if registered[str(gpid)] == 0 and issuer != "0x" + "00" * 20:
                 ahead.add(str(gpid))

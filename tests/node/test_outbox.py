@@ -60,7 +60,7 @@ def entries(store: Store) -> list[OutboxEntry]:
 
 def on_chain(registry: Any, number: str) -> bool:
     gpid = registry.client.gpid_for(SELLER_KEY, number)
-    return registry.client.view("recordOf", gpid.raw)[0] != "0x" + "0" * 40
+    return registry.client.record_of(gpid).issuer != "0x" + "0" * 40
 
 
 def test_concurrent_registrations_go_out_in_batches(outbox: Outbox, store: Store, registry: Any) -> None:
