@@ -22,14 +22,13 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from eth_account.signers.local import LocalAccount
-from web3 import Web3
-
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import LocalAccount
 from gpid_node.chain.records import RegistryRole
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
+from gpid_node.domain.addresses import checksum
 from gpid_node.domain.reference import is_country, is_eori_shape
 
 __all__ = ["ROLES", "Onboarding", "Step", "normal_country", "normal_trader_id", "parse_ether"]
@@ -138,9 +137,7 @@ class Onboarding:
             )
 
     def _logs(self, event: str, *topics: str) -> list[dict[str, Any]]:
-        query = {"address": self.client.address, "fromBlock": self.from_block, "toBlock": "latest",
-                 "topics": [event_topic(event), *topics]}  # fmt: skip
-        return list(self.client._rpc(self.client.w3.eth.get_logs, query))  # noqa: SLF001 - the client's outage guard
+        return self.client.event_logs([event_topic(event), *topics], self.from_block)
 
     def was_bound(self, trader_key: bytes, account: str) -> bool:
         """Whether the chain holds a ``TraderUnbound`` of this trader key and account (it was bound once)."""
@@ -164,11 +161,11 @@ class Onboarding:
         """Tops the account up to ``wei`` from the operator's account (None when it holds enough already)."""
         if wei <= 0:
             return None
-        balance = int(self.client._rpc(self.client.w3.eth.get_balance, account))  # noqa: SLF001
+        balance = self.client.balance_of(account)
         if balance >= wei:
             return Step("fund", f"holds {Decimal(balance) / WEI_PER_ETHER} ether already")
         missing = wei - balance
-        own = int(self.client._rpc(self.client.w3.eth.get_balance, self.operator.address))  # noqa: SLF001
+        own = self.client.balance_of(self.operator.address)
         if own < missing:
             raise e.ValidationFailed([e.FieldProblem(
                 "--fund-eth", f"the operator's account {self.operator.address} holds {Decimal(own) / WEI_PER_ETHER} ether, "
@@ -187,7 +184,7 @@ class Onboarding:
         """Binds the trader ID (seller, buyer), grants the broker role or grants Customs; returns the steps."""
         if role not in ROLES:
             raise e.ValidationFailed([e.FieldProblem("--role", f"{role!r} is not a role; use one of {', '.join(ROLES)}")])
-        account = Web3.to_checksum_address(account)
+        account = checksum(account)
         if role in ("seller", "buyer"):
             if not trader_id:
                 raise e.ValidationFailed([e.FieldProblem("--trader-id", f"a {role} needs its trader ID, e.g. EORI:DE123456789012345")])
@@ -218,7 +215,7 @@ class Onboarding:
 
     def offboard(self, account: str) -> list[Step]:
         """Unbinds the trader ID and revokes the broker and Customs roles the account holds."""
-        account = Web3.to_checksum_address(account)
+        account = checksum(account)
         if account == self.operator.address:
             raise e.ValidationFailed([e.FieldProblem("--account", "this is the operator's own account; it cannot offboard itself")])
         steps: list[Step] = []
@@ -234,7 +231,7 @@ class Onboarding:
     def rebind(self, trader_id: str, old: str, new: str) -> list[Step]:
         """Moves a trader ID from a lost (or retired) account to a new one: unbind old, bind new."""
         trader_id = normal_trader_id(trader_id)
-        old, new = Web3.to_checksum_address(old), Web3.to_checksum_address(new)
+        old, new = checksum(old), checksum(new)
         if old == new:
             raise e.ValidationFailed([e.FieldProblem("--new-account", "the new account is the old one; name the new key's account")])
         key = canonical.trader_key(trader_id)

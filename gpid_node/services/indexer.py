@@ -45,10 +45,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
-from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.abi import Event, decode_log
 from gpid_node.chain.client import Header, RegistryClient
+from gpid_node.chain.errors import RangeRefused
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import ChainUnavailable, GPIDError, StoreUnavailable
 from gpid_node.domain.gpid import GPID
@@ -430,10 +430,6 @@ class IndexerState:
     rewinds: int
 
 
-class _RangeRefused(Exception):
-    """The node answered eth_getLogs with an error (too many blocks or results, typically)."""
-
-
 def _dialect_insert(session: Session, table: Table) -> Any:
     """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL)."""
     name = session.get_bind().dialect.name
@@ -683,24 +679,14 @@ class Indexer:
     def _logs(self, first: int, end: int) -> list[dict[str, Any]]:
         """The registry's raw logs in [first, end]; a range the node refuses is split in halves."""
         try:
-            return self._fetch_logs(first, end)
-        except _RangeRefused as refused:
+            return self.client.raw_logs(first, end)
+        except RangeRefused as refused:
             if end <= first:
                 raise ChainUnavailable(f"the chain refuses eth_getLogs for block {first}: {refused}") from None
             middle = (first + end) // 2
             self._range = max(1, min(self._range, middle - first + 1))
             log.info("indexer.log_range_reduced", max_range=self._range, error=str(refused))
             return self._logs(first, middle) + self._logs(middle + 1, end)
-
-    def _fetch_logs(self, first: int, end: int) -> list[dict[str, Any]]:
-        """One ``eth_getLogs`` of the registry, as plain JSON-RPC dicts (web3's result formatting,
-        HexBytes and checksummed addresses, costs ten times the request and doubles decode_log's work).
-        An unreachable chain raises ChainUnavailable, as every call of the client does."""
-        query = {"address": self.client.address, "fromBlock": hex(first), "toBlock": hex(end)}
-        try:
-            return list(self.client.request("eth_getLogs", query) or [])
-        except Web3RPCError as exc:
-            raise _RangeRefused(str(exc)) from exc
 
     def _index_range(
         self, position: _Position, first: int, end: int, last_header: Header | None = None

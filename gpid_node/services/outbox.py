@@ -30,10 +30,10 @@ from typing import Any, TypeAlias
 import structlog
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session, load_only
-from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.errors import RpcRefused
 from gpid_node.chain.keystore import Keyring
 from gpid_node.chain.writes import ContractCall, Register, Write, register_batch, write_from_json
 from gpid_node.domain import errors as e
@@ -477,7 +477,7 @@ class Outbox:
     def _broadcast(self, sender: str, raw: bytes, ids: list[int]) -> None:
         try:
             self.client.broadcast(raw)
-        except Web3RPCError as exc:
+        except RpcRefused as exc:
             message = str(exc).lower()
             log.warning("outbox.broadcast_refused", entries=ids, error=message[:200])
             self._nonces.pop(sender, None)  # re-read the nonce from the chain next time
@@ -622,7 +622,7 @@ class Outbox:
                     self.client.broadcast(bytes.fromhex(first.raw_transaction))
                     counts["rebroadcast"] += 1
                     continue
-                except Web3RPCError:
+                except RpcRefused:
                     pass
             self._reset([x.id for x in entries])
             counts["resent"] += len(entries)
