@@ -1,18 +1,16 @@
-"""The indexer: follows the registry's events into the index database.
+"""The indexer's job: follows the registry's events into the index database.
 
-Two halves, kept apart as ethereum-etl keeps its mappers from its jobs:
-
-* **Mappers** (pure, first half of this module): a decoded :class:`~gpid_node.chain.abi.Event` and
-  the :class:`BlockRef` it sits in become plain row values; each payload is checked against the
-  commitments in its own event (:func:`check_payload`) and never accepted silently.
-* **The job** (:class:`Indexer`): fetches logs in large ranges and each block header once through
-  :class:`~gpid_node.chain.client.RegistryClient`, and applies **whole blocks per transaction**
-  (consecutive blocks up to about ``EVENTS_PER_TRANSACTION`` events; a block is never split), each
-  with its ``indexed_blocks`` row (number, hash, time) and the cursor on the last one. A range without
-  events only moves the cursor (recording its last block's hash). Before each sync it compares the
-  cursor's block hash with the chain's; when they differ (a reorg, or a development chain restarted
-  from an older state or from empty) it walks back through ``indexed_blocks`` to the newest block
-  the chain still has and rewinds every chain-derived row above it.
+Kept apart as ethereum-etl keeps its mappers from its jobs: event decoding is in
+:mod:`gpid_node.chain.abi`, the pure mappers from events to rows in
+:mod:`gpid_node.services.index_rows`, the statements in :mod:`gpid_node.store.index_writes`. The job
+(:class:`Indexer`) fetches logs in large ranges and each block header once through
+:class:`~gpid_node.chain.client.RegistryClient`, and applies **whole blocks per transaction**
+(consecutive blocks up to about ``EVENTS_PER_TRANSACTION`` events; a block is never split), each
+with its ``indexed_blocks`` row (number, hash, time) and the cursor on the last one. A range without
+events only moves the cursor (recording its last block's hash). Before each sync it compares the
+cursor's block hash with the chain's; when they differ (a reorg, or a development chain restarted
+from an older state or from empty) it walks back through ``indexed_blocks`` to the newest block
+the chain still has and rewinds every chain-derived row above it.
 
 Choices worth knowing:
 
@@ -36,47 +34,24 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from gpid_node.chain.abi import Event, decode_log
 from gpid_node.chain.client import Header, RegistryClient
 from gpid_node.chain.errors import RangeRefused
-from gpid_node.domain import canonical
 from gpid_node.domain.errors import ChainUnavailable, GPIDError, StoreUnavailable
-from gpid_node.domain.gpid import GPID
-from gpid_node.domain.verification import changed_fields
+from gpid_node.services.block_rows import map_block
+from gpid_node.services.index_rows import BlockRef, current_state
+from gpid_node.store import index_writes
 from gpid_node.store.database import Store
-from gpid_node.store.tables import (
-    ChainCursor,
-    DeclarationLinkRow,
-    IndexedBlock,
-    KeyDataSetRow,
-    TraderBindingRow,
-    VerificationRow,
-    VersionRow,
-)
 
-__all__ = [
-    "BlockRef",
-    "Indexer",
-    "PayloadCheck",
-    "amendment_row",
-    "binding_row",
-    "check_payload",
-    "current_state",
-    "link_row",
-    "party_fields",
-    "registration_rows",
-    "verification_row",
-]
+__all__ = ["Indexer", "IndexerState"]
 
 log = structlog.get_logger("gpid.indexer")
 
@@ -84,312 +59,6 @@ ZERO_HASH = "0x" + "00" * 32
 KEEP_BLOCKS = 512  # indexed_blocks rows kept: how deep a reorg can be rewound without a full re-index
 EVENTS_PER_TRANSACTION = 250  # blocks are applied together up to about this many events (fewer commits)
 MAX_BACKOFF_S = 5.0
-DIRECTIONS = {1: "export", 2: "import"}
-OUTCOMES = {1: "match", 2: "discrepancies", 3: "integrity_failure"}
-_COMMITMENT_PARTS = ("identity", "seller", "buyer", "goods", "buyer trader key")
-# Column widths of the text the payload supplies (tables.py): longer values are not indexed.
-_TRADER_ID_LEN, _INVOICE_LEN, _COUNTRY_LEN = 80, 80, 2
-
-
-# ====================================================================== mappers (pure)
-
-
-@dataclass(frozen=True)
-class BlockRef:
-    """A block as the index records it: number, hash (``0x``-hex, lower case) and time (UTC)."""
-
-    number: int
-    hash: str
-    time: datetime
-
-    @classmethod
-    def of_header(cls, header: Header) -> BlockRef:
-        """From a block header as the client reads it."""
-        return cls(header.number, header.hash, datetime.fromtimestamp(header.timestamp, UTC))
-
-    @classmethod
-    def of_log(cls, log: Mapping[str, Any]) -> BlockRef | None:
-        """From a log that carries its block's timestamp (``blockTimestamp``, as anvil and newer Geth
-        give it); None when it does not."""
-        timestamp = log.get("blockTimestamp")
-        if timestamp is None:
-            return None
-        return cls(_int(log["blockNumber"]), hex_of(log["blockHash"]), datetime.fromtimestamp(_int(timestamp), UTC))
-
-
-def _int(value: Any) -> int:
-    """A JSON-RPC quantity (hex text) or an int."""
-    return int(value, 16) if isinstance(value, str) else int(value)
-
-
-def hex_of(value: Any) -> str:
-    """Bytes (or hex text) as ``0x``-hex, lower case."""
-    if isinstance(value, bytes | bytearray):
-        return "0x" + bytes(value).hex()
-    text = str(value).lower()
-    return text if text.startswith("0x") else "0x" + text
-
-
-def _text(value: Any, max_len: int) -> str | None:
-    """Payload text for an indexed column: None unless it is text that fits."""
-    return value if isinstance(value, str) and len(value) <= max_len and "\x00" not in value else None
-
-
-def _clean(value: str) -> str:
-    """Event text as a database takes it (PostgreSQL refuses NUL characters)."""
-    return value.replace("\x00", "\ufffd")
-
-
-def _country(value: bytes) -> str:
-    return bytes(value).decode("ascii", errors="replace")
-
-
-def _dig(data: Any, *path: str) -> Any:
-    """``data[path[0]][path[1]]...``, or None where the payload lacks a level."""
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-@lru_cache(maxsize=4096)
-def _trader_key(trader_id: str) -> bytes:
-    """canonical.trader_key, remembered: a few traders register most key data sets."""
-    return canonical.trader_key(trader_id)
-
-
-def _trader_id(trader_id: Any) -> str | None:
-    try:
-        return canonical.trader_id_text(trader_id)
-    except (KeyError, TypeError, AttributeError):
-        return None
-
-
-@dataclass(frozen=True)
-class PayloadCheck:
-    """A payload read and checked: its data and salt (None when unreadable) and every problem found."""
-
-    data: dict[str, Any] | None
-    salt: bytes | None
-    problems: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def problem(self) -> str | None:
-        """The problems as one human-readable text, or None when the payload passed."""
-        return "; ".join(self.problems) or None
-
-    def adding(self, problems: Iterable[str]) -> PayloadCheck:
-        return replace(self, problems=self.problems + tuple(problems))
-
-
-def check_payload(payload: bytes, committed: Sequence[bytes]) -> PayloadCheck:
-    """Reads a payload and compares the commitments of its data with the five words on chain."""
-    try:
-        read = canonical.read_payload(bytes(payload))
-    except canonical.PayloadError as exc:
-        return PayloadCheck(None, None, (f"the payload cannot be read: {exc}",))
-    data, salt = read.data, read.salt
-    try:
-        as_written = read.commitments_as_written()  # canonical text, as every node writes it: no re-encoding
-        if as_written is not None and as_written.as_tuple() == tuple(bytes(c) for c in committed):
-            return PayloadCheck(data, salt)
-        computed = canonical.commitments(data, salt).as_tuple()
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-        return PayloadCheck(data, salt, (f"the payload is not a key data set ({detail}), so it cannot be checked",))
-    differing = [name for name, ours, theirs in zip(_COMMITMENT_PARTS, computed, committed, strict=True) if ours != bytes(theirs)]
-    if differing:
-        return PayloadCheck(data, salt, (f"the payload does not match the commitments on chain (differing: {', '.join(differing)})",))
-    return PayloadCheck(data, salt)
-
-
-def registration_problems(data: dict[str, Any], seller_trader_key: bytes, invoice_key: bytes) -> list[str]:
-    """What is wrong with a registered payload's identity: its seller and invoice against the event's keys."""
-    problems: list[str] = []
-    seller_id = _trader_id(_dig(data, "seller", "trader_id"))
-    if seller_id is None or _trader_key(seller_id) != seller_trader_key:
-        problems.append(
-            f"the payload names the seller trader ID {seller_id!r}, but the registering account is bound to another trader ID"
-        )
-    number = _dig(data, "invoice", "number")
-    if not isinstance(number, str) or canonical.invoice_key(
-        seller_trader_key, canonical.normal_identifier(number)
-    ) != invoice_key:
-        problems.append(f"the payload's invoice number {number!r} is not the invoice number registered on chain")
-    return problems
-
-
-def amendment_problems(data: dict[str, Any], previous: dict[str, Any] | None, previous_version: int) -> list[str]:
-    """What is wrong with an amended payload beyond its commitments: an identity that moved."""
-    if previous is None:
-        return [f"version {previous_version} could not be read, so the identity section cannot be compared with it"]
-    try:
-        same = canonical.sections(data)["identity"] == canonical.sections(previous)["identity"]
-    except (KeyError, TypeError):
-        same = False
-    return [] if same else [f"the identity section differs from version {previous_version}'s"]
-
-
-def party_fields(data: dict[str, Any] | None) -> dict[str, str | None]:
-    """The parties of a version as ``key_data_sets`` indexes them for visibility."""
-    return {
-        "buyer_trader_id": _text(_trader_id(_dig(data, "buyer", "trader_id")), _TRADER_ID_LEN),
-        "seller_country": _text(_dig(data, "seller", "address", "country"), _COUNTRY_LEN),
-        "buyer_country": _text(_dig(data, "buyer", "address", "country"), _COUNTRY_LEN),
-    }
-
-
-def seller_trader_id_of(data: dict[str, Any] | None, seller_trader_key: bytes) -> str | None:
-    """The payload's seller trader ID when it is the one bound on chain (its key is the event's)."""
-    seller_id = _trader_id(_dig(data, "seller", "trader_id"))
-    if seller_id is None or _trader_key(seller_id) != seller_trader_key:
-        return None
-    return _text(seller_id, _TRADER_ID_LEN)
-
-
-def _version_row(event: Event, block: BlockRef, check: PayloadCheck, commitments: Sequence[bytes]) -> dict[str, Any]:
-    return {
-        "gpid": hex_of(event.args["gpid"]),
-        "time": block.time,
-        "data": check.data,
-        "salt": None if check.salt is None else hex_of(check.salt),
-        "commitments": [hex_of(c) for c in commitments],
-        "digest": hex_of(canonical.Commitments.from_tuple(commitments).digest),
-        "integrity_ok": check.ok,
-        "integrity_problem": check.problem,
-        "block_number": block.number,
-        "block_hash": block.hash,
-        "transaction_hash": event.transaction_hash,
-        "log_index": event.log_index,
-    }
-
-
-def registration_rows(
-    event: Event, block: BlockRef, check: PayloadCheck, seller_trader_id: str | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``KeyDataSetRegistered`` -> the ``key_data_sets`` row and its version 1 row.
-
-    ``check`` already holds the registration problems; ``seller_trader_id`` is the ID bound to the
-    event's seller trader key (see the module's notes).
-    """
-    a = event.args
-    gpid = GPID(bytes(a["gpid"]))
-    kds = {
-        "gpid": gpid.hex,
-        "gpid_text": str(gpid),
-        "issuer": a["issuer"],
-        "seller_trader_key": hex_of(a["sellerTraderKey"]),
-        "invoice_key": hex_of(a["invoiceKey"]),
-        "seller_trader_id": seller_trader_id,
-        "invoice_number": _text(_dig(check.data, "invoice", "number"), _INVOICE_LEN),
-        **party_fields(check.data),
-        "current_version": 1,
-        "integrity_ok": check.ok,
-        "registered_at": block.time,
-        "updated_at": block.time,
-        "registered_block": block.number,
-    }
-    version = {
-        **_version_row(event, block, check, a["commitments"]),
-        "version": 1,
-        "author": a["issuer"],
-        "reason_code": 0,
-        "reason": None,
-        "changed_sections": canonical.ALL_SECTIONS,
-        "changed_fields": [],
-    }
-    return kds, version
-
-
-def amendment_row(
-    event: Event, block: BlockRef, check: PayloadCheck, previous_data: dict[str, Any] | None
-) -> dict[str, Any]:
-    """``KeyDataSetAmended`` -> its ``versions`` row (``check`` already holds the amendment problems)."""
-    a = event.args
-    fields = changed_fields(previous_data, check.data) if previous_data is not None and check.data is not None else []
-    return {
-        **_version_row(event, block, check, a["commitments"]),
-        "version": int(a["version"]),
-        "author": a["author"],
-        "reason_code": int(a["reasonCode"]),
-        "reason": _clean(a["reason"]),
-        "changed_sections": int(a["changedSections"]),
-        "changed_fields": fields,
-    }
-
-
-def link_row(event: Event, block: BlockRef) -> dict[str, Any]:
-    """``DeclarationLinked`` -> its ``declaration_links`` row."""
-    a = event.args
-    direction = int(a["direction"])
-    return {
-        "gpid": hex_of(a["gpid"]),
-        "country": _country(a["country"]),
-        "reference": _clean(a["declarationReference"]),
-        "reference_key": hex_of(a["referenceKey"]),
-        "direction": DIRECTIONS.get(direction, str(direction)[:6]),
-        "linker": a["linker"],
-        "time": block.time,
-        "block_number": block.number,
-        "transaction_hash": event.transaction_hash,
-        "log_index": event.log_index,
-    }
-
-
-def verification_row(event: Event, block: BlockRef) -> dict[str, Any]:
-    """``VerificationRecorded`` -> its ``verifications`` row."""
-    a = event.args
-    outcome = int(a["outcome"])
-    return {
-        "gpid": hex_of(a["gpid"]),
-        "reference_key": hex_of(a["referenceKey"]),
-        "customs": a["customs"],
-        "country": _country(a["country"]),
-        "version": int(a["version"]),
-        "outcome": OUTCOMES.get(outcome, f"unknown:{outcome}"),
-        "time": block.time,
-        "block_number": block.number,
-        "transaction_hash": event.transaction_hash,
-        "log_index": event.log_index,
-    }
-
-
-def binding_row(event: Event, block: BlockRef) -> dict[str, Any]:
-    """``TraderBound`` / ``TraderUnbound`` -> its ``trader_bindings`` row."""
-    a = event.args
-    bound = event.name == "TraderBound"
-    return {
-        "trader_key": hex_of(a["traderKey"]),
-        "trader_id": _clean(a["traderId"]) if bound else None,
-        "account": a["account"],
-        "bound": bound,
-        "time": block.time,
-        "block_number": block.number,
-        "log_index": event.log_index,
-    }
-
-
-def current_state(versions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The ``key_data_sets`` columns derived from its versions (oldest first; at least version 1)."""
-    state: dict[str, Any] = party_fields(versions[0]["data"])
-    for version in versions[1:]:
-        if version["integrity_ok"] and version["data"] is not None:
-            state.update(party_fields(version["data"]))
-    newest = versions[-1]
-    return {
-        **state,
-        "current_version": newest["version"],
-        "updated_at": newest["time"],
-        "integrity_ok": all(v["integrity_ok"] for v in versions),
-    }
-
-
-# ====================================================================== the job
 
 
 @dataclass(frozen=True)
@@ -398,23 +67,6 @@ class _Position:
 
     number: int
     hash: str
-
-
-@dataclass
-class _BlockWork:
-    """The rows one block produces, gathered before they are written in its transaction."""
-
-    new_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    set_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # gpid -> newest version row of this block
-    links: list[dict[str, Any]] = field(default_factory=list)
-    verifications: list[dict[str, Any]] = field(default_factory=list)
-    bindings: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.versions) + len(self.links) + len(self.verifications) + len(self.bindings)
 
 
 @dataclass(frozen=True)
@@ -428,22 +80,6 @@ class IndexerState:
     last_sync_at: datetime | None
     reorgs: int
     rewinds: int
-
-
-def _dialect_insert(session: Session, table: Table) -> Any:
-    """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL)."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the node supports these two
-        raise NotImplementedError(f"the indexer supports SQLite and PostgreSQL, not {name}")
-    return insert(table)
-
-
-def _table(model: Any) -> Table:
-    return model.__table__
 
 
 class Indexer:
@@ -640,7 +276,7 @@ class Indexer:
     def _resume(self, head: int) -> _Position:
         """The position to continue from: the stored cursor, checked against the registry and the chain."""
         with self.store.session() as session:
-            row = session.get(ChainCursor, 1)
+            row = index_writes.stored_cursor(session)
             stored = None if row is None else (row.registry_address, _Position(row.block_number, row.block_hash))
         if stored is None:
             return _Position(self.start_block - 1, ZERO_HASH)
@@ -662,9 +298,7 @@ class Indexer:
     def _fork_point(self, head: int) -> _Position:
         """The newest indexed block the chain still has (binary search: hashes chain, so matches form a prefix)."""
         with self.store.session() as session:
-            rows = session.execute(
-                select(IndexedBlock.number, IndexedBlock.hash).where(IndexedBlock.number <= head).order_by(IndexedBlock.number)
-            ).all()
+            rows = index_writes.indexed_blocks(session, head)
         best = _Position(self.start_block - 1, ZERO_HASH)
         low, high = 0, len(rows) - 1
         while low <= high:
@@ -750,192 +384,33 @@ class Indexer:
         """One transaction: each block's rows, its indexed_blocks row and the cursor on the last one."""
         applied = 0
         with self.store.session() as session:
-            done = session.execute(
-                select(ChainCursor.block_number, ChainCursor.registry_address).where(ChainCursor.id == 1)
-            ).first()
+            done = index_writes.stored_cursor(session)
             last: BlockRef | None = None
             for block, events in blocks:
                 if done is not None and done.registry_address == self.client.address and done.block_number >= block.number:
                     continue
-                work = _BlockWork()
-                for event in events:
-                    self._map(session, work, event, block)
-                self._write(session, work, block)
-                self._record_block(session, block)
-                applied, last = applied + work.count, block
+                rows = map_block(session, events, block)
+                rows.write(session, block.number)
+                index_writes.record_block(session, block.number, block.hash, block.time)
+                applied, last = applied + rows.count, block
             if last is not None:
                 self._set_cursor(session, _Position(last.number, last.hash))
-                self._prune_blocks(session)
+                index_writes.prune_blocks(session, KEEP_BLOCKS)
         return applied
 
-    def _map(self, session: Session, work: _BlockWork, event: Event, block: BlockRef) -> None:
-        match event.name:
-            case "KeyDataSetRegistered":
-                self._map_registration(session, work, event, block)
-            case "KeyDataSetAmended":
-                self._map_amendment(session, work, event, block)
-            case "DeclarationLinked":
-                work.links.append(link_row(event, block))
-            case "VerificationRecorded":
-                work.verifications.append(verification_row(event, block))
-            case "TraderBound" | "TraderUnbound":
-                work.bindings.append(binding_row(event, block))
-
-    def _map_registration(self, session: Session, work: _BlockWork, event: Event, block: BlockRef) -> None:
-        a = event.args
-        seller_key, invoice_key = bytes(a["sellerTraderKey"]), bytes(a["invoiceKey"])
-        check = check_payload(a["payload"], a["commitments"])
-        if check.data is not None:
-            check = check.adding(registration_problems(check.data, seller_key, invoice_key))
-        seller_id = seller_trader_id_of(check.data, seller_key) or self._bound_trader_id(session, work, seller_key)
-        kds, version = registration_rows(event, block, check, seller_id)
-        if not check.ok:
-            log.warning("indexer.integrity_failure", gpid=kds["gpid_text"], version=1, problem=check.problem)
-        work.new_sets[kds["gpid"]] = kds
-        work.versions.append(version)
-        work.latest[kds["gpid"]] = version
-
-    def _map_amendment(self, session: Session, work: _BlockWork, event: Event, block: BlockRef) -> None:
-        a = event.args
-        gpid, number = hex_of(a["gpid"]), int(a["version"])
-        kds_state = work.new_sets.get(gpid) or work.set_updates.get(gpid) or self._stored_set(session, gpid)
-        if kds_state is None:
-            log.error("indexer.amendment_without_registration", gpid=gpid, version=number, block=block.number)
-            return
-        previous = work.latest.get(gpid)
-        if previous is None or previous["version"] != number - 1:
-            previous = self._stored_version(session, gpid, number - 1)
-        check = check_payload(a["payload"], a["commitments"])
-        if previous is None:
-            check = check.adding([f"version {number - 1} is not in the index"])
-        elif check.data is not None:
-            check = check.adding(amendment_problems(check.data, previous["data"], number - 1))
-        row = amendment_row(event, block, check, None if previous is None else previous["data"])
-        if not check.ok:
-            log.warning("indexer.integrity_failure", gpid=gpid, version=number, problem=check.problem)
-        work.versions.append(row)
-        work.latest[gpid] = row
-        changes: dict[str, Any] = {
-            "current_version": number,
-            "updated_at": block.time,
-            "integrity_ok": bool(kds_state["integrity_ok"]) and check.ok,
-        }
-        if check.ok:
-            changes.update(party_fields(check.data))
-        if gpid in work.new_sets:
-            work.new_sets[gpid].update(changes)
-        else:
-            work.set_updates[gpid] = {**work.set_updates.get(gpid, {"gpid": gpid}), **changes}
-
-    @staticmethod
-    def _stored_set(session: Session, gpid: str) -> dict[str, Any] | None:
-        row = session.execute(select(KeyDataSetRow.integrity_ok).where(KeyDataSetRow.gpid == gpid)).first()
-        return None if row is None else {"gpid": gpid, "integrity_ok": row.integrity_ok}
-
-    @staticmethod
-    def _stored_version(session: Session, gpid: str, number: int) -> dict[str, Any] | None:
-        row = session.execute(
-            select(VersionRow.version, VersionRow.data).where(VersionRow.gpid == gpid, VersionRow.version == number)
-        ).first()
-        return None if row is None else {"version": row.version, "data": row.data}
-
-    @staticmethod
-    def _bound_trader_id(session: Session, work: _BlockWork, trader_key: bytes) -> str | None:
-        """The trader ID last bound to a key (this block's bindings first), for a payload that names another."""
-        key = hex_of(trader_key)
-        for row in reversed(work.bindings):
-            if row["trader_key"] == key and row["bound"]:
-                return row["trader_id"]
-        return session.scalar(
-            select(TraderBindingRow.trader_id)
-            .where(TraderBindingRow.trader_key == key, TraderBindingRow.bound.is_(True))
-            .order_by(TraderBindingRow.block_number.desc(), TraderBindingRow.log_index.desc())
-            .limit(1)
-        )
-
-    def _write(self, session: Session, work: _BlockWork, block: BlockRef) -> None:
-        """Bulk inserts of one block's rows; rows already there (same keys) are left alone."""
-        if work.new_sets:
-            session.execute(
-                _dialect_insert(session, _table(KeyDataSetRow)).on_conflict_do_nothing(), list(work.new_sets.values())
-            )
-        if work.versions:
-            session.execute(_dialect_insert(session, _table(VersionRow)).on_conflict_do_nothing(), work.versions)
-        for changes in work.set_updates.values():
-            session.execute(
-                update(_table(KeyDataSetRow)).where(_table(KeyDataSetRow).c.gpid == changes["gpid"]).values(
-                    {k: v for k, v in changes.items() if k != "gpid"}
-                )
-            )
-        if work.links:
-            session.execute(_dialect_insert(session, _table(DeclarationLinkRow)).on_conflict_do_nothing(), work.links)
-        for model, rows in ((VerificationRow, work.verifications), (TraderBindingRow, work.bindings)):
-            rows = self._not_yet_stored(session, model, block.number, rows)
-            if rows:
-                session.execute(_table(model).insert(), rows)
-
-    @staticmethod
-    def _not_yet_stored(session: Session, model: Any, number: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Rows of a table without a natural unique key, less those of this block already stored."""
-        if not rows:
-            return rows
-        stored = set(session.scalars(select(model.log_index).where(model.block_number == number)))
-        return [r for r in rows if r["log_index"] not in stored]
-
-    @staticmethod
-    def _record_block(session: Session, block: BlockRef) -> None:
-        """The block's indexed_blocks row."""
-        insert = _dialect_insert(session, _table(IndexedBlock)).values(number=block.number, hash=block.hash, time=block.time)
-        session.execute(insert.on_conflict_do_update(index_elements=["number"], set_={"hash": block.hash, "time": block.time}))
-
-    @staticmethod
-    def _prune_blocks(session: Session) -> None:
-        """The oldest indexed_blocks rows beyond KEEP_BLOCKS removed."""
-        blocks = _table(IndexedBlock)
-        oldest_kept = (
-            select(blocks.c.number).order_by(blocks.c.number.desc()).offset(KEEP_BLOCKS - 1).limit(1).scalar_subquery()
-        )
-        session.execute(delete(blocks).where(blocks.c.number < oldest_kept))
-
     def _set_cursor(self, session: Session, position: _Position) -> None:
-        values = {
-            "registry_address": self.client.address,
-            "block_number": position.number,
-            "block_hash": position.hash,
-            "head_number": self._head or 0,
-            "updated_at": datetime.now(UTC),
-        }
-        insert = _dialect_insert(session, _table(ChainCursor)).values(id=1, **values)
-        session.execute(insert.on_conflict_do_update(index_elements=["id"], set_=values))
+        index_writes.set_cursor(session, self.client.address, position.number, position.hash, self._head or 0,
+                                datetime.now(UTC))  # fmt: skip
 
     # ------------------------------------------------------------------ starting over
 
-    def _delete_above(self, session: Session, number: int) -> int:
+    @staticmethod
+    def _delete_above(session: Session, number: int) -> int:
         """Deletes every chain-derived row above block ``number`` and re-derives the key data sets
         that lost versions; returns the number of rows removed."""
-        versions = _table(VersionRow)
-        kds = _table(KeyDataSetRow)
-        touched = set(session.scalars(select(versions.c.gpid).where(versions.c.block_number > number).distinct()))
-        removed = 0
-        for statement in (
-            delete(versions).where(versions.c.block_number > number),
-            delete(kds).where(kds.c.registered_block > number),
-            delete(_table(DeclarationLinkRow)).where(_table(DeclarationLinkRow).c.block_number > number),
-            delete(_table(VerificationRow)).where(_table(VerificationRow).c.block_number > number),
-            delete(_table(TraderBindingRow)).where(_table(TraderBindingRow).c.block_number > number),
-            delete(_table(IndexedBlock)).where(_table(IndexedBlock).c.number > number),
-        ):
-            removed += max(0, session.execute(statement).rowcount or 0)
-        remaining = session.execute(
-            select(versions.c.gpid, versions.c.version, versions.c.time, versions.c.data, versions.c.integrity_ok)
-            .where(versions.c.gpid.in_(touched))
-            .order_by(versions.c.gpid, versions.c.version)
-        ).mappings()
-        by_gpid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-        for row in remaining:
-            by_gpid[row["gpid"]].append(row)
-        for gpid, rows in by_gpid.items():
-            session.execute(update(kds).where(kds.c.gpid == gpid).values(current_state(rows)))
+        removed, remaining = index_writes.delete_above(session, number)
+        for gpid, rows in remaining.items():
+            index_writes.update_key_data_set(session, gpid, current_state(rows))
         return removed
 
     def _rewind(self, fork: _Position, was: _Position, head: int) -> None:
@@ -958,8 +433,9 @@ class Indexer:
         """Forgets an index built for another registry address: the chain-derived tables start empty."""
         with self.store.session() as session:
             removed = self._delete_above(session, -1)
-            session.execute(delete(_table(ChainCursor)))
+            index_writes.delete_cursor(session)
         self._rewinds += 1
         log.warning(
             "indexer.registry_changed", indexed_registry=other_registry, registry=self.client.address, rows_removed=removed
         )
+

@@ -21,7 +21,8 @@ from gpid_node.chain.devchain import DevChain, free_port
 from gpid_node.chain.errors import RpcRefused
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
-from gpid_node.services.indexer import ZERO_HASH, Indexer, check_payload
+from gpid_node.services.index_rows import check_payload
+from gpid_node.services.indexer import ZERO_HASH, Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ChainCursor
