@@ -23,29 +23,32 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.errors import RpcRefused
 from gpid_node.chain.keystore import Keyring
-from gpid_node.chain.writes import ContractCall, Register, Write, register_batch, write_from_json
+from gpid_node.chain.writes import Register, Write, write_from_json
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
+from gpid_node.services.outbox_groups import Entry, Group, gas_limit, groups
+from gpid_node.services.outbox_waits import Outcome, Waiters
+from gpid_node.store import outbox_queries as q
 from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
+from gpid_node.store.outbox_queries import FAILED, FINISHED, MINED, PENDING, SENT
 from gpid_node.store.tables import OutboxEntry
+
+__all__ = ["FAILED", "FINISHED", "MINED", "OUTBOX_LEASE", "PENDING", "SENT", "Outbox", "Outcome", "gas_limit"]
 
 log = structlog.get_logger("gpid.outbox")
 
-PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
-FINISHED = (MINED, FAILED)
 REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
 HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the head it saw last
 # How long a worker with nothing sent waits for a wake-up before it looks for work anyway (entries
@@ -53,52 +56,6 @@ HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the h
 IDLE_WAIT_S = 1.0
 OUTBOX_LEASE = "outbox"  # one outbox worker per database (gpid_node.store.lease)
 LEASE_RETRY_S = 1.0  # how often a worker standing by tries to take the lease
-# An entry as the worker holds it: a row of the members it reads, or (reconciling) the ORM object.
-Entry: TypeAlias = "OutboxEntry | Row[Any]"
-
-
-# What a waiting caller reads of its entries (not the requests: their payloads are most of a row).
-_FINISHED_CHECK = (
-    select(OutboxEntry)
-    .options(load_only(OutboxEntry.id, OutboxEntry.status, OutboxEntry.gpid, OutboxEntry.result, OutboxEntry.error))
-    .where(OutboxEntry.id.in_(bindparam("ids", expanding=True)))
-)
-
-
-# The worker's hot statements, built once, on the table (the ORM's unit of work and its bulk updates
-# cost more than the statements themselves).
-_OUTBOX = OutboxEntry.__table__
-_RECORD = insert(_OUTBOX).returning(_OUTBOX.c.id)
-_MARK_SENT = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("entry"))
-    .values(status=SENT, transaction_hash=bindparam("tx"), nonce=bindparam("tx_nonce"), batch_id=bindparam("batch"),
-            raw_transaction=bindparam("raw"), attempts=_OUTBOX.c.attempts + 1, updated_at=bindparam("now"))
-)  # fmt: skip
-# The worker's reads: plain rows holding the members it uses of an entry, not ORM objects.
-_PENDING = (
-    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.request)
-    .where(_OUTBOX.c.status == PENDING)
-    .order_by(_OUTBOX.c.id)
-    .limit(bindparam("limit"))
-)
-_SENT = (
-    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.transaction_hash)
-    .where(_OUTBOX.c.status == SENT)
-    .order_by(_OUTBOX.c.id)
-)
-# Whether an earlier entry about the same GPID is still to settle (pending or sent).
-_EARLIER_UNSETTLED = (
-    select(_OUTBOX.c.id)
-    .where(_OUTBOX.c.gpid == bindparam("gpid"), _OUTBOX.c.id < bindparam("entry"), _OUTBOX.c.status.in_((PENDING, SENT)))
-    .limit(1)
-)
-_MARK_MINED = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("entry"))
-    .values(status=MINED, transaction_hash=bindparam("tx"), block_number=bindparam("block"),
-            block_hash=bindparam("hash"), result=bindparam("outcome"), error=None, updated_at=bindparam("now"))
-)  # fmt: skip
 
 
 def utcnow() -> datetime:
@@ -107,47 +64,6 @@ def utcnow() -> datetime:
 
 def _hash_text(value: Any) -> str:
     return (value if isinstance(value, str) else "0x" + bytes(value).hex()).lower()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a waiting caller needs of a finished entry (the members of OutboxEntry it reads)."""
-
-    id: int
-    status: str
-    gpid: str | None
-    result: dict[str, Any] | None
-    error: dict[str, Any] | None
-
-
-GAS_BASE = 60_000
-GAS_PER_ITEM = 70_000  # two new storage slots and the event's topics, with room to spare
-GAS_PER_BYTE = 32  # calldata (16 a byte), the event's copy (8) and memory
-
-
-def gas_limit(calldata: bytes, items: int) -> int:
-    """A gas limit that covers every registry call with room to spare: only the gas used is paid,
-    and one eth_call replaces eth_estimateGas's repeated executions (a measured 5x on anvil)."""
-    return GAS_BASE + GAS_PER_ITEM * items + GAS_PER_BYTE * len(calldata)
-
-
-@dataclass
-class _Group:
-    """Entries sent in one transaction."""
-
-    sender: str
-    entries: list[Entry]
-    calldata: bytes | None = None
-
-    @property
-    def is_batch(self) -> bool:
-        return len(self.entries) > 1
-
-    def call(self) -> ContractCall:
-        writes = [write_from_json(x.kind, x.request) for x in self.entries]
-        if self.is_batch:
-            return register_batch(writes)  # type: ignore[arg-type]  # only registrations are grouped
-        return writes[0].call()
 
 
 class Outbox:
@@ -171,9 +87,7 @@ class Outbox:
         self._nonces: dict[str, int] = {}
         self._changed = threading.Condition()
         self._woken = False  # set by wake(), cleared by the worker as it starts a round
-        self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
-        self._outcomes: dict[int, Outcome] = {}  # entry id -> its outcome, while a caller waits for it
-        self._finished_lock = threading.Lock()
+        self._waiters = Waiters()  # the callers waiting for their entries to finish
         self._on_change = on_change
         # When the worker runs in another process (the node's engine process): how each side tells the other.
         self.on_finished: Callable[[list[Outcome]], None] | None = None  # told what this worker finished
@@ -191,10 +105,7 @@ class Outbox:
     def record(writer: Session | Connection, sender: str, write: Write, gpid: str | None = None) -> int:
         """Adds an entry in the caller's transaction (the write is durable when that commits); its id.
         ``gpid`` (hex) is the GPID the entry is about, which later entries about it wait for."""
-        now = utcnow()
-        values = {"kind": write.kind, "status": PENDING, "sender": sender, "request": write.to_json(), "gpid": gpid,
-                  "attempts": 0, "created_at": now, "updated_at": now}  # fmt: skip
-        return int(writer.execute(_RECORD, values).scalar_one())
+        return q.record(writer, write.kind, sender, write.to_json(), gpid, utcnow())
 
     def wake(self) -> None:
         """Tells the worker that entries were recorded (wherever it runs)."""
@@ -205,43 +116,13 @@ class Outbox:
             self.wake_elsewhere()
 
     def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry | Outcome]:
-        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out.
-
-        Each waiter blocks on its own entries' events, set by the worker with each entry's outcome
-        (here or in the engine process), so hundreds of waiting requests cost nothing and a finished
-        wait reads nothing; entries finished while no outcome reached this process (the worker
-        restarted) are read from the database at the next check, every second at most.
-        """
-        with self._finished_lock:
-            events = [self._finished.setdefault(i, threading.Event()) for i in entry_ids]
-        self.wake()
-        deadline = time.monotonic() + timeout_s
-        try:
-            while True:
-                for event in events:
-                    event.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
-                with self._finished_lock:
-                    known = [self._outcomes.get(i) for i in entry_ids]
-                if all(known):
-                    return sorted(known, key=lambda r: r.id)  # type: ignore[arg-type, union-attr]
-                with self.store.session() as session:
-                    rows = list(session.scalars(_FINISHED_CHECK, {"ids": list(entry_ids)}))
-                if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
-                    return sorted(rows, key=lambda r: r.id)
-        finally:
-            with self._finished_lock:
-                for i in entry_ids:
-                    self._finished.pop(i, None)
-                    self._outcomes.pop(i, None)
+        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out
+        (:class:`~gpid_node.services.outbox_waits.Waiters` says how waiting costs nothing)."""
+        return self._waiters.wait(entry_ids, timeout_s, started=self.wake, read=lambda: q.finished_entries(self.store, entry_ids))
 
     def finished(self, outcomes: Iterable[Outcome]) -> None:
         """Releases the callers waiting on these entries (finished here or by a worker elsewhere)."""
-        with self._finished_lock:
-            for outcome in outcomes:
-                event = self._finished.get(outcome.id)
-                if event is not None:
-                    self._outcomes[outcome.id] = outcome
-                    event.set()
+        self._waiters.finished(outcomes)
 
     def _signal_finished(self, outcomes: list[Outcome]) -> None:
         self.finished(outcomes)
@@ -250,10 +131,7 @@ class Outbox:
 
     def depth(self) -> int:
         """Entries not yet mined or failed."""
-        from sqlalchemy import func
-
-        with self.store.session() as session:
-            return int(session.scalar(select(func.count()).where(OutboxEntry.status.in_((PENDING, SENT)))) or 0)
+        return q.depth(self.store)
 
     # ------------------------------------------------------------------ the worker
 
@@ -353,29 +231,15 @@ class Outbox:
 
     # ------------------------------------------------------------------ sending
 
-    def _groups(self, entries: Iterable[Entry]) -> list[_Group]:
-        groups: list[_Group] = []
-        registers: dict[str, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            if entry.kind == "register":
-                registers[entry.sender].append(entry)
-            else:
-                groups.append(_Group(entry.sender, [entry]))
-        for sender, batch in registers.items():
-            for i in range(0, len(batch), self.batch_size):
-                groups.append(_Group(sender, batch[i : i + self.batch_size]))
-        return sorted(groups, key=lambda g: g.entries[0].id)
-
     def _send_pending(self) -> int:
-        with self.store.connection() as connection:
-            pending = list(connection.execute(_PENDING, {"limit": 4 * self.batch_size}))
+        pending = q.pending(self.store, 4 * self.batch_size)
         # An amendment, link or verification goes out once the entries before it about the same GPID
         # are mined: after the chain lost blocks, a registration and the link that needs it are pending
         # together, and anvil mines a transaction a moment after accepting it, so the link's pre-flight
         # could run on a chain without the registration. (Registrations need no earlier entry.)
         unsettled = set(self._in_flight)
         sent = 0
-        for group in self._groups(pending):
+        for group in groups(pending, self.batch_size):
             if not group.is_batch and group.entries[0].kind != "register" and group.entries[0].gpid in unsettled:
                 continue  # a later round sends it
             unsettled.update(x.gpid for x in group.entries if x.gpid)
@@ -388,7 +252,7 @@ class Outbox:
                 sent += 1
         return sent
 
-    def _preflight(self, group: _Group) -> tuple[_Group, int] | None:
+    def _preflight(self, group: Group) -> tuple[Group, int] | None:
         """Simulates the transaction (one eth_call): refused items fail (or adopt their own
         registration) and leave the group. Returns the group left and its gas limit."""
         while group.entries:
@@ -400,7 +264,7 @@ class Outbox:
             index = refusal.details.get("batch_index", 0) if group.is_batch else 0
             refused = group.entries[index]
             self._refuse(refused, refusal)
-            group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
+            group = Group(group.sender, [x for x in group.entries if x.id != refused.id])
         return None
 
     def _refusal(self, sender: str, calldata: bytes, block: str = "latest") -> e.GPIDError | None:
@@ -422,8 +286,7 @@ class Outbox:
         if self._adopt(entry, refusal):
             return
         if entry.gpid is not None:
-            with self.store.connection() as connection:
-                earlier = connection.scalar(_EARLIER_UNSETTLED, {"gpid": entry.gpid, "entry": entry.id})
+            earlier = q.earlier_unsettled(self.store, entry.gpid, entry.id)
             if earlier is not None:
                 self._reset([entry.id])
                 log.info("outbox.waits_for_earlier", entry=entry.id, earlier=earlier, error=type(refusal).__name__)
@@ -453,7 +316,7 @@ class Outbox:
             self._nonces[sender] = self.client.next_nonce(sender)
         return self._nonces[sender]
 
-    def _sign_and_send(self, group: _Group, gas: int) -> None:
+    def _sign_and_send(self, group: Group, gas: int) -> None:
         account = self.keyring.get(group.sender)
         assert account is not None
         if group.calldata is None:
@@ -463,13 +326,7 @@ class Outbox:
         nonce = self._nonce(group.sender)
         signed = self.client.sign(account, data, nonce, gas)
         ids = [x.id for x in group.entries]
-        now = utcnow()
-        # The signed transaction is kept once, on the batch's first entry (its batch_id): fifty copies
-        # of a 45 kB transaction made every send rewrite megabytes of the database.
-        rows = [{"entry": i, "tx": signed.hash, "tx_nonce": nonce, "batch": ids[0], "now": now,
-                 "raw": signed.raw.hex() if i == ids[0] else None} for i in ids]  # fmt: skip
-        with self.store.session() as session:
-            session.execute(_MARK_SENT, rows)
+        q.mark_sent(self.store, ids, signed.hash, nonce, signed.raw.hex(), utcnow())
         self._nonces[group.sender] = nonce + 1
         self._broadcast(group.sender, signed.raw, ids)
         self.sent_transactions += 1
@@ -486,8 +343,7 @@ class Outbox:
     # ------------------------------------------------------------------ following
 
     def _follow_sent(self) -> int:
-        with self.store.connection() as connection:
-            sent = list(connection.execute(_SENT))
+        sent = q.sent(self.store)
         self._following = len(sent)
         by_tx: dict[str, list[Entry]] = defaultdict(list)
         for entry in sent:
@@ -513,9 +369,8 @@ class Outbox:
         """A mined revert (the state changed after the pre-flight): an entry the chain would take now
         is sent again (after a chain restart, a link re-broadcast before the registration it links);
         otherwise the refused item fails or waits (``_refuse``) and the rest go back."""
-        with self.store.session() as session:  # with their requests, which following them does not load
-            entries = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_([x.id for x in entries])).order_by(OutboxEntry.id)))
-        group = _Group(entries[0].sender, entries)
+        entries = q.entries_with_requests(self.store, [x.id for x in entries])  # following them does not load those
+        group = Group(entries[0].sender, entries)
         call = group.call()
         calldata = self.client.encode(call.function, *call.args)
         refused_before = self._refusal(group.sender, calldata, block=hex(max(block - 1, 0)))
@@ -534,8 +389,7 @@ class Outbox:
     ) -> None:
         registered = [ev for ev in events if ev.name == "KeyDataSetRegistered"]
         amended = [ev for ev in events if ev.name == "KeyDataSetAmended"]
-        now = utcnow()
-        rows = []
+        results: list[tuple[int, dict[str, Any]]] = []
         for i, entry in enumerate(sorted(entries, key=lambda x: x.id)):
             result: dict[str, Any] = {"transaction": tx_hash, "block": block}
             if entry.kind == "register":
@@ -544,35 +398,22 @@ class Outbox:
                     result.update(gpid=str(GPID.from_hex(gpid_hex)), version=1)
             elif entry.kind == "amend" and amended:
                 result.update(gpid=str(GPID.from_hex(amended[0].args["gpid"])), version=amended[0].args["version"])
-            rows.append({"entry": entry.id, "tx": tx_hash, "block": block, "hash": block_hash, "outcome": result, "now": now})
-        with self.store.session() as session:
-            session.execute(_MARK_MINED, rows)  # one executemany by primary key
+            results.append((entry.id, result))
+        q.mark_mined(self.store, results, tx_hash, block, block_hash, utcnow())
         if self._head_seen is None or block > self._head_seen[0]:
             self._head_seen = (block, _hash_text(block_hash))  # the next check makes sure it stays
         gpids = {entry.id: entry.gpid for entry in entries}
-        self._signal_finished([Outcome(row["entry"], MINED, gpids[row["entry"]], row["outcome"], None) for row in rows])
+        self._signal_finished([Outcome(entry, MINED, gpids[entry], result, None) for entry, result in results])
 
     def _fail(self, entries: list[Entry], error: e.GPIDError) -> None:
         record = e.error_record(error)
-        with self.store.session() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_([x.id for x in entries]))
-                .values(status=FAILED, error=record, updated_at=utcnow())
-            )
+        q.mark_failed(self.store, [x.id for x in entries], record, utcnow())
         self._signal_finished([Outcome(x.id, FAILED, x.gpid, None, record) for x in entries])
         log.info("outbox.refused", entries=[x.id for x in entries], error=record["type"], message=record["message"])
 
     def _reset(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with self.store.session() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(ids))
-                .values(status=PENDING, transaction_hash=None, raw_transaction=None, nonce=None, batch_id=None,
-                        block_number=None, block_hash=None, result=None, updated_at=utcnow())
-            )  # fmt: skip
+        if ids:
+            q.reset(self.store, ids, utcnow())
 
     # ------------------------------------------------------------------ reconciliation
 
@@ -606,8 +447,7 @@ class Outbox:
         self._head_seen = None
         self._nonces.clear()
         counts = {"mined": 0, "rebroadcast": 0, "resent": 0, "lost": 0}
-        with self.store.session() as session:
-            sent = list(session.scalars(select(OutboxEntry).where(OutboxEntry.status == SENT).order_by(OutboxEntry.id)))
+        sent = q.sent_entries(self.store)
         by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)
@@ -637,19 +477,8 @@ class Outbox:
     def _recheck_mined(self) -> int:
         """Mined entries whose block the chain no longer has (reorg, older dev state) go back to pending."""
         head = self.client.block_number()
-        with self.store.session() as session:
-            blocks = session.execute(
-                select(OutboxEntry.block_number, OutboxEntry.block_hash)
-                .where(OutboxEntry.status == MINED, OutboxEntry.block_number >= head - REORG_WINDOW)
-                .distinct()
-            ).all()
-            beyond = session.execute(
-                select(OutboxEntry.block_number, OutboxEntry.block_hash)
-                .where(OutboxEntry.status == MINED, OutboxEntry.block_number > head)
-                .distinct()
-            ).all()
         lost_blocks = set()
-        for number, block_hash in set(blocks) | set(beyond):
+        for number, block_hash in q.mined_blocks(self.store, head - REORG_WINDOW, head):
             if number > head:
                 lost_blocks.add(number)
                 continue
@@ -657,12 +486,7 @@ class Outbox:
                 lost_blocks.add(number)
         if not lost_blocks:
             return 0
-        with self.store.session() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboxEntry.id).where(OutboxEntry.status == MINED, OutboxEntry.block_number.in_(lost_blocks))
-                )
-            )
+        ids = q.mined_in_blocks(self.store, lost_blocks)
         self._reset(ids)
         log.warning("outbox.blocks_lost", blocks=sorted(lost_blocks), entries=len(ids))
         return len(ids)
