@@ -225,7 +225,7 @@ class Node:
     # ------------------------------------------------------------------ registration
 
     def prepare_registration(self, raw: Any, sender: str, *, today: Any = None) -> tuple[dict[str, Any], GPID, Register]:
-        """Validates and normalises a key data set; returns (data, GPID, outbox request). No I/O but a view."""
+        """Validates and normalises a key data set; returns (data, GPID, its registration write). No I/O but a view."""
         data = parse_key_data_set(raw, today=today).model_dump(mode="json")
         seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
         bound = self._trader_key_of(sender)
