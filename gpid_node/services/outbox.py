@@ -118,7 +118,10 @@ class Outbox:
     def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry | Outcome]:
         """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out
         (:class:`~gpid_node.services.outbox_waits.Waiters` says how waiting costs nothing)."""
-        return self._waiters.wait(entry_ids, timeout_s, started=self.wake, read=lambda: q.finished_entries(self.store, entry_ids))
+        def read() -> list[OutboxEntry]:
+            return q.finished_entries(self.store, entry_ids)
+
+        return self._waiters.wait(entry_ids, timeout_s, started=self.wake, read=read)
 
     def finished(self, outcomes: Iterable[Outcome]) -> None:
         """Releases the callers waiting on these entries (finished here or by a worker elsewhere)."""

@@ -189,7 +189,7 @@ def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Map
         delete(_BINDINGS).where(_BINDINGS.c.block_number > number),
         delete(_BLOCKS).where(_BLOCKS.c.number > number),
     ):
-        removed += max(0, session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+        removed += max(0, session.execute(statement).rowcount or 0)
     remaining = session.execute(
         select(_VERSIONS.c.gpid, _VERSIONS.c.version, _VERSIONS.c.time, _VERSIONS.c.data, _VERSIONS.c.integrity_ok)
         .where(_VERSIONS.c.gpid.in_(touched))

@@ -40,7 +40,9 @@ OLD_ROWS: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("kind", "request_json"), OLD_ROWS, ids=[k for k, _ in OLD_ROWS])
-def test_a_request_in_the_previous_json_form_is_read_and_written_back_unchanged(kind: str, request_json: dict[str, Any]) -> None:
+def test_a_request_in_the_previous_json_form_is_read_and_written_back_unchanged(
+    kind: str, request_json: dict[str, Any]
+) -> None:
     write = write_from_json(kind, request_json)
     assert write.kind == kind
     assert write.to_json() == request_json
