@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from gpid_node.services.devmode import DEMO_PARTICIPANTS, start_dev_chain
 from gpid_node.domain.access import Principal, Role
 from gpid_node.services.importing import SourceRecord
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.services.node import open_node
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import Settings

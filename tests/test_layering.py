@@ -40,11 +40,11 @@ LAYERS_ABOVE = {
     # each layer, and the gpid_node modules it must never import (DESIGN.md: api, cli → services →
     # chain, store → domain; chain and store are two adapters that know nothing of each other)
     "gpid_node.domain": ("gpid_node.chain", "gpid_node.store", "gpid_node.services", "gpid_node.api", "gpid_node.cli",
-                         "gpid_node.settings", "gpid_node.outbox", "gpid_node.indexer"),
-    "gpid_node.chain": ("gpid_node.store", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox",
-                        "gpid_node.indexer"),
-    "gpid_node.store": ("gpid_node.chain", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.outbox",
-                        "gpid_node.indexer"),
+                         "gpid_node.settings", "gpid_node.services.outbox", "gpid_node.services.indexer"),
+    "gpid_node.chain": ("gpid_node.store", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.services.outbox",
+                        "gpid_node.services.indexer"),
+    "gpid_node.store": ("gpid_node.chain", "gpid_node.services", "gpid_node.api", "gpid_node.cli", "gpid_node.services.outbox",
+                        "gpid_node.services.indexer"),
     "gpid_node.services": ("gpid_node.api", "gpid_node.cli"),
 }  # fmt: skip
 

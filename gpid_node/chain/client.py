@@ -4,6 +4,11 @@ It encodes calls, simulates them (so a refusal comes back as the contract's own 
 signs locally with the node's key, broadcasts and reads receipts. Nonces and retries belong to the
 outbox; this module only talks to the chain. Fees follow the network: EIP-1559 where blocks carry
 a base fee, legacy gas price otherwise, and zero-price permissioned networks (Besu, Quorum).
+
+web3's exceptions stop here: an endpoint that cannot be reached is ``ChainUnavailable``, a refusal
+of the contract its domain error (:mod:`gpid_node.chain.errors`), and any other error answer of the
+endpoint :class:`~gpid_node.chain.errors.RpcRefused` (``RangeRefused`` for a log range,
+``UnknownBlock`` for a block it does not have), so nothing above ``chain/`` imports web3.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 import requests
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.exceptions import BlockNotFound, ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -25,7 +30,8 @@ from eth_hash.auto import keccak
 
 from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
-from gpid_node.chain.errors import to_domain_error
+from gpid_node.chain.errors import RangeRefused, RpcRefused, UnknownBlock, to_domain_error
+from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, from_struct
 from gpid_node.chain.transport import make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
@@ -141,6 +147,7 @@ class RegistryClient:
         self._last_ok = 0.0  # monotonic time of the last answered call
         self._functions = _unique_functions(contract(contract_name)["abi"])
         self._outputs = _outputs(contract(contract_name)["abi"])
+        self._roles: dict[RegistryRole, bytes] = {}
 
     @classmethod
     def connect(
@@ -176,13 +183,13 @@ class RegistryClient:
         """One JSON-RPC call straight through the provider, its result as JSON gives it.
 
         The node's frequent calls (head, headers, receipts, broadcasts) skip web3's method and result
-        formatters, which cost ten times the request itself; an error answer raises Web3RPCError.
+        formatters, which cost ten times the request itself; an error answer raises RpcRefused.
         """
         response = self._rpc(self.w3.provider.make_request, method, list(params))
         if "error" in response:
             error = response["error"]
             message = error.get("message", error) if isinstance(error, dict) else error
-            raise Web3RPCError(str(message), rpc_response=response)
+            raise RpcRefused(str(message), response)
         return response.get("result")
 
     def block_number(self) -> int:
@@ -193,11 +200,11 @@ class RegistryClient:
         return dict(self._rpc(self.w3.eth.get_block, number))
 
     def header(self, number: int | str) -> Header:
-        """A block's header by number or tag ("latest"); BlockNotFound when the chain has no such block."""
+        """A block's header by number or tag ("latest"); UnknownBlock when the chain has no such block."""
         tag = hex(number) if isinstance(number, int) else number
         block = self.request("eth_getBlockByNumber", tag, False)
         if block is None:
-            raise BlockNotFound(f"the chain has no block {number}")
+            raise UnknownBlock(f"the chain has no block {number}")
         return Header(int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(),
                       int(block["timestamp"], 16))  # fmt: skip
 
@@ -237,6 +244,33 @@ class RegistryClient:
     def gpid_for(self, seller_trader_key: bytes, invoice_number: str) -> GPID:
         return GPID.from_hex(self.view("gpidFor", seller_trader_key, invoice_number))
 
+    def record_of(self, gpid: GPID) -> GPIDRecord:
+        """The registry's record of a GPID (version 0 when it does not know it)."""
+        return from_struct(GPIDRecord, self._outputs["recordOf"][0], self.view("recordOf", gpid.raw))
+
+    def version_of(self, gpid: GPID, version: int) -> VersionRecord:
+        """One version's record; the contract's ``UnknownVersion`` / ``UnknownGPID`` refusal otherwise."""
+        return from_struct(VersionRecord, self._outputs["versionOf"][0], self.view("versionOf", gpid.raw, version))
+
+    def trader_key_of(self, account: str) -> bytes:
+        """The trader key an account is bound to: 32 zero bytes when it is bound to none."""
+        return bytes(self.view("traderKeyOf", account))
+
+    def customs_country_of(self, account: str) -> str | None:
+        """The country an account is Customs of (ISO 3166-1 alpha-2), None when it is not Customs."""
+        country = bytes(self.view("customsCountryOf", account))
+        return None if country == b"\0\0" else country.decode("ascii", "replace")
+
+    def role_id(self, role: RegistryRole) -> bytes:
+        """A role's id as the registry defines it (read once per client)."""
+        known = self._roles.get(role)
+        if known is None:
+            known = self._roles[role] = bytes(self.view(role.value))
+        return known
+
+    def has_role(self, role: RegistryRole, account: str) -> bool:
+        return bool(self.view("hasRole", self.role_id(role), account))
+
     def has_code(self) -> bool:
         return len(self._rpc(self.w3.eth.get_code, self.address)) > 0
 
@@ -246,7 +280,7 @@ class RegistryClient:
         """eth_call of the transaction: raises the contract's refusal as a domain error."""
         try:
             result = self.request("eth_call", {"from": sender, "to": self.address, "data": "0x" + data.hex()}, block)
-        except (ContractLogicError, Web3RPCError) as exc:
+        except RpcRefused as exc:
             raise refusal(exc) from exc
         return bytes.fromhex(str(result).removeprefix("0x"))
 
@@ -303,7 +337,7 @@ class RegistryClient:
         """Sends a signed transaction; one the node already knows is not an error."""
         try:
             return str(self.request("eth_sendRawTransaction", "0x" + raw.hex()))
-        except Web3RPCError as exc:
+        except RpcRefused as exc:
             message = str(exc).lower()
             if "already known" in message or "already imported" in message or "known transaction" in message:
                 return _hex(Web3.keccak(raw))
@@ -359,8 +393,21 @@ class RegistryClient:
         query = {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics}
         return list(self._rpc(self.w3.eth.get_logs, query))
 
-    def logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]:
-        """Raw logs of the registry between two blocks, inclusive."""
-        return list(
-            self._rpc(self.w3.eth.get_logs, {"address": self.address, "fromBlock": from_block, "toBlock": to_block})
-        )
+    def event_logs(self, topics: list[str], from_block: int = 0) -> list[dict[str, Any]]:
+        """Logs of the registry with these topics (``0x``-hex; the first is the event's) up to the head."""
+        query = {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics}
+        return list(self._rpc(self.w3.eth.get_logs, query))
+
+    def raw_logs(self, first: int, end: int) -> list[dict[str, Any]]:
+        """The registry's logs in blocks [first, end] as plain JSON-RPC dicts (web3's result formatting,
+        HexBytes and checksummed addresses, costs ten times the request); RangeRefused when the
+        endpoint refuses the range (too many blocks or results, typically)."""
+        query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(end)}
+        try:
+            return list(self.request("eth_getLogs", query) or [])
+        except RpcRefused as exc:
+            raise RangeRefused(str(exc), exc.rpc_response) from exc
+
+    def balance_of(self, account: str) -> int:
+        """An account's balance in wei."""
+        return int(self._rpc(self.w3.eth.get_balance, account))

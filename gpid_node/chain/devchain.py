@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 
 from gpid_node.chain.artifacts import REPO_ROOT
+from gpid_node.chain.keystore import DEV_MNEMONIC
 from gpid_node.domain.errors import ChainUnavailable
 
 DEV_CHAIN_ID = 31337
 # anvil's well-known development mnemonic: the funded accounts of every development chain.
-DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 def anvil_executable() -> Path:

@@ -1,4 +1,5 @@
-"""Translation of the registry's custom errors into the node's exceptions, in one table.
+"""Translation of the registry's custom errors into the node's exceptions, in one table; and the
+chain adapter's own exceptions for answers of the endpoint that are not the contract's refusals.
 
 Every error in the ABI has an entry (a test checks it), so a revert always reaches the user as a
 domain error that names the evidence, never as raw bytes.
@@ -12,6 +13,24 @@ from typing import Any
 from gpid_node.chain.abi import ContractError
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
+
+class RpcRefused(Exception):
+    """The endpoint answered a JSON-RPC call with an error (a transaction it will not take, a query
+    it will not run); ``rpc_response`` is its answer. Not a refusal of the contract: those are
+    domain errors, decoded from the revert data."""
+
+    def __init__(self, message: str, rpc_response: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.rpc_response = rpc_response or {}
+
+
+class RangeRefused(RpcRefused):
+    """The endpoint refused an ``eth_getLogs`` range (too many blocks or results, typically)."""
+
+
+class UnknownBlock(LookupError):
+    """The chain has no block of that number (yet, or any more)."""
+
 
 _SECTION_FIELDS = {1: ["seller.trader_id", "invoice.number", "invoice.date"]}
 _DIRECTIONS = {1: "export", 2: "import"}

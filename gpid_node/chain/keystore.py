@@ -14,6 +14,15 @@ from eth_account.signers.local import LocalAccount
 
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 
+__all__ = ["Keyring", "LocalAccount", "create_keystore", "dev_account", "keystore_address", "load_keystore"]
+DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's development accounts
+
+
+def dev_account(index: int) -> LocalAccount:
+    """Development account ``index`` of anvil's mnemonic (0 is the operator in dev mode): public keys, never for real data."""
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
 
 def create_keystore(
     path: Path, password: str, private_key: str | bytes | None = None, *, scrypt_n: int | None = None

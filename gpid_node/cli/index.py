@@ -22,7 +22,7 @@ def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: D
 
     from gpid_node.chain.client import RegistryClient, connect
     from gpid_node.chain.deploy import Deployment
-    from gpid_node.indexer import Indexer
+    from gpid_node.services.indexer import Indexer
     from gpid_node.store.database import Store
     from gpid_node.store.fingerprint import fingerprint
 

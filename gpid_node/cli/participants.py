@@ -73,16 +73,15 @@ def _onboarding(settings: Any) -> Any:
 
 def _account_of(text: str, option: str = "--account") -> str:
     """An address, or the address a keystore file holds (read without decrypting it)."""
-    from web3 import Web3
-
     from gpid_node.chain.keystore import keystore_address
+    from gpid_node.domain.addresses import checksum, is_address
 
-    if Web3.is_address(text):
-        return str(Web3.to_checksum_address(text))
+    if is_address(text):
+        return checksum(text)
     path = Path(text)
     if path.is_file():
         try:
-            return str(Web3.to_checksum_address(keystore_address(path)))
+            return checksum(keystore_address(path))
         except (ValueError, KeyError, TypeError):
             pass
     raise e.ValidationFailed([e.FieldProblem(option, f"{text!r} is neither an account address nor a keystore file")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpid_node.chain.writes import Amend
 from gpid_node.domain import amendment_policy as policy
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
@@ -45,15 +46,9 @@ class Amendments:
         nxt = canonical.commitments(data, salt)
         if previous.changed_sections(nxt) == 0:
             raise e.NothingChanged(str(gpid))
-        request = {
-            "gpid": gpid.hex,
-            "previous": list(current.commitments),
-            "next": ["0x" + c.hex() for c in nxt.as_tuple()],
-            "reason_code": REASON_CODES[reason_code],
-            "reason": reason.strip(),
-            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
-        }
-        submitted = self.submissions.submit("amend", sender, [(request, gpid.hex)])
+        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], reason.strip(),
+                      canonical.encode_payload(data, salt))  # fmt: skip
+        submitted = self.submissions.submit(sender, [(write, gpid.hex)])
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": result.get("version", current.version + 1),
                 "transaction": result.get("transaction"), "block": result.get("block"),

@@ -9,8 +9,8 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import WRITERS, Action, Principal
-from gpid_node.indexer import Indexer
-from gpid_node.outbox import Outbox
+from gpid_node.services.indexer import Indexer
+from gpid_node.services.outbox import Outbox
 from gpid_node.store.database import Store
 
 UNBOUND = b"\0" * 32  # the trader key of an account bound to no trader ID
@@ -34,7 +34,7 @@ class Context:
         only by offboarding, after which the chain refuses the account's writes anyway)."""
         key = self._trader_keys.get(account)
         if key is None:
-            key = bytes(self.client.view("traderKeyOf", account))
+            key = self.client.trader_key_of(account)
             if key != UNBOUND:
                 self._trader_keys[account] = key
         return key

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from gpid_node.domain.access import Principal, Role
+from gpid_node.domain.addresses import checksum, is_address
 from gpid_node.domain.errors import FieldProblem, NotFound, ValidationFailed
 from gpid_node.store import api_keys
 from gpid_node.store.database import Store
@@ -42,16 +43,14 @@ def create_key(
         role = Role(role)
     except ValueError:
         raise ValidationFailed([FieldProblem("role", f"{role!r} is not a role; use one of {', '.join(Role)}")])
-    from web3 import Web3
-
-    if not Web3.is_address(account):
+    if not is_address(account):
         raise ValidationFailed([FieldProblem("account", f"{account!r} is not an Ethereum address")])
     if role == Role.CUSTOMS and not (country and len(country) == 2 and country.isalpha()):
         raise ValidationFailed([FieldProblem("country", "a Customs key needs the two-letter country of its administration")])
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(24)
     api_keys.add(
-        session, key_id=key_id, secret_hash=_hash(secret), role=role.value, account=Web3.to_checksum_address(account),
+        session, key_id=key_id, secret_hash=_hash(secret), role=role.value, account=checksum(account),
         name=name, trader_id=trader_id, country=country.upper() if country else None, created_at=datetime.now(UTC),
     )  # fmt: skip
     return f"{PREFIX}{key_id}.{secret}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpid_node.chain.writes import Link, LinkAsBuyer, Write
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain import limits
@@ -60,21 +61,19 @@ class Declarations:
         if problems:
             raise e.ValidationFailed(problems)
         self.context.require_chain()
-        requests: list[tuple[str, dict[str, Any], str]] = []
+        writes: list[tuple[Write, str | None]] = []
         for gpid in parsed:
-            version, links = self.context.client.view("recordOf", gpid.raw)[2:4]  # the record grows at its end
-            if int(version) == 0:
+            record = self.context.client.record_of(gpid)
+            if not record.exists:
                 raise e.UnknownGPID(str(gpid))
-            limits.require_room_for_link(str(gpid), int(links))  # before anything is recorded
-            request: dict[str, Any] = {"gpid": gpid.hex, "reference": reference_n, "country": "0x" + country_n.encode().hex(),
-                                       "direction": DIRECTIONS[direction]}  # fmt: skip
-            kind = "link"
+            limits.require_room_for_link(str(gpid), record.links)  # before anything is recorded
             if principal.role == Role.BUYER:
                 current = self.reads.current_version(gpid, principal)
-                request["current"] = list(current.commitments)
-                kind = "link_as_buyer"
-            requests.append((kind, request, gpid.hex))
-        ids = self.submissions.record(sender, requests)
+                opened = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
+                writes.append((LinkAsBuyer(gpid, opened, reference_n, country_n, DIRECTIONS[direction]), gpid.hex))
+            else:
+                writes.append((Link(gpid, reference_n, country_n, DIRECTIONS[direction]), gpid.hex))
+        ids = self.submissions.record(sender, writes)
         submitted = self.submissions.settle(ids)
         failures = [r for r in submitted.results if r.get("status") == FAILED]
         if failures and len(failures) == len(submitted.results):

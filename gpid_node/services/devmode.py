@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
-from gpid_node.chain.devchain import DEV_MNEMONIC, DevChain
-from gpid_node.chain.keystore import Keyring, create_keystore, load_keystore
+from gpid_node.chain.devchain import DevChain
+from gpid_node.chain.keystore import Keyring, LocalAccount, create_keystore, dev_account, load_keystore
+from gpid_node.chain.records import RegistryRole
 from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.domain import canonical
 from gpid_node.store.database import Store
@@ -53,8 +52,7 @@ DEMO_PARTICIPANTS = (
 
 
 def operator_account() -> LocalAccount:
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(DEV_MNEMONIC, account_path="m/44'/60'/0'/0/0")
+    return dev_account(0)
 
 
 def _slug(name: str) -> str:
@@ -79,18 +77,17 @@ def participant_keys(data_dir: Path) -> dict[str, LocalAccount]:
 def onboard(client: RegistryClient, accounts: dict[str, LocalAccount]) -> None:
     """Funds, binds and grants the demo participants (idempotent: only what is missing is sent)."""
     operator = operator_account()
-    broker_role = client.view("BROKER_ROLE")
     for p in DEMO_PARTICIPANTS:
         account = accounts[p.name]
         if p.role == "operator":
             continue
-        if client.w3.eth.get_balance(account.address) < FUNDING_WEI // 2:
+        if client.balance_of(account.address) < FUNDING_WEI // 2:
             client.request("anvil_setBalance", account.address, hex(FUNDING_WEI))
-        if p.trader_id and bytes(client.view("traderKeyOf", account.address)) != canonical.trader_key(p.trader_id):
+        if p.trader_id and client.trader_key_of(account.address) != canonical.trader_key(p.trader_id):
             client.transact(operator, "bindTrader", account.address, p.trader_id)
-        if p.role == "broker" and not client.view("hasRole", broker_role, account.address):
-            client.transact(operator, "grantRole", broker_role, account.address)
-        if p.role == "customs" and bytes(client.view("customsCountryOf", account.address)) != p.country.encode():
+        if p.role == "broker" and not client.has_role(RegistryRole.BROKER, account.address):
+            client.transact(operator, "grantRole", client.role_id(RegistryRole.BROKER), account.address)
+        if p.role == "customs" and client.customs_country_of(account.address) != p.country:
             client.transact(operator, "grantCustoms", account.address, p.country.encode())
 
 

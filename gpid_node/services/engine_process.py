@@ -33,8 +33,8 @@ from typing import Any
 import structlog
 
 from gpid_node.chain.deploy import Deployment
-from gpid_node.indexer import IndexerState
 from gpid_node.services.engines import Engines
+from gpid_node.services.indexer import IndexerState
 
 log = structlog.get_logger("gpid.engines")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
-from gpid_node.indexer import Indexer
-from gpid_node.outbox import Outbox
+from gpid_node.services.indexer import Indexer
+from gpid_node.services.outbox import Outbox
 from gpid_node.store.database import Store
 
 

@@ -13,8 +13,8 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
-from gpid_node.indexer import Indexer
-from gpid_node.outbox import Outbox
+from gpid_node.services.indexer import Indexer
+from gpid_node.services.outbox import Outbox
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations

@@ -22,13 +22,13 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from eth_account.signers.local import LocalAccount
-from web3 import Web3
-
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import LocalAccount
+from gpid_node.chain.records import RegistryRole
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
+from gpid_node.domain.addresses import checksum
 from gpid_node.domain.reference import is_country, is_eori_shape
 
 __all__ = ["ROLES", "Onboarding", "Step", "normal_country", "normal_trader_id", "parse_ether"]
@@ -98,25 +98,21 @@ class Onboarding:
         self.client = client
         self.operator = operator
         self.from_block = from_block
-        self._roles: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ chain reads
 
     def role(self, name: str) -> bytes:
         """``ONBOARDING_ROLE``, ``BROKER_ROLE`` or ``CUSTOMS_ROLE`` as the registry defines it."""
-        if name not in self._roles:
-            self._roles[name] = bytes(self.client.view(name))
-        return self._roles[name]
+        return self.client.role_id(RegistryRole(name))
 
     def trader_key_of(self, account: str) -> bytes:
-        return bytes(self.client.view("traderKeyOf", account))
+        return self.client.trader_key_of(account)
 
     def is_broker(self, account: str) -> bool:
-        return bool(self.client.view("hasRole", self.role("BROKER_ROLE"), account))
+        return self.client.has_role(RegistryRole.BROKER, account)
 
     def customs_country_of(self, account: str) -> str | None:
-        country = bytes(self.client.view("customsCountryOf", account))
-        return None if country == b"\0\0" else country.decode("ascii")
+        return self.client.customs_country_of(account)
 
     def holdings(self, account: str) -> dict[str, Any]:
         """What the account holds on chain: its trader key, the broker role, a Customs country."""
@@ -134,16 +130,14 @@ class Onboarding:
                 "deployment", f"no registry at {self.client.address} on chain {self.client.chain_id}: "
                 "check GPID_RPC_URL and the deployment record (`gpid-node deploy` writes it)",
             )])  # fmt: skip
-        if not self.client.view("hasRole", self.role("ONBOARDING_ROLE"), self.operator.address):
+        if not self.client.has_role(RegistryRole.ONBOARDING, self.operator.address):
             raise e.PermissionDenied(
                 f"the key {self.operator.address} does not hold the registry's onboarding role: run this with the "
                 "operator's data folder (the key that deployed the registry, or the admin its deployment record names)"
             )
 
     def _logs(self, event: str, *topics: str) -> list[dict[str, Any]]:
-        query = {"address": self.client.address, "fromBlock": self.from_block, "toBlock": "latest",
-                 "topics": [event_topic(event), *topics]}  # fmt: skip
-        return list(self.client._rpc(self.client.w3.eth.get_logs, query))  # noqa: SLF001 - the client's outage guard
+        return self.client.event_logs([event_topic(event), *topics], self.from_block)
 
     def was_bound(self, trader_key: bytes, account: str) -> bool:
         """Whether the chain holds a ``TraderUnbound`` of this trader key and account (it was bound once)."""
@@ -167,11 +161,11 @@ class Onboarding:
         """Tops the account up to ``wei`` from the operator's account (None when it holds enough already)."""
         if wei <= 0:
             return None
-        balance = int(self.client._rpc(self.client.w3.eth.get_balance, account))  # noqa: SLF001
+        balance = self.client.balance_of(account)
         if balance >= wei:
             return Step("fund", f"holds {Decimal(balance) / WEI_PER_ETHER} ether already")
         missing = wei - balance
-        own = int(self.client._rpc(self.client.w3.eth.get_balance, self.operator.address))  # noqa: SLF001
+        own = self.client.balance_of(self.operator.address)
         if own < missing:
             raise e.ValidationFailed([e.FieldProblem(
                 "--fund-eth", f"the operator's account {self.operator.address} holds {Decimal(own) / WEI_PER_ETHER} ether, "
@@ -190,7 +184,7 @@ class Onboarding:
         """Binds the trader ID (seller, buyer), grants the broker role or grants Customs; returns the steps."""
         if role not in ROLES:
             raise e.ValidationFailed([e.FieldProblem("--role", f"{role!r} is not a role; use one of {', '.join(ROLES)}")])
-        account = Web3.to_checksum_address(account)
+        account = checksum(account)
         if role in ("seller", "buyer"):
             if not trader_id:
                 raise e.ValidationFailed([e.FieldProblem("--trader-id", f"a {role} needs its trader ID, e.g. EORI:DE123456789012345")])
@@ -221,7 +215,7 @@ class Onboarding:
 
     def offboard(self, account: str) -> list[Step]:
         """Unbinds the trader ID and revokes the broker and Customs roles the account holds."""
-        account = Web3.to_checksum_address(account)
+        account = checksum(account)
         if account == self.operator.address:
             raise e.ValidationFailed([e.FieldProblem("--account", "this is the operator's own account; it cannot offboard itself")])
         steps: list[Step] = []
@@ -237,7 +231,7 @@ class Onboarding:
     def rebind(self, trader_id: str, old: str, new: str) -> list[Step]:
         """Moves a trader ID from a lost (or retired) account to a new one: unbind old, bind new."""
         trader_id = normal_trader_id(trader_id)
-        old, new = Web3.to_checksum_address(old), Web3.to_checksum_address(new)
+        old, new = checksum(old), checksum(new)
         if old == new:
             raise e.ValidationFailed([e.FieldProblem("--new-account", "the new account is the old one; name the new key's account")])
         key = canonical.trader_key(trader_id)

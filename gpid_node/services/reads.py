@@ -75,7 +75,7 @@ class Reads:
         if remembered is not None and indexer.following:
             return remembered
         try:
-            digest = "0x" + bytes(self.context.client.view("versionOf", gpid.raw, version.version)[0]).hex()
+            digest = "0x" + self.context.client.version_of(gpid, version.version).digest.hex()
         except e.ChainUnavailable:
             return None
         except e.GPIDError:
@@ -141,7 +141,7 @@ class Reads:
     def current_version(self, gpid: GPID, principal: Principal) -> VersionRow:
         """The current version, after making sure the index has caught up with the chain (a write
         builds on it)."""
-        on_chain = int(self.context.client.view("recordOf", gpid.raw)[2])
+        on_chain = self.context.client.record_of(gpid).version
         deadline = time.monotonic() + CATCH_UP_S
         while True:
             with self.context.store.session() as session:

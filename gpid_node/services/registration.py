@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpid_node.chain.writes import Register
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.model import parse_key_data_set
-from gpid_node.outbox import Outbox
+from gpid_node.services.outbox import Outbox
 from gpid_node.services.context import UNBOUND, Context
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.submission import Submissions
@@ -24,11 +25,11 @@ from gpid_node.store.tables import MINED
 
 @dataclass(frozen=True)
 class Prepared:
-    """A validated key data set, its GPID and the outbox request that registers it."""
+    """A validated key data set, its GPID and the write that registers it."""
 
     data: dict[str, Any]
     gpid: GPID
-    request: dict[str, Any]
+    request: Register
 
 
 @dataclass
@@ -75,12 +76,7 @@ class Registration:
         gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(bound, number))
         salt = os.urandom(canonical.SALT_BYTES)
         commitments = canonical.commitments(data, salt)
-        request = {
-            "invoice_number": number,
-            "commitments": ["0x" + c.hex() for c in commitments.as_tuple()],
-            "payload": "0x" + canonical.encode_payload(data, salt).hex(),
-        }
-        return Prepared(data, gpid, request)
+        return Prepared(data, gpid, Register(number, commitments.as_tuple(), canonical.encode_payload(data, salt)))
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
@@ -90,8 +86,8 @@ class Registration:
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:
             if submissions.known_registrations(connection, [gpid.hex]):  # registered, or recorded and on its way
-                raise e.InvoiceAlreadyRegistered(str(gpid), prepared.request["invoice_number"])
-            ids = [Outbox.record(connection, "register", sender, prepared.request, gpid.hex)]
+                raise e.InvoiceAlreadyRegistered(str(gpid), prepared.request.invoice_number)
+            ids = [Outbox.record(connection, sender, prepared.request, gpid.hex)]
         submitted = self.submissions.settle(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
@@ -124,7 +120,7 @@ class Registration:
                 for line, prepared in batch:
                     gpid_hex, gpid_text = prepared.gpid.hex, str(prepared.gpid)
                     if gpid_hex not in known:
-                        entry_id = Outbox.record(session, "register", sender, prepared.request, gpid_hex)
+                        entry_id = Outbox.record(session, sender, prepared.request, gpid_hex)
                         waiting[entry_id] = (line, gpid_text, True)
                     elif (queued := known[gpid_hex]) is not None:
                         waiting[queued] = (line, gpid_text, False)

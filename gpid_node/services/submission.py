@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gpid_node.chain.writes import Write
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
-from gpid_node.outbox import Outbox, Outcome
+from gpid_node.services.outbox import Outbox, Outcome
 from gpid_node.services.context import Context
 from gpid_node.store import submissions
 from gpid_node.store.tables import FAILED, MINED, PENDING, OutboxEntry
@@ -48,14 +49,14 @@ class Submissions:
     def __init__(self, context: Context) -> None:
         self.context = context
 
-    def record(self, sender: str, writes: list[tuple[str, dict[str, Any], str | None]]) -> list[int]:
-        """Records writes (kind, request, GPID) in one transaction; their entry ids."""
+    def record(self, sender: str, writes: list[tuple[Write, str | None]]) -> list[int]:
+        """Records writes (each with the GPID it is about) in one transaction; their entry ids."""
         with self.context.store.session() as session:
-            return [Outbox.record(session, kind, sender, request, gpid) for kind, request, gpid in writes]
+            return [Outbox.record(session, sender, write, gpid) for write, gpid in writes]
 
-    def submit(self, kind: str, sender: str, requests: list[tuple[dict[str, Any], str | None]]) -> Submitted:
-        """Records writes of one kind and waits for them (see :meth:`settle`)."""
-        return self.settle(self.record(sender, [(kind, request, gpid) for request, gpid in requests]))
+    def submit(self, sender: str, writes: list[tuple[Write, str | None]]) -> Submitted:
+        """Records writes and waits for them (see :meth:`settle`)."""
+        return self.settle(self.record(sender, writes))
 
     def settle(self, ids: list[int], *, wait: bool = True) -> Submitted:
         """Waits for recorded entries: a lone refused entry raises its refusal; once every entry is

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpid_node.chain.writes import RecordVerification, Write
 from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain import verification
@@ -91,12 +92,12 @@ class Verifications:
 
     def _record_outcomes(self, answer: dict[str, Any], reference: str, sender: str) -> list[dict[str, Any]]:
         """Records each GPID's outcome (not waited for: the verdict is the answer)."""
-        writes: list[tuple[str, dict[str, Any], str | None]] = []
+        writes: list[tuple[Write, str | None]] = []
         for entry in answer["gpids"]:
             gpid = GPID.parse(entry["gpid"])
-            request = {"gpid": gpid.hex, "reference": reference, "version": entry.get("version_at_filing") or 1,
-                       "outcome": outcome_of(entry)}  # fmt: skip
-            writes.append(("verification", request, gpid.hex))
+            write = RecordVerification(gpid, reference, entry.get("version_at_filing") or 1, outcome_of(entry))
+            writes.append((write, gpid.hex))
         ids = self.submissions.record(sender, writes)
         self.context.outbox.wake()
-        return [{"gpid": str(GPID.from_hex(w[1]["gpid"])), "submission": i, "outcome": w[1]["outcome"]} for w, i in zip(writes, ids, strict=True)]
+        return [{"gpid": str(w.gpid), "submission": i, "outcome": w.outcome}
+                for (w, _), i in zip(writes, ids, strict=True)]  # fmt: skip

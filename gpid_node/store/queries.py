@@ -19,12 +19,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from eth_utils import is_address, to_checksum_address
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gpid_node.domain.access import Ground, Principal, Role, read_grounds
+from gpid_node.domain.addresses import checksum, is_address
 from gpid_node.domain.canonical import normal_identifier
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
 from gpid_node.store.tables import (
@@ -103,7 +103,7 @@ def _account(account: str | None) -> str | None:
     """An address checksummed as the index stores it; other text is kept as given (it matches nothing)."""
     if account is None:
         return None
-    return to_checksum_address(account) if is_address(account) else account
+    return checksum(account) if is_address(account) else account
 
 
 def _as_utc(value: datetime) -> datetime:

@@ -179,10 +179,10 @@ class OutboxEntry(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_id", "status", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20))  # register | amend | link | link_as_buyer | verification | call
+    kind: Mapped[str] = mapped_column(String(20))  # register | amend | link | link_as_buyer | verification (chain/writes.py)
     status: Mapped[str] = mapped_column(String(10))  # pending | sent | mined | failed
     sender: Mapped[str] = mapped_column(String(ADDRESS))
-    request: Mapped[dict] = mapped_column(JSON)  # the call's arguments, JSON-ready
+    request: Mapped[dict] = mapped_column(JSON)  # the typed write in its JSON form (chain/writes.py)
     gpid: Mapped[str | None] = mapped_column(String(HEX16), index=True)
     batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # entries sent in one transaction
     transaction_hash: Mapped[str | None] = mapped_column(String(HEX32), index=True)

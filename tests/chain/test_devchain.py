@@ -11,6 +11,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy, is_live
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
+from gpid_node.domain.gpid import GPID
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ def test_restart_keeps_every_gpid_and_the_deployment_is_reused(tmp_path: Path) -
         again, reused = deploy(chain.url, dev_account(0), record_path=record)
         assert reused and again == deployment == Deployment.read(record)
         client = RegistryClient.connect(chain.url, deployment.registry)
-        assert client.view("recordOf", gpid)[0] == dev_account(1).address
+        assert client.record_of(GPID(gpid)).issuer == dev_account(1).address
     finally:
         chain.stop()
 

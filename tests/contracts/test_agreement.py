@@ -44,7 +44,7 @@ def test_contract_stores_the_digest_of_the_vector_commitments(fresh_registry: Re
     number = data["invoice"]["number"]
     fresh_registry.transact(dev_account(1), "register", number, commitments, canonical.encode_payload(data, salt))
     gpid = fresh_registry.gpid_for(bytes.fromhex(VECTORS["identifiers"][0]["trader_key"][2:]), number)
-    assert "0x" + fresh_registry.view("versionOf", gpid.raw, 1)[0].hex() == v["digest"]
+    assert "0x" + fresh_registry.version_of(gpid, 1).digest.hex() == v["digest"]
 
 
 def test_contract_caps_equal_the_vectors_and_the_node(fresh_registry: RegistryClient) -> None:

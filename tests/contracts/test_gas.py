@@ -25,7 +25,7 @@ def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
 
 
 def test_outbox_gas_limit_covers_every_measured_operation() -> None:
-    from gpid_node.outbox import gas_limit
+    from gpid_node.services.outbox import gas_limit
 
     snapshot = json.loads(SNAPSHOT.read_text())
     # calldata sizes of the measured scenarios are at least the payload; the limit must exceed the use

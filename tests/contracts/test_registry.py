@@ -10,6 +10,7 @@ import pytest
 
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import GPIDError
+from gpid_node.domain.gpid import GPID
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
 from support.contract_checks import events, expected_gpid, record_of, reverts
 
@@ -59,14 +60,13 @@ def test_registration_stores_one_record_and_emits_the_payload(registry: Any, reg
     assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
     assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
-    record = record_of(registry, gpid)
-    issuer, registered_at = record["issuer"], record["registered_at"]
+    record = registry.client.record_of(GPID(gpid))
     block = registry.client.block(receipt.block_number)
-    assert record == {"issuer": registry.people.seller.address, "registered_at": block["timestamp"], "version": 1,
-                      "links": 0, "format": 1}  # fmt: skip
+    assert (record.issuer, record.registered_at, record.version, record.links, record.format) == (
+        registry.people.seller.address, block["timestamp"], 1, 0, 1)  # fmt: skip
     assert registry.client.view("sellerTraderKeyOf", gpid) == SELLER_KEY
-    digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 1)
-    assert (digest, author, time, mask, reason) == (commitments.digest, issuer, registered_at, 15, 0)
+    v = registry.client.version_of(GPID(gpid), 1)
+    assert (v.digest, v.author, v.time, v.changed_sections, v.reason_code) == (commitments.digest, record.issuer, record.registered_at, 15, 0)
 
 
 def test_gpid_is_computable_before_registration(registry: Any) -> None:
@@ -102,7 +102,7 @@ def test_batch_item_error_carries_the_item_error(registry: Any) -> None:
     assert error.args["error"].name == "InvoiceAlreadyRegistered"
     assert error.args["error"].args["gpid"] == expected_gpid(registry, SELLER_KEY, "INV-2")
     assert info.value.details["batch_index"] == 1
-    assert registry.client.view("recordOf", expected_gpid(registry, SELLER_KEY, "INV-1"))[2] == 0, "nothing written"
+    assert registry.client.record_of(GPID(expected_gpid(registry, SELLER_KEY, "INV-1"))).version == 0, "nothing written"
 
 
 def test_batch_registers_every_item(registry: Any) -> None:
@@ -163,9 +163,9 @@ def test_bad_payload_is_refused(registry: Any, payload: bytes, error: str) -> No
 def test_registration_time_comes_from_the_registry_clock(registry: Any) -> None:
     registry.client.transact(registry.people.operator, "setNow", 1_800_000_000)
     registry.register(key_data_set())
-    record = registry.client.view("recordOf", expected_gpid(registry, SELLER_KEY, "RM-2026-000123"))
+    record = registry.client.record_of(GPID(expected_gpid(registry, SELLER_KEY, "RM-2026-000123")))
     registry.client.transact(registry.people.operator, "setNow", 0)
-    assert record[1] == 1_800_000_000
+    assert record.registered_at == 1_800_000_000
 
 
 # ------------------------------------------------------------------ amendments
@@ -199,11 +199,11 @@ def test_issuer_amends_goods_and_the_version_is_recorded(registry: Any) -> None:
     assert event.args["changedSections"] == canonical.SECTION_GOODS
     assert (event.args["reasonCode"], event.args["reason"]) == (2, "price corrected")
     assert canonical.decode_payload(event.args["payload"])[0] == after
-    assert registry.client.view("recordOf", gpid)[2] == 2
-    digest, author, time, mask, reason = registry.client.view("versionOf", gpid, 2)
-    assert digest == canonical.commitments(after, SALT).digest
-    assert (author, time, mask, reason) == (registry.people.seller.address, 1_900_000_000, 8, 2)
-    assert registry.client.view("versionOf", gpid, 1)[0] == canonical.commitments(before, SALT).digest
+    assert registry.client.record_of(GPID(gpid)).version == 2
+    v = registry.client.version_of(GPID(gpid), 2)
+    assert v.digest == canonical.commitments(after, SALT).digest
+    assert (v.author, v.time, v.changed_sections, v.reason_code) == (registry.people.seller.address, 1_900_000_000, 8, 2)
+    assert registry.client.version_of(GPID(gpid), 1).digest == canonical.commitments(before, SALT).digest
 
 
 def test_buyer_change_sets_the_buyer_bit(registry: Any) -> None:

@@ -23,7 +23,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DevChain, free_port, rpc_ready
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store.database import Store
 from gpid_node.store.tables import (
     DeclarationLinkRow,
@@ -185,7 +185,8 @@ def state_ahead_of_history(client: RegistryClient, store: Store) -> set[object]:
         if gpid_hex is None:
             continue
         gpid = GPID.from_hex(gpid_hex)
-        issuer, _, version = client.view("recordOf", gpid.raw)[:3]
+        record = client.record_of(gpid)
+        issuer, version = record.issuer, record.version
         if kind == "register" and refusal == "InvoiceAlreadyRegistered":
             if registered[str(gpid)] == 0 and issuer != "0x" + "00" * 20:
                 ahead.add(str(gpid))

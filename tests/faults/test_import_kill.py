@@ -24,7 +24,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store.database import Store
 from support.processes import GPID_NODE, env_for
 

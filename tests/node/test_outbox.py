@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import canonical, errors
 from gpid_node.domain.gpid import GPID
-from gpid_node.outbox import FAILED, MINED, OUTBOX_LEASE, PENDING, SENT, Outbox, call_of, gas_limit
+from gpid_node.chain.writes import Link, Register
+from gpid_node.services.outbox import FAILED, MINED, OUTBOX_LEASE, PENDING, SENT, Outbox, gas_limit
 from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
@@ -40,19 +42,15 @@ def outbox(store: Store, registry: Any) -> Outbox:
     return Outbox(store, client, keyring, batch_size=10, poll_s=0.01)
 
 
-def request_for(number: str, salt: bytes | None = None) -> dict[str, Any]:
+def request_for(number: str, salt: bytes | None = None) -> Register:
     data = key_data_set(number, lines=2)
     salt = salt or os.urandom(32)
-    return {
-        "invoice_number": number,
-        "commitments": ["0x" + c.hex() for c in canonical.commitments(data, salt).as_tuple()],
-        "payload": "0x" + canonical.encode_payload(data, salt).hex(),
-    }
+    return Register(number, canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
 
 
 def record(store: Store, sender: str, numbers: list[str]) -> list[int]:
     with store.session() as session:
-        return [Outbox.record(session, "register", sender, request_for(n)) for n in numbers]
+        return [Outbox.record(session, sender, request_for(n)) for n in numbers]
 
 
 def entries(store: Store) -> list[OutboxEntry]:
@@ -62,7 +60,7 @@ def entries(store: Store) -> list[OutboxEntry]:
 
 def on_chain(registry: Any, number: str) -> bool:
     gpid = registry.client.gpid_for(SELLER_KEY, number)
-    return registry.client.view("recordOf", gpid.raw)[0] != "0x" + "0" * 40
+    return registry.client.record_of(gpid).issuer != "0x" + "0" * 40
 
 
 def test_concurrent_registrations_go_out_in_batches(outbox: Outbox, store: Store, registry: Any) -> None:
@@ -125,10 +123,32 @@ def test_registration_already_on_chain_with_the_same_commitments_is_adopted(outb
     request = request_for("ADOPT-1", salt)
     registry.register(key_data_set("ADOPT-1", lines=2), salt=salt)  # e.g. sent before a crash lost our record of it
     with store.session() as session:
-        Outbox.record(session, "register", registry.people.seller.address, request)
+        Outbox.record(session, registry.people.seller.address, request)
     outbox.drain(timeout_s=30)
     (row,) = entries(store)
     assert row.status == MINED and row.result["gpid"] == str(registry.client.gpid_for(SELLER_KEY, "ADOPT-1"))
+
+
+def test_rows_written_by_the_previous_code_in_its_json_form_are_sent(outbox: Outbox, store: Store, registry: Any) -> None:
+    """An existing database keeps working: entries recorded before writes were typed (their requests
+    hex dicts, inserted here as that code inserted them) are sent, mined and give their results."""
+    number, reference = "OLD-JSON-1", "26DEOLDJSON00001"
+    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    data, salt = key_data_set(number, lines=2), os.urandom(32)
+    register = {"invoice_number": number, "commitments": ["0x" + c.hex() for c in canonical.commitments(data, salt).as_tuple()],
+                "payload": "0x" + canonical.encode_payload(data, salt).hex()}  # fmt: skip
+    link = {"gpid": gpid.hex, "reference": reference, "country": "0x" + b"DE".hex(), "direction": 1}
+    now = datetime.now(UTC)
+    with store.session() as session:
+        for kind, sender, request in (("register", registry.people.seller.address, register),
+                                      ("link", registry.people.broker.address, link)):  # fmt: skip
+            session.add(OutboxEntry(kind=kind, status=PENDING, sender=sender, request=request, gpid=gpid.hex,
+                                    attempts=0, created_at=now, updated_at=now))  # fmt: skip
+    outbox.drain(timeout_s=30)
+    registered, linked = entries(store)
+    assert (registered.status, linked.status) == (MINED, MINED), (registered.error, linked.error)
+    assert registered.result["gpid"] == str(gpid) and registered.request == register and linked.request == link
+    assert registry.client.view("isLinked", gpid.raw, b"DE", reference) and links_of(registry, gpid) == 1
 
 
 def test_wait_returns_when_the_entry_is_mined(outbox: Outbox, store: Store, registry: Any) -> None:
@@ -150,11 +170,11 @@ def test_an_idle_worker_sends_at_once_when_woken(
 ) -> None:
     import threading
 
-    import gpid_node.outbox
+    import gpid_node.services.outbox
 
     # With nothing in flight the worker waits for a wake-up instead of polling; were one lost (sent
     # while the worker was busy with a round), the entry would wait for this whole pause.
-    monkeypatch.setattr(gpid_node.outbox, "IDLE_WAIT_S", 60.0)
+    monkeypatch.setattr(gpid_node.services.outbox, "IDLE_WAIT_S", 60.0)
     stop = threading.Event()
     worker = threading.Thread(target=outbox.run, args=(stop,), daemon=True)
     worker.start()
@@ -183,8 +203,8 @@ def test_entry_for_a_key_this_node_does_not_hold_fails_clearly(outbox: Outbox, s
 # is broadcast again. The link must go out, and be judged, only once the registration is mined.
 
 
-def link_request(gpid: GPID, reference: str) -> dict[str, Any]:
-    return {"gpid": gpid.hex, "reference": reference, "country": "0x" + b"DE".hex(), "direction": 1}
+def link_request(gpid: GPID, reference: str) -> Link:
+    return Link(gpid, reference, "DE", 1)
 
 
 def rpc(registry: Any, method: str, *params: Any) -> Any:
@@ -196,16 +216,16 @@ def rpc(registry: Any, method: str, *params: Any) -> Any:
 def record_registration_and_link(store: Store, registry: Any, number: str, reference: str) -> GPID:
     gpid = registry.client.gpid_for(SELLER_KEY, number)
     with store.session() as session:
-        Outbox.record(session, "register", registry.people.seller.address, request_for(number), gpid.hex)
-        Outbox.record(session, "link", registry.people.broker.address, link_request(gpid, reference), gpid.hex)
+        Outbox.record(session, registry.people.seller.address, request_for(number), gpid.hex)
+        Outbox.record(session, registry.people.broker.address, link_request(gpid, reference), gpid.hex)
     return gpid
 
 
-def sent_before_restart(outbox: Outbox, store: Store, entry_id: int, sender: Any, request: dict[str, Any]) -> None:
+def sent_before_restart(outbox: Outbox, store: Store, entry_id: int, sender: Any, request: Link) -> None:
     """Makes a pending link entry look as the node leaves one it had sent when the chain went away:
     signed with the sender's next nonce, kept on the entry, never broadcast (reconcile broadcasts it)."""
-    function, args = call_of("link", request)
-    data = outbox.client.encode(function, *args)
+    call = request.call()
+    data = outbox.client.encode(call.function, *call.args)
     nonce = outbox.client.next_nonce(sender.address)
     signed = outbox.client.sign(sender, data, nonce, gas_limit(data, 1))
     with store.session() as session:
@@ -260,7 +280,7 @@ def link_sent_after_the_same_link_was_made(outbox: Outbox, store: Store, registr
     reference = f"26DE{number.replace('-', ''):0>12}"
     request = link_request(gpid, reference)
     with store.session() as session:
-        link_id = Outbox.record(session, "link", registry.people.broker.address, request, gpid.hex)
+        link_id = Outbox.record(session, registry.people.broker.address, request, gpid.hex)
     registry.client.transact(registry.people.broker, "linkDeclaration", gpid.raw, reference, b"DE", 1)
     sent_before_restart(outbox, store, link_id, registry.people.broker, request)
     return gpid
@@ -335,7 +355,7 @@ def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first
         # The command records links and wakes its own worker only, as `gpid-node link` does.
         with store.session() as session:
             for i, gpid in enumerate(gpids[:5]):
-                Outbox.record(session, "link", registry.people.broker.address, link_request(gpid, f"26DETWO00000000{i}"), gpid.hex)
+                Outbox.record(session, registry.people.broker.address, link_request(gpid, f"26DETWO00000000{i}"), gpid.hex)
         command.wake()
         wait_until(lambda: {r.status for r in entries(store)} == {MINED}, 30, "the node's worker mined them", every_s=0.02)
         assert (outbox.sent_transactions, command.sent_transactions) == (5, 0)
@@ -343,7 +363,7 @@ def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first
         node_stop.set()  # the node stops: the command's worker takes over
         node_worker.join(timeout=10)
         with store.session() as session:
-            Outbox.record(session, "link", registry.people.broker.address, link_request(gpids[5], "26DETWO000000005"), gpids[5].hex)
+            Outbox.record(session, registry.people.broker.address, link_request(gpids[5], "26DETWO000000005"), gpids[5].hex)
         command.wake()
         wait_until(lambda: {r.status for r in entries(store)} == {MINED}, 30, "the command's worker mined it", every_s=0.02)
         assert command.sent_transactions == 1 and not command.standing_by

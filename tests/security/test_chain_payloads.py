@@ -23,13 +23,13 @@ from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import check_payload
+from gpid_node.services.index_rows import check_payload
 
 CHILD = textwrap.dedent(
     """
     import sys, threading, zlib
     import gpid_node.services.node  # the node's imports, py_ecc's recursion limit included
-    from gpid_node.indexer import check_payload
+    from gpid_node.services.index_rows import check_payload
 
     raw = bytes.fromhex(sys.argv[1]) * int(sys.argv[2])
     deflate = zlib.compressobj(level=9, wbits=-15)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from gpid_node.services.engine_process import worth_telling
-from gpid_node.indexer import IndexerState, _Position
+from gpid_node.services.indexer import IndexerState, _Position
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

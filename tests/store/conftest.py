@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ChainCursor

@@ -14,14 +14,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from web3.exceptions import Web3RPCError
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain, free_port
+from gpid_node.chain.errors import RpcRefused
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
-from gpid_node.indexer import ZERO_HASH, Indexer, check_payload
+from gpid_node.services.index_rows import check_payload
+from gpid_node.services.indexer import ZERO_HASH, Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ChainCursor
@@ -240,7 +241,7 @@ def test_a_chain_that_refuses_wide_log_ranges_is_read_in_halves(
             first, end = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
             asked.append(end - first + 1)
             if end - first + 1 > 4:
-                raise Web3RPCError("query exceeds max block range 4")
+                raise RpcRefused("query exceeds max block range 4")
         return request(method, *params)
 
     monkeypatch.setattr(client, "request", narrow)

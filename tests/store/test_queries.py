@@ -15,7 +15,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
-from gpid_node.indexer import Indexer
+from gpid_node.services.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow, VerificationRow, VersionRow

@@ -7,13 +7,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from gpid_node.outbox import Outbox
+from gpid_node.chain.writes import Amend, Register
+from gpid_node.domain.gpid import GPID
+from gpid_node.services.outbox import Outbox
 from gpid_node.store import submissions
 from gpid_node.store.database import Store
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 SENDER = "0x" + "11" * 20
+
+
+REGISTER = Register("INV-1", (b"\x00" * 32,) * 5, b"\x01")  # what it registers does not matter here
 
 
 def gpid(n: int) -> str:
@@ -32,8 +37,8 @@ def test_known_registrations_names_indexed_and_queued_gpids_and_forgets_refused_
     with store.session() as session:
         indexed(session, 1)  # in the index only
         indexed(session, 2)  # in the index, and its registration entry still in the outbox
-        queued = {n: Outbox.record(session, "register", SENDER, {"n": n}, gpid(n)) for n in (2, 3, 4, 5)}
-        Outbox.record(session, "amend", SENDER, {}, gpid(6))  # not a registration
+        queued = {n: Outbox.record(session, SENDER, REGISTER, gpid(n)) for n in (2, 3, 4, 5)}
+        Outbox.record(session, SENDER, Amend(GPID(bytes(15) + b"\x06"), (), (), 1, "x", b"\x01"), gpid(6))  # not a registration
     with store.session() as session:
         session.get(OutboxEntry, queued[4]).status = FAILED  # refused: may be registered again
         session.get(OutboxEntry, queued[5]).status = MINED  # mined, not yet indexed: still known
@@ -47,7 +52,7 @@ def test_known_registrations_names_indexed_and_queued_gpids_and_forgets_refused_
 
 def test_finished_lists_only_mined_and_refused_entries(store: Store) -> None:
     with store.session() as session:
-        ids = [Outbox.record(session, "register", SENDER, {}, gpid(n)) for n in range(3)]
+        ids = [Outbox.record(session, SENDER, REGISTER, gpid(n)) for n in range(3)]
     with store.session() as session:
         session.get(OutboxEntry, ids[0]).status = MINED
         row = session.get(OutboxEntry, ids[1])

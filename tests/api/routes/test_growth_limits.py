@@ -26,7 +26,8 @@ from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
-from gpid_node.outbox import FAILED, Outbox
+from gpid_node.chain.writes import Link
+from gpid_node.services.outbox import FAILED, Outbox
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, amended, dev_account
 
@@ -192,9 +193,9 @@ def test_a_write_past_the_cap_that_reaches_the_registry_fails_with_the_same_refu
     """Two requests may pass the node's check together; the registry reverts the one too many, and
     the outbox keeps the decoded error, which the waiting request answers as the same 409."""
     api, gpid = capped_api, GPID.parse(at_the_caps.gpid)
-    request = {"gpid": gpid.hex, "reference": "26DE0000000000RACE01", "country": "0x" + b"DE".hex(), "direction": 1}
+    write = Link(gpid, "26DE0000000000RACE01", "DE", 1)
     with api.node.store.session() as session:
-        entry = Outbox.record(session, "link", api.participants[EXPORT_BROKER]["account"], request, gpid.hex)
+        entry = Outbox.record(session, api.participants[EXPORT_BROKER]["account"], write, gpid.hex)
     (row,) = api.node.outbox.wait([entry], timeout_s=30)
     assert row.status == FAILED
     refusal = e.error_from_record(row.error or {})

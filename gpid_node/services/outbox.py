@@ -23,28 +23,32 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
-from sqlalchemy.orm import Session, load_only
-from web3.exceptions import Web3RPCError
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.errors import RpcRefused
 from gpid_node.chain.keystore import Keyring
+from gpid_node.chain.writes import Register, Write, write_from_json
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
+from gpid_node.services.outbox_groups import Entry, Group, gas_limit, groups
+from gpid_node.services.outbox_waits import Outcome, Waiters
+from gpid_node.store import outbox_queries as q
 from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
+from gpid_node.store.outbox_queries import FAILED, FINISHED, MINED, PENDING, SENT
 from gpid_node.store.tables import OutboxEntry
+
+__all__ = ["FAILED", "FINISHED", "MINED", "OUTBOX_LEASE", "PENDING", "SENT", "Outbox", "Outcome", "gas_limit"]
 
 log = structlog.get_logger("gpid.outbox")
 
-PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
-FINISHED = (MINED, FAILED)
 REORG_WINDOW = 1024  # blocks behind the head in which a mined entry's block is re-checked
 HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the head it saw last
 # How long a worker with nothing sent waits for a wake-up before it looks for work anyway (entries
@@ -52,53 +56,6 @@ HEAD_CHECK_S = 1.0  # how often the worker checks that the chain still has the h
 IDLE_WAIT_S = 1.0
 OUTBOX_LEASE = "outbox"  # one outbox worker per database (gpid_node.store.lease)
 LEASE_RETRY_S = 1.0  # how often a worker standing by tries to take the lease
-# An entry as the worker holds it: a row of the members it reads, or (reconciling) the ORM object.
-Entry: TypeAlias = "OutboxEntry | Row[Any]"
-_BYTES_ARGS = {"gpid", "previous", "next", "current", "commitments", "payload", "country"}
-
-
-# What a waiting caller reads of its entries (not the requests: their payloads are most of a row).
-_FINISHED_CHECK = (
-    select(OutboxEntry)
-    .options(load_only(OutboxEntry.id, OutboxEntry.status, OutboxEntry.gpid, OutboxEntry.result, OutboxEntry.error))
-    .where(OutboxEntry.id.in_(bindparam("ids", expanding=True)))
-)
-
-
-# The worker's hot statements, built once, on the table (the ORM's unit of work and its bulk updates
-# cost more than the statements themselves).
-_OUTBOX = OutboxEntry.__table__
-_RECORD = insert(_OUTBOX).returning(_OUTBOX.c.id)
-_MARK_SENT = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("entry"))
-    .values(status=SENT, transaction_hash=bindparam("tx"), nonce=bindparam("tx_nonce"), batch_id=bindparam("batch"),
-            raw_transaction=bindparam("raw"), attempts=_OUTBOX.c.attempts + 1, updated_at=bindparam("now"))
-)  # fmt: skip
-# The worker's reads: plain rows holding the members it uses of an entry, not ORM objects.
-_PENDING = (
-    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.request)
-    .where(_OUTBOX.c.status == PENDING)
-    .order_by(_OUTBOX.c.id)
-    .limit(bindparam("limit"))
-)
-_SENT = (
-    select(_OUTBOX.c.id, _OUTBOX.c.kind, _OUTBOX.c.sender, _OUTBOX.c.gpid, _OUTBOX.c.transaction_hash)
-    .where(_OUTBOX.c.status == SENT)
-    .order_by(_OUTBOX.c.id)
-)
-# Whether an earlier entry about the same GPID is still to settle (pending or sent).
-_EARLIER_UNSETTLED = (
-    select(_OUTBOX.c.id)
-    .where(_OUTBOX.c.gpid == bindparam("gpid"), _OUTBOX.c.id < bindparam("entry"), _OUTBOX.c.status.in_((PENDING, SENT)))
-    .limit(1)
-)
-_MARK_MINED = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("entry"))
-    .values(status=MINED, transaction_hash=bindparam("tx"), block_number=bindparam("block"),
-            block_hash=bindparam("hash"), result=bindparam("outcome"), error=None, updated_at=bindparam("now"))
-)  # fmt: skip
 
 
 def utcnow() -> datetime:
@@ -107,82 +64,6 @@ def utcnow() -> datetime:
 
 def _hash_text(value: Any) -> str:
     return (value if isinstance(value, str) else "0x" + bytes(value).hex()).lower()
-
-
-def _bytes(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_bytes(v) for v in value]
-    if isinstance(value, str) and value.startswith("0x"):
-        return bytes.fromhex(value[2:])
-    return value
-
-
-def call_of(kind: str, request: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The contract function and arguments that carry out one entry (not batched)."""
-    r = {k: (_bytes(v) if k in _BYTES_ARGS else v) for k, v in request.items()}
-    match kind:
-        case "register":
-            return "register", [r["invoice_number"], r["commitments"], r["payload"]]
-        case "amend":
-            return "amend", [r["gpid"], r["previous"], r["next"], r["reason_code"], r["reason"], r["payload"]]
-        case "link":
-            return "linkDeclaration", [r["gpid"], r["reference"], r["country"], r["direction"]]
-        case "link_as_buyer":
-            return "linkDeclarationAsBuyer", [r["gpid"], r["current"], r["reference"], r["country"], r["direction"]]
-        case "verification":
-            return "recordVerification", [r["gpid"], r["reference"], r["version"], r["outcome"]]
-        case "call":
-            return r["function"], [_bytes(a) for a in r["args"]]
-    raise ValueError(f"unknown outbox entry kind {kind!r}")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a waiting caller needs of a finished entry (the members of OutboxEntry it reads)."""
-
-    id: int
-    status: str
-    gpid: str | None
-    result: dict[str, Any] | None
-    error: dict[str, Any] | None
-
-
-GAS_BASE = 60_000
-GAS_PER_ITEM = 70_000  # two new storage slots and the event's topics, with room to spare
-GAS_PER_BYTE = 32  # calldata (16 a byte), the event's copy (8) and memory
-
-
-def gas_limit(calldata: bytes, items: int) -> int:
-    """A gas limit that covers every registry call with room to spare: only the gas used is paid,
-    and one eth_call replaces eth_estimateGas's repeated executions (a measured 5x on anvil)."""
-    return GAS_BASE + GAS_PER_ITEM * items + GAS_PER_BYTE * len(calldata)
-
-
-def _flat(call: tuple[str, list[Any]]) -> list[Any]:
-    return [call[0], *call[1]]
-
-
-def batch_item(request: dict[str, Any]) -> tuple[str, list[bytes], bytes]:
-    return request["invoice_number"], _bytes(request["commitments"]), _bytes(request["payload"])
-
-
-@dataclass
-class _Group:
-    """Entries sent in one transaction."""
-
-    sender: str
-    entries: list[Entry]
-    calldata: bytes | None = None
-
-    @property
-    def is_batch(self) -> bool:
-        return len(self.entries) > 1
-
-    def call(self) -> tuple[str, list[Any]]:
-        if self.is_batch:
-            return "registerBatch", [[batch_item(x.request) for x in self.entries]]
-        entry = self.entries[0]
-        return call_of(entry.kind, entry.request)
 
 
 class Outbox:
@@ -206,9 +87,7 @@ class Outbox:
         self._nonces: dict[str, int] = {}
         self._changed = threading.Condition()
         self._woken = False  # set by wake(), cleared by the worker as it starts a round
-        self._finished: dict[int, threading.Event] = {}  # entry id -> set when mined or failed
-        self._outcomes: dict[int, Outcome] = {}  # entry id -> its outcome, while a caller waits for it
-        self._finished_lock = threading.Lock()
+        self._waiters = Waiters()  # the callers waiting for their entries to finish
         self._on_change = on_change
         # When the worker runs in another process (the node's engine process): how each side tells the other.
         self.on_finished: Callable[[list[Outcome]], None] | None = None  # told what this worker finished
@@ -223,14 +102,10 @@ class Outbox:
     # ------------------------------------------------------------------ recording
 
     @staticmethod
-    def record(
-        writer: Session | Connection, kind: str, sender: str, request: dict[str, Any], gpid: str | None = None
-    ) -> int:
-        """Adds an entry in the caller's transaction (the write is durable when that commits); its id."""
-        now = utcnow()
-        values = {"kind": kind, "status": PENDING, "sender": sender, "request": request, "gpid": gpid,
-                  "attempts": 0, "created_at": now, "updated_at": now}  # fmt: skip
-        return int(writer.execute(_RECORD, values).scalar_one())
+    def record(writer: Session | Connection, sender: str, write: Write, gpid: str | None = None) -> int:
+        """Adds an entry in the caller's transaction (the write is durable when that commits); its id.
+        ``gpid`` (hex) is the GPID the entry is about, which later entries about it wait for."""
+        return q.record(writer, write.kind, sender, write.to_json(), gpid, utcnow())
 
     def wake(self) -> None:
         """Tells the worker that entries were recorded (wherever it runs)."""
@@ -241,43 +116,16 @@ class Outbox:
             self.wake_elsewhere()
 
     def wait(self, entry_ids: Sequence[int], timeout_s: float) -> list[OutboxEntry | Outcome]:
-        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out.
+        """The entries once all are mined or failed, or as they are when ``timeout_s`` runs out
+        (:class:`~gpid_node.services.outbox_waits.Waiters` says how waiting costs nothing)."""
+        def read() -> list[OutboxEntry]:
+            return q.finished_entries(self.store, entry_ids)
 
-        Each waiter blocks on its own entries' events, set by the worker with each entry's outcome
-        (here or in the engine process), so hundreds of waiting requests cost nothing and a finished
-        wait reads nothing; entries finished while no outcome reached this process (the worker
-        restarted) are read from the database at the next check, every second at most.
-        """
-        with self._finished_lock:
-            events = [self._finished.setdefault(i, threading.Event()) for i in entry_ids]
-        self.wake()
-        deadline = time.monotonic() + timeout_s
-        try:
-            while True:
-                for event in events:
-                    event.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
-                with self._finished_lock:
-                    known = [self._outcomes.get(i) for i in entry_ids]
-                if all(known):
-                    return sorted(known, key=lambda r: r.id)  # type: ignore[arg-type, union-attr]
-                with self.store.session() as session:
-                    rows = list(session.scalars(_FINISHED_CHECK, {"ids": list(entry_ids)}))
-                if all(r.status in FINISHED for r in rows) or time.monotonic() >= deadline:
-                    return sorted(rows, key=lambda r: r.id)
-        finally:
-            with self._finished_lock:
-                for i in entry_ids:
-                    self._finished.pop(i, None)
-                    self._outcomes.pop(i, None)
+        return self._waiters.wait(entry_ids, timeout_s, started=self.wake, read=read)
 
     def finished(self, outcomes: Iterable[Outcome]) -> None:
         """Releases the callers waiting on these entries (finished here or by a worker elsewhere)."""
-        with self._finished_lock:
-            for outcome in outcomes:
-                event = self._finished.get(outcome.id)
-                if event is not None:
-                    self._outcomes[outcome.id] = outcome
-                    event.set()
+        self._waiters.finished(outcomes)
 
     def _signal_finished(self, outcomes: list[Outcome]) -> None:
         self.finished(outcomes)
@@ -286,10 +134,7 @@ class Outbox:
 
     def depth(self) -> int:
         """Entries not yet mined or failed."""
-        from sqlalchemy import func
-
-        with self.store.session() as session:
-            return int(session.scalar(select(func.count()).where(OutboxEntry.status.in_((PENDING, SENT)))) or 0)
+        return q.depth(self.store)
 
     # ------------------------------------------------------------------ the worker
 
@@ -389,29 +234,15 @@ class Outbox:
 
     # ------------------------------------------------------------------ sending
 
-    def _groups(self, entries: Iterable[Entry]) -> list[_Group]:
-        groups: list[_Group] = []
-        registers: dict[str, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            if entry.kind == "register":
-                registers[entry.sender].append(entry)
-            else:
-                groups.append(_Group(entry.sender, [entry]))
-        for sender, batch in registers.items():
-            for i in range(0, len(batch), self.batch_size):
-                groups.append(_Group(sender, batch[i : i + self.batch_size]))
-        return sorted(groups, key=lambda g: g.entries[0].id)
-
     def _send_pending(self) -> int:
-        with self.store.connection() as connection:
-            pending = list(connection.execute(_PENDING, {"limit": 4 * self.batch_size}))
+        pending = q.pending(self.store, 4 * self.batch_size)
         # An amendment, link or verification goes out once the entries before it about the same GPID
         # are mined: after the chain lost blocks, a registration and the link that needs it are pending
         # together, and anvil mines a transaction a moment after accepting it, so the link's pre-flight
         # could run on a chain without the registration. (Registrations need no earlier entry.)
         unsettled = set(self._in_flight)
         sent = 0
-        for group in self._groups(pending):
+        for group in groups(pending, self.batch_size):
             if not group.is_batch and group.entries[0].kind != "register" and group.entries[0].gpid in unsettled:
                 continue  # a later round sends it
             unsettled.update(x.gpid for x in group.entries if x.gpid)
@@ -424,19 +255,19 @@ class Outbox:
                 sent += 1
         return sent
 
-    def _preflight(self, group: _Group) -> tuple[_Group, int] | None:
+    def _preflight(self, group: Group) -> tuple[Group, int] | None:
         """Simulates the transaction (one eth_call): refused items fail (or adopt their own
         registration) and leave the group. Returns the group left and its gas limit."""
         while group.entries:
-            function, args = group.call()
-            group.calldata = self.client.encode(function, *args)
+            call = group.call()
+            group.calldata = self.client.encode(call.function, *call.args)
             refusal = self._refusal(group.sender, group.calldata)
             if refusal is None:
                 return group, gas_limit(group.calldata, len(group.entries))
             index = refusal.details.get("batch_index", 0) if group.is_batch else 0
             refused = group.entries[index]
             self._refuse(refused, refusal)
-            group = _Group(group.sender, [x for x in group.entries if x.id != refused.id])
+            group = Group(group.sender, [x for x in group.entries if x.id != refused.id])
         return None
 
     def _refusal(self, sender: str, calldata: bytes, block: str = "latest") -> e.GPIDError | None:
@@ -458,8 +289,7 @@ class Outbox:
         if self._adopt(entry, refusal):
             return
         if entry.gpid is not None:
-            with self.store.connection() as connection:
-                earlier = connection.scalar(_EARLIER_UNSETTLED, {"gpid": entry.gpid, "entry": entry.id})
+            earlier = q.earlier_unsettled(self.store, entry.gpid, entry.id)
             if earlier is not None:
                 self._reset([entry.id])
                 log.info("outbox.waits_for_earlier", entry=entry.id, earlier=earlier, error=type(refusal).__name__)
@@ -468,16 +298,17 @@ class Outbox:
 
     def _adopt(self, entry: Entry, refusal: e.GPIDError) -> bool:
         """A registration refused as a duplicate of itself (same digest) is done, not failed."""
-        if entry.kind != "register" or not isinstance(refusal, e.InvoiceAlreadyRegistered):
+        if entry.kind != Register.kind or not isinstance(refusal, e.InvoiceAlreadyRegistered):
             return False
+        write = write_from_json(entry.kind, entry.request)
+        assert isinstance(write, Register)
         gpid = GPID.parse(refusal.gpid)
         logs = self.client.find_logs(event_topic("KeyDataSetRegistered"), gpid.raw)
         for raw in logs:
             event = decode_log(raw)
             if event is None:
                 continue
-            commitments = ["0x" + bytes(c).hex() for c in event.args["commitments"]]
-            if commitments == entry.request["commitments"]:
+            if tuple(bytes(c) for c in event.args["commitments"]) == write.commitments:
                 self._mark_mined([entry], event.transaction_hash, event.block_number, event.block_hash, [event])
                 log.info("outbox.adopted", entry=entry.id, gpid=str(gpid), block=event.block_number)
                 return True
@@ -488,20 +319,17 @@ class Outbox:
             self._nonces[sender] = self.client.next_nonce(sender)
         return self._nonces[sender]
 
-    def _sign_and_send(self, group: _Group, gas: int) -> None:
+    def _sign_and_send(self, group: Group, gas: int) -> None:
         account = self.keyring.get(group.sender)
         assert account is not None
-        data = group.calldata if group.calldata is not None else self.client.encode(*_flat(group.call()))
+        if group.calldata is None:
+            call = group.call()
+            group.calldata = self.client.encode(call.function, *call.args)
+        data = group.calldata
         nonce = self._nonce(group.sender)
         signed = self.client.sign(account, data, nonce, gas)
         ids = [x.id for x in group.entries]
-        now = utcnow()
-        # The signed transaction is kept once, on the batch's first entry (its batch_id): fifty copies
-        # of a 45 kB transaction made every send rewrite megabytes of the database.
-        rows = [{"entry": i, "tx": signed.hash, "tx_nonce": nonce, "batch": ids[0], "now": now,
-                 "raw": signed.raw.hex() if i == ids[0] else None} for i in ids]  # fmt: skip
-        with self.store.session() as session:
-            session.execute(_MARK_SENT, rows)
+        q.mark_sent(self.store, ids, signed.hash, nonce, signed.raw.hex(), utcnow())
         self._nonces[group.sender] = nonce + 1
         self._broadcast(group.sender, signed.raw, ids)
         self.sent_transactions += 1
@@ -509,7 +337,7 @@ class Outbox:
     def _broadcast(self, sender: str, raw: bytes, ids: list[int]) -> None:
         try:
             self.client.broadcast(raw)
-        except Web3RPCError as exc:
+        except RpcRefused as exc:
             message = str(exc).lower()
             log.warning("outbox.broadcast_refused", entries=ids, error=message[:200])
             self._nonces.pop(sender, None)  # re-read the nonce from the chain next time
@@ -518,8 +346,7 @@ class Outbox:
     # ------------------------------------------------------------------ following
 
     def _follow_sent(self) -> int:
-        with self.store.connection() as connection:
-            sent = list(connection.execute(_SENT))
+        sent = q.sent(self.store)
         self._following = len(sent)
         by_tx: dict[str, list[Entry]] = defaultdict(list)
         for entry in sent:
@@ -545,11 +372,10 @@ class Outbox:
         """A mined revert (the state changed after the pre-flight): an entry the chain would take now
         is sent again (after a chain restart, a link re-broadcast before the registration it links);
         otherwise the refused item fails or waits (``_refuse``) and the rest go back."""
-        with self.store.session() as session:  # with their requests, which following them does not load
-            entries = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_([x.id for x in entries])).order_by(OutboxEntry.id)))
-        group = _Group(entries[0].sender, entries)
-        function, args = group.call()
-        calldata = self.client.encode(function, *args)
+        entries = q.entries_with_requests(self.store, [x.id for x in entries])  # following them does not load those
+        group = Group(entries[0].sender, entries)
+        call = group.call()
+        calldata = self.client.encode(call.function, *call.args)
         refused_before = self._refusal(group.sender, calldata, block=hex(max(block - 1, 0)))
         if refused_before is not None and self._refusal(group.sender, calldata) is None:
             self._reset([x.id for x in entries])
@@ -566,8 +392,7 @@ class Outbox:
     ) -> None:
         registered = [ev for ev in events if ev.name == "KeyDataSetRegistered"]
         amended = [ev for ev in events if ev.name == "KeyDataSetAmended"]
-        now = utcnow()
-        rows = []
+        results: list[tuple[int, dict[str, Any]]] = []
         for i, entry in enumerate(sorted(entries, key=lambda x: x.id)):
             result: dict[str, Any] = {"transaction": tx_hash, "block": block}
             if entry.kind == "register":
@@ -576,35 +401,22 @@ class Outbox:
                     result.update(gpid=str(GPID.from_hex(gpid_hex)), version=1)
             elif entry.kind == "amend" and amended:
                 result.update(gpid=str(GPID.from_hex(amended[0].args["gpid"])), version=amended[0].args["version"])
-            rows.append({"entry": entry.id, "tx": tx_hash, "block": block, "hash": block_hash, "outcome": result, "now": now})
-        with self.store.session() as session:
-            session.execute(_MARK_MINED, rows)  # one executemany by primary key
+            results.append((entry.id, result))
+        q.mark_mined(self.store, results, tx_hash, block, block_hash, utcnow())
         if self._head_seen is None or block > self._head_seen[0]:
             self._head_seen = (block, _hash_text(block_hash))  # the next check makes sure it stays
         gpids = {entry.id: entry.gpid for entry in entries}
-        self._signal_finished([Outcome(row["entry"], MINED, gpids[row["entry"]], row["outcome"], None) for row in rows])
+        self._signal_finished([Outcome(entry, MINED, gpids[entry], result, None) for entry, result in results])
 
     def _fail(self, entries: list[Entry], error: e.GPIDError) -> None:
         record = e.error_record(error)
-        with self.store.session() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_([x.id for x in entries]))
-                .values(status=FAILED, error=record, updated_at=utcnow())
-            )
+        q.mark_failed(self.store, [x.id for x in entries], record, utcnow())
         self._signal_finished([Outcome(x.id, FAILED, x.gpid, None, record) for x in entries])
         log.info("outbox.refused", entries=[x.id for x in entries], error=record["type"], message=record["message"])
 
     def _reset(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with self.store.session() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(ids))
-                .values(status=PENDING, transaction_hash=None, raw_transaction=None, nonce=None, batch_id=None,
-                        block_number=None, block_hash=None, result=None, updated_at=utcnow())
-            )  # fmt: skip
+        if ids:
+            q.reset(self.store, ids, utcnow())
 
     # ------------------------------------------------------------------ reconciliation
 
@@ -638,8 +450,7 @@ class Outbox:
         self._head_seen = None
         self._nonces.clear()
         counts = {"mined": 0, "rebroadcast": 0, "resent": 0, "lost": 0}
-        with self.store.session() as session:
-            sent = list(session.scalars(select(OutboxEntry).where(OutboxEntry.status == SENT).order_by(OutboxEntry.id)))
+        sent = q.sent_entries(self.store)
         by_tx: dict[str, list[OutboxEntry]] = defaultdict(list)
         for entry in sent:
             by_tx[entry.transaction_hash or ""].append(entry)
@@ -654,7 +465,7 @@ class Outbox:
                     self.client.broadcast(bytes.fromhex(first.raw_transaction))
                     counts["rebroadcast"] += 1
                     continue
-                except Web3RPCError:
+                except RpcRefused:
                     pass
             self._reset([x.id for x in entries])
             counts["resent"] += len(entries)
@@ -669,19 +480,8 @@ class Outbox:
     def _recheck_mined(self) -> int:
         """Mined entries whose block the chain no longer has (reorg, older dev state) go back to pending."""
         head = self.client.block_number()
-        with self.store.session() as session:
-            blocks = session.execute(
-                select(OutboxEntry.block_number, OutboxEntry.block_hash)
-                .where(OutboxEntry.status == MINED, OutboxEntry.block_number >= head - REORG_WINDOW)
-                .distinct()
-            ).all()
-            beyond = session.execute(
-                select(OutboxEntry.block_number, OutboxEntry.block_hash)
-                .where(OutboxEntry.status == MINED, OutboxEntry.block_number > head)
-                .distinct()
-            ).all()
         lost_blocks = set()
-        for number, block_hash in set(blocks) | set(beyond):
+        for number, block_hash in q.mined_blocks(self.store, head - REORG_WINDOW, head):
             if number > head:
                 lost_blocks.add(number)
                 continue
@@ -689,12 +489,7 @@ class Outbox:
                 lost_blocks.add(number)
         if not lost_blocks:
             return 0
-        with self.store.session() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboxEntry.id).where(OutboxEntry.status == MINED, OutboxEntry.block_number.in_(lost_blocks))
-                )
-            )
+        ids = q.mined_in_blocks(self.store, lost_blocks)
         self._reset(ids)
         log.warning("outbox.blocks_lost", blocks=sorted(lost_blocks), entries=len(ids))
         return len(ids)

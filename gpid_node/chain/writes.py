@@ -1,0 +1,206 @@
+"""The node's writes to the registry: one frozen dataclass per kind the outbox carries.
+
+A write has two faces, both here so that no other module turns bytes into text and back:
+
+* its **JSON form** (:meth:`to_json`, :func:`write_from_json`), the ``request`` of its outbox row.
+  Bytes travel as ``0x``-hex text and the GPID as its ``bytes16`` hex, exactly as rows written by
+  earlier versions of the node hold them, so an existing database keeps working;
+* its **contract call** (:meth:`call`): the registry function and its arguments as the ABI encodes
+  them (bytes, ints, text), for the outbox to encode, simulate and sign.
+
+=====================  ===========================  =====================================
+outbox ``kind``        write                        registry function
+=====================  ===========================  =====================================
+``register``           :class:`Register`            ``register`` (``registerBatch`` for
+                                                    several: :func:`register_batch`)
+``amend``              :class:`Amend`               ``amend``
+``link``               :class:`Link`                ``linkDeclaration``
+``link_as_buyer``      :class:`LinkAsBuyer`         ``linkDeclarationAsBuyer``
+``verification``       :class:`RecordVerification`  ``recordVerification``
+=====================  ===========================  =====================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeAlias
+
+from gpid_node.domain.gpid import GPID
+
+__all__ = [
+    "Amend",
+    "ContractCall",
+    "Link",
+    "LinkAsBuyer",
+    "RecordVerification",
+    "Register",
+    "Write",
+    "register_batch",
+    "write_from_json",
+]
+
+
+@dataclass(frozen=True)
+class ContractCall:
+    """A registry function and its arguments, ready for the ABI encoder."""
+
+    function: str
+    args: tuple[Any, ...]
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _unhex(text: str) -> bytes:
+    return bytes.fromhex(text.removeprefix("0x"))
+
+
+def _words(texts: Iterable[str]) -> tuple[bytes, ...]:
+    return tuple(_unhex(t) for t in texts)
+
+
+def _country_bytes(country: str) -> bytes:
+    """The ``bytes2`` the registry keeps for a country code (latin-1: any two bytes survive a round trip)."""
+    return country.encode("latin-1")
+
+
+@dataclass(frozen=True)
+class Register:
+    """Registers a key data set: the invoice number in normal form, its five commitments, its payload."""
+
+    kind: ClassVar[str] = "register"
+    invoice_number: str
+    commitments: tuple[bytes, ...]
+    payload: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"invoice_number": self.invoice_number, "commitments": [_hex(c) for c in self.commitments],
+                "payload": _hex(self.payload)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Register:
+        return cls(data["invoice_number"], _words(data["commitments"]), _unhex(data["payload"]))
+
+    def batch_item(self) -> tuple[str, list[bytes], bytes]:
+        """The ``RegisterItem`` tuple of a ``registerBatch``."""
+        return self.invoice_number, list(self.commitments), self.payload
+
+    def call(self) -> ContractCall:
+        return ContractCall("register", self.batch_item())
+
+
+def register_batch(writes: Sequence[Register]) -> ContractCall:
+    """Several registrations of one sender in one transaction."""
+    return ContractCall("registerBatch", ([w.batch_item() for w in writes],))
+
+
+@dataclass(frozen=True)
+class Amend:
+    """Amends a key data set: the commitments it replaces and the new ones, a reason, the new payload."""
+
+    kind: ClassVar[str] = "amend"
+    gpid: GPID
+    previous: tuple[bytes, ...]
+    next: tuple[bytes, ...]
+    reason_code: int
+    reason: str
+    payload: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "previous": [_hex(c) for c in self.previous],
+                "next": [_hex(c) for c in self.next], "reason_code": self.reason_code, "reason": self.reason,
+                "payload": _hex(self.payload)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Amend:
+        return cls(GPID.from_hex(data["gpid"]), _words(data["previous"]), _words(data["next"]),
+                   int(data["reason_code"]), data["reason"], _unhex(data["payload"]))  # fmt: skip
+
+    def call(self) -> ContractCall:
+        return ContractCall("amend", (self.gpid.raw, list(self.previous), list(self.next), self.reason_code,
+                                      self.reason, self.payload))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Link:
+    """Links a declaration (reference, country of its administration, direction 1 export / 2 import)
+    to a GPID, by its seller or an agent with a right."""
+
+    kind: ClassVar[str] = "link"
+    gpid: GPID
+    reference: str
+    country: str
+    direction: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "reference": self.reference, "country": _hex(_country_bytes(self.country)),
+                "direction": self.direction}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Link:
+        return cls(GPID.from_hex(data["gpid"]), data["reference"], _unhex(data["country"]).decode("latin-1"),
+                   int(data["direction"]))  # fmt: skip
+
+    def call(self) -> ContractCall:
+        return ContractCall("linkDeclaration", (self.gpid.raw, self.reference, _country_bytes(self.country), self.direction))
+
+
+@dataclass(frozen=True)
+class LinkAsBuyer:
+    """Links a declaration by the buyer, which proves itself by the current commitments it opens."""
+
+    kind: ClassVar[str] = "link_as_buyer"
+    gpid: GPID
+    current: tuple[bytes, ...]
+    reference: str
+    country: str
+    direction: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "reference": self.reference, "country": _hex(_country_bytes(self.country)),
+                "direction": self.direction, "current": [_hex(c) for c in self.current]}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinkAsBuyer:
+        return cls(GPID.from_hex(data["gpid"]), _words(data["current"]), data["reference"],
+                   _unhex(data["country"]).decode("latin-1"), int(data["direction"]))  # fmt: skip
+
+    def call(self) -> ContractCall:
+        return ContractCall("linkDeclarationAsBuyer", (self.gpid.raw, list(self.current), self.reference,
+                                                       _country_bytes(self.country), self.direction))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordVerification:
+    """Records Customs' outcome (1 match, 2 discrepancies, 3 integrity failure) of a declaration for
+    the version it checked."""
+
+    kind: ClassVar[str] = "verification"
+    gpid: GPID
+    reference: str
+    version: int
+    outcome: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "reference": self.reference, "version": self.version, "outcome": self.outcome}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RecordVerification:
+        return cls(GPID.from_hex(data["gpid"]), data["reference"], int(data["version"]), int(data["outcome"]))
+
+    def call(self) -> ContractCall:
+        return ContractCall("recordVerification", (self.gpid.raw, self.reference, self.version, self.outcome))
+
+
+Write: TypeAlias = Register | Amend | Link | LinkAsBuyer | RecordVerification
+_KINDS: dict[str, type[Write]] = {w.kind: w for w in (Register, Amend, Link, LinkAsBuyer, RecordVerification)}
+
+
+def write_from_json(kind: str, data: Mapping[str, Any]) -> Write:
+    """The write an outbox row holds (its ``kind`` and ``request``)."""
+    cls = _KINDS.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown outbox entry kind {kind!r}; known: {', '.join(_KINDS)}")
+    return cls.from_json(data)

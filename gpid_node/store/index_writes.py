@@ -1,0 +1,206 @@
+"""The indexer's statements: what it reads while it maps a block, and every write it makes.
+
+The job (:class:`gpid_node.services.indexer.Indexer`) calls these inside the one transaction it
+opens per run of blocks; none of them commits. Rows are the plain dicts the mappers build
+(:mod:`gpid_node.services.index_rows`), written in bulk (one executemany per table and block); rows
+already there (same keys) are left alone, so a block applied twice changes nothing. INSERT ... ON
+CONFLICT is spelled for SQLite and PostgreSQL, the two databases the node supports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from gpid_node.store.tables import (
+    ChainCursor,
+    DeclarationLinkRow,
+    IndexedBlock,
+    KeyDataSetRow,
+    TraderBindingRow,
+    VerificationRow,
+    VersionRow,
+)
+
+__all__ = [
+    "bound_trader_id",
+    "delete_above",
+    "delete_cursor",
+    "indexed_blocks",
+    "prune_blocks",
+    "record_block",
+    "set_cursor",
+    "set_integrity_ok",
+    "stored_cursor",
+    "stored_version",
+    "update_key_data_set",
+    "write_block",
+]
+
+_KDS: Table = KeyDataSetRow.__table__  # type: ignore[assignment]
+_VERSIONS: Table = VersionRow.__table__  # type: ignore[assignment]
+_LINKS: Table = DeclarationLinkRow.__table__  # type: ignore[assignment]
+_VERIFICATIONS: Table = VerificationRow.__table__  # type: ignore[assignment]
+_BINDINGS: Table = TraderBindingRow.__table__  # type: ignore[assignment]
+_BLOCKS: Table = IndexedBlock.__table__  # type: ignore[assignment]
+_CURSOR: Table = ChainCursor.__table__  # type: ignore[assignment]
+
+# Built once (SQLAlchemy then reuses their compiled form).
+_STORED_CURSOR = select(_CURSOR.c.registry_address, _CURSOR.c.block_number, _CURSOR.c.block_hash).where(_CURSOR.c.id == 1)
+_SET_INTEGRITY = select(_KDS.c.integrity_ok).where(_KDS.c.gpid == bindparam("gpid"))
+_STORED_VERSION = select(_VERSIONS.c.version, _VERSIONS.c.data).where(
+    _VERSIONS.c.gpid == bindparam("gpid"), _VERSIONS.c.version == bindparam("number")
+)
+_LAST_BOUND = (
+    select(_BINDINGS.c.trader_id)
+    .where(_BINDINGS.c.trader_key == bindparam("key"), _BINDINGS.c.bound.is_(True))
+    .order_by(_BINDINGS.c.block_number.desc(), _BINDINGS.c.log_index.desc())
+    .limit(1)
+)
+
+
+def _dialect_insert(session: Session, table: Table) -> Any:
+    """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the node supports these two
+        raise NotImplementedError(f"the indexer supports SQLite and PostgreSQL, not {name}")
+    return insert(table)
+
+
+# ---------------------------------------------------------------------- reads while mapping
+
+
+def stored_cursor(session: Session) -> Row[Any] | None:
+    """The cursor row (``registry_address``, ``block_number``, ``block_hash``), None before the first block."""
+    return session.execute(_STORED_CURSOR).first()
+
+
+def set_integrity_ok(session: Session, gpid: str) -> bool | None:
+    """A stored key data set's ``integrity_ok``; None when the index does not hold it."""
+    row = session.execute(_SET_INTEGRITY, {"gpid": gpid}).first()
+    return None if row is None else bool(row.integrity_ok)
+
+
+def stored_version(session: Session, gpid: str, number: int) -> dict[str, Any] | None:
+    """A stored version's number and data, as ``{"version", "data"}``; None when it is not indexed."""
+    row = session.execute(_STORED_VERSION, {"gpid": gpid, "number": number}).first()
+    return None if row is None else {"version": row.version, "data": row.data}
+
+
+def bound_trader_id(session: Session, trader_key: str) -> str | None:
+    """The trader ID last indexed as bound to a trader key (``0x``-hex)."""
+    return session.scalar(_LAST_BOUND, {"key": trader_key})
+
+
+def indexed_blocks(session: Session, up_to: int) -> list[Row[Any]]:
+    """(number, hash) of the indexed blocks up to ``up_to``, oldest first."""
+    return list(
+        session.execute(select(_BLOCKS.c.number, _BLOCKS.c.hash).where(_BLOCKS.c.number <= up_to).order_by(_BLOCKS.c.number))
+    )
+
+
+# ---------------------------------------------------------------------- one block's writes
+
+
+def write_block(
+    session: Session,
+    number: int,
+    *,
+    new_sets: Iterable[dict[str, Any]],
+    versions: list[dict[str, Any]],
+    set_updates: Iterable[dict[str, Any]],
+    links: list[dict[str, Any]],
+    verifications: list[dict[str, Any]],
+    bindings: list[dict[str, Any]],
+) -> None:
+    """Bulk inserts of block ``number``'s rows and the updates of the key data sets it amended."""
+    new = list(new_sets)
+    if new:
+        session.execute(_dialect_insert(session, _KDS).on_conflict_do_nothing(), new)
+    if versions:
+        session.execute(_dialect_insert(session, _VERSIONS).on_conflict_do_nothing(), versions)
+    for changes in set_updates:
+        session.execute(
+            update(_KDS).where(_KDS.c.gpid == changes["gpid"]).values({k: v for k, v in changes.items() if k != "gpid"})
+        )
+    if links:
+        session.execute(_dialect_insert(session, _LINKS).on_conflict_do_nothing(), links)
+    for table, rows in ((_VERIFICATIONS, verifications), (_BINDINGS, bindings)):
+        rows = _not_yet_stored(session, table, number, rows)
+        if rows:
+            session.execute(table.insert(), rows)
+
+
+def _not_yet_stored(session: Session, table: Table, number: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a table without a natural unique key, less those of this block already stored."""
+    if not rows:
+        return rows
+    stored = set(session.scalars(select(table.c.log_index).where(table.c.block_number == number)))
+    return [r for r in rows if r["log_index"] not in stored]
+
+
+def record_block(session: Session, number: int, block_hash: str, time: datetime) -> None:
+    """The block's indexed_blocks row."""
+    insert = _dialect_insert(session, _BLOCKS).values(number=number, hash=block_hash, time=time)
+    session.execute(insert.on_conflict_do_update(index_elements=["number"], set_={"hash": block_hash, "time": time}))
+
+
+def prune_blocks(session: Session, keep: int) -> None:
+    """The oldest indexed_blocks rows beyond the newest ``keep`` removed."""
+    oldest_kept = select(_BLOCKS.c.number).order_by(_BLOCKS.c.number.desc()).offset(keep - 1).limit(1).scalar_subquery()
+    session.execute(delete(_BLOCKS).where(_BLOCKS.c.number < oldest_kept))
+
+
+def set_cursor(session: Session, registry: str, number: int, block_hash: str, head: int, now: datetime) -> None:
+    """The cursor on the last block applied (one row)."""
+    values = {"registry_address": registry, "block_number": number, "block_hash": block_hash, "head_number": head,
+              "updated_at": now}  # fmt: skip
+    insert = _dialect_insert(session, _CURSOR).values(id=1, **values)
+    session.execute(insert.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
+def delete_cursor(session: Session) -> None:
+    session.execute(delete(_CURSOR))
+
+
+# ---------------------------------------------------------------------- taking blocks back
+
+
+def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Mapping[str, Any]]]]:
+    """Deletes every chain-derived row above block ``number``. Returns the number of rows removed and,
+    for each key data set that lost versions but not its registration, the versions left (oldest
+    first: ``gpid``, ``version``, ``time``, ``data``, ``integrity_ok``), to derive it again from."""
+    touched = set(session.scalars(select(_VERSIONS.c.gpid).where(_VERSIONS.c.block_number > number).distinct()))
+    removed = 0
+    for statement in (
+        delete(_VERSIONS).where(_VERSIONS.c.block_number > number),
+        delete(_KDS).where(_KDS.c.registered_block > number),
+        delete(_LINKS).where(_LINKS.c.block_number > number),
+        delete(_VERIFICATIONS).where(_VERIFICATIONS.c.block_number > number),
+        delete(_BINDINGS).where(_BINDINGS.c.block_number > number),
+        delete(_BLOCKS).where(_BLOCKS.c.number > number),
+    ):
+        removed += max(0, session.execute(statement).rowcount or 0)
+    remaining = session.execute(
+        select(_VERSIONS.c.gpid, _VERSIONS.c.version, _VERSIONS.c.time, _VERSIONS.c.data, _VERSIONS.c.integrity_ok)
+        .where(_VERSIONS.c.gpid.in_(touched))
+        .order_by(_VERSIONS.c.gpid, _VERSIONS.c.version)
+    ).mappings()
+    by_gpid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in remaining:
+        by_gpid[row["gpid"]].append(row)
+    return removed, by_gpid
+
+
+def update_key_data_set(session: Session, gpid: str, values: dict[str, Any]) -> None:
+    """Sets a key data set's derived columns (after a rewind)."""
+    session.execute(update(_KDS).where(_KDS.c.gpid == gpid).values(values))
