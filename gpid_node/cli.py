@@ -16,7 +16,9 @@ from rich.table import Table
 
 from gpid_node.domain import errors as e
 
-app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True)
+# pretty_exceptions_show_locals=False: a traceback must not print local variables (passwords, URLs with keys)
+app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
 keys_app = typer.Typer(help="API keys (bearer tokens bound to a role and an account).", no_args_is_help=True)
 participants_app = typer.Typer(help="Consortium participants: onboard and offboard.", no_args_is_help=True)
 index_app = typer.Typer(help="The index database: rebuild it from the chain, compare it with another node's.", no_args_is_help=True)
@@ -74,10 +76,17 @@ def _print(document: Any) -> None:
 
 
 def _fail(error: e.GPIDError) -> None:
-    err.print(f"[bold red]error:[/] {error.message}")
-    for problem in getattr(error, "problems", [])[:50]:
-        err.print(f"  {problem.path or '(document)'}: {problem.message}")
+    _print_error(error)
     raise typer.Exit(2)
+
+
+def _print_error(error: e.GPIDError) -> None:
+    """A refusal as the user reads it, without a secret it may quote (a URL's key, a password)."""
+    from gpid_node.logs import scrub
+
+    err.print(f"[bold red]error:[/] {scrub(error.message)}", markup=True, highlight=False)
+    for problem in getattr(error, "problems", [])[:50]:
+        err.print(f"  {problem.path or '(document)'}: {scrub(problem.message)}", markup=False, highlight=False)
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
@@ -97,9 +106,7 @@ def main() -> None:
     try:
         app()
     except e.GPIDError as error:
-        err.print(f"[bold red]error:[/] {error.message}")
-        for problem in getattr(error, "problems", [])[:50]:
-            err.print(f"  {problem.path or '(document)'}: {problem.message}")
+        _print_error(error)
         sys.exit(2)
 
 
@@ -117,13 +124,14 @@ def init(
     from gpid_node.store.database import Store
 
     settings = _settings(data_dir)
+    password = password or settings.keystore_password.get_secret_value()  # GPID_KEYSTORE_PASSWORD_FILE too
     if not password:
         password = typer.prompt("keystore password", hide_input=True, confirmation_prompt=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key = private_key_file.read_text().strip() if private_key_file else None
     account = create_keystore(settings.keystore_path, password, key)
     Store(settings.database).migrate()
-    out.print(f"node key {account.address} in {settings.keystore_path}; database {settings.database}")
+    out.print(f"node key {account.address} in {settings.keystore_path}; database {_where(settings.database)}")
 
 
 @app.command()
@@ -193,7 +201,10 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     else:
         node.start()
     try:
-        uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False)
+        # proxy_headers=False: uvicorn would believe X-Forwarded-* from 127.0.0.1; the app believes them
+        # from settings.trusted_proxies only (api/forwarded.py)
+        uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False,
+                    proxy_headers=False)  # fmt: skip
     finally:
         node.stop()
 
@@ -218,16 +229,16 @@ def dev(
     """Development mode: embedded anvil, contracts, demo participants, API keys in dev-credentials.json."""
     from gpid_node.devmode import DEV_PASSWORD, credentials, start_dev_chain
     from gpid_node.node import open_node
+    from gpid_node.store.files import write_private
 
     _log_as_configured(_settings(data_dir))
     _serve_alone_from(data_dir)
     env = start_dev_chain(data_dir, chain_port)
     try:
-        (data_dir / "node.toml").write_text(
+        write_private(data_dir / "node.toml", (  # it holds the keystore password
             "# written by `gpid-node dev`: lets the CLI reach this development node\n"
-            f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n',
-            encoding="utf-8",
-        )
+            f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n'
+        ))
         settings = _settings(data_dir, port=port, rpc_url=env.chain.url)
         node = open_node(settings, env.keyring)
         api_url = settings.public_url or f"http://{settings.host}:{port}"
@@ -507,12 +518,10 @@ def _store_of(node: str) -> Any:
 
 
 def _where(node: str) -> str:
-    """A node target as it may be printed (a database URL without its password)."""
-    if "://" not in node:
-        return node
-    from sqlalchemy.engine import make_url
+    """A node target or database as it may be printed (a URL without its password)."""
+    from gpid_node.domain.redaction import redact_url
 
-    return make_url(node).render_as_string(hide_password=True)
+    return redact_url(node)
 
 
 def _issue_key(node: str, role: str, account: str, name: str | None, trader_id: str | None, country: str | None) -> dict[str, Any]:

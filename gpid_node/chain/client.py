@@ -9,7 +9,6 @@ a base fee, legacy gas price otherwise, and zero-price permissioned networks (Be
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,6 +28,7 @@ from gpid_node.chain.errors import to_domain_error
 from gpid_node.chain.transport import make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.redaction import redact_text, redact_url
 
 GAS_MARGIN = 1.25
 _CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
@@ -118,7 +118,7 @@ def refusal(exc: Exception) -> GPIDError:
     decoded = decode_error(_revert_data(exc))
     if decoded is not None:
         return to_domain_error(decoded)
-    return ChainRejected(type(exc).__name__, {"message": str(exc)})
+    return ChainRejected(type(exc).__name__, {"message": redact_text(str(exc))})  # a library's text may quote the URL
 
 
 def _hex(value: Any) -> str:
@@ -161,10 +161,8 @@ class RegistryClient:
 
     @property
     def rpc_url(self) -> str:
-        """The endpoint, for messages and logs: without the user and password a URL may carry."""
-        parts = urlsplit(str(getattr(self.w3.provider, "endpoint_uri", "?")))
-        netloc = parts.netloc.rpartition("@")[2]
-        return parts._replace(netloc=netloc).geturl()
+        """The endpoint, for messages and logs: without the credentials and keys a URL may carry."""
+        return redact_url(str(getattr(self.w3.provider, "endpoint_uri", "?")))
 
     @property
     def chain_id(self) -> int:
