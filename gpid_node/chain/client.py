@@ -31,7 +31,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.redaction import redact_text, redact_url
 
 GAS_MARGIN = 1.25
-_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
+CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
 
 
 class FeeMode(StrEnum):
@@ -155,7 +155,7 @@ class RegistryClient:
             result = fn(*args, **kwargs)
             self._last_ok = time.monotonic()
             return result
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             self._last_ok = 0.0
             raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
 

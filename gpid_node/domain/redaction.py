@@ -11,8 +11,9 @@ What is hidden, and why:
 - the password of ``user:password@`` (the user name stays, as ``postgresql://gpid:***@host/db``
   reads; a user name alone, ``https://<token>@host``, is the token and is hidden);
 - every query value (``?apikey=***``): a JSON-RPC endpoint needs no query but a key;
-- path segments that look like keys (16+ URL-safe characters with a digit, or 32+ of them: the
-  Infura, Alchemy, QuickNode shapes); ``/v3`` or a database name stays readable;
+- in http(s) and ws(s) URLs, path segments that look like keys (16+ URL-safe characters with a
+  digit, or 32+ of them: the Infura, Alchemy, QuickNode shapes); ``/v3`` stays readable, and so
+  does a database URL's path (the database name);
 - the fragment.
 """
 
@@ -45,6 +46,13 @@ def _is_key(segment: str) -> bool:
     return len(segment) >= 32 or (len(segment) >= 16 and any(c.isdigit() for c in segment))
 
 
+def _key_segments(scheme: str, path: str) -> set[str]:
+    """The path segments of a web URL that look like keys (a database URL's path is its name)."""
+    if not scheme.lower().startswith(("http", "ws")):
+        return set()
+    return {segment for segment in path.split("/") if _is_key(segment)}
+
+
 def redact_url(url: str) -> str:
     """The URL as it may be shown: credentials, query values, key-like path segments hidden.
 
@@ -57,7 +65,8 @@ def redact_url(url: str) -> str:
     if at:
         user, colon, _ = userinfo.partition(":")
         userinfo = f"{user}:{REDACTED}" if colon and user else REDACTED
-    path = "/".join(REDACTED if _is_key(segment) else segment for segment in match["path"].split("/"))
+    keys = _key_segments(match["scheme"], match["path"])
+    path = "/".join(REDACTED if segment in keys else segment for segment in match["path"].split("/"))
     query = match["query"]
     if query:
         parts = query[1:].split("&")
@@ -79,7 +88,7 @@ def url_secrets(url: str | None) -> frozenset[str]:
     if at:
         user, colon, password = userinfo.partition(":")
         found.append(password if colon and user else userinfo)
-    found += [segment for segment in match["path"].split("/") if _is_key(segment)]
+    found += sorted(_key_segments(match["scheme"], match["path"]))
     if match["query"]:
         found += [p.partition("=")[2] or p for p in match["query"][1:].split("&")]
     if match["fragment"]:

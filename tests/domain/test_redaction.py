@@ -16,6 +16,7 @@ ALCHEMY_KEY = "aBcDeFgHiJkLmNoPqRsTuVwXyZ012345"
     [
         ("https://rpcuser:rpcpass@rpc.example:8545/", "https://rpcuser:***@rpc.example:8545/", "rpcpass"),
         ("postgresql+psycopg://gpid:s3cret-pw@db:5432/gpid_broker", "postgresql+psycopg://gpid:***@db:5432/gpid_broker", "s3cret-pw"),
+        ("postgresql://gpid:s3cret-pw@db/gpid_node_2026_0123456789", "postgresql://gpid:***@db/gpid_node_2026_0123456789", "s3cret-pw"),
         ("https://tok3n-alone@rpc.example/", "https://***@rpc.example/", "tok3n-alone"),
         (f"https://mainnet.infura.io/v3/{INFURA_KEY}", "https://mainnet.infura.io/v3/***", INFURA_KEY),
         (f"https://eth-mainnet.g.alchemy.com/v2/{ALCHEMY_KEY}", "https://eth-mainnet.g.alchemy.com/v2/***", ALCHEMY_KEY),

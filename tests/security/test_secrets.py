@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,3 +172,186 @@ def test_a_refused_setting_never_quotes_a_secret_value(tmp_path: Path, monkeypat
         load_settings()
     assert "hunter2-not-logged" not in refused.value.message
     assert all("hunter2-not-logged" not in p.message for p in refused.value.problems)
+
+
+# ---------------------------------------------------------------------- chain URLs with credentials, a chain that is down
+
+RPC_USER, RPC_PASSWORD = "rpcuser", "rpc-pass-7f3k"
+PROVIDER_KEY = "0123456789abcdef0123456789abcdef"  # an Infura-style key in the path
+QUERY_KEY = "qkey-5541-secret"
+URL_SECRETS = (RPC_PASSWORD, PROVIDER_KEY, QUERY_KEY)
+KEYSTORE_PASSWORD = "file-kept password 9"
+
+
+def secret_rpc_url(port: int) -> str:
+    """A provider-style endpoint with every kind of credential, on a loopback port nobody listens on."""
+    return f"http://{RPC_USER}:{RPC_PASSWORD}@127.0.0.1:{port}/v3/{PROVIDER_KEY}?apikey={QUERY_KEY}"
+
+
+def run_cli(data_dir: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([GPID_NODE, *args], capture_output=True, text=True, timeout=120, env=env_for(data_dir, **env))
+    assert not check or done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def offline_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``gpid-node serve`` configured with a credentialed chain URL whose chain is down; its keystore
+    password from a file (GPID_KEYSTORE_PASSWORD_FILE), debug logs captured."""
+    from gpid_node.chain.devchain import free_port
+    from gpid_node.chain.keystore import keystore_address
+
+    from support.processes import start, stop, wait_http
+
+    root = tmp_path_factory.mktemp("offline")
+    data_dir = root / "data"
+    password_file = root / "keystore_password"
+    password_file.write_text(KEYSTORE_PASSWORD + "\n")
+    env = {"GPID_KEYSTORE_PASSWORD_FILE": str(password_file), "GPID_LOG_LEVEL": "debug"}
+    printed = run_cli(data_dir, "init", "--data-dir", str(data_dir), **env)
+    account = keystore_address(data_dir / "keystore.json")
+    (data_dir / "deployment.json").write_text(json.dumps({
+        "chain_id": 31337, "registry": "0x" + "11" * 20, "block": 0, "block_hash": "0x" + "00" * 32,
+        "transaction": "0x" + "00" * 32, "deployer": account, "admin": account, "artifact_hash": "0x" + "00" * 32,
+    }))  # fmt: skip
+    key = run_cli(data_dir, "keys", "create", "--data-dir", str(data_dir), "--role", "seller", "--account", account).stdout.split()[-1]
+    port = free_port()
+    url = secret_rpc_url(free_port())
+    log = root / "serve.log"
+    process = start([GPID_NODE, "serve", "--data-dir", str(data_dir), "--port", str(port)], data_dir, log,
+                    GPID_RPC_URL=url, **env)  # fmt: skip
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield {"data_dir": data_dir, "url": f"http://127.0.0.1:{port}", "rpc_url": url, "key": key, "log": log,
+               "init": printed.stdout + printed.stderr, "env": env}  # fmt: skip
+    finally:
+        stop(process)
+
+
+def assert_no_url_secret(text: str, where: str) -> None:
+    for secret in URL_SECRETS:
+        assert secret not in text, f"{where} shows a credential of the chain URL"
+
+
+def test_a_chain_url_with_credentials_never_reaches_a_problem_readyz_metrics_console_or_log(offline_node: dict[str, Any]) -> None:
+    seller = {"Authorization": f"Bearer {offline_node['key']}"}
+    shown: dict[str, str] = {}
+    with httpx.Client(base_url=offline_node["url"], timeout=60) as http:
+        refused = http.post("/v1/key-data-sets", json=sample_key_data_set("OFFLINE-1"), headers=seller)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["type"] == "https://gpid.dev/problems/chain-unavailable"
+        shown["503 problem"] = refused.text
+        ready = http.get("/readyz")
+        assert ready.status_code == 503 and "the chain cannot be reached" in ready.json()["reasons"]
+        shown["/readyz"] = ready.text
+        shown["/metrics"] = http.get("/metrics").text
+        sign_in = http.get("/ui/sign-in")
+        signed_in = http.post("/ui/sign-in", data={"api_key": offline_node["key"], "csrf": sign_in.cookies["gpid_ui_csrf"],
+                                                   "next": "/ui/"}, follow_redirects=True)  # fmt: skip
+        assert signed_in.status_code == 200, signed_in.text
+        shown["console"] = signed_in.text + http.get("/ui/key-data-sets?invoice_number=OFFLINE-1").text
+    log = offline_node["log"].read_text(errors="replace")
+    assert "chain" in log and "127.0.0.1" in log, "the node logged nothing about its chain: the search would prove nothing"
+    shown["node log (debug)"] = log
+    for where, text in shown.items():
+        assert_no_url_secret(text, where)
+
+
+def test_the_cli_never_prints_a_chain_url_credential(offline_node: dict[str, Any]) -> None:
+    data_dir = str(offline_node["data_dir"])
+    for args in (["deploy", "--data-dir", data_dir], ["index", "sync", "--data-dir", data_dir],
+                 ["show", "GPID", "--data-dir", data_dir]):  # fmt: skip
+        done = run_cli(offline_node["data_dir"], *args, check=False, GPID_RPC_URL=offline_node["rpc_url"], **offline_node["env"])
+        assert done.returncode != 0
+        assert "127.0.0.1" in done.stdout + done.stderr, done.stdout + done.stderr  # it says which endpoint failed
+        assert_no_url_secret(done.stdout + done.stderr, f"gpid-node {args[0]}")
+
+
+# ---------------------------------------------------------------------- gpid-node init, secrets from files
+
+
+def test_init_prints_the_database_url_without_its_password(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from conftest import postgres_url
+
+    admin_url = make_url(postgres_url())
+    name = f"gpid_init_secret_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not reachable at {admin_url.host}:{admin_url.port}: {exc.__class__.__name__}")
+    try:
+        url = admin_url.set(database=name, password="pg-secret-4411").render_as_string(hide_password=False)  # trust auth ignores it
+        url_file = tmp_path / "database_url"
+        url_file.write_text(url + "\n")
+        password_file = tmp_path / "keystore_password"
+        password_file.write_text(KEYSTORE_PASSWORD + "\n")
+        data_dir = tmp_path / "data"
+        done = run_cli(data_dir, "init", "--data-dir", str(data_dir), GPID_DATABASE_URL_FILE=str(url_file),
+                       GPID_KEYSTORE_PASSWORD_FILE=str(password_file))  # fmt: skip
+        printed = done.stdout + done.stderr
+        assert "pg-secret-4411" not in printed
+        assert f"{admin_url.username}:***@" in printed and name in printed  # still says which database
+        from gpid_node.chain.keystore import load_keystore
+
+        load_keystore(data_dir / "keystore.json", KEYSTORE_PASSWORD)  # the file's value, without its newline
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("name", ["database_url", "rpc_url", "keystore_password"])
+def test_a_secret_setting_is_read_from_its_file_without_the_trailing_newline(name: str, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    value = {"database_url": "postgresql+psycopg://gpid:pw@db/gpid", "rpc_url": secret_rpc_url(8545),
+             "keystore_password": "two words\twith a tab"}[name]  # fmt: skip
+    (tmp_path / "secret").write_text(value + "\n")
+    monkeypatch.setenv(f"GPID_{name.upper()}_FILE", str(tmp_path / "secret"))
+    monkeypatch.delenv(f"GPID_{name.upper()}", raising=False)
+    loaded = getattr(load_settings(data_dir=tmp_path), name)
+    assert (loaded.get_secret_value() if name == "keystore_password" else loaded) == value
+
+
+def test_a_secret_setting_given_both_ways_is_refused_naming_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secret").write_text("from-the-file-value")
+    monkeypatch.setenv("GPID_KEYSTORE_PASSWORD_FILE", str(tmp_path / "secret"))
+    monkeypatch.setenv("GPID_KEYSTORE_PASSWORD", "from-the-environment")
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert "GPID_KEYSTORE_PASSWORD and GPID_KEYSTORE_PASSWORD_FILE are both set" in refused.value.message
+    assert [p.path for p in refused.value.problems] == ["GPID_KEYSTORE_PASSWORD_FILE"]
+    assert "from-the-file-value" not in refused.value.message and "from-the-environment" not in refused.value.message
+
+
+def test_an_unreadable_secret_file_is_refused_naming_the_variable_and_path_never_the_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "absent"
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(missing))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert refused.value.problems[0].path == "GPID_RPC_URL_FILE"
+    assert str(missing) in refused.value.message and "No such file" in refused.value.message
+    not_text = tmp_path / "binary"
+    not_text.write_bytes(b"\xff\xfehunter2-in-the-file")
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(not_text))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert str(not_text) in refused.value.message and "hunter2" not in refused.value.message
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(tmp_path))  # a folder
+    with pytest.raises(ValidationFailed, match="GPID_RPC_URL_FILE"):
+        load_settings(data_dir=tmp_path)
+
+
+def test_a_refused_secret_url_setting_is_not_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPID_RPC_URL", secret_rpc_url(8545))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path, port="not a port")
+    assert "not a port" in refused.value.message  # a setting that holds no secret is quoted
+    assert_no_url_secret(refused.value.message, "the refusal")
