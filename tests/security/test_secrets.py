@@ -147,6 +147,15 @@ def test_keystores_are_scrypt_encrypted_and_never_hold_the_key_in_clear(node: De
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
 
 
+def test_every_file_holding_keys_or_credentials_is_private(node: DevNode) -> None:
+    """The keystores, the API keys of dev-credentials.json and node.toml (the keystore password)."""
+    private = [*sorted((node.data_dir / "keys").glob("*.json")), node.data_dir / "dev-credentials.json", node.data_dir / "node.toml"]
+    assert len(private) == 8
+    for path in private:
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} is readable by others ({oct(path.stat().st_mode & 0o777)})"
+    assert not [p.name for p in node.data_dir.iterdir() if p.name.endswith(".tmp")], "a temporary file was left behind"
+
+
 def test_the_real_server_sends_security_headers_and_no_cors(node: DevNode) -> None:
     seller = {"Authorization": f"Bearer {node.key('seller')}"}
     origin = {"Origin": "https://evil.example"}
@@ -355,3 +364,75 @@ def test_a_refused_secret_url_setting_is_not_quoted(tmp_path: Path, monkeypatch:
         load_settings(data_dir=tmp_path, port="not a port")
     assert "not a port" in refused.value.message  # a setting that holds no secret is quoted
     assert_no_url_secret(refused.value.message, "the refusal")
+
+
+# ---------------------------------------------------------------------- the console's Secure cookie behind a TLS proxy
+
+PROXY, STRANGER = ("10.9.1.2", 40000), ("192.0.2.7", 40000)
+
+
+@pytest.fixture(scope="module")
+def app_behind_proxy(node: DevNode) -> Iterator[Any]:
+    """The app of the dev node's data folder, configured to trust the proxies of 10.9.0.0/16."""
+    from gpid_node.api.app import create_app
+    from gpid_node.chain.keystore import Keyring
+    from gpid_node.node import open_node
+
+    settings = load_settings(data_dir=node.data_dir, rpc_url=node.chain_url, trusted_proxies=["10.9.0.0/16"])
+    behind = open_node(settings, Keyring())
+    yield create_app(behind, settings)
+    behind.store.dispose()
+
+
+def set_cookie(response: httpx.Response, name: str) -> str:
+    """The Set-Cookie header of the named cookie."""
+    found = [value for value in response.headers.get_list("set-cookie") if value.startswith(f"{name}=")]
+    assert len(found) == 1, response.headers
+    return found[0]
+
+
+def is_secure(cookie: str) -> bool:
+    return "secure" in [attribute.strip().lower() for attribute in cookie.split(";")]
+
+
+def console_cookies(app: Any, client: tuple[str, int], headers: dict[str, str], api_key: str) -> tuple[str, str]:
+    """The sign-in form's CSRF cookie and the session cookie of a sign-in, as the app sets them for this peer."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app, client=client, follow_redirects=False) as http:
+        form = http.get("/ui/sign-in", headers=headers)
+        csrf = set_cookie(form, "gpid_ui_csrf")
+        token = csrf.split(";")[0].partition("=")[2]
+        signed_in = http.post("/ui/sign-in", data={"api_key": api_key, "csrf": token, "next": "/ui/"},
+                              headers={**headers, "Cookie": f"gpid_ui_csrf={token}"})  # fmt: skip
+        assert signed_in.status_code == 303, signed_in.text
+        return csrf, set_cookie(signed_in, "gpid_ui_session")
+
+
+@pytest.mark.parametrize("forwarded", [{"X-Forwarded-Proto": "https"}, {"Forwarded": 'for=198.51.100.4;proto="https"'},
+                                       {"Forwarded": "for=a;proto=http, for=198.51.100.4;proto=https"}])  # fmt: skip
+def test_behind_a_trusted_tls_proxy_the_console_cookies_are_secure(app_behind_proxy: Any, node: DevNode,
+                                                                   forwarded: dict[str, str]) -> None:  # fmt: skip
+    for cookie in console_cookies(app_behind_proxy, PROXY, forwarded, node.key("seller")):
+        assert is_secure(cookie), cookie
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
+@pytest.mark.parametrize("forwarded", [{"X-Forwarded-Proto": "https"}, {"Forwarded": "proto=https"}])
+def test_forwarded_headers_from_an_untrusted_client_are_not_believed(app_behind_proxy: Any, node: DevNode,
+                                                                     forwarded: dict[str, str]) -> None:  # fmt: skip
+    for cookie in console_cookies(app_behind_proxy, STRANGER, forwarded, node.key("seller")):
+        assert not is_secure(cookie), cookie  # the real scheme (http) decides
+
+
+def test_a_trusted_proxy_reporting_plain_http_gets_no_secure_cookie(app_behind_proxy: Any, node: DevNode) -> None:
+    for cookie in console_cookies(app_behind_proxy, PROXY, {"X-Forwarded-Proto": "http"}, node.key("seller")):
+        assert not is_secure(cookie), cookie
+
+
+def test_the_real_server_trusts_no_forwarded_header_by_default(node: DevNode) -> None:
+    """uvicorn alone would believe X-Forwarded-Proto from 127.0.0.1: the node's server does not."""
+    with httpx.Client(base_url=node.url, timeout=30) as http:
+        form = http.get("/ui/sign-in", headers={"X-Forwarded-Proto": "https", "Forwarded": "proto=https"})
+    assert form.status_code == 200
+    assert not is_secure(set_cookie(form, "gpid_ui_csrf"))
