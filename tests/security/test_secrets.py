@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -436,3 +437,27 @@ def test_the_real_server_trusts_no_forwarded_header_by_default(node: DevNode) ->
         form = http.get("/ui/sign-in", headers={"X-Forwarded-Proto": "https", "Forwarded": "proto=https"})
     assert form.status_code == 200
     assert not is_secure(set_cookie(form, "gpid_ui_csrf"))
+
+
+def test_a_log_line_quoting_a_hidden_secret_anywhere_is_redacted(tmp_path: Path) -> None:
+    """A library's exception or warning may quote the endpoint's path alone (``with url: /v3/<key>``) or a
+    password: structlog events, their rendered exceptions and standard-library records are all redacted."""
+    script = f"""
+import logging, structlog
+from gpid_node.logs import configure_logging, hide
+configure_logging("debug", "json")
+hide("{KEYSTORE_PASSWORD}", urls=("{secret_rpc_url(8545)}",))
+log = structlog.get_logger("test")
+try:
+    raise ConnectionError("Max retries exceeded with url: /v3/{PROVIDER_KEY}?apikey={QUERY_KEY}")
+except ConnectionError:
+    log.exception("chain.failed", detail="user {RPC_USER} with password {RPC_PASSWORD}")
+log.info("settings", keystore="{KEYSTORE_PASSWORD}", url="{secret_rpc_url(8545)}")
+logging.getLogger("urllib3.connectionpool").warning("Retrying after connection broken: /v3/{PROVIDER_KEY}")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    logged = done.stdout + done.stderr
+    assert "Max retries exceeded" in logged and "Retrying after connection broken" in logged and "chain.failed" in logged
+    assert_no_url_secret(logged, "the log")
+    assert KEYSTORE_PASSWORD not in logged
