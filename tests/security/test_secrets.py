@@ -18,14 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from eth_account import Account
-
-from gpid_node.devmode import DEV_PASSWORD, operator_account
-from gpid_node.samples import sample_key_data_set
-from gpid_node.settings import load_settings
-from gpid_node.domain.errors import ValidationFailed
+from faults.chaos import DevNode, start_dev_node
 from support.processes import GPID_NODE, credentials, env_for
 
-from faults.chaos import DevNode, start_dev_node
+from gpid_node.devmode import DEV_PASSWORD, operator_account
+from gpid_node.domain.errors import ValidationFailed
+from gpid_node.samples import sample_key_data_set
+from gpid_node.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -199,7 +198,7 @@ def secret_rpc_url(port: int) -> str:
 
 
 def run_cli(data_dir: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([GPID_NODE, *args], capture_output=True, text=True, timeout=120, env=env_for(data_dir, **env))
+    done = subprocess.run([GPID_NODE, *args], check=False, capture_output=True, text=True, timeout=120, env=env_for(data_dir, **env))
     assert not check or done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -208,10 +207,10 @@ def run_cli(data_dir: Path, *args: str, check: bool = True, **env: str) -> subpr
 def offline_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """``gpid-node serve`` configured with a credentialed chain URL whose chain is down; its keystore
     password from a file (GPID_KEYSTORE_PASSWORD_FILE), debug logs captured."""
+    from support.processes import start, stop, wait_http
+
     from gpid_node.chain.devchain import free_port
     from gpid_node.chain.keystore import keystore_address
-
-    from support.processes import start, stop, wait_http
 
     root = tmp_path_factory.mktemp("offline")
     data_dir = root / "data"
@@ -281,10 +280,9 @@ def test_the_cli_never_prints_a_chain_url_credential(offline_node: dict[str, Any
 
 
 def test_init_prints_the_database_url_without_its_password(tmp_path: Path) -> None:
+    from conftest import postgres_url
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
-
-    from conftest import postgres_url
 
     admin_url = make_url(postgres_url())
     name = f"gpid_init_secret_{uuid.uuid4().hex[:12]}"
@@ -455,7 +453,7 @@ except ConnectionError:
 log.info("settings", keystore="{KEYSTORE_PASSWORD}", url="{secret_rpc_url(8545)}")
 logging.getLogger("urllib3.connectionpool").warning("Retrying after connection broken: /v3/{PROVIDER_KEY}")
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     logged = done.stdout + done.stderr
     assert "Max retries exceeded" in logged and "Retrying after connection broken" in logged and "chain.failed" in logged
