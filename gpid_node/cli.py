@@ -16,9 +16,10 @@ from rich.table import Table
 
 from gpid_node.domain import errors as e
 
-# pretty_exceptions_show_locals=False: a traceback must not print local variables (passwords, URLs with keys)
+# pretty_exceptions_enable=False: an unexpected failure reaches main(), which prints its traceback
+# redacted (typer's would list local variables: passwords, URLs with keys)
 app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+                  pretty_exceptions_enable=False)
 keys_app = typer.Typer(help="API keys (bearer tokens bound to a role and an account).", no_args_is_help=True)
 participants_app = typer.Typer(help="Consortium participants: onboard and offboard.", no_args_is_help=True)
 index_app = typer.Typer(help="The index database: rebuild it from the chain, compare it with another node's.", no_args_is_help=True)
@@ -108,6 +109,13 @@ def main() -> None:
     except e.GPIDError as error:
         _print_error(error)
         sys.exit(2)
+    except Exception:  # a defect, or a library's failure: its traceback, without a secret it may quote
+        import traceback
+
+        from gpid_node.logs import scrub
+
+        sys.stderr.write(scrub(traceback.format_exc()))
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------------- running a node

@@ -11,9 +11,9 @@ What is hidden, and why:
 - the password of ``user:password@`` (the user name stays, as ``postgresql://gpid:***@host/db``
   reads; a user name alone, ``https://<token>@host``, is the token and is hidden);
 - every query value (``?apikey=***``): a JSON-RPC endpoint needs no query but a key;
-- in http(s) and ws(s) URLs, path segments that look like keys (16+ URL-safe characters with a
-  digit, or 32+ of them: the Infura, Alchemy, QuickNode shapes); ``/v3`` stays readable, and so
-  does a database URL's path (the database name);
+- path segments that look like keys (16+ URL-safe characters with a digit, or 32+ of them: the
+  Infura, Alchemy, QuickNode shapes); ``/v3`` stays readable, and so does a database URL's path
+  (the database name);
 - the fragment.
 """
 
@@ -46,9 +46,12 @@ def _is_key(segment: str) -> bool:
     return len(segment) >= 32 or (len(segment) >= 16 and any(c.isdigit() for c in segment))
 
 
+DATABASE_SCHEMES = frozenset({"postgresql", "postgres", "mysql", "mariadb", "sqlite", "oracle", "mssql", "cockroachdb"})
+
+
 def _key_segments(scheme: str, path: str) -> set[str]:
-    """The path segments of a web URL that look like keys (a database URL's path is its name)."""
-    if not scheme.lower().startswith(("http", "ws")):
+    """The path segments that look like keys; none in a database URL (``postgresql+psycopg://``), whose path is its name."""
+    if scheme.removesuffix("://").partition("+")[0].lower() in DATABASE_SCHEMES:
         return set()
     return {segment for segment in path.split("/") if _is_key(segment)}
 

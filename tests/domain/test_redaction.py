@@ -22,6 +22,8 @@ ALCHEMY_KEY = "aBcDeFgHiJkLmNoPqRsTuVwXyZ012345"
         (f"https://eth-mainnet.g.alchemy.com/v2/{ALCHEMY_KEY}", "https://eth-mainnet.g.alchemy.com/v2/***", ALCHEMY_KEY),
         ("https://rpc.example/rpc?apikey=KeyValue-42&net=main", "https://rpc.example/rpc?apikey=***&net=***", "KeyValue-42"),
         ("https://rpc.example/#frag-secret", "https://rpc.example/#***", "frag-secret"),
+        (f"wss://rpc.example/ws/v3/{INFURA_KEY}", "wss://rpc.example/ws/v3/***", INFURA_KEY),
+        (f"ftp://rpc.example/v3/{INFURA_KEY}", "ftp://rpc.example/v3/***", INFURA_KEY),
     ],
 )
 def test_a_url_is_shown_without_its_credentials_or_key(url: str, shown: str, secret: str) -> None:

@@ -276,6 +276,15 @@ def test_the_cli_never_prints_a_chain_url_credential(offline_node: dict[str, Any
         assert_no_url_secret(done.stdout + done.stderr, f"gpid-node {args[0]}")
 
 
+def test_a_cli_crash_prints_its_traceback_without_a_chain_url_credential(offline_node: dict[str, Any]) -> None:
+    """Not an http(s) endpoint: the transport refuses it with an unexpected error, whose traceback is printed."""
+    ftp_url = offline_node["rpc_url"].replace("http://", "ftp://")
+    done = run_cli(offline_node["data_dir"], "index", "sync", "--data-dir", str(offline_node["data_dir"]), check=False,
+                   GPID_RPC_URL=ftp_url, **offline_node["env"])  # fmt: skip
+    assert done.returncode == 1 and "Traceback" in done.stderr and "not an http(s) JSON-RPC endpoint" in done.stderr, done.stderr
+    assert_no_url_secret(done.stdout + done.stderr, "the traceback")
+
+
 # ---------------------------------------------------------------------- gpid-node init, secrets from files
 
 
