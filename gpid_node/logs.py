@@ -1,20 +1,64 @@
-"""Structured logs: JSON lines by default (one event per line, UTC timestamps), console for humans."""
+"""Structured logs: JSON lines by default (one event per line, UTC timestamps), console for humans.
+
+No secret reaches a log line: values under secret names are replaced, and every text of an event
+(the message, the values, a rendered exception) goes through :func:`redaction.redact_text` with the
+secret fragments this process knows (:func:`hide`: the chain URL's key, the database password,
+the keystore password, registered when the settings are loaded), so a library's exception that
+quotes the endpoint (``... with url: /v3/<key>``) is logged without it. Records of the standard
+``logging`` module (web3, urllib3, uvicorn) are redacted the same way.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
+from typing import Any
 
 import structlog
 
+from gpid_node.domain.redaction import MIN_SECRET_CHARS, redact_text, url_secrets
+
 _SECRET_KEYS = frozenset({"authorization", "api_key", "password", "private_key", "keystore_password", "secret"})
+_hidden: frozenset[str] = frozenset()
+_hiding = threading.Lock()
 
 
-def _redact(_logger: object, _name: str, event: dict) -> dict:
+def hide(*values: str | None, urls: tuple[str | None, ...] = ()) -> None:
+    """Registers secrets this process must never log: ``values`` as they are, ``urls`` by their
+    secret parts (:func:`redaction.url_secrets`)."""
+    global _hidden
+    found = {v for v in values if v and len(v) >= MIN_SECRET_CHARS}
+    for url in urls:
+        found |= url_secrets(url)
+    with _hiding:
+        _hidden = _hidden | found
+
+
+def hidden() -> frozenset[str]:
+    """The secrets registered with :func:`hide` (for other places that print texts: the CLI)."""
+    return _hidden
+
+
+def scrub(text: str) -> str:
+    """A text as it may be shown: URLs redacted, every registered secret replaced."""
+    return redact_text(text, _hidden)
+
+
+def _redact(_logger: object, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     for key in list(event):
         if key.lower() in _SECRET_KEYS:
             event[key] = "[redacted]"
+        elif isinstance(event[key], str):
+            event[key] = scrub(event[key])
     return event
+
+
+class _RedactingFormatter(logging.Formatter):
+    """The standard library's records, redacted as structlog's events are."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
 
 
 def configure_logging(level: str = "info", fmt: str = "json") -> None:
@@ -24,11 +68,17 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _redact,
             structlog.processors.format_exc_info,
+            _redact,  # after format_exc_info: the rendered exception is redacted too
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if not isinstance(h.formatter, _RedactingFormatter)] + [handler]
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)

@@ -3,6 +3,10 @@
 Precedence: explicit arguments, then environment variables, then the config file
 (``<data dir>/node.toml`` or ``GPID_CONFIG``), then defaults. A wrong value is refused with the
 name of the setting and what is accepted.
+
+Secret settings (:data:`SECRET_SETTINGS`) may come from a file instead, as container platforms
+hand secrets over (``GPID_KEYSTORE_PASSWORD_FILE=/run/secrets/keystore_password``): the file's text,
+without its trailing newline, is the value, with the precedence of an environment variable.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gpid_node.chain.client import FeeMode
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.logs import hide
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -36,6 +41,44 @@ class _TomlSource(PydanticBaseSettingsSource):
             return tomllib.loads(self.path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ValidationFailed([FieldProblem(str(self.path), f"not valid TOML: {exc}")]) from exc
+
+
+SECRET_SETTINGS = ("database_url", "rpc_url", "keystore_password")
+"""Settings that hold secrets (a database password, a provider's key in the chain URL, the keystore
+password): each may be given in a file (``GPID_<NAME>_FILE``), and none is ever printed in clear."""
+
+
+class _SecretFilesSource(PydanticBaseSettingsSource):
+    """``GPID_<NAME>_FILE``: the value of a secret setting read from a file (Docker and Kubernetes
+    secrets). Setting both ``GPID_<NAME>`` and ``GPID_<NAME>_FILE`` is refused: which one wins would
+    be a guess. A refusal names the variable and the path, never what the file holds."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        problems: list[FieldProblem] = []
+        for name in SECRET_SETTINGS:
+            variable = f"GPID_{name.upper()}"
+            path = os.environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                problems.append(FieldProblem(f"{variable}_FILE", f"{variable} and {variable}_FILE are both set: set one of them"))
+                continue
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.append(FieldProblem(f"{variable}_FILE", f"{path} is not UTF-8 text"))
+                continue
+            except OSError as exc:
+                problems.append(FieldProblem(f"{variable}_FILE", f"cannot read {path}: {exc.strerror or exc.__class__.__name__}"))
+                continue
+            values[name] = text.removesuffix("\n").removesuffix("\r")
+        if problems:
+            raise ValidationFailed(problems, message="invalid settings: " + "; ".join(f"{p.path}: {p.message}" for p in problems))
+        return values
 
 
 class Settings(BaseSettings):
@@ -77,6 +120,11 @@ class Settings(BaseSettings):
     idempotency_retention_s: float = Field(
         86_400.0, ge=600, description="how long an Idempotency-Key is remembered; after that it is purged and counts as new"
     )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="addresses or networks (CIDR) of TLS-terminating proxies whose X-Forwarded-Proto / Forwarded "
+        "proto= is believed (none by default: those headers are ignored)",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -104,7 +152,7 @@ class Settings(BaseSettings):
         config = os.environ.get("GPID_CONFIG")
         data_dir = Path(os.environ.get("GPID_DATA_DIR", "./data"))
         path = Path(config) if config else data_dir / "node.toml"
-        return (init_settings, env_settings, _TomlSource(settings_cls, path))
+        return (init_settings, env_settings, _SecretFilesSource(settings_cls), _TomlSource(settings_cls, path))
 
     # ------------------------------------------------------------------ derived paths
 
@@ -134,7 +182,7 @@ def _problem_text(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         known = ", ".join(sorted(Settings.model_fields))
         return f"no such setting (a typing error?); the settings are {known}"
-    if any(hint in name for hint in _SECRET_HINTS):
+    if name in SECRET_SETTINGS or any(hint in name for hint in _SECRET_HINTS):
         return error["msg"]
     return f"{error['msg']} (got {error.get('input')!r})"
 
@@ -142,7 +190,7 @@ def _problem_text(error: Any) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from every source; a wrong value raises ValidationFailed naming the setting."""
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = [
             FieldProblem("GPID_" + "_".join(str(p) for p in err["loc"]).upper(), _problem_text(err))
@@ -151,3 +199,5 @@ def load_settings(**overrides: Any) -> Settings:
         raise ValidationFailed(problems, message="invalid settings: " + "; ".join(
             f"{p.path}: {p.message}" for p in problems
         )) from None
+    hide(settings.keystore_password.get_secret_value(), urls=(settings.rpc_url, settings.database_url))
+    return settings

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from gpid_node.api import openapi, problems
+from gpid_node.api.forwarded import ForwardedScheme
 from gpid_node.api.idempotency import Idempotency
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
@@ -112,4 +113,6 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     app.add_middleware(AccessLog, metrics=app.state.metrics)
     public_https = (settings.public_url or "").startswith("https://")
     app.add_middleware(SecurityHeaders, hsts=public_https)
+    if settings.trusted_proxies:  # outermost: every layer below sees the scheme the client used
+        app.add_middleware(ForwardedScheme, proxies=settings.trusted_proxies)
     return app

@@ -1,6 +1,7 @@
 """Pure ASGI middlewares: security headers, access log and metrics, body size limit and JSON check.
 
-Order, outermost first (``create_app`` adds them): security headers → access log and metrics (and
+Order, outermost first (``create_app`` adds them): the forwarded scheme from trusted proxies
+(``forwarded.py``, when some are configured) → security headers → access log and metrics (and
 the last word on unexpected exceptions) → CORS → rate limit (:mod:`gpid_node.api.rate_limit`) → body
 size limit → idempotency → routes.
 """

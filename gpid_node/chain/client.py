@@ -14,7 +14,6 @@ endpoint :class:`~gpid_node.chain.errors.RpcRefused` (``RangeRefused`` for a log
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -35,9 +34,10 @@ from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, fro
 from gpid_node.chain.transport import make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.redaction import redact_text, redact_url
 
 GAS_MARGIN = 1.25
-_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
+CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
 
 
 class FeeMode(StrEnum):
@@ -124,7 +124,7 @@ def refusal(exc: Exception) -> GPIDError:
     decoded = decode_error(_revert_data(exc))
     if decoded is not None:
         return to_domain_error(decoded)
-    return ChainRejected(type(exc).__name__, {"message": str(exc)})
+    return ChainRejected(type(exc).__name__, {"message": redact_text(str(exc))})  # a library's text may quote the URL
 
 
 def _hex(value: Any) -> str:
@@ -162,16 +162,14 @@ class RegistryClient:
             result = fn(*args, **kwargs)
             self._last_ok = time.monotonic()
             return result
-        except _CONNECTION_ERRORS as exc:
+        except CONNECTION_ERRORS as exc:
             self._last_ok = 0.0
             raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
 
     @property
     def rpc_url(self) -> str:
-        """The endpoint, for messages and logs: without the user and password a URL may carry."""
-        parts = urlsplit(str(getattr(self.w3.provider, "endpoint_uri", "?")))
-        netloc = parts.netloc.rpartition("@")[2]
-        return parts._replace(netloc=netloc).geturl()
+        """The endpoint, for messages and logs: without the credentials and keys a URL may carry."""
+        return redact_url(str(getattr(self.w3.provider, "endpoint_uri", "?")))
 
     @property
     def chain_id(self) -> int:

@@ -15,8 +15,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from gpid_node.chain.artifacts import artifact_hash, contract
-from gpid_node.chain.client import GAS_MARGIN, FeeMode, RegistryClient, connect
-from gpid_node.domain.errors import ChainRejected, FieldProblem, ValidationFailed
+from gpid_node.chain.client import CONNECTION_ERRORS, GAS_MARGIN, FeeMode, RegistryClient, connect
+from gpid_node.domain.errors import ChainRejected, ChainUnavailable, FieldProblem, ValidationFailed
+from gpid_node.domain.redaction import redact_url
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,19 @@ def deploy(
     contract_name: str = "GPIDRegistry",
     fee_mode: FeeMode | str = FeeMode.AUTO,
 ) -> tuple[Deployment, bool]:
-    """Deploys the registry unless ``record_path`` names a live deployment; returns (record, reused)."""
-    w3 = connect(rpc_url)
+    """Deploys the registry unless ``record_path`` names a live deployment; returns (record, reused).
+
+    An endpoint that cannot be reached is a ChainUnavailable naming it (without its credentials).
+    """
+    try:
+        return _deploy(connect(rpc_url), deployer, admin, record_path, contract_name, fee_mode)
+    except CONNECTION_ERRORS as exc:
+        raise ChainUnavailable(f"the chain at {redact_url(rpc_url)} cannot be reached: {exc.__class__.__name__}") from exc
+
+
+def _deploy(
+    w3: Web3, deployer: LocalAccount, admin: str | None, record_path: Path | None, contract_name: str, fee_mode: FeeMode | str
+) -> tuple[Deployment, bool]:
     if record_path is not None and record_path.exists():
         existing = Deployment.read(record_path)
         if existing.contract == contract_name and is_live(w3, existing):

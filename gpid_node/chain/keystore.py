@@ -6,13 +6,13 @@ The private key exists only in memory while the node runs; it is never logged or
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.store.files import write_private
 
 __all__ = ["Keyring", "LocalAccount", "create_keystore", "dev_account", "keystore_address", "load_keystore"]
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's development accounts
@@ -36,10 +36,10 @@ def create_keystore(
         raise ValidationFailed([FieldProblem("keystore", f"{path} exists already; choose another path")])
     account: LocalAccount = Account.from_key(private_key) if private_key is not None else Account.create()
     document = Account.encrypt(account.key, password, kdf="scrypt", iterations=scrypt_n)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(document, handle)
+    try:
+        write_private(path, json.dumps(document), replace=False)
+    except FileExistsError:
+        raise ValidationFailed([FieldProblem("keystore", f"{path} exists already; choose another path")]) from None
     return account
 
 

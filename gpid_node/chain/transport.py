@@ -26,6 +26,8 @@ from web3 import Web3
 from web3.providers import BaseProvider, JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse
 
+from gpid_node.domain.redaction import redact_url
+
 
 class KeepAliveHTTPProvider(JSONBaseProvider):
     """web3 provider posting JSON-RPC requests over one kept-alive connection per thread."""
@@ -34,7 +36,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
         super().__init__()
         parts = urlsplit(endpoint_uri)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) JSON-RPC endpoint: {endpoint_uri!r}")
+            raise ValueError(f"not an http(s) JSON-RPC endpoint: {redact_url(endpoint_uri)!r}")
         self.endpoint_uri = endpoint_uri
         self.timeout_s = timeout_s
         self._https = parts.scheme == "https"
@@ -48,8 +50,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
         self._local = threading.local()
 
     def __str__(self) -> str:
-        netloc = self._host if self._port is None else f"{self._host}:{self._port}"
-        return f"RPC connection {urlsplit(self.endpoint_uri)._replace(netloc=netloc).geturl()}"  # no credentials
+        return f"RPC connection {redact_url(self.endpoint_uri)}"  # no credentials, no key
 
     def _connection(self) -> http.client.HTTPConnection:
         connection = getattr(self._local, "connection", None)

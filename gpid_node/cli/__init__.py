@@ -10,7 +10,7 @@ import os
 import sys
 
 from gpid_node.cli import index, key_data_sets, keys, participants, running  # noqa: F401 - they add the commands
-from gpid_node.cli.common import app, err
+from gpid_node.cli.common import app, print_error
 from gpid_node.domain import errors as e
 
 __all__ = ["app", "main"]
@@ -33,8 +33,13 @@ def main() -> None:
     try:
         app()
     except e.GPIDError as error:
-        err.print(f"[bold red]error:[/] {error.message}")
-        for problem in getattr(error, "problems", [])[:50]:
-            err.print(f"  {problem.path or '(document)'}: {problem.message}")
+        print_error(error)
         sys.exit(2)
+    except Exception:  # a defect, or a library's failure: its traceback, without a secret it may quote
+        import traceback
+
+        from gpid_node.logs import scrub
+
+        sys.stderr.write(scrub(traceback.format_exc()))
+        sys.exit(1)
 

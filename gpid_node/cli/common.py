@@ -14,7 +14,10 @@ from rich.console import Console
 from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 
-app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True)
+# pretty_exceptions_enable=False: an unexpected failure reaches main(), which prints its traceback
+# redacted (typer's would list local variables: passwords, URLs with keys)
+app = typer.Typer(help="GPID node: register, reference and verify Goods Passport IDs.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
 keys_app = typer.Typer(help="API keys (bearer tokens bound to a role and an account).", no_args_is_help=True)
 participants_app = typer.Typer(help="Consortium participants: onboard and offboard.", no_args_is_help=True)
 index_app = typer.Typer(help="The index database: rebuild it from the chain, compare it with another node's.", no_args_is_help=True)
@@ -88,9 +91,16 @@ def reader_of(data_dir: Path | None, rpc_url: str | None) -> Any:
 
 
 def where(node: str) -> str:
-    """A node target as it may be printed (a database URL without its password)."""
-    if "://" not in node:
-        return node
-    from sqlalchemy.engine import make_url
+    """A node target or database as it may be printed (a URL without its password)."""
+    from gpid_node.domain.redaction import redact_url
 
-    return make_url(node).render_as_string(hide_password=True)
+    return redact_url(node)
+
+
+def print_error(error: e.GPIDError) -> None:
+    """A refusal as the user reads it, without a secret it may quote (a URL's key, a password)."""
+    from gpid_node.logs import scrub
+
+    err.print(f"[bold red]error:[/] {scrub(error.message)}", markup=True, highlight=False)
+    for problem in getattr(error, "problems", [])[:50]:
+        err.print(f"  {problem.path or '(document)'}: {scrub(problem.message)}", markup=False, highlight=False)

@@ -18,6 +18,7 @@ from gpid_node.cli.common import (
     out,
     print_json,
     settings_of,
+    where,
 )
 from gpid_node.domain import errors as e
 
@@ -33,13 +34,14 @@ def init(
     from gpid_node.store.database import Store
 
     settings = settings_of(data_dir)
+    password = password or settings.keystore_password.get_secret_value()  # GPID_KEYSTORE_PASSWORD_FILE too
     if not password:
         password = typer.prompt("keystore password", hide_input=True, confirmation_prompt=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key = private_key_file.read_text().strip() if private_key_file else None
     account = create_keystore(settings.keystore_path, password, key)
     Store(settings.database).migrate()
-    out.print(f"node key {account.address} in {settings.keystore_path}; database {settings.database}")
+    out.print(f"node key {account.address} in {settings.keystore_path}; database {where(settings.database)}")
 
 
 @app.command()
@@ -104,7 +106,10 @@ def _serve(node: Any, settings: Any, port: int) -> None:
     sys.setswitchinterval(0.001)
     node.start(settings)  # the engines in a process of their own unless settings say otherwise
     try:
-        uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False)
+        # proxy_headers=False: uvicorn would believe X-Forwarded-* from 127.0.0.1; the app believes them
+        # from settings.trusted_proxies only (api/forwarded.py)
+        uvicorn.run(create_app(node, settings), host=settings.host, port=port, log_config=None, access_log=False,
+                    proxy_headers=False)  # fmt: skip
     finally:
         node.stop()
 
@@ -129,16 +134,16 @@ def dev(
     """Development mode: embedded anvil, contracts, demo participants, API keys in dev-credentials.json."""
     from gpid_node.services.devmode import DEV_PASSWORD, credentials, start_dev_chain
     from gpid_node.services.node import open_node
+    from gpid_node.store.files import write_private
 
     _log_as_configured(settings_of(data_dir))
     _serve_alone_from(data_dir)
     env = start_dev_chain(data_dir, chain_port)
     try:
-        (data_dir / "node.toml").write_text(
+        write_private(data_dir / "node.toml", (  # it holds the keystore password
             "# written by `gpid-node dev`: lets the CLI reach this development node\n"
-            f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n',
-            encoding="utf-8",
-        )
+            f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n'
+        ))
         settings = settings_of(data_dir, port=port, rpc_url=env.chain.url)
         node = open_node(settings, env.keyring)
         api_url = settings.public_url or f"http://{settings.host}:{port}"

@@ -24,6 +24,7 @@ from gpid_node.chain.records import RegistryRole
 from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.domain import canonical
 from gpid_node.store.database import Store
+from gpid_node.store.files import write_private
 
 log = structlog.get_logger("gpid.dev")
 
@@ -113,8 +114,7 @@ def credentials(store: Store, data_dir: Path, accounts: dict[str, LocalAccount],
                 "account": account, "api_key": key,
             })  # fmt: skip
     document = {"api_url": api_url, "participants": participants}
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    write_private(path, json.dumps(document, indent=2) + "\n")  # API keys: 0600 from the first byte
     return document
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import structlog
 
 from gpid_node.chain.deploy import Deployment
+from gpid_node.domain.redaction import redact_url
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import IndexerState
 
@@ -70,7 +71,7 @@ class EngineSpec:
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
-        return f"EngineSpec(database={self.database!r}, rpc_url={self.rpc_url!r}, keys={len(self.keys)})"
+        return f"EngineSpec(database={redact_url(self.database)!r}, rpc_url={redact_url(self.rpc_url)!r}, keys={len(self.keys)})"
 
 
 def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
@@ -92,10 +93,11 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from gpid_node.chain.client import RegistryClient, connect
     from gpid_node.chain.keystore import Keyring
-    from gpid_node.logs import configure_logging
+    from gpid_node.logs import configure_logging, hide
     from gpid_node.store.database import Store
 
     configure_logging(spec.log_level, spec.log_format)
+    hide(urls=(spec.rpc_url, spec.database))
     sending = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:

@@ -82,6 +82,8 @@ _ALWAYS = {"GPID_DATA_DIR", "GPID_LOG_FORMAT"}
 # The operator's tools (and each node's `init`, which the compose file runs in the same container).
 OPERATOR_ENV = frozenset(_ALWAYS | {"GPID_RPC_URL", "GPID_DEPLOYMENT_FILE", "GPID_KEYSTORE_PASSWORD", "GPID_DATABASE_URL"})
 NODE_ENV = frozenset(_ALWAYS | {"GPID_RPC_URL", "GPID_DEPLOYMENT_FILE", "GPID_KEYSTORE_PASSWORD", "GPID_DATABASE_URL"})
+# The nodes read their keystore password from a file, as the compose file hands it over (a Docker secret).
+SERVE_ENV = frozenset(_ALWAYS | {"GPID_RPC_URL", "GPID_DEPLOYMENT_FILE", "GPID_KEYSTORE_PASSWORD_FILE", "GPID_DATABASE_URL"})
 
 
 def _onboard(role: str, *identity: str) -> Command:
@@ -103,7 +105,7 @@ COMMANDS: dict[str, Command] = {
     "onboard-customs": _onboard("customs", "--country", "{country}"),
     "keys-create": Command(("gpid-node", "keys", "create", "--data-dir", "{data_dir}", "--role", "{role}", "--account",
                             "{account}", "--name", "{name}", "--country", "{country}"), NODE_ENV),  # fmt: skip
-    "serve": Command(("gpid-node", "serve", "--data-dir", "{data_dir}", "--host", "{host}", "--port", "{port}"), NODE_ENV),
+    "serve": Command(("gpid-node", "serve", "--data-dir", "{data_dir}", "--host", "{host}", "--port", "{port}"), SERVE_ENV),
     "index-sync": Command(("gpid-node", "index", "sync", "--data-dir", "{data_dir}", "--database-url", "{database_url}"),
                           NODE_ENV),  # fmt: skip
 }
@@ -282,8 +284,11 @@ def test_three_nodes_run_the_export_import_flow_and_converge(tmp_path: Path, pos
         # ------------------------------------------------------------ three nodes, as the compose file runs them
         for org in orgs:
             org.port = free_port()
+            password_file = tmp_path / "secrets" / f"{org.name}_keystore_password"
+            password_file.parent.mkdir(exist_ok=True)
+            password_file.write_text(org.password + "\n")
             env = {"GPID_RPC_URL": chain.url, "GPID_DEPLOYMENT_FILE": str(deployment_file),
-                   "GPID_KEYSTORE_PASSWORD": org.password, "GPID_DATABASE_URL": org.database_url}  # fmt: skip
+                   "GPID_KEYSTORE_PASSWORD_FILE": str(password_file), "GPID_DATABASE_URL": org.database_url}  # fmt: skip
             assert set(env) | _ALWAYS <= COMMANDS["serve"].env
             org.process = start(COMMANDS["serve"].render(data_dir=str(org.data_dir), host="127.0.0.1", port=str(org.port)),
                                 org.data_dir, tmp_path / f"{org.name}.log", **env)  # fmt: skip

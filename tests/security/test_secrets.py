@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from eth_account import Account
-
-from gpid_node.services.devmode import DEV_PASSWORD, operator_account
-from gpid_node.domain.samples import sample_key_data_set
-from gpid_node.settings import load_settings
-from gpid_node.domain.errors import ValidationFailed
+from faults.chaos import DevNode, start_dev_node
 from support.processes import GPID_NODE, credentials, env_for
 
-from faults.chaos import DevNode, start_dev_node
+from gpid_node.services.devmode import DEV_PASSWORD, operator_account
+from gpid_node.domain.errors import ValidationFailed
+from gpid_node.domain.samples import sample_key_data_set
+from gpid_node.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +147,15 @@ def test_keystores_are_scrypt_encrypted_and_never_hold_the_key_in_clear(node: De
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
 
 
+def test_every_file_holding_keys_or_credentials_is_private(node: DevNode) -> None:
+    """The keystores, the API keys of dev-credentials.json and node.toml (the keystore password)."""
+    private = [*sorted((node.data_dir / "keys").glob("*.json")), node.data_dir / "dev-credentials.json", node.data_dir / "node.toml"]
+    assert len(private) == 8
+    for path in private:
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} is readable by others ({oct(path.stat().st_mode & 0o777)})"
+    assert not [p.name for p in node.data_dir.iterdir() if p.name.endswith(".tmp")], "a temporary file was left behind"
+
+
 def test_the_real_server_sends_security_headers_and_no_cors(node: DevNode) -> None:
     seller = {"Authorization": f"Bearer {node.key('seller')}"}
     origin = {"Origin": "https://evil.example"}
@@ -171,3 +181,290 @@ def test_a_refused_setting_never_quotes_a_secret_value(tmp_path: Path, monkeypat
         load_settings()
     assert "hunter2-not-logged" not in refused.value.message
     assert all("hunter2-not-logged" not in p.message for p in refused.value.problems)
+
+
+# ---------------------------------------------------------------------- chain URLs with credentials, a chain that is down
+
+RPC_USER, RPC_PASSWORD = "rpcuser", "rpc-pass-7f3k"
+PROVIDER_KEY = "0123456789abcdef0123456789abcdef"  # an Infura-style key in the path
+QUERY_KEY = "qkey-5541-secret"
+URL_SECRETS = (RPC_PASSWORD, PROVIDER_KEY, QUERY_KEY)
+KEYSTORE_PASSWORD = "file-kept password 9"
+
+
+def secret_rpc_url(port: int) -> str:
+    """A provider-style endpoint with every kind of credential, on a loopback port nobody listens on."""
+    return f"http://{RPC_USER}:{RPC_PASSWORD}@127.0.0.1:{port}/v3/{PROVIDER_KEY}?apikey={QUERY_KEY}"
+
+
+def run_cli(data_dir: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([GPID_NODE, *args], check=False, capture_output=True, text=True, timeout=120, env=env_for(data_dir, **env))
+    assert not check or done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def offline_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``gpid-node serve`` configured with a credentialed chain URL whose chain is down; its keystore
+    password from a file (GPID_KEYSTORE_PASSWORD_FILE), debug logs captured."""
+    from support.processes import start, stop, wait_http
+
+    from gpid_node.chain.devchain import free_port
+    from gpid_node.chain.keystore import keystore_address
+
+    root = tmp_path_factory.mktemp("offline")
+    data_dir = root / "data"
+    password_file = root / "keystore_password"
+    password_file.write_text(KEYSTORE_PASSWORD + "\n")
+    env = {"GPID_KEYSTORE_PASSWORD_FILE": str(password_file), "GPID_LOG_LEVEL": "debug"}
+    printed = run_cli(data_dir, "init", "--data-dir", str(data_dir), **env)
+    account = keystore_address(data_dir / "keystore.json")
+    (data_dir / "deployment.json").write_text(json.dumps({
+        "chain_id": 31337, "registry": "0x" + "11" * 20, "block": 0, "block_hash": "0x" + "00" * 32,
+        "transaction": "0x" + "00" * 32, "deployer": account, "admin": account, "artifact_hash": "0x" + "00" * 32,
+    }))  # fmt: skip
+    key = run_cli(data_dir, "keys", "create", "--data-dir", str(data_dir), "--role", "seller", "--account", account).stdout.split()[-1]
+    port = free_port()
+    url = secret_rpc_url(free_port())
+    log = root / "serve.log"
+    process = start([GPID_NODE, "serve", "--data-dir", str(data_dir), "--port", str(port)], data_dir, log,
+                    GPID_RPC_URL=url, **env)  # fmt: skip
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield {"data_dir": data_dir, "url": f"http://127.0.0.1:{port}", "rpc_url": url, "key": key, "log": log,
+               "init": printed.stdout + printed.stderr, "env": env}  # fmt: skip
+    finally:
+        stop(process)
+
+
+def assert_no_url_secret(text: str, where: str) -> None:
+    for secret in URL_SECRETS:
+        assert secret not in text, f"{where} shows a credential of the chain URL"
+
+
+def test_a_chain_url_with_credentials_never_reaches_a_problem_readyz_metrics_console_or_log(offline_node: dict[str, Any]) -> None:
+    seller = {"Authorization": f"Bearer {offline_node['key']}"}
+    shown: dict[str, str] = {}
+    with httpx.Client(base_url=offline_node["url"], timeout=60) as http:
+        refused = http.post("/v1/key-data-sets", json=sample_key_data_set("OFFLINE-1"), headers=seller)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["type"] == "https://gpid.dev/problems/chain-unavailable"
+        shown["503 problem"] = refused.text
+        ready = http.get("/readyz")
+        assert ready.status_code == 503 and "the chain cannot be reached" in ready.json()["reasons"]
+        shown["/readyz"] = ready.text
+        shown["/metrics"] = http.get("/metrics").text
+        sign_in = http.get("/ui/sign-in")
+        signed_in = http.post("/ui/sign-in", data={"api_key": offline_node["key"], "csrf": sign_in.cookies["gpid_ui_csrf"],
+                                                   "next": "/ui/"}, follow_redirects=True)  # fmt: skip
+        assert signed_in.status_code == 200, signed_in.text
+        shown["console"] = signed_in.text + http.get("/ui/key-data-sets?invoice_number=OFFLINE-1").text
+    log = offline_node["log"].read_text(errors="replace")
+    assert "chain" in log and "127.0.0.1" in log, "the node logged nothing about its chain: the search would prove nothing"
+    shown["node log (debug)"] = log
+    for where, text in shown.items():
+        assert_no_url_secret(text, where)
+
+
+def test_the_cli_never_prints_a_chain_url_credential(offline_node: dict[str, Any]) -> None:
+    data_dir = str(offline_node["data_dir"])
+    for args in (["deploy", "--data-dir", data_dir], ["index", "sync", "--data-dir", data_dir],
+                 ["show", "GPID", "--data-dir", data_dir]):  # fmt: skip
+        done = run_cli(offline_node["data_dir"], *args, check=False, GPID_RPC_URL=offline_node["rpc_url"], **offline_node["env"])
+        assert done.returncode != 0
+        assert "127.0.0.1" in done.stdout + done.stderr, done.stdout + done.stderr  # it says which endpoint failed
+        assert_no_url_secret(done.stdout + done.stderr, f"gpid-node {args[0]}")
+
+
+def test_a_cli_crash_prints_its_traceback_without_a_chain_url_credential(offline_node: dict[str, Any]) -> None:
+    """Not an http(s) endpoint: the transport refuses it with an unexpected error, whose traceback is printed."""
+    ftp_url = offline_node["rpc_url"].replace("http://", "ftp://")
+    done = run_cli(offline_node["data_dir"], "index", "sync", "--data-dir", str(offline_node["data_dir"]), check=False,
+                   GPID_RPC_URL=ftp_url, **offline_node["env"])  # fmt: skip
+    assert done.returncode == 1 and "Traceback" in done.stderr and "not an http(s) JSON-RPC endpoint" in done.stderr, done.stderr
+    assert_no_url_secret(done.stdout + done.stderr, "the traceback")
+
+
+# ---------------------------------------------------------------------- gpid-node init, secrets from files
+
+
+def test_init_prints_the_database_url_without_its_password(tmp_path: Path) -> None:
+    from conftest import postgres_url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(postgres_url())
+    name = f"gpid_init_secret_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not reachable at {admin_url.host}:{admin_url.port}: {exc.__class__.__name__}")
+    try:
+        url = admin_url.set(database=name, password="pg-secret-4411").render_as_string(hide_password=False)  # trust auth ignores it
+        url_file = tmp_path / "database_url"
+        url_file.write_text(url + "\n")
+        password_file = tmp_path / "keystore_password"
+        password_file.write_text(KEYSTORE_PASSWORD + "\n")
+        data_dir = tmp_path / "data"
+        done = run_cli(data_dir, "init", "--data-dir", str(data_dir), GPID_DATABASE_URL_FILE=str(url_file),
+                       GPID_KEYSTORE_PASSWORD_FILE=str(password_file))  # fmt: skip
+        printed = done.stdout + done.stderr
+        assert "pg-secret-4411" not in printed
+        assert f"{admin_url.username}:***@" in printed and name in printed  # still says which database
+        from gpid_node.chain.keystore import load_keystore
+
+        load_keystore(data_dir / "keystore.json", KEYSTORE_PASSWORD)  # the file's value, without its newline
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("name", ["database_url", "rpc_url", "keystore_password"])
+def test_a_secret_setting_is_read_from_its_file_without_the_trailing_newline(name: str, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    value = {"database_url": "postgresql+psycopg://gpid:pw@db/gpid", "rpc_url": secret_rpc_url(8545),
+             "keystore_password": "two words\twith a tab"}[name]  # fmt: skip
+    (tmp_path / "secret").write_text(value + "\n")
+    monkeypatch.setenv(f"GPID_{name.upper()}_FILE", str(tmp_path / "secret"))
+    monkeypatch.delenv(f"GPID_{name.upper()}", raising=False)
+    loaded = getattr(load_settings(data_dir=tmp_path), name)
+    assert (loaded.get_secret_value() if name == "keystore_password" else loaded) == value
+
+
+def test_a_secret_setting_given_both_ways_is_refused_naming_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secret").write_text("from-the-file-value")
+    monkeypatch.setenv("GPID_KEYSTORE_PASSWORD_FILE", str(tmp_path / "secret"))
+    monkeypatch.setenv("GPID_KEYSTORE_PASSWORD", "from-the-environment")
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert "GPID_KEYSTORE_PASSWORD and GPID_KEYSTORE_PASSWORD_FILE are both set" in refused.value.message
+    assert [p.path for p in refused.value.problems] == ["GPID_KEYSTORE_PASSWORD_FILE"]
+    assert "from-the-file-value" not in refused.value.message and "from-the-environment" not in refused.value.message
+
+
+def test_an_unreadable_secret_file_is_refused_naming_the_variable_and_path_never_the_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "absent"
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(missing))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert refused.value.problems[0].path == "GPID_RPC_URL_FILE"
+    assert str(missing) in refused.value.message and "No such file" in refused.value.message
+    not_text = tmp_path / "binary"
+    not_text.write_bytes(b"\xff\xfehunter2-in-the-file")
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(not_text))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path)
+    assert str(not_text) in refused.value.message and "hunter2" not in refused.value.message
+    monkeypatch.setenv("GPID_RPC_URL_FILE", str(tmp_path))  # a folder
+    with pytest.raises(ValidationFailed, match="GPID_RPC_URL_FILE"):
+        load_settings(data_dir=tmp_path)
+
+
+def test_a_refused_secret_url_setting_is_not_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPID_RPC_URL", secret_rpc_url(8545))
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path, port="not a port")
+    assert "not a port" in refused.value.message  # a setting that holds no secret is quoted
+    assert_no_url_secret(refused.value.message, "the refusal")
+
+
+# ---------------------------------------------------------------------- the console's Secure cookie behind a TLS proxy
+
+PROXY, STRANGER = ("10.9.1.2", 40000), ("192.0.2.7", 40000)
+
+
+@pytest.fixture(scope="module")
+def app_behind_proxy(node: DevNode) -> Iterator[Any]:
+    """The app of the dev node's data folder, configured to trust the proxies of 10.9.0.0/16."""
+    from gpid_node.api.app import create_app
+    from gpid_node.chain.keystore import Keyring
+    from gpid_node.node import open_node
+
+    settings = load_settings(data_dir=node.data_dir, rpc_url=node.chain_url, trusted_proxies=["10.9.0.0/16"])
+    behind = open_node(settings, Keyring())
+    yield create_app(behind, settings)
+    behind.store.dispose()
+
+
+def set_cookie(response: httpx.Response, name: str) -> str:
+    """The Set-Cookie header of the named cookie."""
+    found = [value for value in response.headers.get_list("set-cookie") if value.startswith(f"{name}=")]
+    assert len(found) == 1, response.headers
+    return found[0]
+
+
+def is_secure(cookie: str) -> bool:
+    return "secure" in [attribute.strip().lower() for attribute in cookie.split(";")]
+
+
+def console_cookies(app: Any, client: tuple[str, int], headers: dict[str, str], api_key: str) -> tuple[str, str]:
+    """The sign-in form's CSRF cookie and the session cookie of a sign-in, as the app sets them for this peer."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app, client=client, follow_redirects=False) as http:
+        form = http.get("/ui/sign-in", headers=headers)
+        csrf = set_cookie(form, "gpid_ui_csrf")
+        token = csrf.split(";")[0].partition("=")[2]
+        signed_in = http.post("/ui/sign-in", data={"api_key": api_key, "csrf": token, "next": "/ui/"},
+                              headers={**headers, "Cookie": f"gpid_ui_csrf={token}"})  # fmt: skip
+        assert signed_in.status_code == 303, signed_in.text
+        return csrf, set_cookie(signed_in, "gpid_ui_session")
+
+
+@pytest.mark.parametrize("forwarded", [{"X-Forwarded-Proto": "https"}, {"Forwarded": 'for=198.51.100.4;proto="https"'},
+                                       {"Forwarded": "for=a;proto=http, for=198.51.100.4;proto=https"}])  # fmt: skip
+def test_behind_a_trusted_tls_proxy_the_console_cookies_are_secure(app_behind_proxy: Any, node: DevNode,
+                                                                   forwarded: dict[str, str]) -> None:  # fmt: skip
+    for cookie in console_cookies(app_behind_proxy, PROXY, forwarded, node.key("seller")):
+        assert is_secure(cookie), cookie
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+
+
+@pytest.mark.parametrize("forwarded", [{"X-Forwarded-Proto": "https"}, {"Forwarded": "proto=https"}])
+def test_forwarded_headers_from_an_untrusted_client_are_not_believed(app_behind_proxy: Any, node: DevNode,
+                                                                     forwarded: dict[str, str]) -> None:  # fmt: skip
+    for cookie in console_cookies(app_behind_proxy, STRANGER, forwarded, node.key("seller")):
+        assert not is_secure(cookie), cookie  # the real scheme (http) decides
+
+
+def test_a_trusted_proxy_reporting_plain_http_gets_no_secure_cookie(app_behind_proxy: Any, node: DevNode) -> None:
+    for cookie in console_cookies(app_behind_proxy, PROXY, {"X-Forwarded-Proto": "http"}, node.key("seller")):
+        assert not is_secure(cookie), cookie
+
+
+def test_the_real_server_trusts_no_forwarded_header_by_default(node: DevNode) -> None:
+    """uvicorn alone would believe X-Forwarded-Proto from 127.0.0.1: the node's server does not."""
+    with httpx.Client(base_url=node.url, timeout=30) as http:
+        form = http.get("/ui/sign-in", headers={"X-Forwarded-Proto": "https", "Forwarded": "proto=https"})
+    assert form.status_code == 200
+    assert not is_secure(set_cookie(form, "gpid_ui_csrf"))
+
+
+def test_a_log_line_quoting_a_hidden_secret_anywhere_is_redacted(tmp_path: Path) -> None:
+    """A library's exception or warning may quote the endpoint's path alone (``with url: /v3/<key>``) or a
+    password: structlog events, their rendered exceptions and standard-library records are all redacted."""
+    script = f"""
+import logging, structlog
+from gpid_node.logs import configure_logging, hide
+configure_logging("debug", "json")
+hide("{KEYSTORE_PASSWORD}", urls=("{secret_rpc_url(8545)}",))
+log = structlog.get_logger("test")
+try:
+    raise ConnectionError("Max retries exceeded with url: /v3/{PROVIDER_KEY}?apikey={QUERY_KEY}")
+except ConnectionError:
+    log.exception("chain.failed", detail="user {RPC_USER} with password {RPC_PASSWORD}")
+log.info("settings", keystore="{KEYSTORE_PASSWORD}", url="{secret_rpc_url(8545)}")
+logging.getLogger("urllib3.connectionpool").warning("Retrying after connection broken: /v3/{PROVIDER_KEY}")
+"""
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    logged = done.stdout + done.stderr
+    assert "Max retries exceeded" in logged and "Retrying after connection broken" in logged and "chain.failed" in logged
+    assert_no_url_secret(logged, "the log")
+    assert KEYSTORE_PASSWORD not in logged
