@@ -384,7 +384,7 @@ def app_behind_proxy(node: DevNode) -> Iterator[Any]:
     """The app of the dev node's data folder, configured to trust the proxies of 10.9.0.0/16."""
     from gpid_node.api.app import create_app
     from gpid_node.chain.keystore import Keyring
-    from gpid_node.node import open_node
+    from gpid_node.services.node import open_node
 
     settings = load_settings(data_dir=node.data_dir, rpc_url=node.chain_url, trusted_proxies=["10.9.0.0/16"])
     behind = open_node(settings, Keyring())

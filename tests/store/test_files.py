@@ -121,7 +121,7 @@ def test_dev_credentials_are_private_from_their_first_byte(tmp_path: Path, open_
                                                           creations: list[dict[str, Any]]) -> None:  # fmt: skip
     from eth_account import Account
 
-    from gpid_node.devmode import DEMO_PARTICIPANTS, credentials
+    from gpid_node.services.devmode import DEMO_PARTICIPANTS, credentials
     from gpid_node.store.database import Store, sqlite_url
 
     (tmp_path / "db").mkdir()
