@@ -304,13 +304,24 @@ def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]
     return entries
 
 
+def _counting_number(text: str, below: int) -> int | None:
+    """``text`` as a number from 1 to ``below - 1`` written in ASCII digits, else None.
+
+    Not ``str.isdigit``: it holds for "²" and for 5,000 digits, which ``int`` then refuses (a 500)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(below)):
+        return None
+    number = int(text)
+    return number if 1 <= number < below else None
+
+
 def _version(text: str | None) -> int | None:
     if text in (None, ""):
         return None
     assert text is not None
-    if not text.isdigit() or not 1 <= int(text) < 2**31:
-        raise e.ValidationFailed([e.FieldProblem("version", f"{text!r} is not a version number; versions count from 1")])
-    return int(text)
+    number = _counting_number(text, 2**31)
+    if number is None:
+        raise e.ValidationFailed([e.FieldProblem("version", f"{text[:40]!r} is not a version number; versions count from 1")])
+    return number
 
 
 # ---------------------------------------------------------------------- sign in and out
@@ -380,7 +391,7 @@ def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
 @router.get("")
 @router.get("/")
 def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
-    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    number = _counting_number(page, 100_000) or 1
     listing = node.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
     return render(request, "home.html", listing=listing, page=number, pages=pages)
