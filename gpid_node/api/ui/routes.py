@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
 
 from gpid_node.api.deps import NodeDep, SettingsDep
 from gpid_node.api.problems import problem_type_of
@@ -143,8 +144,16 @@ def signed_in(request: Request, node: NodeDep, console: ConsoleDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(signed_in)]
 
 
+class FormUnreadable(Exception):
+    """A form body beyond the parser's limits (1,000 fields, 1 MiB a part): starlette raises its
+    HTTPException for it, which this router would otherwise show as the 500 page."""
+
+
 async def form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        raise FormUnreadable(str(exc.detail)) from None
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -249,6 +258,9 @@ class ConsoleRoute(APIRoute):
                 if request.method != "GET":
                     target = BASE + "/"
                 return redirect(f"{BASE}/sign-in?next={quote(target, safe='')}")
+            except FormUnreadable as exc:
+                return render(request, "problem.html", 400, title="This form cannot be read",
+                              detail=f"{str(exc).rstrip('.')}; send the form from the console's page", problems=[])  # fmt: skip
             except FormRefused:
                 return render(request, "problem.html", 403, title="This form has expired",
                               detail="the form was not sent from this console's page, or it is older than your "
