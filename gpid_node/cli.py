@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -75,9 +76,9 @@ def _print(document: Any) -> None:
 
 
 def _fail(error: e.GPIDError) -> None:
-    err.print(f"[bold red]error:[/] {error.message}")
+    err.print(f"[bold red]error:[/] {escape(error.message)}")  # messages quote the user's values: text, not markup
     for problem in getattr(error, "problems", [])[:50]:
-        err.print(f"  {problem.path or '(document)'}: {problem.message}")
+        err.print(f"  {escape(problem.path or '(document)')}: {escape(problem.message)}")
     raise typer.Exit(2)
 
 
@@ -98,9 +99,9 @@ def main() -> None:
     try:
         app()
     except e.GPIDError as error:
-        err.print(f"[bold red]error:[/] {error.message}")
+        err.print(f"[bold red]error:[/] {escape(error.message)}")  # messages quote the user's values: text, not markup
         for problem in getattr(error, "problems", [])[:50]:
-            err.print(f"  {problem.path or '(document)'}: {problem.message}")
+            err.print(f"  {escape(problem.path or '(document)')}: {escape(problem.message)}")
         sys.exit(2)
 
 
@@ -283,9 +284,9 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
     finally:
         node.stop()
     for line, problems in result.rejected[:100]:
-        err.print(f"[yellow]line {line}[/]: " + "; ".join(f"{p.path or '(row)'}: {p.message}" for p in problems))
+        err.print(f"[yellow]line {line}[/]: " + escape("; ".join(f"{p.path or '(row)'}: {p.message}" for p in problems)))
     for line, message in result.failed[:100]:
-        err.print(f"[red]line {line}[/]: {message}")
+        err.print(f"[red]line {line}[/]: {escape(message)}")
     if report:
         report.write_text(json.dumps({
             "summary": result.summary(),
