@@ -243,10 +243,24 @@ def dev(
 # ---------------------------------------------------------------------- key data sets
 
 
+MAX_JSON_FILE_BYTES = 1_048_576  # GPID_MAX_BODY_BYTES's default: what the REST facade takes in one body
+
+
 def _read_json(path_or_text: str) -> Any:
+    """A JSON document from a file (a UTF-8 byte order mark allowed, as `import` allows it) or given as text."""
     path = Path(path_or_text)
     try:
-        return strict_json.parse(path.read_bytes() if path.exists() else path_or_text)
+        is_file = path.is_file()
+    except OSError:  # a JSON text too long to be a file name
+        is_file = False
+    raw: str | bytes = path_or_text
+    if is_file:
+        if (size := path.stat().st_size) > MAX_JSON_FILE_BYTES:
+            raise e.ValidationFailed([e.FieldProblem("", f"{path.name} is {size} bytes; a JSON document holds at most "
+                                                         f"{MAX_JSON_FILE_BYTES} bytes, as a REST body does")])  # fmt: skip
+        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        return strict_json.parse(raw)
     except strict_json.MalformedJSON as exc:
         raise e.ValidationFailed([e.FieldProblem("", f"not JSON: {exc}")]) from None
 
@@ -272,6 +286,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
     settings = _settings(data_dir, rpc_url=rpc_url)
     if not file.is_file():
         raise e.ValidationFailed([e.FieldProblem("FILE", f"{file} does not exist")])
+    records = read_records(file)  # a file that is not UTF-8 is refused before the node is opened
     node = _node(settings).start()
     try:
         principal = _principal(node, "seller", account)
@@ -279,7 +294,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
                       console=err, transient=False) as progress:  # fmt: skip
             task = progress.add_task("registering", total=None)
             result = node.import_key_data_sets(
-                read_records(file), principal, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+                records, principal, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
     finally:
         node.stop()
@@ -296,7 +311,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
             "failed": result.failed,
         }, indent=1))  # fmt: skip
     _print(result.summary())
-    if result.unfinished:
+    if result.unfinished or result.rejected or result.failed:  # a script must see that rows were left out
         raise typer.Exit(1)
 
 

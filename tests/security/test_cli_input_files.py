@@ -11,6 +11,7 @@ validation is data and is registered as written (what was invoiced is what Custo
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -25,7 +26,7 @@ from sqlalchemy import func, select
 
 from gpid_node.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 from gpid_node.importing import CSV_COLUMNS, GOODS_COLUMNS, PARTY_COLUMNS
-from gpid_node.samples import sample_key_data_set
+from gpid_node.samples import sample_key_data_set as shared_sample
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
 from support.processes import GPID_NODE, env_for
@@ -66,6 +67,11 @@ def assert_refused(result: subprocess.CompletedProcess[str], *words: str) -> Non
     assert "Traceback" not in output, output[-3000:]
     for word in words:
         assert word in output, (word, output[-2000:])
+
+
+def sample_key_data_set(invoice_number: str, lines: int) -> dict[str, Any]:
+    """A sample of one's own: the samples module may hand out shared dicts."""
+    return copy.deepcopy(shared_sample(invoice_number, lines=lines))
 
 
 def unique(prefix: str) -> str:
@@ -191,7 +197,7 @@ def test_import_reports_each_hostile_csv_row_by_line_and_registers_the_good_ones
     good = [good_row(), good_row()]
     huge = good_row() | {"seller_name": "x" * 200_000}  # beyond the csv module's field limit of 131,072
     extra = good_row()
-    nul = good_row() | {"goods_description": "spindle\x00"}
+    nul = good_row() | {"description": "spindle\x00"}
     formula = good_row() | {"hs_code": FORMULAS[0], "currency": FORMULAS[1]}
     deep = good_row() | {"description": "[" * 100_000}
     unbalanced = good_row() | {"invoice_number": 'A"B'}
@@ -210,7 +216,7 @@ def test_import_reports_each_hostile_csv_row_by_line_and_registers_the_good_ones
     rejected = {line: problems for line, problems in report["rejected"]}
     assert set(rejected) == {3, 4, 5, 6, 7}, rejected
     assert any("seller.name" == p["path"] for p in rejected[3])
-    assert "4 fields more than the header" in json.dumps(rejected[4]) or "more than the header" in json.dumps(rejected[4])
+    assert "2 field(s) more than the header" in json.dumps(rejected[4])
     assert {"goods[0].hs_code", "goods[0].currency"} <= {p["path"] for p in rejected[6]}
     assert added == 3  # the two good rows, and the one whose quote is data (line 8)
     assert "line 3" in result.stderr and "line 6" in result.stderr
@@ -248,8 +254,8 @@ JSONL_CASES = {
     "deep": ("[" * 300_000, "nested more than 200 levels deep"),
     "duplicate member": ('{"schema_version": "1", "schema_version": "1"}', "appears twice"),
     "NaN": ('{"schema_version": NaN}', "NaN is not JSON"),
-    "a list": ("[1, 2]", "(row)"),
-    "a string": ('"text"', "(row)"),
+    "a list": ("[1, 2]", "expected an object"),
+    "a string": ('"text"', "expected an object"),
     "huge line": ('{"pad": "' + "x" * 3_000_000 + '"}', "bytes"),
     "NUL": ('{"schema_version": "1\\u0000"}', "schema_version"),
 }
