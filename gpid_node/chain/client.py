@@ -12,7 +12,8 @@ import time
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
 from eth_account.signers.local import LocalAccount
@@ -31,6 +32,7 @@ from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
 
 GAS_MARGIN = 1.25
+_T = TypeVar("_T")
 _CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
 
 
@@ -159,6 +161,16 @@ class RegistryClient:
             self._last_ok = 0.0
             raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
 
+    def _decoded(self, method: str, decode: Callable[[], _T]) -> _T:
+        """``decode()`` of an answer to ``method``; an answer of the wrong shape (null, a number for a
+        hex quantity, a list for an object) is a misbehaving endpoint: ChainUnavailable, never a 500."""
+        try:
+            return decode()
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            self._last_ok = 0.0
+            raise ChainUnavailable(f"the chain at {self.rpc_url} answered {method} with something that is not "
+                                   f"its JSON-RPC result ({exc.__class__.__name__})") from exc  # fmt: skip
+
     @property
     def rpc_url(self) -> str:
         """The endpoint, for messages and logs: without the user and password a URL may carry."""
@@ -181,12 +193,15 @@ class RegistryClient:
         response = self._rpc(self.w3.provider.make_request, method, list(params))
         if "error" in response:
             error = response["error"]
-            message = error.get("message", error) if isinstance(error, dict) else error
-            raise Web3RPCError(str(message), rpc_response=response)
+            if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+                self._last_ok = 0.0
+                raise ChainUnavailable(f"the chain at {self.rpc_url} answered {method} with an error that is not a JSON-RPC error object")
+            raise Web3RPCError(error["message"], rpc_response=response)
         return response.get("result")
 
     def block_number(self) -> int:
-        return int(self.request("eth_blockNumber"), 16)
+        answer = self.request("eth_blockNumber")
+        return self._decoded("eth_blockNumber", lambda: int(answer, 16))
 
     def block(self, number: int | str) -> dict[str, Any]:
         """A whole block as web3 gives it (HexBytes, ints); see ``header`` for the node's own reads."""
@@ -198,8 +213,8 @@ class RegistryClient:
         block = self.request("eth_getBlockByNumber", tag, False)
         if block is None:
             raise BlockNotFound(f"the chain has no block {number}")
-        return Header(int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(),
-                      int(block["timestamp"], 16))  # fmt: skip
+        return self._decoded("eth_getBlockByNumber", lambda: Header(
+            int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(), int(block["timestamp"], 16)))
 
     def is_reachable(self, max_age_s: float = 2.0) -> bool:
         """Whether the chain answers: a call answered in the last ``max_age_s`` counts, else one is made."""
@@ -248,7 +263,7 @@ class RegistryClient:
             result = self.request("eth_call", {"from": sender, "to": self.address, "data": "0x" + data.hex()}, block)
         except (ContractLogicError, Web3RPCError) as exc:
             raise refusal(exc) from exc
-        return bytes.fromhex(str(result).removeprefix("0x"))
+        return self._decoded("eth_call", lambda: bytes.fromhex(result.removeprefix("0x")))
 
     def estimate_gas(self, sender: str, data: bytes) -> int:
         try:
@@ -282,7 +297,8 @@ class RegistryClient:
         return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
 
     def next_nonce(self, account: str) -> int:
-        return int(self.request("eth_getTransactionCount", account, "pending"), 16)
+        answer = self.request("eth_getTransactionCount", account, "pending")
+        return self._decoded("eth_getTransactionCount", lambda: int(answer, 16))
 
     def sign(
         self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
@@ -312,16 +328,16 @@ class RegistryClient:
     def receipt(self, tx_hash: str) -> Receipt | None:
         """The receipt of a mined transaction (its logs in JSON-RPC shape), None while it is not mined."""
         r = self.request("eth_getTransactionReceipt", tx_hash)
-        if r is None or r.get("blockNumber") is None:
+        if r is None or isinstance(r, dict) and r.get("blockNumber") is None:
             return None
-        return Receipt(
+        return self._decoded("eth_getTransactionReceipt", lambda: Receipt(
             transaction_hash=str(r["transactionHash"]).lower(),
             block_number=int(r["blockNumber"], 16),
             block_hash=str(r["blockHash"]).lower(),
             succeeded=int(r["status"], 16) == 1,
             gas_used=int(r["gasUsed"], 16),
             logs=list(r["logs"]),
-        )
+        ))
 
     def is_pending(self, tx_hash: str) -> bool:
         """Whether the node still knows the transaction (in its pool or in a block)."""
