@@ -272,3 +272,14 @@ def test_import_reports_each_hostile_json_line_by_number_and_goes_on(dev_folder:
     for number, (_, words) in enumerate(JSONL_CASES.values(), start=2):
         assert number in rejected and words in rejected[number], (number, words, rejected.get(number))
     assert added == 2
+
+
+def test_an_unclosed_quote_that_swallows_the_file_is_reported_and_reading_stops() -> None:
+    """Pure: the reader's answer for a field beyond 1 MiB (the csv module raised at 131,072 characters)."""
+    from gpid_node.importing import MAX_RECORD_BYTES, read_csv
+
+    good = csv_text([good_row()])
+    hostile = good + '"' + "x" * (MAX_RECORD_BYTES + 10) + "\n" + good.split("\n", 1)[1]
+    records = list(read_csv(hostile))
+    assert [r.line for r in records if r.problem is None] == [2]
+    assert len(records) == 2 and "the rest of the file is not read" in (records[1].problem or "")
