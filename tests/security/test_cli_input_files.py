@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gpid_node.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
-from gpid_node.importing import CSV_COLUMNS, GOODS_COLUMNS, PARTY_COLUMNS
+from gpid_node.importing import CSV_COLUMNS, GOODS_COLUMNS
 from gpid_node.samples import sample_key_data_set as shared_sample
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
