@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from gpid_node.chain.client import FeeMode
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
@@ -41,6 +43,10 @@ class _TomlSource(PydanticBaseSettingsSource):
             return tomllib.loads(self.path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ValidationFailed([FieldProblem(str(self.path), f"not valid TOML: {exc}")]) from exc
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([FieldProblem(str(self.path), f"not UTF-8 (byte {exc.start}); TOML files are UTF-8")]) from None
+        except RecursionError:  # tomllib nests arrays by recursion
+            raise ValidationFailed([FieldProblem(str(self.path), "not valid TOML for a node: arrays nested too deep")]) from None
 
 
 SECRET_SETTINGS = ("database_url", "rpc_url", "keystore_password")
@@ -97,11 +103,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8080, ge=1, le=65535, description="port the API listens on")
     public_url: str | None = Field(None, description="URL clients use to reach this node (QR codes)")
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="largest request body accepted")
     batch_size: int = Field(50, ge=1, le=200, description="registrations gathered into one transaction")
-    write_timeout_s: float = Field(30.0, gt=0, description="how long a write waits for its block before 202")
+    write_timeout_s: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False, description="how long a write waits for its block before 202")
     poll_interval_s: float = Field(
-        0.05, gt=0, le=10, description="how often the indexer looks for new blocks and the outbox for receipts of what it sent"
+        0.05, gt=0, le=10, allow_inf_nan=False, description="how often the indexer looks for new blocks and the outbox for receipts of what it sent"
     )
     engine_process: bool = Field(
         True, description="run the outbox and indexer in a process of their own (else as threads of the API's)"
@@ -125,6 +131,37 @@ class Settings(BaseSettings):
         description="addresses or networks (CIDR) of TLS-terminating proxies whose X-Forwarded-Proto / Forwarded "
         "proto= is believed (none by default: those headers are ignored)",
     )
+
+    @field_validator("rpc_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _checked_http_url(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        accepted = "use sqlite:///path/to/index.sqlite3 or postgresql+psycopg://user@host:5432/database"
+        try:
+            backend = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a database URL; {accepted}") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"{backend} is not a database the node runs on; {accepted}")
+        return value
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value or len(value) > 253 or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError("use an address or host name without spaces, such as 127.0.0.1 or 0.0.0.0")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -173,24 +210,52 @@ class Settings(BaseSettings):
         return self.data_dir / "chain" / "state.json"
 
 
+MAX_URL_LENGTH = 2048
+
+
+def _checked_http_url(value: str) -> str:
+    """An http(s) URL with a host, no spaces or control characters, at most :data:`MAX_URL_LENGTH` long."""
+    accepted = "use an http:// or https:// URL such as http://127.0.0.1:8545"
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"the URL has {len(value)} characters, at most {MAX_URL_LENGTH}; {accepted}")
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError(f"the URL holds spaces or control characters; {accepted}")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:  # a port beyond 65535 or not a number
+        raise ValueError(f"the URL's port is not valid ({exc}); {accepted}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"the URL's scheme is {parts.scheme or 'missing'}; {accepted}")
+    if not parts.hostname:
+        raise ValueError(f"the URL names no host; {accepted}")
+    del port
+    return value
+
+
 _SECRET_HINTS = ("password", "pasword", "secret", "key", "token")
 
 
 def _problem_text(error: Any) -> str:
-    """The refusal of one setting; the value is quoted only for known settings that hold no secret."""
+    """The refusal of one setting; the value is quoted only for known settings that hold no secret, and shortened."""
     name = "_".join(str(p) for p in error["loc"]).lower()
     if error["type"] == "extra_forbidden":
         known = ", ".join(sorted(Settings.model_fields))
         return f"no such setting (a typing error?); the settings are {known}"
-    if name in SECRET_SETTINGS or any(hint in name for hint in _SECRET_HINTS):
+    if name in SECRET_SETTINGS or any(hint in name for hint in _SECRET_HINTS):  # URLs may carry credentials
         return error["msg"]
-    return f"{error['msg']} (got {error.get('input')!r})"
+    given = repr(error.get("input"))
+    return f"{error['msg']} (got {given if len(given) <= 80 else given[:80] + '...'})"
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from every source; a wrong value raises ValidationFailed naming the setting."""
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:  # a list setting from the environment that is not JSON
+        name = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "a setting"
+        problem = FieldProblem(f"GPID_{name.upper()}", "not a JSON list; write it as [\"https://a.example\", \"https://b.example\"]")
+        raise ValidationFailed([problem], message=f"invalid settings: {problem.path}: {problem.message}") from None
     except ValidationError as exc:
         problems = [
             FieldProblem("GPID_" + "_".join(str(p) for p in err["loc"]).upper(), _problem_text(err))

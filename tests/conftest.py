@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,8 @@ from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
+from support.requirements import POSTGRES_URL
+from support.requirements import pytest_terminal_summary  # noqa: F401 - the hook that lists what a run skipped
 
 
 @pytest.fixture(scope="session")
@@ -78,4 +79,5 @@ def registry(registry_session: Registry) -> Iterator[Registry]:
 
 
 def postgres_url() -> str:
-    return os.environ.get("GPID_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    return POSTGRES_URL
+

@@ -156,7 +156,7 @@ def route_label(scope: Scope, status: int) -> str:
 
 class BodyLimit:
     """413 for a body above ``max_bytes``: from Content-Length at once, else while it streams in;
-    400 for a body sent as JSON that :mod:`gpid_node.api.strict_json` refuses (too deeply nested,
+    400 for a body sent as JSON that :mod:`gpid_node.domain.strict_json` refuses (too deeply nested,
     not UTF-8, NaN or Infinity, a member name twice), before any route or parser sees it.
 
     The body is read whole (it is small by definition) and handed on to the app in one message.

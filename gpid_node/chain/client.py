@@ -16,7 +16,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
 from eth_account.signers.local import LocalAccount
@@ -37,6 +38,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.redaction import redact_text, redact_url
 
 GAS_MARGIN = 1.25
+_T = TypeVar("_T")
 CONNECTION_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, OSError)
 
 
@@ -166,6 +168,16 @@ class RegistryClient:
             self._last_ok = 0.0
             raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
 
+    def _decoded(self, method: str, decode: Callable[[], _T]) -> _T:
+        """``decode()`` of an answer to ``method``; an answer of the wrong shape (null, a number for a
+        hex quantity, a list for an object) is a misbehaving endpoint: ChainUnavailable, never a 500."""
+        try:
+            return decode()
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            self._last_ok = 0.0
+            raise ChainUnavailable(f"the chain at {self.rpc_url} answered {method} with something that is not "
+                                   f"its JSON-RPC result ({exc.__class__.__name__})") from exc  # fmt: skip
+
     @property
     def rpc_url(self) -> str:
         """The endpoint, for messages and logs: without the credentials and keys a URL may carry."""
@@ -186,12 +198,15 @@ class RegistryClient:
         response = self._rpc(self.w3.provider.make_request, method, list(params))
         if "error" in response:
             error = response["error"]
-            message = error.get("message", error) if isinstance(error, dict) else error
-            raise RpcRefused(str(message), response)
+            if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+                self._last_ok = 0.0
+                raise ChainUnavailable(f"the chain at {self.rpc_url} answered {method} with an error that is not a JSON-RPC error object")
+            raise RpcRefused(error["message"], response)
         return response.get("result")
 
     def block_number(self) -> int:
-        return int(self.request("eth_blockNumber"), 16)
+        answer = self.request("eth_blockNumber")
+        return self._decoded("eth_blockNumber", lambda: int(answer, 16))
 
     def block(self, number: int | str) -> dict[str, Any]:
         """A whole block as web3 gives it (HexBytes, ints); see ``header`` for the node's own reads."""
@@ -203,8 +218,8 @@ class RegistryClient:
         block = self.request("eth_getBlockByNumber", tag, False)
         if block is None:
             raise UnknownBlock(f"the chain has no block {number}")
-        return Header(int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(),
-                      int(block["timestamp"], 16))  # fmt: skip
+        return self._decoded("eth_getBlockByNumber", lambda: Header(
+            int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(), int(block["timestamp"], 16)))
 
     def is_reachable(self, max_age_s: float = 2.0) -> bool:
         """Whether the chain answers: a call answered in the last ``max_age_s`` counts, else one is made."""
@@ -280,7 +295,7 @@ class RegistryClient:
             result = self.request("eth_call", {"from": sender, "to": self.address, "data": "0x" + data.hex()}, block)
         except RpcRefused as exc:
             raise refusal(exc) from exc
-        return bytes.fromhex(str(result).removeprefix("0x"))
+        return self._decoded("eth_call", lambda: bytes.fromhex(result.removeprefix("0x")))
 
     def estimate_gas(self, sender: str, data: bytes) -> int:
         try:
@@ -314,7 +329,8 @@ class RegistryClient:
         return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
 
     def next_nonce(self, account: str) -> int:
-        return int(self.request("eth_getTransactionCount", account, "pending"), 16)
+        answer = self.request("eth_getTransactionCount", account, "pending")
+        return self._decoded("eth_getTransactionCount", lambda: int(answer, 16))
 
     def sign(
         self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
@@ -344,16 +360,16 @@ class RegistryClient:
     def receipt(self, tx_hash: str) -> Receipt | None:
         """The receipt of a mined transaction (its logs in JSON-RPC shape), None while it is not mined."""
         r = self.request("eth_getTransactionReceipt", tx_hash)
-        if r is None or r.get("blockNumber") is None:
+        if r is None or isinstance(r, dict) and r.get("blockNumber") is None:
             return None
-        return Receipt(
+        return self._decoded("eth_getTransactionReceipt", lambda: Receipt(
             transaction_hash=str(r["transactionHash"]).lower(),
             block_number=int(r["blockNumber"], 16),
             block_hash=str(r["blockHash"]).lower(),
             succeeded=int(r["status"], 16) == 1,
             gas_used=int(r["gasUsed"], 16),
             logs=list(r["logs"]),
-        )
+        ))
 
     def is_pending(self, tx_hash: str) -> bool:
         """Whether the node still knows the transaction (in its pool or in a block)."""

@@ -29,11 +29,15 @@ from web3.types import RPCEndpoint, RPCResponse
 from gpid_node.domain.redaction import redact_url
 
 
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # far above any answer of the node's calls (eth_getLogs ranges are bounded)
+
+
 class KeepAliveHTTPProvider(JSONBaseProvider):
     """web3 provider posting JSON-RPC requests over one kept-alive connection per thread."""
 
-    def __init__(self, endpoint_uri: str, timeout_s: float = 10.0) -> None:
+    def __init__(self, endpoint_uri: str, timeout_s: float = 10.0, max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
         super().__init__()
+        self.max_answer_bytes = max_answer_bytes
         parts = urlsplit(endpoint_uri)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) JSON-RPC endpoint: {redact_url(endpoint_uri)!r}")
@@ -73,7 +77,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
             try:
                 connection.request("POST", self._path, body=body, headers=self._headers)
                 response = connection.getresponse()
-                raw = response.read()
+                raw = response.read(self.max_answer_bytes + 1)  # a hostile endpoint must not fill the memory
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self._drop_connection()
                 if attempt == 2:
@@ -82,18 +86,27 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
             except (http.client.HTTPException, OSError) as exc:
                 self._drop_connection()
                 raise ConnectionError(f"{exc.__class__.__name__}: {exc}") from exc
+            if len(raw) > self.max_answer_bytes:
+                self._drop_connection()  # the rest of the answer is never read
+                raise ConnectionError(f"the endpoint answered more than {self.max_answer_bytes} bytes")
             if response.will_close:
                 self._drop_connection()
             if not 200 <= response.status < 300:
                 raise ConnectionError(f"the endpoint answered HTTP {response.status} {response.reason}")
             try:  # a hostile answer nested deeper than the recursion limit raises RecursionError (see chain/__init__)
-                return json.loads(raw)
+                answer = json.loads(raw)
             except (ValueError, RecursionError) as exc:
                 raise ConnectionError(f"the endpoint answered something that is not JSON: {raw[:80]!r}") from exc
+            if not isinstance(answer, dict | list) or isinstance(answer, list) and not all(isinstance(a, dict) for a in answer):
+                raise ConnectionError(f"the endpoint answered JSON that is not a JSON-RPC response: {raw[:80]!r}")
+            return answer
         raise AssertionError("unreachable")
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
-        return self._post(self.encode_rpc_request(method, params))  # web3's own encoder and ids
+        answer = self._post(self.encode_rpc_request(method, params))  # web3's own encoder and ids
+        if not isinstance(answer, dict):
+            raise ConnectionError("the endpoint answered a list to a single JSON-RPC request")
+        return answer
 
     def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> list[RPCResponse] | RPCResponse:
         answer = self._post(self.encode_batch_rpc_request(requests))

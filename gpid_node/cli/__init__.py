@@ -29,7 +29,10 @@ def main() -> None:
     from gpid_node.logs import configure_logging
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    configure_logging(os.environ.get("GPID_LOG_LEVEL", "info"), os.environ.get("GPID_LOG_FORMAT", "console"))
+    # Logging starts before the settings are read: a wrong level or format is named by the settings below.
+    level, fmt = os.environ.get("GPID_LOG_LEVEL", "info"), os.environ.get("GPID_LOG_FORMAT", "console")
+    configure_logging(level if level.lower() in ("debug", "info", "warning", "error") else "info",
+                      fmt if fmt in ("json", "console") else "console")  # fmt: skip
     try:
         app()
     except e.GPIDError as error:

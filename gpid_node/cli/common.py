@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
@@ -74,10 +75,24 @@ def print_json(document: Any) -> None:
     out.print_json(json.dumps(document, default=str))
 
 
+MAX_JSON_FILE_BYTES = 1_048_576  # GPID_MAX_BODY_BYTES's default: what the REST facade takes in one body
+
+
 def read_json(path_or_text: str) -> Any:
+    """A JSON document from a file (a UTF-8 byte order mark allowed, as `import` allows it) or given as text."""
     path = Path(path_or_text)
     try:
-        return strict_json.parse(path.read_bytes() if path.exists() else path_or_text)
+        is_file = path.is_file()
+    except OSError:  # a JSON text too long to be a file name
+        is_file = False
+    raw: str | bytes = path_or_text
+    if is_file:
+        if (size := path.stat().st_size) > MAX_JSON_FILE_BYTES:
+            raise e.ValidationFailed([e.FieldProblem("", f"{path.name} is {size} bytes; a JSON document holds at most "
+                                                         f"{MAX_JSON_FILE_BYTES} bytes, as a REST body does")])  # fmt: skip
+        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        return strict_json.parse(raw)
     except strict_json.MalformedJSON as exc:
         raise e.ValidationFailed([e.FieldProblem("", f"not JSON: {exc}")]) from None
 
@@ -101,6 +116,6 @@ def print_error(error: e.GPIDError) -> None:
     """A refusal as the user reads it, without a secret it may quote (a URL's key, a password)."""
     from gpid_node.logs import scrub
 
-    err.print(f"[bold red]error:[/] {scrub(error.message)}", markup=True, highlight=False)
+    err.print(f"[bold red]error:[/] {escape(scrub(error.message))}", highlight=False)  # the user's values: text, not markup
     for problem in getattr(error, "problems", [])[:50]:
         err.print(f"  {problem.path or '(document)'}: {scrub(problem.message)}", markup=False, highlight=False)

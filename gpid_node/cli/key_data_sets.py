@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -53,6 +54,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
     settings = settings_of(data_dir, rpc_url=rpc_url)
     if not file.is_file():
         raise e.ValidationFailed([e.FieldProblem("FILE", f"{file} does not exist")])
+    records = read_records(file)  # a file that is not UTF-8 is refused before the node is opened
     node = node_of(settings).start()
     try:
         principal = principal_of(node, "seller", account)
@@ -60,14 +62,14 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
                       console=err, transient=False) as progress:  # fmt: skip
             task = progress.add_task("registering", total=None)
             result = node.registration.import_key_data_sets(
-                read_records(file), principal, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+                records, principal, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
     finally:
         node.stop()
     for line, problems in result.rejected[:100]:
-        err.print(f"[yellow]line {line}[/]: " + "; ".join(f"{p.path or '(row)'}: {p.message}" for p in problems))
+        err.print(f"[yellow]line {line}[/]: " + escape("; ".join(f"{p.path or '(row)'}: {p.message}" for p in problems)))
     for line, message in result.failed[:100]:
-        err.print(f"[red]line {line}[/]: {message}")
+        err.print(f"[red]line {line}[/]: {escape(message)}")
     if report:
         report.write_text(json.dumps({
             "summary": result.summary(),
@@ -77,7 +79,7 @@ def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, accoun
             "failed": result.failed,
         }, indent=1))  # fmt: skip
     print_json(result.summary())
-    if result.unfinished:
+    if result.unfinished or result.rejected or result.failed:  # a script must see that rows were left out
         raise typer.Exit(1)
 
 

@@ -52,6 +52,8 @@ def _read(body: bytes, parse_float: Any = None) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Refused(f"the text is not UTF-8: byte {exc.start} is 0x{body[exc.start]:02x}") from None
+    if (nul := body.find(b"\0")) >= 0:  # never in JSON text (escaped as \u0000 in strings); UTF-16 is full of them
+        raise _Refused(f"the text is not UTF-8 JSON: byte {nul} is a NUL (a file saved as UTF-16?)")
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH:  # could nest deeper than the C parser may follow
         try:
             pydantic_core.from_json(body, allow_inf_nan=False)

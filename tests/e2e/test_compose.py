@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 
 from e2e.test_consortium import COMMANDS
 from support.processes import ROOT
+from support.requirements import require_docker_compose
 
 yaml = pytest.importorskip("yaml")
 
@@ -31,9 +31,7 @@ _OPERATORS = {";", "&&", "||", "|", "&"}
 @pytest.fixture(scope="module")
 def config() -> dict[str, Any]:
     """The compose file as ``docker-compose config`` validates and resolves it."""
-    program = shutil.which("docker-compose")
-    if program is None:
-        pytest.skip("docker-compose is not installed (Debian: apt-get install docker-compose)")
+    program = require_docker_compose()
     done = subprocess.run([program, "-f", str(COMPOSE), "config"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)})  # fmt: skip
     assert done.returncode == 0, f"docker-compose config refuses docker-compose.yml:\n{done.stderr}"

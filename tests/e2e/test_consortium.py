@@ -36,19 +36,18 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
 
 from gpid_node.chain.devchain import DEV_MNEMONIC, DevChain, free_port
 from gpid_node.chain.keystore import keystore_address
 from gpid_node.store.database import Store, sqlite_url
 from gpid_node.store.fingerprint import fingerprint
 from support.builders import dev_account, key_data_set
+from support.requirements import POSTGRES_URL, require_postgres
 from support.processes import GPID_NODE, ROOT, env_for, start, stop, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 SAMPLES = int(os.environ.get("GPID_CONSORTIUM_SAMPLES", "40"))
-POSTGRES_URL = os.environ.get("GPID_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 EXAMPLE = json.loads((ROOT / "schemas/examples/design-example.json").read_text())
 SELLER_TRADER_ID = "EORI:DE123456789012345"
 FUND_ETH = "10"
@@ -183,13 +182,8 @@ def parse_time(text: str) -> datetime:
 @pytest.fixture
 def postgres_databases() -> Iterator[Any]:
     """Creates PostgreSQL databases on demand (URLs), drops them afterwards; skips without a server."""
+    require_postgres(POSTGRES_URL)
     admin: Engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable ({exc.orig}); set GPID_TEST_POSTGRES_URL")
     names: list[str] = []
 
     def create(prefix: str) -> str:

@@ -13,7 +13,6 @@ outbox drains, nothing accepted is lost or duplicated, and the index equals a fr
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -37,9 +36,9 @@ from faults.chaos import (
     reindexed,
     wait_until,
 )
+from support.requirements import POSTGRES_URL, require_postgres
 
 pytestmark = pytest.mark.slow
-POSTGRES_URL = os.environ.get("GPID_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 STORE_UNAVAILABLE = "https://gpid.dev/problems/store-unavailable"
 
 
@@ -64,13 +63,8 @@ def sqlite_locked(api: Api) -> Iterator[None]:
 @pytest.fixture
 def postgres_database() -> Iterator[tuple[str, Callable[[], Any]]]:
     """A fresh PostgreSQL database for the node, and a context manager that takes it away."""
+    require_postgres(POSTGRES_URL)
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable ({exc.__class__.__name__}); set GPID_TEST_POSTGRES_URL")
     name = f"gpid_fault_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

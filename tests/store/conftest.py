@@ -6,7 +6,6 @@ the test), so tests never see each other's rows, also when other suites share th
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,15 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from gpid_node.services.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ChainCursor
-
-# As tests/conftest.py's postgres_url(): CI runs the server at this address.
-POSTGRES_URL = os.environ.get("GPID_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from support.requirements import POSTGRES_URL, require_postgres
 
 StoreFactory = Callable[[], Store]
 
@@ -31,17 +27,8 @@ StoreFactory = Callable[[], Store]
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
     """An autocommit connection to the PostgreSQL server, to create and drop test databases."""
+    require_postgres(POSTGRES_URL)
     engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        url = make_url(POSTGRES_URL)
-        pytest.skip(
-            f"PostgreSQL is not reachable at {url.host}:{url.port} ({exc.orig}); start it or point "
-            "GPID_TEST_POSTGRES_URL at a server where the user may create databases"
-        )
     yield engine
     engine.dispose()
 

@@ -2,14 +2,14 @@
 (see harness.py) and Debian's Chromium driven by Playwright with JavaScript switched off (the
 console must work without it).
 
-The browser tests need ``/usr/bin/chromium`` (``.ci/run`` installs Debian's ``chromium`` package
-with apt). They are skipped only where Chromium is missing and apt is not there to install it.
+The browser tests need Chromium: ``$GPID_CHROMIUM``, or ``chromium``, ``chromium-browser``,
+``google-chrome``... on PATH (``.ci/run`` installs Debian's ``chromium`` package with apt). Without it
+they skip with the install hint, and fail under ``CI=true`` (support/requirements.py).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from support.processes import ROOT, stop
+from support.requirements import require_chromium
 from ui.harness import OTHER_SELLER, OTHER_SELLER_ACCOUNT, OTHER_SELLER_TRADER_ID, DevNode, Seeded, create_key, seed, start_dev_node
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Where the console tests save each page: a temporary folder, so that a test run leaves the checkout as it
 # was; `GPID_UI_SCREENSHOTS=docs/screenshots ./scripts/test tests/ui` refreshes the README's pictures.
@@ -41,21 +41,12 @@ def seeded(dev_node: DevNode) -> Seeded:
     return seed(dev_node)
 
 
-def _chromium_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    if shutil.which("apt-get") is None:
-        pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium, and apt-get is not there to install it")
-    pytest.fail("/usr/bin/chromium is missing: install it with `apt-get update && apt-get install -y chromium` "
-                "(.ci/run does this)")  # fmt: skip
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    _chromium_or_skip()
+    executable = require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is in the test extras")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from gpid_node.api.deps import NodeDep, SettingsDep
@@ -145,8 +146,16 @@ def signed_in(request: Request, node: NodeDep, console: ConsoleDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(signed_in)]
 
 
+class FormUnreadable(Exception):
+    """A form body beyond the parser's limits (1,000 fields, 1 MiB a part): starlette raises its
+    HTTPException for it, which this router would otherwise show as the 500 page."""
+
+
 async def form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        raise FormUnreadable(str(exc.detail)) from None
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -261,6 +270,9 @@ class ConsoleRoute(APIRoute):
                 if request.method != "GET":
                     target = BASE + "/"
                 return redirect(f"{BASE}/sign-in?next={quote(target, safe='')}")
+            except FormUnreadable as exc:
+                return render(request, "problem.html", 400, title="This form cannot be read",
+                              detail=f"{str(exc).rstrip('.')}; send the form from the console's page", problems=[])  # fmt: skip
             except FormRefused:
                 return render(request, "problem.html", 403, title="This form has expired",
                               detail="the form was not sent from this console's page, or it is older than your "
@@ -316,13 +328,24 @@ def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]
     return entries
 
 
+def _counting_number(text: str, below: int) -> int | None:
+    """``text`` as a number from 1 to ``below - 1`` written in ASCII digits, else None.
+
+    Not ``str.isdigit``: it holds for "²" and for 5,000 digits, which ``int`` then refuses (a 500)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(below)):
+        return None
+    number = int(text)
+    return number if 1 <= number < below else None
+
+
 def _version(text: str | None) -> int | None:
     if text in (None, ""):
         return None
     assert text is not None
-    if not text.isdigit() or not 1 <= int(text) < 2**31:
-        raise e.ValidationFailed([e.FieldProblem("version", f"{text!r} is not a version number; versions count from 1")])
-    return int(text)
+    number = _counting_number(text, 2**31)
+    if number is None:
+        raise e.ValidationFailed([e.FieldProblem("version", f"{text[:40]!r} is not a version number; versions count from 1")])
+    return number
 
 
 # ---------------------------------------------------------------------- sign in and out
@@ -392,7 +415,7 @@ def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
 @router.get("")
 @router.get("/")
 def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
-    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    number = _counting_number(page, 100_000) or 1
     listing = node.reads.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
     return render(request, "home.html", listing=listing, page=number, pages=pages)
