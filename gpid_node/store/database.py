@@ -16,6 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.pool import NullPool
 from sqlalchemy.exc import OperationalError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -209,11 +210,36 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Brings the schema to the newest migration (idempotent)."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    """Brings the schema to the newest migration (idempotent), all of it in one transaction: a process
+    killed while migrating leaves the schema as it was, never half made."""
+    url = engine.url.render_as_string(hide_password=False)
+    config = alembic_config(url)
+    migrating = _transactional_sqlite_engine(url) if engine.dialect.name == "sqlite" else engine
+    try:
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _transactional_sqlite_engine(url: str) -> Engine:
+    """A SQLite engine whose transactions hold DDL too. Python's sqlite3 opens a transaction only before
+    INSERT, UPDATE and DELETE, so a migration's CREATE TABLEs commit one by one, and a kill between two
+    of them left tables without the migration's stamp ("table api_keys already exists" at the next
+    start). SQLAlchemy's recipe: the driver's own transaction handling off, BEGIN emitted here."""
+    migrating = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, poolclass=NullPool)
+
+    @event.listens_for(migrating, "connect")
+    def _driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 @contextmanager
