@@ -217,6 +217,9 @@ class RegistryClient:
         tag = hex(number) if isinstance(number, int) else number
         block = self.request("eth_getBlockByNumber", tag, False)
         if block is None:
+            if tag == "latest":  # the head always exists: an endpoint that says otherwise misbehaves
+                self._last_ok = 0.0
+                raise ChainUnavailable(f"the chain at {self.rpc_url} answered eth_getBlockByNumber(latest) with null")
             raise UnknownBlock(f"the chain has no block {number}")
         return self._decoded("eth_getBlockByNumber", lambda: Header(
             int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(), int(block["timestamp"], 16)))

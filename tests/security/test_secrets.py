@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import textwrap
 import sys
 import uuid
 from collections.abc import Iterator
@@ -277,11 +278,24 @@ def test_the_cli_never_prints_a_chain_url_credential(offline_node: dict[str, Any
 
 
 def test_a_cli_crash_prints_its_traceback_without_a_chain_url_credential(offline_node: dict[str, Any]) -> None:
-    """Not an http(s) endpoint: the transport refuses it with an unexpected error, whose traceback is printed."""
-    ftp_url = offline_node["rpc_url"].replace("http://", "ftp://")
-    done = run_cli(offline_node["data_dir"], "index", "sync", "--data-dir", str(offline_node["data_dir"]), check=False,
-                   GPID_RPC_URL=ftp_url, **offline_node["env"])  # fmt: skip
-    assert done.returncode == 1 and "Traceback" in done.stderr and "not an http(s) JSON-RPC endpoint" in done.stderr, done.stderr
+    """A defect (here: a library failing while it connects) reaches main(), which prints the traceback
+    with the credentials of the configured chain URL scrubbed from every line that quotes it."""
+    child = textwrap.dedent("""
+        import os, sys
+        import gpid_node.chain.client
+        from gpid_node.cli import main
+
+        def broken(url, *args, **kwargs):
+            raise RuntimeError("a library failed while connecting to " + url)
+
+        gpid_node.chain.client.connect = broken
+        sys.argv = ["gpid-node", "index", "sync", "--data-dir", sys.argv[1]]
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", child, str(offline_node["data_dir"])], capture_output=True, text=True,
+                          timeout=120, env=env_for(offline_node["data_dir"], GPID_RPC_URL=offline_node["rpc_url"],
+                                                   **offline_node["env"]))  # fmt: skip
+    assert done.returncode == 1 and "Traceback" in done.stderr and "a library failed while connecting" in done.stderr, done.stderr
     assert_no_url_secret(done.stdout + done.stderr, "the traceback")
 
 
