@@ -26,8 +26,8 @@ from gpid_node.domain.errors import (
     NotBuyer,
     NotFound,
     NotGranted,
-    NotSeller,
     NothingChanged,
+    NotSeller,
     PermissionDenied,
     SectionImmutable,
     StoreUnavailable,
@@ -45,6 +45,7 @@ from gpid_node.domain.model import Address, GoodsLine, Invoice, KeyDataSet, Part
 
 __version__ = "0.1.0"
 __all__ = [
+    "GPID",
     "Address",
     "AlreadyGranted",
     "ChainRejected",
@@ -54,7 +55,6 @@ __all__ = [
     "DeclarationAlreadyLinked",
     "DeclarationNotLinked",
     "FieldProblem",
-    "GPID",
     "GPIDError",
     "GoodsLine",
     "InvalidDisclosure",

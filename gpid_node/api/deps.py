@@ -15,11 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from gpid_node.api.middleware import is_json_media_type
 from gpid_node.api.problems import MalformedJSON, Unauthenticated, UnsupportedMediaType
-from gpid_node.services.credentials import authenticate
 from gpid_node.domain.access import Principal
+from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
-
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the
 # thread pool, and each such hop costs a thread hand-off and the GIL twice per request.

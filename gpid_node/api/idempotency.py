@@ -42,10 +42,10 @@ from gpid_node.api.problems import (
     IdempotencyKeyReused,
     problem_body,
 )
-from gpid_node.services.credentials import authenticate
 from gpid_node.domain.errors import StoreUnavailable
-from gpid_node.store.database import Store
+from gpid_node.services.credentials import authenticate
 from gpid_node.store import api_keys, idempotency_keys
+from gpid_node.store.database import Store
 
 log = structlog.get_logger("gpid.api")
 

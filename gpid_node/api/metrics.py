@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 log = structlog.get_logger("gpid.api")
 
@@ -25,7 +25,7 @@ def _read(what: str, read: Callable[[], Any]) -> float:
     """A gauge's value at scrape time; NaN when it cannot be read now (the scrape still answers)."""
     try:
         value = read()
-    except Exception as exc:  # noqa: BLE001 - a broken gauge must not break the scrape
+    except Exception as exc:
         log.warning("metrics.gauge_unreadable", gauge=what, error=repr(exc))
         return math.nan
     return math.nan if value is None else float(value)

@@ -111,7 +111,7 @@ def find_compiler() -> Compiler:
         for installed in solcx.get_installed_solc_versions():
             if str(installed) == SOLC_VERSION:
                 return Compiler("solc", SOLC_VERSION)
-    except Exception:  # noqa: BLE001 - py-solc-x missing or no native compiler: fall back to solcjs
+    except Exception:
         pass
     if (REPO_ROOT / "node_modules/.bin/solcjs").exists():
         return Compiler("solcjs", SOLC_VERSION)

@@ -14,19 +14,18 @@ endpoint :class:`~gpid_node.chain.errors.RpcRefused` (``RangeRefused`` for a log
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-from eth_account.signers.local import LocalAccount
-from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
-
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
+from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
 from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
@@ -363,7 +362,7 @@ class RegistryClient:
     def receipt(self, tx_hash: str) -> Receipt | None:
         """The receipt of a mined transaction (its logs in JSON-RPC shape), None while it is not mined."""
         r = self.request("eth_getTransactionReceipt", tx_hash)
-        if r is None or isinstance(r, dict) and r.get("blockNumber") is None:
+        if r is None or (isinstance(r, dict) and r.get("blockNumber") is None):
             return None
         return self._decoded("eth_getTransactionReceipt", lambda: Receipt(
             transaction_hash=str(r["transactionHash"]).lower(),

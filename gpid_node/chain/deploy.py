@@ -43,9 +43,9 @@ class Deployment:
         except FileNotFoundError:
             raise ValidationFailed(
                 [FieldProblem("deployment", f"no deployment record at {path}: run `gpid-node deploy` first")]
-            )
+            ) from None
         except (ValueError, TypeError) as exc:
-            raise ValidationFailed([FieldProblem("deployment", f"{path} is not a deployment record: {exc}")])
+            raise ValidationFailed([FieldProblem("deployment", f"{path} is not a deployment record: {exc}")]) from None
 
 
 def is_live(w3: Web3, record: Deployment) -> bool:

@@ -14,6 +14,7 @@ from gpid_node.chain.abi import ContractError
 from gpid_node.domain import errors as e
 from gpid_node.domain.gpid import GPID
 
+
 class RpcRefused(Exception):
     """The endpoint answered a JSON-RPC call with an error (a transaction it will not take, a query
     it will not run); ``rpc_response`` is its answer. Not a refusal of the contract: those are

@@ -48,13 +48,13 @@ def load_keystore(path: Path, password: str) -> LocalAccount:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValidationFailed([FieldProblem("keystore", f"no keystore at {path}: create one with `gpid-node init`")])
+        raise ValidationFailed([FieldProblem("keystore", f"no keystore at {path}: create one with `gpid-node init`")]) from None
     except ValueError:
-        raise ValidationFailed([FieldProblem("keystore", f"{path} is not a keystore (not JSON)")])
+        raise ValidationFailed([FieldProblem("keystore", f"{path} is not a keystore (not JSON)")]) from None
     try:
         return Account.from_key(Account.decrypt(document, password))
     except ValueError:
-        raise ValidationFailed([FieldProblem("keystore_password", f"wrong password for the keystore {path}")])
+        raise ValidationFailed([FieldProblem("keystore_password", f"wrong password for the keystore {path}")]) from None
 
 
 def keystore_address(path: Path) -> str:

@@ -28,7 +28,6 @@ from web3.types import RPCEndpoint, RPCResponse
 
 from gpid_node.domain.redaction import redact_url
 
-
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # far above any answer of the node's calls (eth_getLogs ranges are bounded)
 
 
@@ -97,7 +96,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
                 answer = json.loads(raw)
             except (ValueError, RecursionError) as exc:
                 raise ConnectionError(f"the endpoint answered something that is not JSON: {raw[:80]!r}") from exc
-            if not isinstance(answer, dict | list) or isinstance(answer, list) and not all(isinstance(a, dict) for a in answer):
+            if not isinstance(answer, dict | list) or (isinstance(answer, list) and not all(isinstance(a, dict) for a in answer)):
                 raise ConnectionError(f"the endpoint answered JSON that is not a JSON-RPC response: {raw[:80]!r}")
             return answer
         raise AssertionError("unreachable")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import lru_cache
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import rfc8785

@@ -20,7 +20,6 @@ from gpid_node.domain import canonical, reference
 from gpid_node.domain.errors import FieldProblem, ValidationFailed, field_path
 from gpid_node.domain.fields import MAX_GOODS_LINES, MAX_PACKAGES
 
-
 _HS_CODE = re.compile(r"[0-9]{6,10}")
 HS_SEPARATORS = str.maketrans("", "", " .")  # what an HS code may be written with
 _COUNTRY = re.compile(r"[A-Z]{2}")

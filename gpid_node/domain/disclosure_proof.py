@@ -241,11 +241,11 @@ def _section_root(
     if len(proof.indices) != len(paths):
         problems.append(FieldProblem(f"{where}.indices", f"{len(proof.indices)} positions for {len(paths)} revealed fields"))
         return None
-    if any(b <= a for a, b in zip(proof.indices, proof.indices[1:])) or not 0 <= proof.indices[-1] < proof.count:
+    if any(b <= a for a, b in zip(proof.indices, proof.indices[1:], strict=False)) or not 0 <= proof.indices[-1] < proof.count:
         problems.append(FieldProblem(f"{where}.indices", f"not ascending positions below the leaf count {proof.count}"))
         return None
     known: dict[int, bytes] = {}
-    for index, path in zip(proof.indices, paths):
+    for index, path in zip(proof.indices, paths, strict=False):
         if path not in salts:
             return None
         try:

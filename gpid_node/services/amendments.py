@@ -7,9 +7,8 @@ from typing import Any
 
 from gpid_node.chain.writes import Amend
 from gpid_node.domain import amendment_policy as policy
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, limits
 from gpid_node.domain import errors as e
-from gpid_node.domain import limits
 from gpid_node.domain.access import Action, Principal
 from gpid_node.domain.codes import REASON_CODES
 from gpid_node.domain.gpid import GPID

@@ -42,7 +42,7 @@ def create_key(
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationFailed([FieldProblem("role", f"{role!r} is not a role; use one of {', '.join(Role)}")])
+        raise ValidationFailed([FieldProblem("role", f"{role!r} is not a role; use one of {', '.join(Role)}")]) from None
     if not is_address(account):
         raise ValidationFailed([FieldProblem("account", f"{account!r} is not an Ethereum address")])
     if role == Role.CUSTOMS and not (country and len(country) == 2 and country.isalpha()):

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from gpid_node.chain.writes import Link, LinkAsBuyer, Write
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, limits
 from gpid_node.domain import errors as e
-from gpid_node.domain import limits
 from gpid_node.domain.access import Action, Principal, Role
 from gpid_node.domain.codes import DIRECTIONS
 from gpid_node.domain.gpid import GPID
@@ -91,7 +90,7 @@ class Declarations:
             shown = []
             for link in links:
                 row = queries.key_data_set(session, link.gpid)
-                if principal.role == Role.BROKER and link.linker == principal.account or (
+                if (principal.role == Role.BROKER and link.linker == principal.account) or (
                     row is not None and visible(session, row, principal)
                 ) or (principal.role == Role.CUSTOMS and principal.country == country_n):
                     shown.append(link)
@@ -99,7 +98,7 @@ class Declarations:
             raise e.UnknownDeclaration(country_n, reference_n)
         return {
             "country": country_n, "reference": reference_n, "direction": shown[0].direction,
-            "gpids": [{"gpid": str(GPID.from_hex(l.gpid)), "direction": l.direction, "linker": l.linker,
-                       "linked_at": iso(l.time), "transaction": l.transaction_hash, "block": l.block_number}
-                      for l in shown],
+            "gpids": [{"gpid": str(GPID.from_hex(link.gpid)), "direction": link.direction, "linker": link.linker,
+                       "linked_at": iso(link.time), "transaction": link.transaction_hash, "block": link.block_number}
+                      for link in shown],
         }  # fmt: skip

@@ -21,8 +21,8 @@ from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.chain.keystore import Keyring, LocalAccount, create_keystore, dev_account, load_keystore
 from gpid_node.chain.records import RegistryRole
-from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.domain import canonical
+from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.store.database import Store
 from gpid_node.store.files import write_private
 

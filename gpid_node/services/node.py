@@ -13,13 +13,13 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
-from gpid_node.services.indexer import Indexer
-from gpid_node.services.outbox import Outbox
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
 from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
+from gpid_node.services.indexer import Indexer
+from gpid_node.services.outbox import Outbox
 from gpid_node.services.reads import Reads
 from gpid_node.services.registration import Registration
 from gpid_node.services.submission import Submissions

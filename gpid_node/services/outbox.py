@@ -196,7 +196,7 @@ class Outbox:
                 log.warning("outbox.unavailable", error=exc.message, retry_in_s=backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
-            except Exception as exc:  # noqa: BLE001 - keep the worker alive, report the defect
+            except Exception as exc:
                 self.last_error = repr(exc)
                 log.exception("outbox.defect")
                 stop.wait(1.0)
@@ -442,7 +442,7 @@ class Outbox:
             return self.client.header(number).hash == block_hash
         except e.ChainUnavailable:
             raise
-        except Exception:  # noqa: BLE001 - a block the node cannot serve is gone
+        except Exception:
             return False
 
     def reconcile(self) -> dict[str, int]:

@@ -43,7 +43,7 @@ def visible(session: Session, row: KeyDataSetRow, principal: Principal) -> bool:
     facts = Visibility(
         issuer=row.issuer, seller_trader_id=row.seller_trader_id, buyer_trader_id=row.buyer_trader_id,
         seller_country=row.seller_country, buyer_country=row.buyer_country,
-        linkers=frozenset(l.linker for l in links), declaration_countries=frozenset(l.country for l in links),
+        linkers=frozenset(link.linker for link in links), declaration_countries=frozenset(link.country for link in links),
     )  # fmt: skip
     return may_read(principal, facts)
 

@@ -15,9 +15,9 @@ from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.model import parse_key_data_set
-from gpid_node.services.outbox import Outbox
 from gpid_node.services.context import UNBOUND, Context
 from gpid_node.services.importing import SourceRecord
+from gpid_node.services.outbox import Outbox
 from gpid_node.services.submission import Submissions
 from gpid_node.store import submissions
 from gpid_node.store.tables import MINED

@@ -15,8 +15,8 @@ from gpid_node.chain.writes import Write
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
-from gpid_node.services.outbox import Outbox, Outcome
 from gpid_node.services.context import Context
+from gpid_node.services.outbox import Outbox, Outcome
 from gpid_node.store import submissions
 from gpid_node.store.tables import FAILED, MINED, PENDING, OutboxEntry
 

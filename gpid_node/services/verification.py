@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from gpid_node.chain.writes import RecordVerification, Write
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, verification
 from gpid_node.domain import errors as e
-from gpid_node.domain import verification
-from gpid_node.domain.declaration import parse_request
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.codes import OUTCOMES
+from gpid_node.domain.declaration import parse_request
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import as_utc
 from gpid_node.services.context import Context
@@ -85,8 +84,8 @@ class Verifications:
                 for v in versions
             ],
             other_declarations=[
-                {"reference": l.reference, "country": l.country, "direction": l.direction, "linked_at": as_utc(l.time)}
-                for l in links if not (l.country == country and l.reference == reference)
+                {"reference": link.reference, "country": link.country, "direction": link.direction, "linked_at": as_utc(link.time)}
+                for link in links if not (link.country == country and link.reference == reference)
             ],
         )  # fmt: skip
 

@@ -9,16 +9,16 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.pool import NullPool
-from sqlalchemy.exc import OperationalError, InterfaceError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from gpid_node.domain.errors import StoreUnavailable
 
@@ -88,7 +88,7 @@ class WriteTurn:
     def acquire(self) -> None:
         deadline = time.monotonic() + BUSY_TIMEOUT_S
         if not self._threads.acquire(timeout=BUSY_TIMEOUT_S):
-            raise sqlite3.OperationalError("database is locked (another writer of this node held it too long)")
+            raise sqlite3.OperationalError("database is locked (another writer of this node held it too long)") from None
         if self._lock_file is None:
             return
         try:
@@ -101,7 +101,7 @@ class WriteTurn:
                     return
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise sqlite3.OperationalError("database is locked (another process of this node held it too long)")
+                        raise sqlite3.OperationalError("database is locked (another process of this node held it too long)") from None
                     time.sleep(pause)
                     pause = min(pause * 2, FILE_LOCK_PAUSE_S)
         except BaseException:
@@ -318,8 +318,6 @@ def _checkpoint_while_in_use(store: weakref.ref[Store], disposed: threading.Even
         current = store()
         if current is None:
             return
-        try:
+        with suppress(Exception):
             current.checkpoint()
-        except Exception:  # noqa: BLE001 - a locked or vanished file: the next round tries again
-            pass
         del current

@@ -9,6 +9,7 @@ Rebuildable from the chain (the indexer owns them, whole blocks per transaction 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +41,7 @@ ADDRESS = 42
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
 
 
 # ---------------------------------------------------------------------- rebuilt from the chain

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import segno
-from fastapi import Header, APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi import Path as PathParam
 
 from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep, RawJson, SettingsDep

@@ -42,12 +42,12 @@ from gpid_node.api.ui.sessions import (
     new_token,
     same_token,
 )
-from gpid_node.services.credentials import authenticate
 from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import iso
+from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
 from gpid_node.store import queries
 
@@ -312,7 +312,7 @@ def qr_svg(node: Node, settings: Any, request: Request, gpid: str) -> Markup:
     """The GPID's QR code, inline: the same URL as ``/v1/key-data-sets/{gpid}/qr.svg`` holds."""
     base = (settings.public_url or node.public_url or str(request.base_url)).rstrip("/")
     code = segno.make(f"{base}/v1/key-data-sets/{gpid}", error="m")
-    return Markup(code.svg_inline(scale=3, border=4, title=f"QR code of {gpid}", svgclass="qr", lineclass=None))  # noqa: S704 - segno's own SVG
+    return Markup(code.svg_inline(scale=3, border=4, title=f"QR code of {gpid}", svgclass="qr", lineclass=None))
 
 
 def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]]:
