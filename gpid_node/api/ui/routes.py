@@ -11,7 +11,6 @@ breaks (400), invalid input lists every problem with its field path (422), never
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 
 from gpid_node.api.deps import NodeDep, SettingsDep
 from gpid_node.api.problems import problem_type_of
-from gpid_node.api.ui import views
+from gpid_node.api.ui import forms, views
 from gpid_node.api.ui.sessions import (
     COOKIE_PATH,
     SESSION_COOKIE,
@@ -328,26 +327,6 @@ def timeline(node: Node, gpid: str, principal: Principal) -> list[dict[str, Any]
     return entries
 
 
-def _counting_number(text: str, below: int) -> int | None:
-    """``text`` as a number from 1 to ``below - 1`` written in ASCII digits, else None.
-
-    Not ``str.isdigit``: it holds for "²" and for 5,000 digits, which ``int`` then refuses (a 500)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(below)):
-        return None
-    number = int(text)
-    return number if 1 <= number < below else None
-
-
-def _version(text: str | None) -> int | None:
-    if text in (None, ""):
-        return None
-    assert text is not None
-    number = _counting_number(text, 2**31)
-    if number is None:
-        raise e.ValidationFailed([e.FieldProblem("version", f"{text[:40]!r} is not a version number; versions count from 1")])
-    return number
-
-
 # ---------------------------------------------------------------------- sign in and out
 
 
@@ -415,7 +394,7 @@ def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
 @router.get("")
 @router.get("/")
 def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
-    number = _counting_number(page, 100_000) or 1
+    number = forms.counting_number(page, 100_000) or 1
     listing = node.reads.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
     return render(request, "home.html", listing=listing, page=number, pages=pages)
@@ -432,7 +411,7 @@ def search(request: Request, caller: CallerDep, node: NodeDep, gpid: str = "") -
 @router.get("/gpid/{gpid}")
 def key_data_set(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep,
                  version: str | None = None) -> Response:  # fmt: skip
-    answer = node.reads.key_data_set(gpid, caller.principal, version=_version(version))
+    answer = node.reads.key_data_set(gpid, caller.principal, version=forms.version_of(version))
     return render(request, "key_data_set.html", kds=answer, tab="data",
                   qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
 
@@ -452,78 +431,10 @@ def declarations(request: Request, gpid: str, caller: CallerDep, node: NodeDep) 
 # ---------------------------------------------------------------------- verification
 
 
-def _keyed_defaults(answer: dict[str, Any], principal: Principal) -> dict[str, str]:
-    data = answer["data"]
-    country = principal.country or ""
-    direction = "import" if country and country == data["buyer"]["address"]["country"] else "export"
-    values = {"reference": "", "country": country, "direction": direction, "filed_at": views.now_iso()}
-    for line in data.get("goods") or []:
-        seq = line["sequence"]
-        values[f"line-{seq}-include"] = "on"
-        for name in views.DECLARED_FIELDS:
-            values[f"line-{seq}-{name}"] = "" if line.get(name) is None else str(line[name])
-    return values
-
-
-def _keyed_body(gpid: str, form: dict[str, str], sequences: list[int]) -> tuple[dict[str, Any], list[int]]:
-    """The POST /v1/verifications body from the keyed-in form: only ticked lines, empty fields left out."""
-    items, included = [], []
-    for seq in sequences:
-        if form.get(f"line-{seq}-include") != "on":
-            continue
-        item: dict[str, Any] = {"gpid": gpid, "goods_sequence": seq}
-        for name in views.DECLARED_FIELDS:
-            value = form.get(f"line-{seq}-{name}", "").strip()
-            if value:
-                item[name] = value.upper() if name in ("currency", "country_of_origin", "preferential_origin") else value
-        items.append(item)
-        included.append(seq)
-    declaration = {"reference": form.get("reference", "").strip(), "country": form.get("country", "").strip().upper(),
-                   "direction": form.get("direction", ""), "filed_at": form.get("filed_at", "").strip(), "items": items}  # fmt: skip
-    return {"declaration": declaration}, included
-
-
-def _field_id(path: str, included: list[int]) -> str | None:
-    """The form input a problem's field path names (``declaration.items[0].value`` → ``line-1-value``)."""
-    parts = views.PATH_PARTS.findall(path)
-    names = [name or f"[{index}]" for name, index in parts]
-    if names[:1] != ["declaration"] or len(names) < 2:
-        return None
-    if names[1] == "items" and len(names) >= 4 and names[2].startswith("["):
-        position = int(names[2][1:-1])
-        if position < len(included):
-            return f"line-{included[position]}-{names[3]}"
-        return None
-    return names[1] if names[1] in ("reference", "country", "direction", "filed_at") else None
-
-
-def report_of(node: Node, principal: Principal, body: dict[str, Any], answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each GPID of a verification answer, its declared lines set against the version at filing."""
-    declaration = body["declaration"]
-    this = {"country": declaration["country"], "reference": declaration["reference"], "direction": declaration["direction"]}
-    out = []
-    for entry in answer["gpids"]:
-        unknown = any(d.get("field") == "gpid" for d in entry["discrepancies"])
-        data = None
-        if not unknown:
-            data = node.reads.key_data_set(entry["gpid"], principal, version=entry.get("version_at_filing") or 1)["data"]
-        items = [item for item in declaration["items"] if _same_gpid(str(item.get("gpid")), entry["gpid"])]
-        out.append({**entry, "unknown": unknown, "lines": views.line_checks(items, data, entry["discrepancies"]),
-                    "reuse": views.reuse_of([*entry.get("other_declarations", []), this])})  # fmt: skip
-    return out
-
-
-def _same_gpid(a: str, b: str) -> bool:
-    try:
-        return GPID.parse(a) == GPID.parse(b)
-    except e.InvalidGPID:
-        return a.strip().upper() == b.strip().upper()
-
-
 @router.get("/gpid/{gpid}/verify")
 def verify_form(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -> Response:
     answer = node.reads.key_data_set(gpid, caller.principal)
-    return render(request, "verify.html", kds=answer, values=_keyed_defaults(answer, caller.principal),
+    return render(request, "verify.html", kds=answer, values=forms.keyed_defaults(answer, caller.principal),
                   problems=[], field_errors={}, tab="verify")  # fmt: skip
 
 
@@ -531,34 +442,26 @@ def verify_form(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -
 def verify_keyed(request: Request, gpid: str, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
     answer = node.reads.key_data_set(gpid, caller.principal)
     sequences = [int(line["sequence"]) for line in answer["data"].get("goods") or []]
-    body, included = _keyed_body(answer["gpid"], form, sequences)
+    body, included = forms.keyed_body(answer["gpid"], form, sequences)
     try:
         verdict = node.verifications.verify(body, caller.principal)
     except e.ValidationFailed as exc:
         field_errors: dict[str, list[str]] = {}
         for problem in exc.problems:
-            target = _field_id(problem.path, included)
+            target = forms.field_id(problem.path, included)
             if target:
                 field_errors.setdefault(target, []).append(problem.message)
-        problems = [{"path": p.path, "message": p.message, "target": _field_id(p.path, included)} for p in exc.problems]
+        problems = [{"path": p.path, "message": p.message, "target": forms.field_id(p.path, included)} for p in exc.problems]
         return render(request, "verify.html", 422, kds=answer, values=form, problems=problems,
                       field_errors=field_errors, tab="verify")  # fmt: skip
     return render(request, "verification.html", verdict=verdict, declaration=body["declaration"],
-                  entries=report_of(node, caller.principal, body, verdict), gpid=answer["gpid"], tab="verify",
+                  entries=forms.report_of(node, caller.principal, body, verdict), gpid=answer["gpid"], tab="verify",
                   checked_at=views.now_iso())  # fmt: skip
-
-
-def _example_body(gpid: str | None) -> str:
-    item: dict[str, Any] = {"gpid": gpid or "GP…", "goods_sequence": 1, "hs_code": "84669340", "value": "18450.00",
-                            "currency": "EUR", "packages": 2, "net_mass_kg": "310.500", "country_of_origin": "DE",
-                            "preferential_origin": "EU"}  # fmt: skip
-    return json.dumps({"declaration": {"reference": "", "country": "", "direction": "import", "filed_at": views.now_iso(),
-                                       "items": [item]}}, indent=2, ensure_ascii=False)  # fmt: skip
 
 
 @router.get("/verify")
 def verify_json_form(request: Request, caller: CallerDep, gpid: str | None = None) -> Response:
-    return render(request, "verify_json.html", text=_example_body(gpid), problems=[])
+    return render(request, "verify_json.html", text=forms.example_body(gpid), problems=[])
 
 
 @router.post("/verify")
@@ -574,7 +477,7 @@ def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: Checke
         problems = [{"path": p.path or "(body)", "message": p.message, "target": None} for p in exc.problems]
         return render(request, "verify_json.html", 422, text=text, problems=problems)
     return render(request, "verification.html", verdict=verdict, declaration=body["declaration"],
-                  entries=report_of(node, caller.principal, body, verdict), gpid=None, tab=None,
+                  entries=forms.report_of(node, caller.principal, body, verdict), gpid=None, tab=None,
                   checked_at=views.now_iso())  # fmt: skip
 
 
