@@ -10,11 +10,11 @@ CONFLICT is spelled for SQLite and PostgreSQL, the two databases the node suppor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, RowMapping, Table, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import (
@@ -104,7 +104,7 @@ def bound_trader_id(session: Session, trader_key: str) -> str | None:
     return session.scalar(_LAST_BOUND, {"key": trader_key})
 
 
-def indexed_blocks(session: Session, up_to: int) -> list[Row[Any]]:
+def indexed_blocks(session: Session, up_to: int) -> list[Row[int, str]]:
     """(number, hash) of the indexed blocks up to ``up_to``, oldest first."""
     return list(
         session.execute(select(_BLOCKS.c.number, _BLOCKS.c.hash).where(_BLOCKS.c.number <= up_to).order_by(_BLOCKS.c.number))
@@ -178,7 +178,7 @@ def delete_cursor(session: Session) -> None:
 # ---------------------------------------------------------------------- taking blocks back
 
 
-def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[RowMapping]]]:
+def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Mapping[str, Any]]]]:
     """Deletes every chain-derived row above block ``number``. Returns the number of rows removed and,
     for each key data set that lost versions but not its registration, the versions left (oldest
     first: ``gpid``, ``version``, ``time``, ``data``, ``integrity_ok``), to derive it again from."""
@@ -199,9 +199,9 @@ def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Row
         .where(_VERSIONS.c.gpid.in_(touched))
         .order_by(_VERSIONS.c.gpid, _VERSIONS.c.version)
     ).mappings()
-    by_gpid: dict[str, list[RowMapping]] = defaultdict(list)
+    by_gpid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in remaining:
-        by_gpid[row["gpid"]].append(row)
+        by_gpid[row["gpid"]].append(row)  # type: ignore[arg-type]  # RowMapping is keyed by str (or Column); Mapping's key is invariant in the stubs
     return removed, by_gpid
 
 

@@ -49,7 +49,7 @@ def entry(session: Session, entry_id: int) -> OutboxEntry | None:
     return session.get(OutboxEntry, entry_id)
 
 
-def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[Any]]:
+def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[int, str, dict[str, Any] | None]]:
     """``(id, status, error)`` of those entries that are mined or refused."""
     statement = select(OutboxEntry.id, OutboxEntry.status, OutboxEntry.error).where(
         OutboxEntry.id.in_(list(entry_ids)), OutboxEntry.status.in_((MINED, FAILED))
