@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -45,7 +46,7 @@ def scrub(text: str) -> str:
     return redact_text(text, _hidden)
 
 
-def _redact(_logger: object, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact(_logger: object, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event):
         if key.lower() in _SECRET_KEYS:
             event[key] = "[redacted]"

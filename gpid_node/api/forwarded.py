@@ -12,7 +12,7 @@ added. ``Forwarded`` wins over ``X-Forwarded-Proto`` when a proxy sends both.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -33,9 +33,9 @@ def forwarded_proto(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     if forwarded:
         last = ",".join(forwarded).split(",")[-1]
         for pair in last.split(";"):
-            key, _, value = pair.strip().partition("=")
+            key, _, named = pair.strip().partition("=")
             if key.strip().lower() == "proto":
-                proto = value.strip().strip('"').lower()
+                proto = named.strip().strip('"').lower()
                 return proto if proto in SCHEMES else None
         return None
     if x_forwarded:
@@ -52,8 +52,8 @@ def is_trusted(address: str | None, proxies: Sequence[Network]) -> bool:
         peer = ip_address(address)
     except ValueError:
         return False
-    if getattr(peer, "ipv4_mapped", None) is not None:
-        peer = peer.ipv4_mapped  # type: ignore[union-attr]
+    if isinstance(peer, IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
     return any(peer in network for network in proxies)
 
 

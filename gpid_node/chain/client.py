@@ -23,6 +23,7 @@ import requests
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
+from eth_account.types import TransactionDictType
 from eth_hash.auto import keccak
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
@@ -337,7 +338,7 @@ class RegistryClient:
     def sign(
         self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
     ) -> SignedTx:
-        tx = {
+        tx: TransactionDictType = {
             "to": self.address,
             "data": data,
             "nonce": nonce,

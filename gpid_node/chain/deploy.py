@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from eth_account.types import TransactionDictType
 from web3 import Web3
 
 from gpid_node.chain.artifacts import artifact_hash, contract
@@ -86,7 +87,7 @@ def _deploy(
     probe = RegistryClient(w3, "0x" + "00" * 20, fee_mode)
     data = bytes.fromhex(factory.constructor(admin).data_in_transaction.removeprefix("0x"))
     gas = int(w3.eth.estimate_gas({"from": deployer.address, "data": data}) * GAS_MARGIN)
-    tx = {
+    tx: TransactionDictType = {
         "data": data,
         "nonce": w3.eth.get_transaction_count(deployer.address, "pending"),
         "gas": gas,

@@ -66,11 +66,11 @@ class Keyring:
     """The node's signing keys by address: one keystore file per account in one folder."""
 
     def __init__(self, accounts: dict[str, LocalAccount] | None = None) -> None:
-        self._accounts = {a.address: a for a in (accounts or {}).values()}
+        self._accounts: dict[str, LocalAccount] = {a.address: a for a in (accounts or {}).values()}
 
     @classmethod
     def load(cls, folder: Path, password: str) -> Keyring:
-        accounts = {}
+        accounts: dict[str, LocalAccount] = {}
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
             account = load_keystore(path, password)
             accounts[account.address] = account

@@ -69,8 +69,9 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
         if connection is not None:
             connection.close()
 
-    def _post(self, body: bytes) -> Any:
-        """Posts one body; a kept-alive connection the server closed meanwhile is opened again once."""
+    def _post(self, body: bytes) -> RPCResponse | list[RPCResponse]:
+        """Posts one body; a kept-alive connection the server closed meanwhile is opened again once. The
+        answer is checked to be one JSON object or a list of them; their members are web3's to check."""
         for attempt in (1, 2):
             connection = self._connection()
             try:
@@ -93,7 +94,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
             if not 200 <= response.status < 300:
                 raise ConnectionError(f"the endpoint answered HTTP {response.status} {response.reason}")
             try:  # a hostile answer nested deeper than the recursion limit raises RecursionError (see chain/__init__)
-                answer = json.loads(raw)
+                answer: RPCResponse | list[RPCResponse] = json.loads(raw)
             except (ValueError, RecursionError) as exc:
                 raise ConnectionError(f"the endpoint answered something that is not JSON: {raw[:80]!r}") from exc
             if not isinstance(answer, dict | list) or (isinstance(answer, list) and not all(isinstance(a, dict) for a in answer)):
@@ -111,7 +112,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
         answer = self._post(self.encode_batch_rpc_request(requests))
         if not isinstance(answer, list):
             return answer  # one error for the whole batch
-        return sorted(answer, key=lambda r: r.get("id", 0))
+        return sorted(answer, key=_batch_position)
 
     def is_connected(self, show_traceback: bool = False) -> bool:
         try:
@@ -120,6 +121,15 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
             if show_traceback:
                 raise
             return False
+
+
+def _batch_position(answer: RPCResponse) -> int:
+    """Where an answer goes in its batch: web3 numbers a batch's requests, and the answers may come in
+    any order. Any other id (null, text) is an endpoint's defect, said as such rather than a TypeError."""
+    number = answer.get("id", 0)
+    if not isinstance(number, int):
+        raise ConnectionError(f"the endpoint answered a batch with an id that is not a number: {number!r:.80}")
+    return number
 
 
 def _proxied(url: str) -> bool:

@@ -32,7 +32,7 @@ def participants_list(data_dir: DataDir = None, rpc_url: RpcUrl = None,
         rows = queries.trader_bindings(session)
     # An unbinding event carries only the trader key: name it by the ID an earlier binding gave it.
     names = {row.trader_key: row.trader_id for row in rows if row.trader_id}
-    history = [{"trader_id": row.trader_id or names.get(row.trader_key), "trader_key": row.trader_key,
+    history: list[dict[str, Any]] = [{"trader_id": row.trader_id or names.get(row.trader_key), "trader_key": row.trader_key,
                 "account": row.account, "bound": row.bound, "time": row.time.isoformat(), "block": row.block_number}
                for row in rows]  # fmt: skip
     if as_json:
@@ -200,7 +200,7 @@ def participants_onboard(
         if not password:
             raise e.ValidationFailed([e.FieldProblem("--password", "--create-key needs the password that will protect the new key")])
         key = load_keystore(create_key, password) if create_key.exists() else create_keystore(create_key, password)
-        address = key.address
+        address: str = key.address
     else:
         address = _account_of(account or "")
     steps = []

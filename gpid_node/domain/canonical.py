@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -287,7 +288,9 @@ class Payload:
         return _commitments_of(self.data, self.salt, texts)
 
 
-_scan_value = json.JSONDecoder().scan_once  # the standard library's C scanner: (value, end index)
+# The standard library's C scanner: (value, end index). typeshed does not declare the instance
+# attribute JSONDecoder.__init__ sets, hence the ignore.
+_scan_value: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # typeshed lacks JSONDecoder.scan_once
 
 
 def _object_members(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]] | None:

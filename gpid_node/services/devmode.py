@@ -88,8 +88,11 @@ def onboard(client: RegistryClient, accounts: dict[str, LocalAccount]) -> None:
             client.transact(operator, "bindTrader", account.address, p.trader_id)
         if p.role == "broker" and not client.has_role(RegistryRole.BROKER, account.address):
             client.transact(operator, "grantRole", client.role_id(RegistryRole.BROKER), account.address)
-        if p.role == "customs" and client.customs_country_of(account.address) != p.country:
-            client.transact(operator, "grantCustoms", account.address, p.country.encode())
+        if p.role == "customs":
+            if p.country is None:
+                raise ValueError(f"the demo participant {p.name!r} is customs but names no country to guard")
+            if client.customs_country_of(account.address) != p.country:
+                client.transact(operator, "grantCustoms", account.address, p.country.encode())
 
 
 def credentials(store: Store, data_dir: Path, accounts: dict[str, LocalAccount], api_url: str) -> dict[str, Any]:

@@ -171,7 +171,7 @@ class Onboarding:
                 "--fund-eth", f"the operator's account {self.operator.address} holds {Decimal(own) / WEI_PER_ETHER} ether, "
                 f"less than the {Decimal(missing) / WEI_PER_ETHER} to send: fund it first, or leave --fund-eth out on a zero-gas network",
             )])  # fmt: skip
-        tx = {
+        tx: dict[str, Any] = {  # eth-account's TransactionDictType (web3's libraries stay in gpid_node.chain)
             "to": account, "value": missing, "gas": TRANSFER_GAS, "chainId": self.client.chain_id,
             "nonce": self.client.next_nonce(self.operator.address), **self.client.fee_fields(max_age_s=0),
         }  # fmt: skip

@@ -372,7 +372,8 @@ class Outbox:
         """A mined revert (the state changed after the pre-flight): an entry the chain would take now
         is sent again (after a chain restart, a link re-broadcast before the registration it links);
         otherwise the refused item fails or waits (``_refuse``) and the rest go back."""
-        entries = q.entries_with_requests(self.store, [x.id for x in entries])  # following them does not load those
+        # following them does not load those; list() widens the rows' type to Entry (a rare path: a mined revert)
+        entries = list(q.entries_with_requests(self.store, [x.id for x in entries]))
         group = Group(entries[0].sender, entries)
         call = group.call()
         calldata = self.client.encode(call.function, *call.args)

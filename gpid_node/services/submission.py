@@ -8,6 +8,7 @@ caller's next read sees its write.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,7 @@ class Submissions:
     def __init__(self, context: Context) -> None:
         self.context = context
 
-    def record(self, sender: str, writes: list[tuple[Write, str | None]]) -> list[int]:
+    def record(self, sender: str, writes: Sequence[tuple[Write, str | None]]) -> list[int]:
         """Records writes (each with the GPID it is about) in one transaction; their entry ids."""
         with self.context.store.session() as session:
             return [Outbox.record(session, sender, write, gpid) for write, gpid in writes]

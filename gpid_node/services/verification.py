@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpid_node.chain.writes import RecordVerification, Write
+from gpid_node.chain.writes import RecordVerification
 from gpid_node.domain import canonical, verification
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal, Role
@@ -91,7 +91,7 @@ class Verifications:
 
     def _record_outcomes(self, answer: dict[str, Any], reference: str, sender: str) -> list[dict[str, Any]]:
         """Records each GPID's outcome (not waited for: the verdict is the answer)."""
-        writes: list[tuple[Write, str | None]] = []
+        writes: list[tuple[RecordVerification, str | None]] = []
         for entry in answer["gpids"]:
             gpid = GPID.parse(entry["gpid"])
             write = RecordVerification(gpid, reference, entry.get("version_at_filing") or 1, outcome_of(entry))

@@ -4,7 +4,6 @@ secrets are stored; hashing, checking and revoking are :mod:`gpid_node.services.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
@@ -30,7 +29,9 @@ def add(
     session.flush()
 
 
-def credentials_of(reader: Connection | Session, key_id: str) -> Row[Any] | None:
+def credentials_of(
+    reader: Connection | Session, key_id: str
+) -> Row[str, str, str, str, str | None, str | None, str | None, datetime | None] | None:
     """The stored hash, role, account, trader ID, country, name and revocation time of a key."""
     return reader.execute(_CREDENTIALS, {"key_id": key_id}).first()
 

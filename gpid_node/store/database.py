@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
@@ -53,14 +53,14 @@ class _WriteQueueCursor(sqlite3.Cursor):
 
     connection: _WriteQueueConnection
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
         self.connection.before(sql)
         try:
             return super().execute(sql, parameters)
         finally:
             self.connection.after()
 
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+    def executemany(self, sql: str, parameters: Any, /) -> Self:
         self.connection.before(sql)
         try:
             return super().executemany(sql, parameters)

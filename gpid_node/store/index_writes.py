@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import (
@@ -42,6 +42,7 @@ __all__ = [
     "write_block",
 ]
 
+# The stubs type a mapped class's __table__ as FromClause; declarative classes' are Tables (hence the ignores).
 _KDS: Table = KeyDataSetRow.__table__  # type: ignore[assignment]
 _VERSIONS: Table = VersionRow.__table__  # type: ignore[assignment]
 _LINKS: Table = DeclarationLinkRow.__table__  # type: ignore[assignment]
@@ -68,18 +69,20 @@ def _dialect_insert(session: Session, table: Table) -> Any:
     """An INSERT that can say ON CONFLICT (SQLite and PostgreSQL)."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the node supports these two
-        raise NotImplementedError(f"the indexer supports SQLite and PostgreSQL, not {name}")
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table)
+    raise NotImplementedError(f"the indexer supports SQLite and PostgreSQL, not {name}")  # pragma: no cover - the node supports these two
 
 
 # ---------------------------------------------------------------------- reads while mapping
 
 
-def stored_cursor(session: Session) -> Row[Any] | None:
+def stored_cursor(session: Session) -> Row[str, int, str] | None:
     """The cursor row (``registry_address``, ``block_number``, ``block_hash``), None before the first block."""
     return session.execute(_STORED_CURSOR).first()
 
@@ -101,7 +104,7 @@ def bound_trader_id(session: Session, trader_key: str) -> str | None:
     return session.scalar(_LAST_BOUND, {"key": trader_key})
 
 
-def indexed_blocks(session: Session, up_to: int) -> list[Row[Any]]:
+def indexed_blocks(session: Session, up_to: int) -> list[Row[int, str]]:
     """(number, hash) of the indexed blocks up to ``up_to``, oldest first."""
     return list(
         session.execute(select(_BLOCKS.c.number, _BLOCKS.c.hash).where(_BLOCKS.c.number <= up_to).order_by(_BLOCKS.c.number))
@@ -189,7 +192,8 @@ def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Map
         delete(_BINDINGS).where(_BINDINGS.c.block_number > number),
         delete(_BLOCKS).where(_BLOCKS.c.number > number),
     ):
-        removed += max(0, session.execute(statement).rowcount or 0)
+        # A DML statement's result is a CursorResult (Session.execute is typed for any statement).
+        removed += max(0, cast("CursorResult[Any]", session.execute(statement)).rowcount or 0)
     remaining = session.execute(
         select(_VERSIONS.c.gpid, _VERSIONS.c.version, _VERSIONS.c.time, _VERSIONS.c.data, _VERSIONS.c.integrity_ok)
         .where(_VERSIONS.c.gpid.in_(touched))
@@ -197,7 +201,7 @@ def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Map
     ).mappings()
     by_gpid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in remaining:
-        by_gpid[row["gpid"]].append(row)
+        by_gpid[row["gpid"]].append(row)  # type: ignore[arg-type]  # RowMapping is keyed by str (or Column); Mapping's key is invariant in the stubs
     return removed, by_gpid
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, load_only
 
 from gpid_node.store.database import Store
@@ -43,7 +43,7 @@ __all__ = [
 PENDING, SENT, MINED, FAILED = "pending", "sent", "mined", "failed"
 FINISHED = (MINED, FAILED)
 
-_OUTBOX = OutboxEntry.__table__
+_OUTBOX: Table = OutboxEntry.__table__  # type: ignore[assignment]  # stubs type __table__ as FromClause; a mapped class's is a Table
 # What a waiting caller reads of its entries (not the requests: their payloads are most of a row).
 _FINISHED_CHECK = (
     select(OutboxEntry)
@@ -152,7 +152,7 @@ def mined_blocks(store: Store, since: int, head: int) -> set[tuple[int, str | No
             .where(OutboxEntry.status == MINED, OutboxEntry.block_number > head)
             .distinct()
         ).all()
-    return {(int(n), h) for n, h in (*recent, *beyond)}
+    return {(n, h) for n, h in (*recent, *beyond) if n is not None}  # never None: the queries compare it
 
 
 def mined_in_blocks(store: Store, blocks: Iterable[int]) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, bindparam, cast, null, select, union_all
+from sqlalchemy import CompoundSelect, Connection, Integer, Row, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
@@ -21,7 +21,7 @@ Reader = Session | Connection
 
 # Built once (SQLAlchemy reuses its compiled form): GPIDs indexed (with no entry), or recorded for
 # registration and not refused (with the id of their entry).
-_KNOWN_REGISTRATIONS = union_all(
+_KNOWN_REGISTRATIONS: CompoundSelect[str, int | None] = union_all(
     select(KeyDataSetRow.gpid, cast(null(), Integer).label("entry")).where(
         KeyDataSetRow.gpid.in_(bindparam("gpids", expanding=True))
     ),
@@ -49,7 +49,7 @@ def entry(session: Session, entry_id: int) -> OutboxEntry | None:
     return session.get(OutboxEntry, entry_id)
 
 
-def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[Any]]:
+def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[int, str, dict[str, Any] | None]]:
     """``(id, status, error)`` of those entries that are mined or refused."""
     statement = select(OutboxEntry.id, OutboxEntry.status, OutboxEntry.error).where(
         OutboxEntry.id.in_(list(entry_ids)), OutboxEntry.status.in_((MINED, FAILED))
