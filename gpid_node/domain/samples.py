@@ -6,6 +6,7 @@ decimals and masses vary per line the way a machinery exporter's invoices do.
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -67,12 +68,13 @@ def sample_key_data_set(
     seller: dict[str, Any] | None = None,
     buyer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A valid, normalised key data set in the DESIGN.md JSON form."""
+    """A valid, normalised key data set in the DESIGN.md JSON form, a new copy at every call (a caller
+    may change it without changing the next one)."""
     rng = random.Random(f"{seed}:{invoice_number}")
     return {
         "schema_version": "1",
-        "seller": seller or SELLER,
-        "buyer": buyer or BUYER,
+        "seller": copy.deepcopy(seller or SELLER),
+        "buyer": copy.deepcopy(buyer or BUYER),
         "invoice": {"number": invoice_number, "date": invoice_date},
         "goods": goods_lines(lines, rng),
     }
