@@ -34,7 +34,6 @@ class UnknownBlock(LookupError):
 
 
 _SECTION_FIELDS = {1: ["seller.trader_id", "invoice.number", "invoice.date"]}
-_DIRECTIONS = {1: "export", 2: "import"}
 
 
 def _gpid(value: bytes) -> str:

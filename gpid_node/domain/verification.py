@@ -64,7 +64,6 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from gpid_node.domain.amendment_policy import changed_fields  # noqa: F401 - where the indexer imports it from
 from gpid_node.domain.codes import OUTCOMES
 from gpid_node.domain.declaration import HS_SEPARATORS, Declaration, DeclaredItem
 

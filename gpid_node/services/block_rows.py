@@ -17,9 +17,9 @@ import structlog
 from sqlalchemy.orm import Session
 
 from gpid_node.chain.abi import Event
+from gpid_node.domain.amendment_policy import amendment_problems
 from gpid_node.services.index_rows import (
     BlockRef,
-    amendment_problems,
     amendment_row,
     binding_row,
     check_payload,

@@ -26,13 +26,13 @@ from typing import Any
 from gpid_node.chain.abi import Event
 from gpid_node.chain.client import Header
 from gpid_node.domain import canonical
+from gpid_node.domain.amendment_policy import changed_fields
+from gpid_node.domain.codes import DIRECTION_NAMES, OUTCOME_NAMES
 from gpid_node.domain.gpid import GPID
-from gpid_node.domain.verification import changed_fields
 
 __all__ = [
     "BlockRef",
     "PayloadCheck",
-    "amendment_problems",
     "amendment_row",
     "binding_row",
     "check_payload",
@@ -46,8 +46,6 @@ __all__ = [
     "verification_row",
 ]
 
-DIRECTIONS = {1: "export", 2: "import"}
-OUTCOMES = {1: "match", 2: "discrepancies", 3: "integrity_failure"}
 _COMMITMENT_PARTS = ("identity", "seller", "buyer", "goods", "buyer trader key")
 # Column widths of the text the payload supplies (tables.py): longer values are not indexed.
 _TRADER_ID_LEN, _INVOICE_LEN, _COUNTRY_LEN = 80, 80, 2
@@ -183,17 +181,6 @@ def registration_problems(data: dict[str, Any], seller_trader_key: bytes, invoic
     return problems
 
 
-def amendment_problems(data: dict[str, Any], previous: dict[str, Any] | None, previous_version: int) -> list[str]:
-    """What is wrong with an amended payload beyond its commitments: an identity that moved."""
-    if previous is None:
-        return [f"version {previous_version} could not be read, so the identity section cannot be compared with it"]
-    try:
-        same = canonical.sections(data)["identity"] == canonical.sections(previous)["identity"]
-    except (KeyError, TypeError):
-        same = False
-    return [] if same else [f"the identity section differs from version {previous_version}'s"]
-
-
 def party_fields(data: dict[str, Any] | None) -> dict[str, str | None]:
     """The parties of a version as ``key_data_sets`` indexes them for visibility."""
     return {
@@ -291,7 +278,7 @@ def link_row(event: Event, block: BlockRef) -> dict[str, Any]:
         "country": _country(a["country"]),
         "reference": _clean(a["declarationReference"]),
         "reference_key": hex_of(a["referenceKey"]),
-        "direction": DIRECTIONS.get(direction, str(direction)[:6]),
+        "direction": DIRECTION_NAMES.get(direction, str(direction)[:6]),
         "linker": a["linker"],
         "time": block.time,
         "block_number": block.number,
@@ -310,7 +297,7 @@ def verification_row(event: Event, block: BlockRef) -> dict[str, Any]:
         "customs": a["customs"],
         "country": _country(a["country"]),
         "version": int(a["version"]),
-        "outcome": OUTCOMES.get(outcome, f"unknown:{outcome}"),
+        "outcome": OUTCOME_NAMES.get(outcome, f"unknown:{outcome}"),
         "time": block.time,
         "block_number": block.number,
         "transaction_hash": event.transaction_hash,

@@ -15,7 +15,7 @@ the chain still has and rewinds every chain-derived row above it.
 Choices worth knowing:
 
 * Version 1 has ``changed_sections`` 15 (every section is new) and ``changed_fields`` ``[]``, as
-  :func:`gpid_node.domain.verification.changed_fields` says of a first version: history lists what
+  :func:`gpid_node.domain.amendment_policy.changed_fields` says of a first version: history lists what
   changed *between* versions.
 * Times are the block's timestamp, UTC.
 * ``key_data_sets`` is derived from ``versions``: ``current_version`` and ``updated_at`` from the

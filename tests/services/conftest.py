@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from api.harness import Api, start_api, stop_api
+
 from gpid_node.domain.access import Principal
 from gpid_node.services.credentials import authenticate
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from gpid_node.chain.abi import Event, decode_log
+from gpid_node.domain.amendment_policy import amendment_problems
 from gpid_node.services.index_rows import (
     BlockRef,
-    amendment_problems,
     amendment_row,
     binding_row,
     check_payload,

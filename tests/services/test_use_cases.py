@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from api.harness import BUYER, EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
 from sqlalchemy import func, select
 
-from api.harness import BUYER, EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal
 from gpid_node.store.tables import OutboxEntry
