@@ -1,20 +1,24 @@
-"""The node's signing key, kept in an eth-account encrypted keystore (Web3 Secret Storage).
+"""The node's keys: signing keys in eth-account encrypted keystores (Web3 Secret Storage), and
+each account's X25519 encryption keys (:class:`EncryptionKeyring`, the current one and those it
+rotated out, kept for the data wrapped to them).
 
-The private key exists only in memory while the node runs; it is never logged or printed.
+Private keys exist only in memory while the node runs; they are never logged or printed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 from gpid_node.store.files import write_private
 
-__all__ = ["Keyring", "LocalAccount", "create_keystore", "dev_account", "keystore_address", "load_keystore"]
+__all__ = ["EncryptionKeyring", "Keyring", "LocalAccount", "create_keystore", "dev_account", "keystore_address", "load_keystore"]
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's development accounts
 
 
@@ -62,11 +66,64 @@ def keystore_address(path: Path) -> str:
     return "0x" + json.loads(path.read_text(encoding="utf-8"))["address"].removeprefix("0x")
 
 
-class Keyring:
-    """The node's signing keys by address: one keystore file per account in one folder."""
+class EncryptionKeyring:
+    """Each account's X25519 encryption key pairs, oldest first: the newest is the account's current
+    key (the one it publishes and new data is wrapped to); older ones open the data wrapped before a
+    rotation."""
 
-    def __init__(self, accounts: dict[str, LocalAccount] | None = None) -> None:
+    def __init__(self, keys: Mapping[str, Sequence[EncryptionKeyPair]] | None = None) -> None:
+        self._keys: dict[str, list[EncryptionKeyPair]] = {account: list(pairs) for account, pairs in (keys or {}).items() if pairs}
+
+    def add(self, account: str, pair: EncryptionKeyPair) -> None:
+        """Adds ``pair`` as the account's current key (a rotation when it had one)."""
+        self._keys.setdefault(account, []).append(pair)
+
+    def current(self, account: str) -> EncryptionKeyPair | None:
+        pairs = self._keys.get(account)
+        return pairs[-1] if pairs else None
+
+    def keys_of(self, account: str) -> list[EncryptionKeyPair]:
+        """The account's key pairs, oldest first."""
+        return list(self._keys.get(account, ()))
+
+    def holders(self) -> dict[bytes, tuple[str, EncryptionKeyPair]]:
+        """Key id → (account, key pair) for every key held, old ones included (what
+        ``payload_crypto.find_content_key`` looks wrapped keys up in)."""
+        return {pair.key_id: (account, pair) for account, pairs in self._keys.items() for pair in pairs}
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted(self._keys)
+
+    def private_keys(self) -> list[tuple[str, list[bytes]]]:
+        """The keys themselves: only for handing to the node's own engine process (over its pipe)."""
+        return [(account, [pair.private_bytes for pair in pairs]) for account, pairs in self._keys.items()]
+
+    @classmethod
+    def of_private_keys(cls, items: Iterable[tuple[str, Sequence[bytes]]]) -> EncryptionKeyring:
+        return cls({account: [EncryptionKeyPair.from_private_bytes(raw) for raw in raws] for account, raws in items})
+
+    def __contains__(self, account: object) -> bool:
+        return account in self._keys
+
+    def __repr__(self) -> str:  # never shows a key
+        return f"EncryptionKeyring({self.accounts})"
+
+
+class Keyring:
+    """The node's keys by address: signing keys (one keystore file per account in one folder) and
+    the accounts' encryption keys (:attr:`encryption`).
+
+    Without ``encryption``, each account gets a fresh encryption key pair held in memory only (tests
+    and ephemeral nodes); a node's keys on disk are loaded with both.
+    """
+
+    def __init__(self, accounts: dict[str, LocalAccount] | None = None, encryption: EncryptionKeyring | None = None) -> None:
         self._accounts: dict[str, LocalAccount] = {a.address: a for a in (accounts or {}).values()}
+        self.encryption = encryption if encryption is not None else EncryptionKeyring()
+        if encryption is None:
+            for address in self._accounts:
+                self.encryption.add(address, EncryptionKeyPair.generate())
 
     @classmethod
     def load(cls, folder: Path, password: str) -> Keyring:
@@ -84,8 +141,14 @@ class Keyring:
         """The keys themselves: only for handing to the node's own engine process (over its pipe)."""
         return [bytes(account.key) for account in self._accounts.values()]
 
-    def add(self, account: LocalAccount) -> None:
+    def add(self, account: LocalAccount, encryption_key: EncryptionKeyPair | None = None) -> None:
+        """Adds a signing key, with its encryption key (a fresh one held in memory when none is given
+        and the account has none)."""
         self._accounts[account.address] = account
+        if encryption_key is not None:
+            self.encryption.add(account.address, encryption_key)
+        elif account.address not in self.encryption:
+            self.encryption.add(account.address, EncryptionKeyPair.generate())
 
     def get(self, address: str) -> LocalAccount | None:
         return self._accounts.get(address)
@@ -98,4 +161,4 @@ class Keyring:
         return sorted(self._accounts)
 
     def __repr__(self) -> str:  # never shows a key
-        return f"Keyring({self.addresses})"
+        return f"Keyring({self.addresses}, {self.encryption!r})"

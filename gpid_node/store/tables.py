@@ -2,7 +2,9 @@
 
 Rebuildable from the chain (the indexer owns them, whole blocks per transaction with the cursor):
 ``key_data_sets``, ``versions``, ``declaration_links``, ``verifications``, ``trader_bindings``,
-``indexed_blocks``, ``chain_cursor``. The node's own state (never on chain): ``outbox``,
+``customs_accounts``, ``encryption_keys``, ``mandates``, ``grants``, ``amendment_delegates``,
+``indexed_blocks``, ``chain_cursor``. The last five are histories, one row per event: the state
+now is the newest row per key, and a reorg deletes rows above a block like any other. The node's own state (never on chain): ``outbox``,
 ``api_keys``, ``idempotency_keys``.
 """
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -87,6 +90,13 @@ class KeyDataSetRow(Base):
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     registered_block: Mapped[int] = mapped_column(BigInteger, index=True)
+    # Confidentiality (format 2): the payload format of version 1; whether this node holds the data
+    # (format 1 always; format 2 once one of its encryption keys opened the content key); the
+    # content key and the Merkle seed of the GPID (format 2, as read from inside the payload).
+    format: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    readable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    content_key: Mapped[str | None] = mapped_column(String(HEX32))
+    seed: Mapped[str | None] = mapped_column(String(HEX32))
 
 
 class VersionRow(Base):
@@ -113,6 +123,9 @@ class VersionRow(Base):
     block_hash: Mapped[str] = mapped_column(String(HEX32))
     transaction_hash: Mapped[str] = mapped_column(String(HEX32))
     log_index: Mapped[int] = mapped_column(Integer)
+    # The format-2 payload as the chain carries it, kept so that a content key learnt later (a
+    # grant) opens versions indexed before it; None for format 1 (its data is in ``data``).
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DeclarationLinkRow(Base):
@@ -164,6 +177,81 @@ class TraderBindingRow(Base):
     bound: Mapped[bool] = mapped_column(Boolean)
     time: Mapped[datetime]
     block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class CustomsAccountRow(Base):
+    """``CustomsCountrySet``: the administration a Customs account acts for, in order (newest wins)."""
+
+    __tablename__ = "customs_accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class EncryptionKeyRow(Base):
+    """``EncryptionKeyPublished``: an account's X25519 public keys, in order (the newest is current;
+    older ones stay, as data was wrapped to them)."""
+
+    __tablename__ = "encryption_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    key_id: Mapped[str] = mapped_column(String(HEX32), index=True)
+    public_key: Mapped[str] = mapped_column(String(HEX32))
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class MandateRow(Base):
+    """``MandateSet``: standing mandates of a trader (by trader key) for an agent and a direction,
+    given and withdrawn, in order (the newest row per trader, agent and direction is the state)."""
+
+    __tablename__ = "mandates"
+    __table_args__ = (Index("ix_mandates_trader_agent", "trader_key", "agent"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trader_key: Mapped[str] = mapped_column(String(HEX32), index=True)
+    agent: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    direction: Mapped[str] = mapped_column(String(6))  # export | import
+    active: Mapped[bool] = mapped_column(Boolean)
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class GrantRow(Base):
+    """``AccessGranted`` (active, with the wrapped key) and ``AccessRevoked`` (not active), in order:
+    the newest row per GPID and grantee is the state."""
+
+    __tablename__ = "grants"
+    __table_args__ = (Index("ix_grants_gpid_grantee", "gpid", "grantee"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gpid: Mapped[str] = mapped_column(String(HEX16), index=True)
+    grantee: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    granter: Mapped[str] = mapped_column(String(ADDRESS))  # the granter, or the revoker
+    active: Mapped[bool] = mapped_column(Boolean)
+    wrapped_key: Mapped[str | None] = mapped_column(Text)  # 0x-hex, 112 bytes; None on a revocation
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
+    log_index: Mapped[int] = mapped_column(Integer)
+
+
+class AmendmentDelegateRow(Base):
+    """``AmendmentDelegateSet``: delegates allowed (or no longer allowed) to amend a GPID, in order."""
+
+    __tablename__ = "amendment_delegates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gpid: Mapped[str] = mapped_column(String(HEX16), index=True)
+    delegate: Mapped[str] = mapped_column(String(ADDRESS), index=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    time: Mapped[datetime]
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    transaction_hash: Mapped[str] = mapped_column(String(HEX32))
     log_index: Mapped[int] = mapped_column(Integer)
 
 
