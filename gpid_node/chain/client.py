@@ -277,6 +277,13 @@ class RegistryClient:
         country = bytes(self.view("customsCountryOf", account))
         return None if country == b"\0\0" else country.decode("ascii", "replace")
 
+    def encryption_key_of(self, account: str) -> tuple[bytes, bytes] | None:
+        """The account's current X25519 public key and its key id as published on chain (32 bytes
+        each); None when it has published none (the contract answers zeros then)."""
+        public_key, key_id = self.view("encryptionKeyOf", account)
+        public_key, key_id = bytes(public_key), bytes(key_id)
+        return None if public_key == b"\0" * 32 else (public_key, key_id)
+
     def role_id(self, role: RegistryRole) -> bytes:
         """A role's id as the registry defines it (read once per client)."""
         known = self._roles.get(role)

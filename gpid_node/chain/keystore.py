@@ -2,24 +2,51 @@
 each account's X25519 encryption keys (:class:`EncryptionKeyring`, the current one and those it
 rotated out, kept for the data wrapped to them).
 
+On disk, a keys folder holds one signing keystore per account (``<folder>/*.json``) and, beside
+them, one encryption key file per account (``<folder>/encryption/<address>.json``,
+:class:`EncryptionKeystore`): the account's X25519 key pairs oldest first, each private key sealed
+with AES-256-GCM under a key derived from the keystore password with scrypt (as strong as the
+account's signing keystore), the account and public key bound in as associated data::
+
+    {"version": 1, "account": "0x…", "kdf": {"name": "scrypt", "n": 262144, "r": 8, "p": 1, "salt": "…"},
+     "keys": [{"key_id": "0x…", "public_key": "0x…", "created_at": "…", "nonce": "…", "sealed": "…"}]}
+
 Private keys exist only in memory while the node runs; they are never logged or printed.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import structlog
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from gpid_node.domain.addresses import checksum
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 from gpid_node.store.files import write_private
 
-__all__ = ["EncryptionKeyring", "Keyring", "LocalAccount", "create_keystore", "dev_account", "keystore_address", "load_keystore"]
+__all__ = [
+    "EncryptionKeyring", "EncryptionKeystore", "Keyring", "LocalAccount", "create_keystore", "dev_account",
+    "keystore_address", "keystore_scrypt_n", "load_keystore",
+]  # fmt: skip
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's development accounts
+ENCRYPTION_FOLDER = "encryption"  # beside the signing keystores of a keys folder
+DEFAULT_SCRYPT_N = 2**18  # eth-account's standard: 256 MiB to derive
+_SCRYPT_R, _SCRYPT_P = 8, 1
+_FILE_VERSION = 1
+_AD_PREFIX = b"gpid encryption key v1"  # associated data: this prefix, the account (20 bytes), the public key
+
+log = structlog.get_logger("gpid.keys")
 
 
 def dev_account(index: int) -> LocalAccount:
@@ -64,6 +91,133 @@ def load_keystore(path: Path, password: str) -> LocalAccount:
 def keystore_address(path: Path) -> str:
     """The account address a keystore holds, without decrypting it."""
     return "0x" + json.loads(path.read_text(encoding="utf-8"))["address"].removeprefix("0x")
+
+
+def keystore_scrypt_n(path: Path) -> int:
+    """The scrypt cost of a signing keystore (what its account's encryption key file is sealed with);
+    the standard 2**18 for a keystore of another KDF or one that cannot be read."""
+    try:
+        crypto = json.loads(path.read_text(encoding="utf-8"))["crypto"]
+        n = int(crypto["kdfparams"]["n"]) if crypto.get("kdf") == "scrypt" else DEFAULT_SCRYPT_N
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_SCRYPT_N
+    return n if n >= 2 and n & (n - 1) == 0 else DEFAULT_SCRYPT_N
+
+
+def _derive(password: str, salt: bytes, n: int) -> AESGCM:
+    return AESGCM(Scrypt(salt=salt, length=32, n=n, r=_SCRYPT_R, p=_SCRYPT_P).derive(password.encode("utf-8")))
+
+
+def _associated_data(account: str, public_key: bytes) -> bytes:
+    return _AD_PREFIX + bytes.fromhex(account[2:]) + public_key
+
+
+class EncryptionKeystore:
+    """The encryption key files of one keys folder: ``<folder>/encryption/<address>.json``, one per
+    account, its key pairs oldest first (the newest is current), written 0600 and never half written.
+
+    ``scrypt_n`` is the cost a new file is sealed with; a file keeps its own cost when a key is added.
+    """
+
+    def __init__(self, keys_folder: Path, password: str, *, scrypt_n: int = DEFAULT_SCRYPT_N) -> None:
+        self.folder = keys_folder / ENCRYPTION_FOLDER
+        self._password = password
+        self.scrypt_n = scrypt_n
+
+    def path_of(self, account: str) -> Path:
+        return self.folder / f"{checksum(account)}.json"
+
+    def load(self, account: str) -> list[EncryptionKeyPair] | None:
+        """The account's key pairs, oldest first; None when it has no file. A wrong password or a damaged
+        file is a ValidationFailed naming the file."""
+        path = self.path_of(account)
+        document = self._read(path)
+        if document is None:
+            return None
+        return self._open(path, checksum(account), document)
+
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            raise ValidationFailed([FieldProblem("encryption_keystore", f"{path} is not an encryption key file (not JSON)")]) from None
+        if not isinstance(document, dict) or document.get("version") != _FILE_VERSION:
+            raise ValidationFailed([FieldProblem("encryption_keystore", f"{path} is not a version {_FILE_VERSION} encryption key file")])
+        return document
+
+    def _open(self, path: Path, account: str, document: dict[str, Any]) -> list[EncryptionKeyPair]:
+        try:
+            if checksum(str(document["account"])) != account:
+                raise ValueError("the file names another account")
+            kdf = document["kdf"]
+            sealer = _derive(self._password, bytes.fromhex(kdf["salt"]), int(kdf["n"]))
+            entries = list(document["keys"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationFailed([FieldProblem("encryption_keystore", f"{path} is damaged: {exc}")]) from None
+        pairs = []
+        for index, entry in enumerate(entries):
+            try:
+                public = bytes.fromhex(str(entry["public_key"]).removeprefix("0x"))
+                raw = sealer.decrypt(bytes.fromhex(entry["nonce"]), bytes.fromhex(entry["sealed"]), _associated_data(account, public))
+            except InvalidTag:
+                raise ValidationFailed([FieldProblem("keystore_password", f"wrong password for the encryption key file {path}")]) from None
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValidationFailed([FieldProblem("encryption_keystore", f"{path} key {index} is damaged: {exc}")]) from None
+            pair = EncryptionKeyPair.from_private_bytes(raw)
+            if pair.public_bytes != public:
+                raise ValidationFailed([FieldProblem("encryption_keystore", f"{path} key {index}: the private key does not match its public key")])
+            pairs.append(pair)
+        return pairs
+
+    def save(self, account: str, pairs: Sequence[EncryptionKeyPair], *, scrypt_n: int | None = None) -> Path:
+        """Writes the account's key pairs (oldest first), sealed afresh under a new salt."""
+        account = checksum(account)
+        salt = secrets.token_bytes(32)
+        n = scrypt_n or self.scrypt_n
+        sealer = _derive(self._password, salt, n)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        previous = self._read(self.path_of(account)) or {}
+        created = {str(k.get("public_key")): k.get("created_at") for k in previous.get("keys", []) if isinstance(k, dict)}
+        keys = []
+        for pair in pairs:
+            nonce = secrets.token_bytes(12)
+            public = "0x" + pair.public_bytes.hex()
+            keys.append({
+                "key_id": "0x" + pair.key_id.hex(), "public_key": public, "created_at": created.get(public) or now,
+                "nonce": nonce.hex(), "sealed": sealer.encrypt(nonce, pair.private_bytes, _associated_data(account, pair.public_bytes)).hex(),
+            })  # fmt: skip
+        document = {"version": _FILE_VERSION, "account": account,
+                    "kdf": {"name": "scrypt", "n": n, "r": _SCRYPT_R, "p": _SCRYPT_P, "salt": salt.hex()}, "keys": keys}  # fmt: skip
+        path = self.path_of(account)
+        write_private(path, json.dumps(document, indent=2) + "\n")
+        return path
+
+    def ensure(self, account: str, *, scrypt_n: int | None = None) -> list[EncryptionKeyPair]:
+        """The account's key pairs; when it has none yet (a data folder of before encryption keys, or a new
+        account), a first pair is created and saved."""
+        pairs = self.load(account)
+        if pairs:
+            return pairs
+        pair = EncryptionKeyPair.generate()
+        path = self.save(account, [pair], scrypt_n=scrypt_n)
+        log.info("keys.encryption_key_created", account=checksum(account), key_id="0x" + pair.key_id.hex(), file=str(path))
+        return [pair]
+
+    def rotate(self, account: str) -> EncryptionKeyPair:
+        """Adds a new current key pair for the account and saves it; the old ones stay (for old data)."""
+        path = self.path_of(account)
+        document = self._read(path)
+        pairs = self._open(path, checksum(account), document) if document is not None else []
+        n = int(document["kdf"]["n"]) if document is not None else None
+        pair = EncryptionKeyPair.generate()
+        self.save(account, [*pairs, pair], scrypt_n=n)
+        log.info("keys.encryption_key_rotated", account=checksum(account), key_id="0x" + pair.key_id.hex(), keys=len(pairs) + 1)
+        return pair
+
+    def __repr__(self) -> str:  # never shows the password
+        return f"EncryptionKeystore({str(self.folder)!r})"
 
 
 class EncryptionKeyring:
@@ -126,16 +280,28 @@ class Keyring:
                 self.encryption.add(address, EncryptionKeyPair.generate())
 
     @classmethod
-    def load(cls, folder: Path, password: str) -> Keyring:
+    def load(cls, folder: Path, password: str, *, node_keystore: Path | None = None) -> Keyring:
+        """The signing keys of ``folder`` (``*.json``, not its ``encryption`` subfolder) and of
+        ``node_keystore`` (when it exists), each with its encryption keys from
+        ``<folder>/encryption/``; an account without any gets a first key pair, created and saved."""
+        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        if node_keystore is not None and node_keystore.is_file() and node_keystore not in paths:
+            paths.append(node_keystore)
         accounts: dict[str, LocalAccount] = {}
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        encryption = EncryptionKeyring()
+        store = EncryptionKeystore(folder, password)
+        for path in paths:
             account = load_keystore(path, password)
             accounts[account.address] = account
-        return cls(accounts)
+            if account.address not in encryption:
+                for pair in store.ensure(account.address, scrypt_n=keystore_scrypt_n(path)):
+                    encryption.add(account.address, pair)
+        return cls(accounts, encryption)
 
     @classmethod
-    def of_keys(cls, keys: list[bytes]) -> Keyring:
-        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)})
+    def of_keys(cls, keys: list[bytes], encryption: EncryptionKeyring | None = None) -> Keyring:
+        """A keyring of raw signing keys (and the accounts' encryption keys, else fresh ones in memory)."""
+        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)}, encryption)
 
     def private_keys(self) -> list[bytes]:
         """The keys themselves: only for handing to the node's own engine process (over its pipe)."""

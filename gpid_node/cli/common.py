@@ -43,13 +43,11 @@ def settings_of(data_dir: Path | None = None, **overrides: Any) -> Any:
 
 
 def keyring_of(settings: Any) -> Any:
-    from gpid_node.chain.keystore import Keyring, load_keystore
+    from gpid_node.chain.keystore import Keyring
 
-    password = settings.keystore_password.get_secret_value()
-    keyring = Keyring.load(settings.data_dir / "keys", password)
-    if settings.keystore_path.exists():
-        keyring.add(load_keystore(settings.keystore_path, password))
-    return keyring
+    # each account with its encryption keys from <data dir>/keys/encryption (created when missing)
+    return Keyring.load(settings.data_dir / "keys", settings.keystore_password.get_secret_value(),
+                        node_keystore=settings.keystore_path)  # fmt: skip
 
 
 def node_of(settings: Any) -> Any:

@@ -1,13 +1,18 @@
-"""API keys: ``keys create | list | revoke``."""
+"""API keys: ``keys create | list | revoke``; the accounts' encryption keys: ``keys encryption list | rotate``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import os
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
 
-from gpid_node.cli.common import DatabaseUrl, DataDir, keys_app, out, settings_of
+from gpid_node.cli.common import DatabaseUrl, DataDir, RpcUrl, keyring_of, keys_app, node_of, out, print_json, settings_of
+from gpid_node.domain import errors as e
+
+encryption_app = typer.Typer(help="The accounts' X25519 encryption keys: list them, rotate one.", no_args_is_help=True)
+keys_app.add_typer(encryption_app, name="encryption")
 
 
 @keys_app.command("create")
@@ -51,3 +56,75 @@ def keys_revoke(key_id: str, data_dir: DataDir = None, database_url: DatabaseUrl
     with store.session() as session:
         revoke_key(session, key_id)
     out.print(f"revoked {key_id}")
+
+
+# ---------------------------------------------------------------------- encryption keys
+
+
+@encryption_app.command("list")
+def encryption_list(data_dir: DataDir = None, rpc_url: RpcUrl = None,
+                    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False) -> None:  # fmt: skip
+    """Lists each account's encryption keys, oldest first: key id, public key, current, published on chain."""
+    from gpid_node.services.encryption_keys import key_statuses
+
+    node = node_of(settings_of(data_dir, rpc_url=rpc_url))
+    try:
+        statuses = key_statuses(node.client, node.keyring)
+    finally:
+        node.store.dispose()
+    if as_json:
+        print_json({"keys": [s.as_dict() for s in statuses]})
+        return
+    table = Table("account", "key id", "public key", "current", "published on chain")
+    for s in statuses:
+        table.add_row(s.account, s.key_id, s.public_key, "current" if s.current else "old", "yes" if s.published else "no")
+    out.print(table)
+
+
+def _only_account(keyring: Any, account: str | None) -> str:
+    from gpid_node.domain.addresses import checksum, is_address
+
+    if account is not None:
+        if not is_address(account):
+            raise e.ValidationFailed([e.FieldProblem("--account", f"{account!r} is not an account address")])
+        return checksum(account)
+    if len(keyring.addresses) != 1:
+        raise e.ValidationFailed([e.FieldProblem(
+            "--account", f"choose the account whose key to rotate: {', '.join(keyring.addresses) or 'this node has no key'}"
+        )])  # fmt: skip
+    return str(keyring.addresses[0])
+
+
+@encryption_app.command("rotate")
+def encryption_rotate(
+    account: Annotated[Optional[str], typer.Option(help="the account (default: the node's only one)")] = None,
+    data_dir: DataDir = None,
+    rpc_url: RpcUrl = None,
+) -> None:
+    """Creates a new encryption key pair for an account, saves it and publishes it on chain.
+
+    The old keys stay in the keystore: data encrypted for them stays readable. Run it while the
+    node is stopped (a running node would not know its new key until restarted).
+    """
+    from gpid_node.chain.keystore import EncryptionKeystore
+    from gpid_node.services.encryption_keys import rotate_key
+    from gpid_node.services.node import open_node
+    from gpid_node.store.lease import lock_file
+
+    settings = settings_of(data_dir, rpc_url=rpc_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = lock_file(settings.data_dir / "node.lock")
+    if lock is None:
+        raise e.GPIDError(f"the data folder {settings.data_dir} is in use by a running gpid-node serve or dev: stop it, rotate, "
+                          "then start it again (a running node would not know its new key)")  # fmt: skip
+    try:
+        keyring = keyring_of(settings)
+        node = open_node(settings, keyring)
+        try:
+            keystore = EncryptionKeystore(settings.data_dir / "keys", settings.keystore_password.get_secret_value())
+            result = rotate_key(node.client, keyring, keystore, _only_account(keyring, account))
+        finally:
+            node.store.dispose()
+    finally:
+        os.close(lock)
+    print_json(result)

@@ -159,11 +159,14 @@ def participants_onboard(
     create_key: Annotated[Optional[Path], typer.Option(help="create the participant's key in this keystore file (reused if it exists)")] = None,
     password: Annotated[Optional[str], typer.Option(help="password of the keystore --create-key writes")] = None,
     fund_eth: FundEth = None,
+    encryption_key: Annotated[Optional[str], typer.Option(
+        help="publish this X25519 public key (0x + 64 hex, as the participant's `gpid-node init` printed it) for the account")] = None,
     api_key_for_node: NodeTarget = None,
     data_dir: DataDir = None,
     rpc_url: RpcUrl = None,
 ) -> None:
-    """Onboards a participant: binds its trader ID (seller, buyer), grants the broker role or Customs.
+    """Onboards a participant: binds its trader ID (seller, buyer), grants the broker role or Customs,
+    and publishes its encryption key when --encryption-key gives it.
 
     Run it with the operator's data folder (its key holds the registry's onboarding role). Steps
     already done on chain are not sent again. The participant's API key is issued in the node named by
@@ -173,10 +176,12 @@ def participants_onboard(
     from gpid_node.services.onboarding import (
         ROLES,
         normal_country,
+        normal_encryption_key,
         normal_trader_id,
         parse_ether,
     )
 
+    public_key = normal_encryption_key(encryption_key) if encryption_key is not None else None
     if role not in ROLES:
         raise e.ValidationFailed([e.FieldProblem("--role", f"{role!r} is not a role; use one of {', '.join(ROLES)}")])
     if role in ("seller", "buyer"):
@@ -208,6 +213,8 @@ def participants_onboard(
     if funded is not None:
         steps.append(funded)
     steps += onboarding.onboard(role, address, trader_id=trader_id, country=country)
+    if public_key is not None:
+        steps.append(onboarding.publish_encryption_key(address, public_key))
     result: dict[str, Any] = {"name": name, "role": role, "account": address, "trader_id": trader_id, "country": country,
                               "steps": [s.as_dict() for s in steps]}  # fmt: skip
     target = api_key_for_node or (str(settings.data_dir) if _holds_key(settings, address) else None)

@@ -29,8 +29,8 @@ def init(
     password: Annotated[Optional[str], typer.Option(envvar="GPID_KEYSTORE_PASSWORD", help="keystore password")] = None,
     private_key_file: Annotated[Optional[Path], typer.Option(help="import this key instead of creating one")] = None,
 ) -> None:
-    """Creates the data folder, the node's encrypted key and its database."""
-    from gpid_node.chain.keystore import create_keystore
+    """Creates the data folder, the node's encrypted keys (signing and encryption) and its database."""
+    from gpid_node.chain.keystore import EncryptionKeystore, create_keystore, keystore_scrypt_n
     from gpid_node.store.database import Store
 
     settings = settings_of(data_dir)
@@ -40,8 +40,12 @@ def init(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key = private_key_file.read_text().strip() if private_key_file else None
     account = create_keystore(settings.keystore_path, password, key)
+    encryption = EncryptionKeystore(settings.data_dir / "keys", password)
+    pair = encryption.ensure(account.address, scrypt_n=keystore_scrypt_n(settings.keystore_path))[-1]
     Store(settings.database).migrate()
     out.print(f"node key {account.address} in {settings.keystore_path}; database {where(settings.database)}")
+    out.print(f"encryption key 0x{pair.public_bytes.hex()} (key id 0x{pair.key_id.hex()}) in {encryption.path_of(account.address)}; "
+              "the node publishes it when it starts, or the operator at onboarding (--encryption-key)", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -147,7 +151,7 @@ def dev(
         settings = settings_of(data_dir, port=port, rpc_url=env.chain.url)
         node = open_node(settings, env.keyring)
         api_url = settings.public_url or f"http://{settings.host}:{port}"
-        credentials(node.store, data_dir, env.accounts, api_url)
+        credentials(node.store, data_dir, env.accounts, api_url, env.chain_facts())
         out.print(f"GPID dev node on {api_url} (chain {env.chain.url}); credentials in {data_dir / 'dev-credentials.json'}")
         _serve(node, settings, port)
     finally:

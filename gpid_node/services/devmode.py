@@ -1,10 +1,17 @@
 """Development mode: an embedded chain, the contracts, demo participants and their API keys.
 
 ``gpid-node dev`` (what ``./scripts/run`` starts) uses this. Everything lives in the data folder:
-the chain state, the deployment record, the participants' encrypted keys, the index database and
-``dev-credentials.json``; a restart with the same folder keeps every GPID and every key. The keys
-are encrypted with a development password and the operator is anvil's first development account:
-never use a development data folder for real data.
+the chain state, the deployment record, the participants' encrypted keys (signing keys in
+``keys/*.json``, encryption keys in ``keys/encryption/``), the index database and
+``dev-credentials.json``; a restart with the same folder keeps every GPID and every key, so what
+was encrypted for a participant stays readable. The keys are encrypted with a development password
+and the operator is anvil's first development account: never use a development data folder for
+real data.
+
+Demo participants: a seller (DE) and a buyer (GB), an export broker (DE) and an import broker (GB),
+Customs DE and Customs GB, and, to show the rights concept on one node, a competing seller (FR) and
+Customs FR. Each one's encryption key is published on chain at onboarding (by the operator, only when
+the chain names another). No mandate and no grant is given: the demo starts from the bare rules.
 """
 
 from __future__ import annotations
@@ -19,7 +26,15 @@ import structlog
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import DevChain
-from gpid_node.chain.keystore import Keyring, LocalAccount, create_keystore, dev_account, load_keystore
+from gpid_node.chain.keystore import (
+    EncryptionKeyring,
+    EncryptionKeystore,
+    Keyring,
+    LocalAccount,
+    create_keystore,
+    dev_account,
+    load_keystore,
+)
 from gpid_node.chain.records import RegistryRole
 from gpid_node.domain import canonical
 from gpid_node.services.credentials import authenticate, create_key
@@ -39,15 +54,28 @@ class DemoParticipant:
     role: str
     trader_id: str | None = None
     country: str | None = None
+    address: tuple[str, str, str] | None = None  # street, postcode, city (traders)
+
+    def party(self) -> dict[str, Any]:
+        """The trader as a key data set names it (seller or buyer), e.g. for the demo's invoices."""
+        if self.trader_id is None or self.address is None or self.country is None:
+            raise ValueError(f"the demo participant {self.name!r} is not a trader")
+        street, postcode, city = self.address
+        scheme, _, value = self.trader_id.partition(":")
+        return {"name": self.name, "address": {"street": street, "postcode": postcode, "city": city, "country": self.country},
+                "trader_id": {"scheme": scheme, "value": value}}  # fmt: skip
 
 
 DEMO_PARTICIPANTS = (
-    DemoParticipant("Rhein Maschinenbau GmbH", "seller", "EORI:DE123456789012345", "DE"),
-    DemoParticipant("Thames Tools Ltd", "buyer", "EORI:GB123456789000", "GB"),
+    DemoParticipant("Rhein Maschinenbau GmbH", "seller", "EORI:DE123456789012345", "DE", ("Hafenstrasse 12", "47119", "Duisburg")),
+    DemoParticipant("Thames Tools Ltd", "buyer", "EORI:GB123456789000", "GB", ("1 Dock Road", "E16 1AA", "London")),
     DemoParticipant("Export broker (DE)", "broker", None, "DE"),
     DemoParticipant("Import broker (GB)", "broker", None, "GB"),
     DemoParticipant("Customs DE", "customs", None, "DE"),
     DemoParticipant("Customs GB", "customs", None, "GB"),
+    DemoParticipant("Ateliers de la Loire SAS", "seller", "EORI:FR44123456700018", "FR",
+                    ("14 quai de la Fosse", "44000", "Nantes")),  # the competing seller (FR)
+    DemoParticipant("Customs FR", "customs", None, "FR"),
     DemoParticipant("Consortium operator", "operator", None, None),
 )
 
@@ -75,8 +103,31 @@ def participant_keys(data_dir: Path) -> dict[str, LocalAccount]:
     return accounts
 
 
-def onboard(client: RegistryClient, accounts: dict[str, LocalAccount]) -> None:
-    """Funds, binds and grants the demo participants (idempotent: only what is missing is sent)."""
+def participant_encryption_keys(data_dir: Path, accounts: dict[str, LocalAccount]) -> EncryptionKeyring:
+    """Each demo participant's encryption keys, kept in ``keys/encryption/`` (created once, then loaded
+    with those rotated since): a restart reads what was encrypted for them before."""
+    store = EncryptionKeystore(data_dir / "keys", DEV_PASSWORD, scrypt_n=DEV_SCRYPT_N)
+    keyring = EncryptionKeyring()
+    for account in accounts.values():
+        if account.address not in keyring:
+            for pair in store.ensure(account.address):
+                keyring.add(account.address, pair)
+    return keyring
+
+
+def publish_encryption_keys(client: RegistryClient, encryption: EncryptionKeyring) -> None:
+    """The operator publishes each account's current encryption key where the chain names another."""
+    operator = operator_account()
+    for account in encryption.accounts:
+        pair = encryption.current(account)
+        published = client.encryption_key_of(account)
+        if pair is not None and (published is None or published[0] != pair.public_bytes):
+            client.transact(operator, "publishEncryptionKeyFor", account, pair.public_bytes)
+
+
+def onboard(client: RegistryClient, accounts: dict[str, LocalAccount], encryption: EncryptionKeyring | None = None) -> None:
+    """Funds, binds and grants the demo participants and publishes their encryption keys (idempotent:
+    only what is missing is sent)."""
     operator = operator_account()
     for p in DEMO_PARTICIPANTS:
         account = accounts[p.name]
@@ -93,10 +144,15 @@ def onboard(client: RegistryClient, accounts: dict[str, LocalAccount]) -> None:
                 raise ValueError(f"the demo participant {p.name!r} is customs but names no country to guard")
             if client.customs_country_of(account.address) != p.country:
                 client.transact(operator, "grantCustoms", account.address, p.country.encode())
+    if encryption is not None:
+        publish_encryption_keys(client, encryption)
 
 
-def credentials(store: Store, data_dir: Path, accounts: dict[str, LocalAccount], api_url: str) -> dict[str, Any]:
-    """dev-credentials.json: reuses the keys it lists while they still work, creates the others."""
+def credentials(
+    store: Store, data_dir: Path, accounts: dict[str, LocalAccount], api_url: str, chain: dict[str, Any]
+) -> dict[str, Any]:
+    """dev-credentials.json: reuses the keys it lists while they still work, creates the others;
+    ``chain`` is ``{"rpc_url", "chain_id", "registry"}`` (:meth:`DevEnvironment.chain_facts`)."""
     path = data_dir / "dev-credentials.json"
     previous: dict[str, str] = {}
     if path.exists():
@@ -116,7 +172,7 @@ def credentials(store: Store, data_dir: Path, accounts: dict[str, LocalAccount],
                 "name": p.name, "role": p.role, "trader_id": p.trader_id, "country": p.country,
                 "account": account, "api_key": key,
             })  # fmt: skip
-    document = {"api_url": api_url, "participants": participants}
+    document = {"api_url": api_url, "chain": {k: chain[k] for k in ("rpc_url", "chain_id", "registry")}, "participants": participants}
     write_private(path, json.dumps(document, indent=2) + "\n")  # API keys: 0600 from the first byte
     return document
 
@@ -128,10 +184,16 @@ class DevEnvironment:
     chain: DevChain
     deployment: Deployment
     accounts: dict[str, LocalAccount]
+    encryption: EncryptionKeyring
 
     @property
     def keyring(self) -> Keyring:
-        return Keyring(dict(self.accounts))
+        """The participants' signing keys with their encryption keys (as kept in the data folder)."""
+        return Keyring(dict(self.accounts), EncryptionKeyring({a: self.encryption.keys_of(a) for a in self.encryption.accounts}))
+
+    def chain_facts(self) -> dict[str, Any]:
+        """What dev-credentials.json says of the chain: ``{"rpc_url", "chain_id", "registry"}``."""
+        return {"rpc_url": self.chain.url, "chain_id": self.deployment.chain_id, "registry": self.deployment.registry}
 
     def stop(self) -> None:
         self.chain.stop()
@@ -148,8 +210,9 @@ def start_dev_chain(data_dir: Path, chain_port: int | None = None) -> DevEnviron
         deployment, reused = deploy(chain.url, operator_account(), record_path=data_dir / "deployment.json")
         log.info("dev.deployment", registry=deployment.registry, reused=reused, block=deployment.block)
         accounts = participant_keys(data_dir)
-        onboard(RegistryClient.connect(chain.url, deployment.registry), accounts)
+        encryption = participant_encryption_keys(data_dir, accounts)
+        onboard(RegistryClient.connect(chain.url, deployment.registry), accounts, encryption)
     except BaseException:
         chain.stop()
         raise
-    return DevEnvironment(chain, deployment, accounts)
+    return DevEnvironment(chain, deployment, accounts, encryption)

@@ -55,6 +55,7 @@ class EngineSpec:
     deployment: Deployment
     fee_mode: str
     keys: list[bytes]
+    encryption_keys: list[tuple[str, list[bytes]]]  # account → X25519 private keys, oldest first
     batch_size: int
     confirmations: int
     poll_s: float
@@ -65,13 +66,15 @@ class EngineSpec:
     def of(cls, engines: Engines, settings: Any) -> EngineSpec:
         return cls(
             database=engines.store.url, rpc_url=settings.rpc_url, deployment=engines.deployment,
-            fee_mode=engines.client.fee_mode.value, keys=engines.keyring.private_keys(), batch_size=engines.batch_size,
+            fee_mode=engines.client.fee_mode.value, keys=engines.keyring.private_keys(),
+            encryption_keys=engines.keyring.encryption.private_keys(), batch_size=engines.batch_size,
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
             log_format=settings.log_format,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
-        return f"EngineSpec(database={redact_url(self.database)!r}, rpc_url={redact_url(self.rpc_url)!r}, keys={len(self.keys)})"
+        return (f"EngineSpec(database={redact_url(self.database)!r}, rpc_url={redact_url(self.rpc_url)!r}, keys={len(self.keys)}, "
+                f"encryption_keys={sum(len(keys) for _, keys in self.encryption_keys)})")
 
 
 def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
@@ -86,13 +89,19 @@ def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
     return (state.last_sync_at - sent.last_sync_at).total_seconds() >= SYNC_TIME_EVERY_S
 
 
+def _keyring_of(spec: EngineSpec) -> Any:
+    """The engine process's keyring: the API process's signing keys with their encryption keys."""
+    from gpid_node.chain.keystore import EncryptionKeyring, Keyring
+
+    return Keyring.of_keys(spec.keys, EncryptionKeyring.of_private_keys(spec.encryption_keys))
+
+
 def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     """The engine process: the outbox and indexer threads built from ``spec``, until the API process
     says stop or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from gpid_node.chain.client import RegistryClient, connect
-    from gpid_node.chain.keystore import Keyring
     from gpid_node.logs import configure_logging, hide
     from gpid_node.store.database import Store
 
@@ -110,7 +119,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     engines = Engines(
         store=Store(spec.database),
         client=RegistryClient(connect(spec.rpc_url), spec.deployment.registry, spec.fee_mode),
-        keyring=Keyring.of_keys(spec.keys),
+        keyring=_keyring_of(spec),
         deployment=spec.deployment,
         batch_size=spec.batch_size,
         confirmations=spec.confirmations,

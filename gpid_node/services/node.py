@@ -16,6 +16,7 @@ from gpid_node.domain import errors as e
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
+from gpid_node.services.encryption_keys import publish_current_keys
 from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import Indexer
@@ -79,8 +80,11 @@ class Node:
         return self.engines.indexer
 
     def start(self, settings: Any = None) -> Node:
-        """Starts the outbox and the indexer: in an engine process of their own when ``settings`` ask
-        for one (``engine_process``), else as threads of this process."""
+        """Publishes the accounts' current encryption keys where the chain names others (before the
+        outbox runs: it counts the accounts' nonces), then starts the outbox and the indexer: in an
+        engine process of their own when ``settings`` ask for one (``engine_process``), else as
+        threads of this process."""
+        publish_current_keys(self.client, self.keyring)
         if settings is not None and settings.engine_process:
             self._engine_process = EngineProcess(self.engines, EngineSpec.of(self.engines, settings)).start()
         else:

@@ -7,6 +7,9 @@ second time, and a command interrupted half-way finishes when it is run again:
 * **seller / buyer**: ``bindTrader(account, traderId)``; an account acts for one trader.
 * **broker**: ``grantRole(BROKER_ROLE, account)``.
 * **customs**: ``grantCustoms(account, country)``.
+* **encryption key** (any role, optional): ``publishEncryptionKeyFor(account, publicKey)``, the
+  X25519 public key the participant's ``gpid-node init`` printed (its node publishes it itself when
+  it starts otherwise, which costs it gas).
 * **offboard**: ``unbindTrader`` and ``revokeRole`` of whatever the account holds.
 * **rebind** (key loss): ``unbindTrader(old)`` then ``bindTrader(new, traderId)``. The chain keeps
   both events, so the index (``trader_bindings``) shows who was bound when, and GPIDs registered by
@@ -31,7 +34,7 @@ from gpid_node.domain import errors as e
 from gpid_node.domain.addresses import checksum
 from gpid_node.domain.reference import is_country, is_eori_shape
 
-__all__ = ["ROLES", "Onboarding", "Step", "normal_country", "normal_trader_id", "parse_ether"]
+__all__ = ["ROLES", "Onboarding", "Step", "normal_country", "normal_encryption_key", "normal_trader_id", "parse_ether"]
 
 ROLES = ("seller", "buyer", "broker", "customs")
 ZERO_KEY = b"\0" * 32
@@ -80,6 +83,20 @@ def parse_ether(text: str | None) -> int:
     if not amount.is_finite() or amount < 0:
         raise e.ValidationFailed([e.FieldProblem("--fund-eth", f"{text!r} is not an amount of ether, e.g. 0.5")])
     return int(amount * WEI_PER_ETHER)
+
+
+def normal_encryption_key(text: str, option: str = "--encryption-key") -> bytes:
+    """An X25519 public key written as ``0x`` and 64 hexadecimal digits (what ``gpid-node init`` prints)."""
+    raw = (text or "").strip().removeprefix("0x").removeprefix("0X")
+    try:
+        key = bytes.fromhex(raw) if len(raw) == 64 else b""
+    except ValueError:
+        key = b""
+    if len(key) != 32 or key == ZERO_KEY:
+        raise e.ValidationFailed([e.FieldProblem(
+            option, f"{text!r} is not an X25519 public key: 0x and 64 hexadecimal digits, as `gpid-node init` prints it"
+        )])  # fmt: skip
+    return key
 
 
 def normal_country(text: str | None, option: str = "--country") -> str:
@@ -212,6 +229,15 @@ class Onboarding:
                 account=account,
             )
         return self._send("bind trader", f"bound to {trader_id}", "bindTrader", account, trader_id)
+
+    def publish_encryption_key(self, account: str, public_key: bytes) -> Step:
+        """Publishes the participant's encryption public key for it, unless the chain names it already."""
+        account = checksum(account)
+        current = self.client.encryption_key_of(account)
+        if current is not None and current[0] == public_key:
+            return Step("publish encryption key", f"publishes the key 0x{current[1].hex()} already")
+        detail = "published its encryption key" + (" (replacing another)" if current is not None else "")
+        return self._send("publish encryption key", detail, "publishEncryptionKeyFor", account, public_key)
 
     def offboard(self, account: str) -> list[Step]:
         """Unbinds the trader ID and revokes the broker and Customs roles the account holds."""
