@@ -83,7 +83,7 @@ def start_api(data_dir: Path, **overrides: Any) -> Api:
     except BaseException:
         env.stop()
         raise
-    document = credentials(node.store, data_dir, env.accounts, API_URL)
+    document = credentials(node.store, data_dir, env.accounts, API_URL, env.chain_facts())
     participants = {p["name"]: p for p in document["participants"]}
     client = TestClient(create_app(node, settings), base_url=API_URL)
     return Api(env, node, settings, client, {n: p["api_key"] for n, p in participants.items()}, participants)

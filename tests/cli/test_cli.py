@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,61 @@ def test_show_with_a_mistyped_gpid_explains_the_check_character(dev_folder: Any)
     typo = text[:-1] + ("0" if text[-1] != "0" else "1")
     result = cli(data_dir, "show", typo, "--data-dir", str(data_dir))
     assert result.returncode == 2 and "check character" in result.stderr
+
+
+def test_encryption_keys_are_listed_and_rotate_publishes_the_new_key_keeping_the_old(dev_folder: Any) -> None:
+    from gpid_node.chain.client import RegistryClient
+    from gpid_node.chain.deploy import Deployment
+    from gpid_node.chain.keystore import Keyring
+
+    data_dir, _ = dev_folder
+    customs_fr = Keyring.load(data_dir / "keys", DEV_PASSWORD)  # the demo keys as the CLI loads them
+    deployment = Deployment.read(data_dir / "deployment.json")
+    rpc_url = next(line.split('"')[1] for line in (data_dir / "node.toml").read_text().splitlines() if line.startswith("rpc_url"))
+    client = RegistryClient.connect(rpc_url, deployment.registry)
+    account = next(a for a in customs_fr.addresses if client.customs_country_of(a) == "FR")
+    old = customs_fr.encryption.current(account)
+    assert old is not None and client.encryption_key_of(account) == (old.public_bytes, old.key_id)
+
+    listed = cli(data_dir, "keys", "encryption", "list", "--json", "--data-dir", str(data_dir))
+    assert listed.returncode == 0, listed.stderr
+    mine = [k for k in json.loads(listed.stdout)["keys"] if k["account"] == account]
+    assert mine == [{"account": account, "key_id": "0x" + old.key_id.hex(), "public_key": "0x" + old.public_bytes.hex(),
+                     "current": True, "published": True}]  # fmt: skip
+
+    rotated = cli(data_dir, "keys", "encryption", "rotate", "--account", account, "--data-dir", str(data_dir))
+    assert rotated.returncode == 0, rotated.stderr
+    result = json.loads(rotated.stdout)
+    assert result["published"] is True and result["keys"] == 2 and result["key_id"] != "0x" + old.key_id.hex()
+    on_chain = client.encryption_key_of(account)
+    assert on_chain is not None and "0x" + on_chain[1].hex() == result["key_id"]
+    after = Keyring.load(data_dir / "keys", DEV_PASSWORD)
+    assert [p.key_id for p in after.encryption.keys_of(account)] == [old.key_id, on_chain[1]], "the old key stays"
+    listed = json.loads(cli(data_dir, "keys", "encryption", "list", "--json", "--data-dir", str(data_dir)).stdout)
+    assert [(k["current"], k["published"]) for k in listed["keys"] if k["account"] == account] == [(False, False), (True, True)]
+
+
+def test_rotate_refuses_while_a_node_serves_the_folder(dev_folder: Any) -> None:
+    from gpid_node.store.lease import lock_file
+
+    data_dir, _ = dev_folder
+    lock = lock_file(data_dir / "node.lock")  # as a running `serve` or `dev` holds it
+    assert lock is not None
+    try:
+        result = cli(data_dir, "keys", "encryption", "rotate", "--data-dir", str(data_dir))
+    finally:
+        os.close(lock)
+    assert result.returncode == 2 and "in use by a running gpid-node" in " ".join(result.stderr.split())
+
+
+def test_init_creates_the_encryption_key_with_the_node_key_and_prints_it(tmp_path: Path) -> None:
+    from gpid_node.chain.keystore import Keyring
+
+    data_dir = tmp_path / "fresh"
+    result = cli(data_dir, "init", "--data-dir", str(data_dir), "--password", "init password")
+    assert result.returncode == 0, result.stderr
+    keyring = Keyring.load(data_dir / "keys", "init password", node_keystore=data_dir / "keystore.json")
+    (account,) = keyring.addresses
+    pair = keyring.encryption.current(account)
+    assert pair is not None and f"encryption key 0x{pair.public_bytes.hex()}" in result.stdout
+    assert (data_dir / "keys" / "encryption" / f"{account}.json").is_file()

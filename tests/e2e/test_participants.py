@@ -172,6 +172,20 @@ def test_onboard_with_create_key_on_the_participants_node_issues_the_key_there(c
     assert again["account"] == created["account"] and again["steps"][0]["transaction"] is None
 
 
+def test_onboard_publishes_the_encryption_key_the_participants_init_printed_once(consortium: Consortium) -> None:
+    from gpid_node.domain.encryption_keys import EncryptionKeyPair
+
+    c = consortium
+    broker, pair = _new_account(), EncryptionKeyPair.generate()
+    public = "0x" + pair.public_bytes.hex()
+    first = _onboard(c, "--role", "broker", "--name", "Channel Brokers", "--account", broker, "--encryption-key", public)
+    assert [s["action"] for s in first["steps"]] == ["grant broker", "publish encryption key"]
+    assert first["steps"][1]["transaction"]
+    assert c.client.encryption_key_of(broker) == (pair.public_bytes, pair.key_id)
+    again = _onboard(c, "--role", "broker", "--name", "Channel Brokers", "--account", broker, "--encryption-key", public.upper()[2:])
+    assert [s["transaction"] for s in again["steps"]] == [None, None], "a second run sends nothing"
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -185,6 +199,8 @@ def test_onboard_with_create_key_on_the_participants_node_issues_the_key_there(c
         (("--role", "broker", "--name", "X", "--account", "not-an-address"), "neither an account address nor a keystore"),
         (("--role", "broker", "--name", "X", "--trader-id", "EORI:DE1", "--account", "{new}"), "only sellers and buyers are bound"),
         (("--role", "broker", "--name", "X", "--account", "{new}", "--fund-eth", "lots"), "is not an amount of ether"),
+        (("--role", "broker", "--name", "X", "--account", "{new}", "--encryption-key", "0x1234"), "is not an X25519 public key"),
+        (("--role", "broker", "--name", "X", "--account", "{new}", "--encryption-key", "0x" + "00" * 32), "is not an X25519 public key"),
     ],
 )
 def test_onboard_refuses_bad_input_before_sending_anything(consortium: Consortium, args: tuple[str, ...], expected: str) -> None:

@@ -129,9 +129,12 @@ def test_dev_credentials_are_private_from_their_first_byte(tmp_path: Path, open_
     store.migrate()
     try:
         accounts = {p.name: Account.create() for p in DEMO_PARTICIPANTS}
-        credentials(store, tmp_path, accounts, "http://127.0.0.1:8080")
+        chain = {"rpc_url": "http://127.0.0.1:8545", "chain_id": 31337, "registry": "0x" + "12" * 20}
+        credentials(store, tmp_path, accounts, "http://127.0.0.1:8080", chain)
     finally:
         store.dispose()
     path = tmp_path / "dev-credentials.json"
     assert_private_from_the_first_byte(creations, path)
-    assert len(json.loads(path.read_text())["participants"]) == len(DEMO_PARTICIPANTS)
+    document = json.loads(path.read_text())
+    assert len(document["participants"]) == len(DEMO_PARTICIPANTS)
+    assert document["chain"] == chain
