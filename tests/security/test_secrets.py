@@ -22,7 +22,8 @@ from eth_account import Account
 from faults.chaos import DevNode, start_dev_node
 from support.processes import GPID_NODE, credentials, env_for
 
-from gpid_node.services.devmode import DEV_PASSWORD, operator_account
+from gpid_node.chain.keystore import EncryptionKeystore
+from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, operator_account
 from gpid_node.domain.errors import ValidationFailed
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import load_settings
@@ -101,7 +102,16 @@ def private_keys(node: DevNode) -> list[str]:
         document = json.loads(path.read_text())
         assert document["crypto"]["kdf"] == "scrypt", path
         found.append(bytes(Account.decrypt(document, DEV_PASSWORD)).hex())
-    assert len(found) == 6
+    assert len(found) == len(DEMO_PARTICIPANTS) - 1  # every participant but the operator
+    return found
+
+
+def encryption_private_keys(node: DevNode) -> list[tuple[Path, str]]:
+    """Every participant's X25519 private key (the operator's too) with the file that keeps it sealed."""
+    encryption = EncryptionKeystore(node.data_dir / "keys", DEV_PASSWORD)
+    found = [(path, pair.private_bytes.hex()) for path in sorted((node.data_dir / "keys" / "encryption").glob("*.json"))
+             for pair in encryption.load(path.stem) or []]  # fmt: skip
+    assert len(found) == len(DEMO_PARTICIPANTS)
     return found
 
 
@@ -113,7 +123,7 @@ def test_no_secret_appears_in_any_log_of_a_full_flow(node: DevNode) -> None:
         secrets[f"API key {key[:17]}"] = key
         secrets[f"secret of API key {key[:17]}"] = key.partition(".")[2]
     secrets["keystore password"] = DEV_PASSWORD
-    for n, hex_key in enumerate(private_keys(node)):
+    for n, hex_key in enumerate([*private_keys(node), *(key for _, key in encryption_private_keys(node))]):
         secrets[f"private key {n}"] = hex_key
         secrets[f"private key {n} (upper case)"] = hex_key.upper()
     logs = {"node process (stdout and stderr, debug level)": node.log.read_text(errors="replace"),
@@ -146,12 +156,18 @@ def test_keystores_are_scrypt_encrypted_and_never_hold_the_key_in_clear(node: De
         assert hex_key not in text.lower()
         assert json.loads(text)["crypto"]["kdf"] == "scrypt"
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+    for path, hex_key in encryption_private_keys(node):  # sealed with AES-GCM under a scrypt key
+        text = path.read_text()
+        assert hex_key not in text.lower()
+        assert json.loads(text)["kdf"]["name"] == "scrypt"
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
 
 
 def test_every_file_holding_keys_or_credentials_is_private(node: DevNode) -> None:
     """The keystores, the API keys of dev-credentials.json and node.toml (the keystore password)."""
-    private = [*sorted((node.data_dir / "keys").glob("*.json")), node.data_dir / "dev-credentials.json", node.data_dir / "node.toml"]
-    assert len(private) == 8
+    private = [*sorted((node.data_dir / "keys").glob("*.json")), *sorted((node.data_dir / "keys" / "encryption").glob("*.json")),
+               node.data_dir / "dev-credentials.json", node.data_dir / "node.toml"]  # fmt: skip
+    assert len(private) == 2 * len(DEMO_PARTICIPANTS) - 1 + 2
     for path in private:
         assert path.stat().st_mode & 0o077 == 0, f"{path.name} is readable by others ({oct(path.stat().st_mode & 0o777)})"
     assert not [p.name for p in node.data_dir.iterdir() if p.name.endswith(".tmp")], "a temporary file was left behind"
