@@ -39,6 +39,8 @@ def test_scripts_run_serves_the_flow_and_keeps_state_across_restarts(tmp_path: P
         creds = credentials(data_dir)
         assert creds["api_url"] == api
         assert {p["role"] for p in creds["participants"]} == {"seller", "buyer", "broker", "customs", "operator"}
+        assert {(p["role"], p["country"]) for p in creds["participants"]} >= {("seller", "FR"), ("customs", "FR")}
+        assert set(creds["chain"]) == {"rpc_url", "chain_id", "registry"} and creds["chain"]["chain_id"] == 31337
         seller = {"Authorization": f"Bearer {api_key(creds, 'seller')}"}
         registered = httpx.post(f"{api}/v1/key-data-sets", json=EXAMPLE, headers=seller, timeout=60)
         assert registered.status_code == 201, registered.text
