@@ -105,3 +105,11 @@ def test_the_engine_spec_carries_the_encryption_keys_and_never_shows_them(regist
     for _, raws in spec.encryption_keys:
         assert all(raw.hex() not in shown for raw in raws)
     assert all(key.hex() not in shown for key in spec.keys)
+
+
+def test_an_unreachable_chain_postpones_the_publication_without_failing(registry: Any) -> None:
+    from gpid_node.chain.client import RegistryClient
+    from gpid_node.chain.devchain import free_port
+
+    down = RegistryClient.connect(f"http://127.0.0.1:{free_port()}", registry.deployment.registry)
+    assert publish_current_keys(down, Keyring({"seller": registry.people.seller})) == {}
