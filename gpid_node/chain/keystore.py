@@ -33,7 +33,7 @@ from eth_account.signers.local import LocalAccount
 from gpid_node.domain.addresses import checksum
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
-from gpid_node.store.files import write_private
+from gpid_node.files import write_private
 
 __all__ = [
     "EncryptionKeyring", "EncryptionKeystore", "Keyring", "LocalAccount", "create_keystore", "dev_account",

@@ -136,9 +136,9 @@ def dev(
     chain_port: Annotated[Optional[int], typer.Option(help="port of the embedded chain (default: a free one)")] = None,
 ) -> None:
     """Development mode: embedded anvil, contracts, demo participants, API keys in dev-credentials.json."""
+    from gpid_node.files import write_private
     from gpid_node.services.devmode import DEV_PASSWORD, credentials, start_dev_chain
     from gpid_node.services.node import open_node
-    from gpid_node.store.files import write_private
 
     _log_as_configured(settings_of(data_dir))
     _serve_alone_from(data_dir)

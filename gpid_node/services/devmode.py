@@ -37,9 +37,9 @@ from gpid_node.chain.keystore import (
 )
 from gpid_node.chain.records import RegistryRole
 from gpid_node.domain import canonical
+from gpid_node.files import write_private
 from gpid_node.services.credentials import authenticate, create_key
 from gpid_node.store.database import Store
-from gpid_node.store.files import write_private
 
 log = structlog.get_logger("gpid.dev")
 

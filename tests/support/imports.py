@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "gpid_node"
+PACKAGE = Path(__file__).resolve().parents[2] / "gpid_node"
 
 
 def module_name(path: Path) -> str:
@@ -42,5 +42,7 @@ def imports_in(source: str, name: str, is_package: bool, modules: set[str]) -> s
 
 def graph() -> dict[str, set[str]]:
     paths = sorted(PACKAGE.rglob("*.py"))
+    # A wrong PACKAGE path once gave an empty graph, and every test over it passed checking nothing.
+    assert len(paths) > 50 and (PACKAGE / "__init__.py").is_file(), f"no gpid_node package at {PACKAGE}"
     modules = {module_name(p) for p in paths}
     return {module_name(p): imports_of(p, modules) for p in paths}

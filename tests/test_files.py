@@ -14,8 +14,8 @@ import pytest
 
 from gpid_node.chain.keystore import create_keystore, load_keystore
 from gpid_node.domain.errors import ValidationFailed
-from gpid_node.store import files
-from gpid_node.store.files import write_private
+from gpid_node import files
+from gpid_node.files import write_private
 
 
 @pytest.fixture
