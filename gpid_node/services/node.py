@@ -13,6 +13,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
+from gpid_node.services.access import Access
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
@@ -42,6 +43,7 @@ class Node:
         write_timeout_s: float = 30.0,
         poll_s: float = 0.05,
         public_url: str | None = None,
+        payload_format: int = 2,
     ) -> None:
         self.deployment = deployment
         self.confirmations = confirmations
@@ -52,10 +54,11 @@ class Node:
                                write_timeout_s=write_timeout_s, poll_s=poll_s)  # fmt: skip
         self.submissions = Submissions(self.context)
         self.reads = Reads(self.context)
-        self.registration = Registration(self.context, self.submissions)
+        self.registration = Registration(self.context, self.submissions, payload_format=payload_format)
         self.amendments = Amendments(self.context, self.reads, self.submissions)
         self.declarations = Declarations(self.context, self.reads, self.submissions)
         self.verifications = Verifications(self.context, self.reads, self.submissions)
+        self.access = Access(self.context, self.reads, self.submissions)
         self._engine_process: EngineProcess | None = None
 
     @property

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
+from gpid_node.api.routes import declarations, grants, health, key_data_sets, mandates, submissions, verifications
 
 from api.harness import CUSTOMS_GB, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set, unique_reference
 
@@ -34,7 +34,7 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, declarations, verifications, submissions, health)
+    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions, health)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
