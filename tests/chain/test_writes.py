@@ -80,7 +80,7 @@ def test_registrations_of_one_sender_go_out_as_one_batch_call() -> None:
 
 
 def test_an_unknown_kind_is_refused_naming_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown outbox entry kind 'frobnicate'.*register, amend.*grant.*mandate"):
+    with pytest.raises(ValueError, match=r"unknown outbox entry kind 'frobnicate'.*register, amend.*grant.*mandate"):
         write_from_json("frobnicate", {})
 
 
