@@ -27,7 +27,7 @@ DirectionPath = Annotated[Literal["export", "import"], PathParam(description="ex
     "declarations of that direction to every encrypted key data set the caller's trader sells, and receives the "
     "content key of the trader's next key data sets (it publishes an encryption key first).",
     responses={**written_responses(MandateWritten, "mandated (mined)"),
-               **responses(401, 403, 409, 413, 415, 422, 500, 503)},  # fmt: skip
+               **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},  # fmt: skip
 )
 def set_mandate(
     body: MandateRequest, principal: JsonCaller, node: NodeDep, response: Response, idempotency_key: IdempotencyKey = None
@@ -47,7 +47,7 @@ def mandates(principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
     summary="Withdraw a mandate",
     description="404 when the agent holds no such mandate of your trader. 202 while not yet mined.",
     responses={202: {"model": MandateWritten, "description": "recorded, not yet mined"},
-               **responses(401, 403, 404, 409, 422, 500, 503)},  # fmt: skip
+               **responses(400, 401, 403, 404, 409, 422, 500, 503)},  # fmt: skip
 )
 def end_mandate(agent: AgentPath, direction: DirectionPath, principal: CurrentPrincipal, node: NodeDep, response: Response) -> dict[str, Any]:
     result = node.access.end_mandate(agent, direction, principal)
