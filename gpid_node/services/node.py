@@ -97,8 +97,9 @@ class Node:
         self.engines.stop()
 
 
-def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) -> Node:
-    """A node from its settings: the store migrated, the deployment record loaded, the client connected."""
+def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, payload_format: int = 2) -> Node:
+    """A node from its settings: the store migrated, the deployment record loaded, the client connected.
+    ``payload_format`` 1 registers plaintext key data sets (benchmarks comparing with format 2 only)."""
     from gpid_node.chain.client import connect
 
     deployment = Deployment.read(settings.deployment_path)
@@ -111,5 +112,5 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) ->
     return Node(
         store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
         confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
-        poll_s=settings.poll_interval_s, public_url=settings.public_url,
+        poll_s=settings.poll_interval_s, public_url=settings.public_url, payload_format=payload_format,
     )  # fmt: skip
