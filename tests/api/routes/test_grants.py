@@ -162,3 +162,21 @@ def test_mandate_refusals_name_their_fields(api: Api) -> None:
     assert by_broker.status_code == 403
     assert api.client.get("/v1/mandates", headers=api.auth(CUSTOMS_GB)).status_code == 403
     assert outbox_size(api) == before
+
+
+def test_the_harness_link_of_a_broker_without_a_right_grants_it_first(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    granting = Api.grant
+
+    def grant_then_mirror(self: Api, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        answer = granting(self, *args, **kwargs)
+        mirror(self.node)  # the indexer's part: the grant in the index before the link's early check
+        return answer
+
+    monkeypatch.setattr(Api, "grant", grant_then_mirror)
+    gpid = registered(api)
+    assert not api.has_right(IMPORT_BROKER, gpid, "import")
+    linked = api.link(IMPORT_BROKER, unique_reference("26GB"), "GB", "import", [gpid])
+    assert [link["status"] for link in linked["links"]] == ["mined"]
+    mirror(api.node)
+    items = api.client.get(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER)).json()["items"]
+    assert [(g["grantee"], g["active"]) for g in items] == [(api.account(IMPORT_BROKER), True)]
