@@ -53,6 +53,27 @@ def _refuse(problems: list[e.FieldProblem | None]) -> None:
         raise e.ValidationFailed(found)
 
 
+def buyer_proof(context: Context, gpid: GPID, sender: str) -> tuple[tuple[bytes, ...], bytes] | None:
+    """The current commitments and the buyer salt with which ``sender``'s trader opens the salted
+    buyer commitment of the format-2 ``gpid`` (checked here as the contract will check it), or None
+    when that trader is not its buyer. Conflict when this node holds no seed of the GPID (it cannot
+    tell, nor prove it)."""
+    with context.store.session() as session:
+        content = access_queries.content_key(session, gpid.hex)
+        current = queries.version_at(session, gpid.hex)
+    if content is None or content.seed is None or current is None:
+        raise e.Conflict(
+            f"this node cannot open {gpid} (no content key of it reached this node's encryption keys), so it cannot "
+            "prove that you are its buyer",
+            gpid=str(gpid),
+        )
+    words = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
+    salt = merkle.buyer_salt(content.seed)
+    if merkle.buyer_commitment(salt, context.trader_key_of(sender)) != words[4]:
+        return None
+    return words, salt
+
+
 class Access:
     """Grants and mandates, for the seller or buyer the caller's account acts for."""
 
@@ -79,16 +100,12 @@ class Access:
     def _is_seller(self, sender: str, seller_trader_key: str) -> bool:
         return "0x" + self.context.trader_key_of(sender).hex() == seller_trader_key
 
-    def _buyer_proof(self, gpid: GPID, principal: Principal, content: access_queries.ContentKey) -> tuple[tuple[bytes, ...], bytes]:
-        """The current commitments and the buyer salt the buyer opens its commitment with."""
-        if content.seed is None:
-            raise e.Conflict(
-                f"this node cannot open {gpid} (no content key of it reached this node's encryption keys), so it cannot "
-                "prove that you are its buyer",
-                gpid=str(gpid),
-            )
-        current = self.reads.current_version(gpid, principal)
-        return tuple(bytes.fromhex(c[2:]) for c in current.commitments), merkle.buyer_salt(content.seed)
+    def _as_buyer(self, gpid: GPID, sender: str) -> tuple[tuple[bytes, ...], bytes]:
+        """The buyer's proof, or NotBuyer: the caller is neither the GPID's seller nor its buyer."""
+        proof = buyer_proof(self.context, gpid, sender)
+        if proof is None:
+            raise e.NotBuyer(str(gpid), sender)
+        return proof
 
     def _answer(self, write: Write, gpid: GPID | None, sender: str, wait: bool) -> dict[str, Any]:
         ids = self.submissions.record(sender, [(write, None if gpid is None else gpid.hex)])
@@ -133,7 +150,7 @@ class Access:
         if self._is_seller(sender, seller_key):
             write = Grant(gpid, grantee, wrapped, reason.strip())
         else:
-            current, salt = self._buyer_proof(gpid, principal, content)
+            current, salt = self._as_buyer(gpid, sender)
             write = GrantAsBuyer(gpid, current, salt, grantee, wrapped, reason.strip())
         answer = self._answer(write, gpid, sender, wait)
         status = "pending" if answer["status"] == "pending" else "granted"
@@ -161,7 +178,7 @@ class Access:
         gpid = GPID.parse(gpid_text)
         grantee = checksum(grantee)
         self.context.require_chain()
-        seller_key, content = self._gpid_facts(gpid, principal)
+        seller_key, _ = self._gpid_facts(gpid, principal)
         with self.context.store.session() as session:
             state = access_queries.grant_state(session, gpid.hex, grantee)
         if state is None or not state.active:
@@ -170,7 +187,7 @@ class Access:
         if self._is_seller(sender, seller_key):
             write = Revoke(gpid, grantee)
         else:
-            current, salt = self._buyer_proof(gpid, principal, content)
+            current, salt = self._as_buyer(gpid, sender)
             write = RevokeAsBuyer(gpid, current, salt, grantee)
         answer = self._answer(write, gpid, sender, wait)
         return {"gpid": str(gpid), "grantee": grantee, "revoked": True, **answer, "note": REVOKE_NOTE}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gpid_node.chain.writes import Link, LinkAsBuyer, LinkAsSaltedBuyer, Write
-from gpid_node.domain import canonical, limits, merkle
+from gpid_node.domain import canonical, limits
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal, Role
 from gpid_node.domain.codes import DIRECTIONS
@@ -14,6 +14,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED
 from gpid_node.domain.reference import is_country
 from gpid_node.domain.times import iso
+from gpid_node.services.access import buyer_proof
 from gpid_node.services.context import Context
 from gpid_node.services.reads import Reads, visible
 from gpid_node.services.submission import Submissions
@@ -90,34 +91,32 @@ class Declarations:
     def _link_v2(
         self, gpid: GPID, index: int, sender: str, principal: Principal, reference: str, country: str, direction: str
     ) -> Write:
-        """The link of a format-2 GPID: its seller's current account links; its buyer opens the salted
-        buyer commitment; anyone else needs an active grant of the GPID or an active mandate of its
-        seller for the direction (checked here from the index, so nothing is written without one)."""
+        """The link of a format-2 GPID: its seller's current account links; an agent with an active
+        grant of the GPID or an active mandate of its seller for the direction links; its buyer opens
+        the salted buyer commitment. Anyone else is refused here (403 naming ``gpids[i]``), from the
+        index, so that nothing is written; the contract has the last word."""
         seller_key = "0x" + bytes(self.context.client.view("sellerTraderKeyOf", gpid.raw)).hex()
         if "0x" + self.context.trader_key_of(sender).hex() == seller_key:
             return Link(gpid, reference, country, DIRECTIONS[direction])
-        if principal.role == Role.BUYER:
-            with self.context.store.session() as session:
-                content = access_queries.content_key(session, gpid.hex)
-            if content is None or content.seed is None:
-                raise e.Conflict(
-                    f"this node cannot open {gpid} (gpids[{index}]): no content key of it reached this node's "
-                    "encryption keys, so it cannot prove that you are its buyer",
-                    gpid=str(gpid), path=f"gpids[{index}]",
-                )  # fmt: skip
-            current = self.reads.current_version(gpid, principal)
-            opened = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
-            return LinkAsSaltedBuyer(gpid, opened, merkle.buyer_salt(content.seed), reference, country, DIRECTIONS[direction])
         with self.context.store.session() as session:
             grant = access_queries.grant_state(session, gpid.hex, sender)
             mandated = access_queries.active_mandate(session, seller_key, sender, direction)
-        if (grant is None or not grant.active) and not mandated:
-            raise e.NotAuthorisedLinker(
-                str(gpid), sender, path=f"gpids[{index}]",
-                needs=f"an agent needs a grant of this GPID from its seller or buyer, or a standing {direction} "
-                "mandate of its seller; ask the seller for one",
-            )  # fmt: skip
-        return Link(gpid, reference, country, DIRECTIONS[direction])
+        if (grant is not None and grant.active) or mandated:
+            return Link(gpid, reference, country, DIRECTIONS[direction])
+        if principal.role in (Role.BUYER, Role.SELLER):  # a trader: perhaps the buyer
+            try:
+                proof = buyer_proof(self.context, gpid, sender)
+            except e.Conflict as exc:
+                exc.details["path"] = f"gpids[{index}]"
+                raise
+            if proof is not None:
+                current, salt = proof
+                return LinkAsSaltedBuyer(gpid, current, salt, reference, country, DIRECTIONS[direction])
+        raise e.NotAuthorisedLinker(
+            str(gpid), sender, path=f"gpids[{index}]",
+            needs="the seller, the buyer, or an agent with a grant of this GPID from its seller or buyer or a standing "
+            f"{direction} mandate of its seller may; ask the seller for a grant or a mandate",
+        )  # fmt: skip
 
     def declaration(self, country: str, reference: str, principal: Principal) -> dict[str, Any]:
         """A declaration's links the caller may see (none: it is unknown to the caller)."""

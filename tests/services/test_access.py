@@ -205,6 +205,9 @@ def test_grants_are_refused_with_the_reason_and_nothing_written(dev: Api, princi
         node.access.grant(other_buyer, dev.account(IMPORT_BROKER), "broker", principal(BUYER))
     with pytest.raises(e.WrongFormat):
         node.access.grant(plain, dev.account(IMPORT_BROKER), "broker", seller)
+    with pytest.raises(e.NotAuthorisedLinker) as not_the_buyer:  # its trader does not open the buyer commitment
+        node.declarations.link(unique_reference("26GB"), "GB", "import", [gpid, other_buyer], principal(BUYER))
+    assert not_the_buyer.value.details["path"] == "gpids[1]"
     assert outbox_size(dev) == before
 
 
