@@ -89,11 +89,20 @@ class Link(_Open):
     submission: int | None = None
 
 
+class CustomsGrant(Link):
+    grantee: str | None = Field(None, description="the Customs account given access")
+
+
 class Linked(_Open):
     reference: str
     country: str
     direction: Literal["export", "import"]
     links: list[Link]
+    customs_grants: list[CustomsGrant] = Field(
+        default_factory=list,
+        description="encrypted key data sets whose seller or buyer links a declaration of a country whose Customs "
+        "received no content key at registration are granted to that country's Customs accounts in the same step",
+    )
 
 
 # ---------------------------------------------------------------------- reads

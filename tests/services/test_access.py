@@ -24,6 +24,7 @@ from api.harness import (
     fresh_key_data_set,
     unique_reference,
 )
+from eth_account import Account
 from sqlalchemy import func, select
 from support.rights_mirror import mirror, open_payload, publish_keys
 
@@ -31,7 +32,9 @@ from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.domain import errors as e
 from gpid_node.domain import merkle, payload_crypto
 from gpid_node.domain.access import Principal
+from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
+from gpid_node.services.devmode import operator_account
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.registration import Registration
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
@@ -327,3 +330,28 @@ def test_customs_outcomes_of_a_format_2_gpid_are_recorded_only_for_linked_declar
     (recorded,) = linked["recorded"]
     (row,) = node.outbox.wait([recorded["submission"]], 30)
     assert row.status == MINED and row.status != FAILED
+
+
+def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in_the_same_step(dev: Api, principal: Of) -> None:
+    node, seller = dev.node, principal(SELLER)
+    customs_nl, pair = Account.create(), EncryptionKeyPair.generate()
+    node.client.transact(operator_account(), "grantCustoms", customs_nl.address, b"NL")
+    node.client.transact(operator_account(), "publishEncryptionKeyFor", customs_nl.address, pair.public_bytes)
+    gpid, _ = register(dev, seller)
+
+    linked = node.declarations.link(unique_reference("26NL"), "NL", "import", [gpid], seller)
+    assert [link["status"] for link in linked["links"]] == [MINED]
+    assert [(g["grantee"], g["status"]) for g in linked["customs_grants"]] == [(customs_nl.address, MINED)]
+    (event,) = events(dev, "AccessGranted", gpid)
+    assert (event.args["grantee"], event.args["granter"]) == (customs_nl.address, dev.account(SELLER))
+    binding = payload_crypto.Binding(node.client.chain_id, node.client.address, GPID.parse(gpid))
+    wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
+    content_key = payload_crypto.unwrap_content_key(wrapped, pair, customs_nl.address, binding)
+    (registered,) = events(dev, "KeyDataSetRegistered", gpid)
+    assert payload_crypto.read_payload(bytes(registered.args["payload"]), content_key, binding, 1).data["invoice"]
+    mirror(node)
+
+    again = node.declarations.link(unique_reference("26NL"), "NL", "import", [gpid], seller)
+    assert again["customs_grants"] == []  # granted already
+    at_home = node.declarations.link(unique_reference("26DE"), "DE", "export", [gpid], seller)
+    assert at_home["customs_grants"] == []  # Customs DE received the key at registration
