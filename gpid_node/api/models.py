@@ -89,11 +89,20 @@ class Link(_Open):
     submission: int | None = None
 
 
+class CustomsGrant(Link):
+    grantee: str | None = Field(None, description="the Customs account given access")
+
+
 class Linked(_Open):
     reference: str
     country: str
     direction: Literal["export", "import"]
     links: list[Link]
+    customs_grants: list[CustomsGrant] = Field(
+        default_factory=list,
+        description="encrypted key data sets whose seller or buyer links a declaration of a country whose Customs "
+        "received no content key at registration are granted to that country's Customs accounts in the same step",
+    )
 
 
 # ---------------------------------------------------------------------- reads
@@ -187,6 +196,11 @@ class VerifiedGPID(_Open):
     amendments: list[dict[str, Any]]
     other_declarations: list[dict[str, Any]]
     discrepancies: list[Discrepancy]
+    outcome_recorded: bool = Field(
+        False,
+        description="Customs' outcome for this GPID is being recorded on chain (an encrypted key data set's "
+        "outcome only when this declaration is linked to it; `outcome_not_recorded` says why not)",
+    )
 
 
 class Verification(_Open):
@@ -219,3 +233,71 @@ class Readiness(_Open):
     status: Literal["ready", "not_ready"]
     reasons: list[str] = Field(description="why the node is not ready (empty when ready)")
     checks: dict[str, Check]
+
+
+# ---------------------------------------------------------------------- grants and mandates
+
+ACCOUNT_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+
+
+class GrantRequest(_Closed):
+    grantee: str = Field(pattern=ACCOUNT_PATTERN, description="the account given access (it must have published an encryption key)")
+    reason: str = Field(
+        min_length=1, max_length=500,
+        description="why the account is given access; kept by this node with the request, never put on chain",
+    )  # fmt: skip
+
+
+class Granted(_Open):
+    gpid: str
+    grantee: str
+    transaction: str | None = Field(description="transaction hash (null while not yet sent)")
+    block: int | None = Field(description="block number (null while not yet mined)")
+    status: Literal["granted", "pending"]
+    submission: int = Field(description="the outbox entry: GET /v1/submissions/{submission}")
+
+
+class GrantEntry(_Open):
+    grantee: str
+    granter: str = Field(description="the account that granted")
+    active: bool = Field(description="false once revoked (what was shared stays shared)")
+    granted_at: str
+    revoked_at: str | None
+    transaction: str = Field(description="the grant's transaction")
+
+
+class GrantList(_Open):
+    gpid: str
+    items: list[GrantEntry]
+
+
+class Revoked(_Open):
+    gpid: str
+    grantee: str
+    revoked: bool
+    transaction: str | None
+    block: int | None
+    note: str = Field(description="what a revocation ends, and what stays shared")
+
+
+class MandateRequest(_Closed):
+    agent: str = Field(pattern=ACCOUNT_PATTERN, description="the agent's account (e.g. your export broker)")
+    direction: Literal["export", "import"] = Field(description="the declarations the agent may link for you")
+
+
+class MandateWritten(_Open):
+    agent: str
+    direction: Literal["export", "import"]
+    active: bool
+    transaction: str | None
+    block: int | None
+
+
+class MandateEntry(_Open):
+    agent: str
+    direction: Literal["export", "import"]
+    since: str
+
+
+class MandateList(_Open):
+    items: list[MandateEntry]

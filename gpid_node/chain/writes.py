@@ -16,8 +16,16 @@ outbox ``kind``        write                        registry function
 ``amend``              :class:`Amend`               ``amend``
 ``link``               :class:`Link`                ``linkDeclaration``
 ``link_as_buyer``      :class:`LinkAsBuyer`         ``linkDeclarationAsBuyer``
+``link_as_salted_buyer`` :class:`LinkAsSaltedBuyer` ``linkDeclarationAsSaltedBuyer``
 ``verification``       :class:`RecordVerification`  ``recordVerification``
+``grant``              :class:`Grant`               ``grantAccess``
+``grant_as_buyer``     :class:`GrantAsBuyer`        ``grantAccessAsBuyer``
+``revoke``             :class:`Revoke`              ``revokeAccess``
+``revoke_as_buyer``    :class:`RevokeAsBuyer`       ``revokeAccessAsBuyer``
+``mandate``            :class:`SetMandate`          ``setMandate``
 =====================  ===========================  =====================================
+
+A grant's ``reason`` lives only in its JSON form (this node's outbox): it never goes on chain.
 """
 
 from __future__ import annotations
@@ -31,10 +39,16 @@ from gpid_node.domain.gpid import GPID
 __all__ = [
     "Amend",
     "ContractCall",
+    "Grant",
+    "GrantAsBuyer",
     "Link",
     "LinkAsBuyer",
+    "LinkAsSaltedBuyer",
     "RecordVerification",
     "Register",
+    "Revoke",
+    "RevokeAsBuyer",
+    "SetMandate",
     "Write",
     "register_batch",
     "write_from_json",
@@ -173,6 +187,35 @@ class LinkAsBuyer:
 
 
 @dataclass(frozen=True)
+class LinkAsSaltedBuyer:
+    """Links a declaration to a format-2 GPID by its buyer, which opens the salted buyer commitment
+    of the current commitments with the GPID's buyer salt."""
+
+    kind: ClassVar[str] = "link_as_salted_buyer"
+    gpid: GPID
+    current: tuple[bytes, ...]
+    buyer_salt: bytes
+    reference: str
+    country: str
+    direction: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "reference": self.reference, "country": _hex(_country_bytes(self.country)),
+                "direction": self.direction, "current": [_hex(c) for c in self.current],
+                "buyer_salt": _hex(self.buyer_salt)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinkAsSaltedBuyer:
+        return cls(GPID.from_hex(data["gpid"]), _words(data["current"]), _unhex(data["buyer_salt"]), data["reference"],
+                   _unhex(data["country"]).decode("latin-1"), int(data["direction"]))  # fmt: skip
+
+    def call(self) -> ContractCall:
+        return ContractCall("linkDeclarationAsSaltedBuyer", (self.gpid.raw, list(self.current), self.buyer_salt,
+                                                             self.reference, _country_bytes(self.country),
+                                                             self.direction))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class RecordVerification:
     """Records Customs' outcome (1 match, 2 discrepancies, 3 integrity failure) of a declaration for
     the version it checked."""
@@ -194,8 +237,125 @@ class RecordVerification:
         return ContractCall("recordVerification", (self.gpid.raw, self.reference, self.version, self.outcome))
 
 
-Write: TypeAlias = Register | Amend | Link | LinkAsBuyer | RecordVerification
-_KINDS: dict[str, type[Write]] = {w.kind: w for w in (Register, Amend, Link, LinkAsBuyer, RecordVerification)}
+@dataclass(frozen=True)
+class Grant:
+    """Gives ``grantee`` access to a format-2 GPID, by its seller: the content key wrapped for the
+    grantee's current encryption key. ``reason`` stays in this node's outbox (never on chain)."""
+
+    kind: ClassVar[str] = "grant"
+    gpid: GPID
+    grantee: str
+    wrapped_key: bytes
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "grantee": self.grantee, "wrapped_key": _hex(self.wrapped_key), "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Grant:
+        return cls(GPID.from_hex(data["gpid"]), data["grantee"], _unhex(data["wrapped_key"]), data.get("reason", ""))
+
+    def call(self) -> ContractCall:
+        return ContractCall("grantAccess", (self.gpid.raw, self.grantee, self.wrapped_key))
+
+
+@dataclass(frozen=True)
+class GrantAsBuyer:
+    """As :class:`Grant`, by the buyer opening the salted buyer commitment of the current commitments."""
+
+    kind: ClassVar[str] = "grant_as_buyer"
+    gpid: GPID
+    current: tuple[bytes, ...]
+    buyer_salt: bytes
+    grantee: str
+    wrapped_key: bytes
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "current": [_hex(c) for c in self.current], "buyer_salt": _hex(self.buyer_salt),
+                "grantee": self.grantee, "wrapped_key": _hex(self.wrapped_key), "reason": self.reason}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> GrantAsBuyer:
+        return cls(GPID.from_hex(data["gpid"]), _words(data["current"]), _unhex(data["buyer_salt"]), data["grantee"],
+                   _unhex(data["wrapped_key"]), data.get("reason", ""))  # fmt: skip
+
+    def call(self) -> ContractCall:
+        return ContractCall("grantAccessAsBuyer", (self.gpid.raw, list(self.current), self.buyer_salt, self.grantee,
+                                                   self.wrapped_key))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Revoke:
+    """Ends ``grantee``'s grant for a GPID, by its seller (what was shared stays shared)."""
+
+    kind: ClassVar[str] = "revoke"
+    gpid: GPID
+    grantee: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "grantee": self.grantee}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Revoke:
+        return cls(GPID.from_hex(data["gpid"]), data["grantee"])
+
+    def call(self) -> ContractCall:
+        return ContractCall("revokeAccess", (self.gpid.raw, self.grantee))
+
+
+@dataclass(frozen=True)
+class RevokeAsBuyer:
+    """As :class:`Revoke`, by the buyer opening the salted buyer commitment."""
+
+    kind: ClassVar[str] = "revoke_as_buyer"
+    gpid: GPID
+    current: tuple[bytes, ...]
+    buyer_salt: bytes
+    grantee: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gpid": self.gpid.hex, "current": [_hex(c) for c in self.current], "buyer_salt": _hex(self.buyer_salt),
+                "grantee": self.grantee}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RevokeAsBuyer:
+        return cls(GPID.from_hex(data["gpid"]), _words(data["current"]), _unhex(data["buyer_salt"]), data["grantee"])
+
+    def call(self) -> ContractCall:
+        return ContractCall("revokeAccessAsBuyer", (self.gpid.raw, list(self.current), self.buyer_salt, self.grantee))
+
+
+@dataclass(frozen=True)
+class SetMandate:
+    """Gives (``active``) or withdraws a standing mandate of the sender's trader to ``agent`` for a
+    direction (1 export, 2 import)."""
+
+    kind: ClassVar[str] = "mandate"
+    agent: str
+    direction: int
+    active: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agent": self.agent, "direction": self.direction, "active": self.active}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SetMandate:
+        return cls(data["agent"], int(data["direction"]), bool(data["active"]))
+
+    def call(self) -> ContractCall:
+        return ContractCall("setMandate", (self.agent, self.direction, self.active))
+
+
+Write: TypeAlias = (
+    Register | Amend | Link | LinkAsBuyer | LinkAsSaltedBuyer | RecordVerification | Grant | GrantAsBuyer | Revoke
+    | RevokeAsBuyer | SetMandate
+)
+_KINDS: dict[str, type[Write]] = {
+    w.kind: w
+    for w in (Register, Amend, Link, LinkAsBuyer, LinkAsSaltedBuyer, RecordVerification, Grant, GrantAsBuyer, Revoke,
+              RevokeAsBuyer, SetMandate)
+}  # fmt: skip
 
 
 def write_from_json(kind: str, data: Mapping[str, Any]) -> Write:

@@ -25,6 +25,8 @@ class Action(StrEnum):
     LINK = "link"
     VERIFY = "verify"
     ONBOARD = "onboard"
+    GRANT = "grant"  # give or end one account's access to one GPID (its seller or buyer)
+    MANDATE = "mandate"  # give or end a standing mandate of the caller's own trader
 
 
 # Which roles may ask for which writes (the contract has the final word on each).
@@ -34,6 +36,8 @@ WRITERS: dict[Action, frozenset[Role]] = {
     Action.LINK: frozenset({Role.SELLER, Role.BUYER, Role.BROKER}),
     Action.VERIFY: frozenset({Role.CUSTOMS}),
     Action.ONBOARD: frozenset({Role.OPERATOR}),
+    Action.GRANT: frozenset({Role.SELLER, Role.BUYER}),
+    Action.MANDATE: frozenset({Role.SELLER, Role.BUYER}),
 }
 
 

@@ -165,11 +165,18 @@ class NotAuthorisedAuthor(PermissionDenied):
 
 
 class NotAuthorisedLinker(PermissionDenied):
-    def __init__(self, gpid: str, account: str) -> None:
+    """``needs`` says what would give the right (format 2: a grant or a mandate); ``path`` names the
+    GPID in the request (``gpids[1]``) when the node refuses before anything is written."""
+
+    def __init__(self, gpid: str, account: str, needs: str | None = None, path: str | None = None) -> None:
+        details: dict[str, str] = {"gpid": gpid, "account": account}
+        if path is not None:
+            details["path"] = path
+        where = f" ({path})" if path else ""
         super().__init__(
-            f"account {account} may not link declarations to {gpid}: brokers, the seller and the buyer may",
-            gpid=gpid,
-            account=account,
+            f"account {account} may not link declarations to {gpid}{where}: "
+            + (needs or "brokers, the seller and the buyer may"),
+            **details,
         )
 
 

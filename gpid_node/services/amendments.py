@@ -7,7 +7,7 @@ from typing import Any
 
 from gpid_node.chain.writes import Amend
 from gpid_node.domain import amendment_policy as policy
-from gpid_node.domain import canonical, limits
+from gpid_node.domain import canonical, limits, merkle, payload_crypto
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
 from gpid_node.domain.codes import REASON_CODES
@@ -15,6 +15,9 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.services.context import Context
 from gpid_node.services.reads import Reads
 from gpid_node.services.submission import Submissions
+from gpid_node.store import access_queries
+
+ENCRYPTED = payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
 
 
 class Amendments:
@@ -37,16 +40,37 @@ class Amendments:
         self.context.require_chain()
         current = self.reads.current_version(gpid, principal)
         limits.require_room_for_version(str(gpid), current.version)  # before anything is recorded
-        if current.data is None or current.salt is None:
+        with self.context.store.session() as session:
+            content = access_queries.content_key(session, gpid.hex)
+        encrypted = content is not None and content.format == ENCRYPTED
+        if encrypted and (content is None or content.content_key is None or content.seed is None or current.data is None):
+            raise e.Conflict(
+                f"this node holds no content key of {gpid}, so it cannot encrypt its next version: amend it from the "
+                "node that registered it",
+                gpid=str(gpid),
+            )
+        if current.data is None or (not encrypted and current.salt is None):
             raise e.Conflict(f"{gpid} has no readable current version to amend (integrity problem)")
         data = policy.amended(current.data, changes)
-        salt = bytes.fromhex(current.salt.removeprefix("0x"))
         previous = canonical.Commitments.from_tuple(bytes.fromhex(c[2:]) for c in current.commitments)
-        nxt = canonical.commitments(data, salt)
-        if previous.changed_sections(nxt) == 0:
-            raise e.NothingChanged(str(gpid))
-        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], reason.strip(),
-                      canonical.encode_payload(data, salt))  # fmt: skip
+        if encrypted:
+            assert content is not None and content.content_key is not None and content.seed is not None
+            nxt = merkle.commitments_v2(data, content.seed)
+            if previous.changed_sections(nxt) == 0:
+                raise e.NothingChanged(str(gpid))
+            client = self.context.client
+            binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
+            # Version N under the GPID's content key and seed; no wrapped keys: its readers hold the key.
+            payload = payload_crypto.build_payload(data, content.seed, content.content_key, binding,
+                                                   version=current.version + 1)  # fmt: skip
+        else:
+            assert current.salt is not None
+            salt = bytes.fromhex(current.salt.removeprefix("0x"))
+            nxt = canonical.commitments(data, salt)
+            if previous.changed_sections(nxt) == 0:
+                raise e.NothingChanged(str(gpid))
+            payload = canonical.encode_payload(data, salt)
+        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], reason.strip(), payload)
         submitted = self.submissions.submit(sender, [(write, gpid.hex)])
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": result.get("version", current.version + 1),

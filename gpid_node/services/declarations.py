@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpid_node.chain.writes import Link, LinkAsBuyer, Write
-from gpid_node.domain import canonical, limits
+from gpid_node.chain.writes import Grant, GrantAsBuyer, Link, LinkAsBuyer, LinkAsSaltedBuyer, Write
+from gpid_node.domain import canonical, limits, payload_crypto
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal, Role
 from gpid_node.domain.codes import DIRECTIONS
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED
 from gpid_node.domain.reference import is_country
 from gpid_node.domain.times import iso
+from gpid_node.services.access import buyer_proof
 from gpid_node.services.context import Context
 from gpid_node.services.reads import Reads, visible
 from gpid_node.services.submission import Submissions
-from gpid_node.store import queries
+from gpid_node.store import access_queries, queries
 from gpid_node.store.tables import FAILED
+
+ENCRYPTED = PAYLOAD_FORMAT_ENCRYPTED
 
 
 def _request_problems(reference_n: str, country_n: str, country: Any, direction: Any, gpids: Any) -> tuple[list[e.FieldProblem], list[GPID]]:
@@ -61,26 +65,96 @@ class Declarations:
             raise e.ValidationFailed(problems)
         self.context.require_chain()
         writes: list[tuple[Write, str | None]] = []
-        for gpid in parsed:
+        grants: list[tuple[Write, str | None]] = []
+        for i, gpid in enumerate(parsed):
             record = self.context.client.record_of(gpid)
             if not record.exists:
                 raise e.UnknownGPID(str(gpid))
             limits.require_room_for_link(str(gpid), record.links)  # before anything is recorded
-            if principal.role == Role.BUYER:
+            if record.format == ENCRYPTED:
+                link = self._link_v2(gpid, i, sender, principal, reference_n, country_n, direction)
+                writes.append((link, gpid.hex))
+                grants += self._customs_grants(gpid, link, sender, reference_n, country_n)
+            elif principal.role == Role.BUYER:
                 current = self.reads.current_version(gpid, principal)
                 opened = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
                 writes.append((LinkAsBuyer(gpid, opened, reference_n, country_n, DIRECTIONS[direction]), gpid.hex))
             else:
                 writes.append((Link(gpid, reference_n, country_n, DIRECTIONS[direction]), gpid.hex))
-        ids = self.submissions.record(sender, writes)
+        ids = self.submissions.record(sender, writes + grants)
         submitted = self.submissions.settle(ids)
-        failures = [r for r in submitted.results if r.get("status") == FAILED]
-        if failures and len(failures) == len(submitted.results):
+        links, granted = submitted.results[: len(writes)], submitted.results[len(writes) :]
+        failures = [r for r in links if r.get("status") == FAILED]
+        if failures and len(failures) == len(links):
             raise e.error_from_record(failures[0]["error"])
+        shown = ("gpid", "status", "transaction", "block", "error", "submission")
         return {
             "reference": reference_n, "country": country_n, "direction": direction,
-            "links": [{k: r.get(k) for k in ("gpid", "status", "transaction", "block", "error", "submission")} for r in submitted.results],
+            "links": [{k: r.get(k) for k in shown} for r in links],
+            "customs_grants": [{"grantee": getattr(w, "grantee", None), **{k: r.get(k) for k in shown}}
+                               for (w, _), r in zip(grants, granted, strict=True)],
         }  # fmt: skip
+
+    def _customs_grants(self, gpid: GPID, link: Write, sender: str, reference: str, country: str) -> list[tuple[Write, str | None]]:
+        """A declaration of a country whose Customs received no content key at registration (neither
+        the seller's nor the buyer's country: a transit country, say) opens the GPID to that
+        administration in the same step: the seller or the buyer who links it grants each Customs
+        account of that country with a published key and no grant yet. An agent cannot grant."""
+        seller_key = "0x" + self.context.trader_key_of(sender).hex()
+        with self.context.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            content = access_queries.content_key(session, gpid.hex)
+            if row is None or content is None or content.content_key is None or country in (row.seller_country, row.buyer_country):
+                return []
+            as_seller = isinstance(link, Link) and row.seller_trader_key == seller_key
+            if not (as_seller or isinstance(link, LinkAsSaltedBuyer)):
+                return []
+            accounts = access_queries.customs_accounts(session, country)
+            keys = access_queries.current_keys(session, accounts)
+            granted = {a for a in accounts if (g := access_queries.grant_state(session, gpid.hex, a)) is not None and g.active}
+        client = self.context.client
+        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
+        reason = f"declaration {reference} of {country} references it"
+        grants: list[tuple[Write, str | None]] = []
+        for account in accounts:
+            if account in granted or account not in keys:
+                continue
+            wrapped = payload_crypto.wrap_content_key(content.content_key, keys[account].public_key, account, binding).to_bytes()
+            if isinstance(link, LinkAsSaltedBuyer):
+                grants.append((GrantAsBuyer(gpid, link.current, link.buyer_salt, account, wrapped, reason), gpid.hex))
+            else:
+                grants.append((Grant(gpid, account, wrapped, reason), gpid.hex))
+        return grants
+
+    def _link_v2(
+        self, gpid: GPID, index: int, sender: str, principal: Principal, reference: str, country: str, direction: str
+    ) -> Write:
+        """The link of a format-2 GPID: its seller's current account links; an agent with an active
+        grant of the GPID or an active mandate of its seller for the direction links; its buyer opens
+        the salted buyer commitment. Anyone else is refused here (403 naming ``gpids[i]``), from the
+        index, so that nothing is written; the contract has the last word."""
+        seller_key = "0x" + bytes(self.context.client.view("sellerTraderKeyOf", gpid.raw)).hex()
+        if "0x" + self.context.trader_key_of(sender).hex() == seller_key:
+            return Link(gpid, reference, country, DIRECTIONS[direction])
+        with self.context.store.session() as session:
+            grant = access_queries.grant_state(session, gpid.hex, sender)
+            mandated = access_queries.active_mandate(session, seller_key, sender, direction)
+        if (grant is not None and grant.active) or mandated:
+            return Link(gpid, reference, country, DIRECTIONS[direction])
+        if principal.role in (Role.BUYER, Role.SELLER):  # a trader: perhaps the buyer
+            try:
+                proof = buyer_proof(self.context, gpid, sender)
+            except e.Conflict as exc:
+                exc.details["path"] = f"gpids[{index}]"
+                raise
+            if proof is not None:
+                current, salt = proof
+                return LinkAsSaltedBuyer(gpid, current, salt, reference, country, DIRECTIONS[direction])
+        raise e.NotAuthorisedLinker(
+            str(gpid), sender, path=f"gpids[{index}]",
+            needs="the seller, the buyer, or an agent with a grant of this GPID from its seller or buyer or a standing "
+            f"{direction} mandate of its seller may; ask the seller for a grant or a mandate",
+        )  # fmt: skip
 
     def declaration(self, country: str, reference: str, principal: Principal) -> dict[str, Any]:
         """A declaration's links the caller may see (none: it is unknown to the caller)."""

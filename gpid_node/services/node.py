@@ -13,6 +13,7 @@ from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
+from gpid_node.services.access import Access
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
@@ -43,6 +44,7 @@ class Node:
         write_timeout_s: float = 30.0,
         poll_s: float = 0.05,
         public_url: str | None = None,
+        payload_format: int = 2,
     ) -> None:
         self.deployment = deployment
         self.confirmations = confirmations
@@ -53,10 +55,11 @@ class Node:
                                write_timeout_s=write_timeout_s, poll_s=poll_s)  # fmt: skip
         self.submissions = Submissions(self.context)
         self.reads = Reads(self.context)
-        self.registration = Registration(self.context, self.submissions)
+        self.registration = Registration(self.context, self.submissions, payload_format=payload_format)
         self.amendments = Amendments(self.context, self.reads, self.submissions)
         self.declarations = Declarations(self.context, self.reads, self.submissions)
         self.verifications = Verifications(self.context, self.reads, self.submissions)
+        self.access = Access(self.context, self.reads, self.submissions)
         self._engine_process: EngineProcess | None = None
 
     @property
@@ -98,8 +101,9 @@ class Node:
         self.engines.stop()
 
 
-def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) -> Node:
-    """A node from its settings: the store migrated, the deployment record loaded, the client connected."""
+def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, payload_format: int = 2) -> Node:
+    """A node from its settings: the store migrated, the deployment record loaded, the client connected.
+    ``payload_format`` 1 registers plaintext key data sets (benchmarks comparing with format 2 only)."""
     from gpid_node.chain.client import connect
 
     deployment = Deployment.read(settings.deployment_path)
@@ -112,5 +116,5 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None) ->
     return Node(
         store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
         confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
-        poll_s=settings.poll_interval_s, public_url=settings.public_url,
+        poll_s=settings.poll_interval_s, public_url=settings.public_url, payload_format=payload_format,
     )  # fmt: skip

@@ -10,17 +10,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpid_node.chain.writes import Register
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
+from gpid_node.domain.encryption_keys import key_id
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.model import parse_key_data_set
 from gpid_node.services.context import UNBOUND, Context
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.outbox import Outbox
 from gpid_node.services.submission import Submissions
-from gpid_node.store import submissions
+from gpid_node.store import access_queries, submissions
 from gpid_node.store.tables import MINED
+
+PLAIN, ENCRYPTED = 1, payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
+
+# The recipients (account, published public key) of a registration besides its seller, per
+# (buyer trader ID, seller country, buyer country): looked up once per import, not once per row.
+RecipientCache = dict[tuple[str, str | None, str | None], list[tuple[str, bytes]]]
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,66 @@ class ImportReport:
 class Registration:
     """Registers key data sets for the seller the caller's account is bound to."""
 
-    def __init__(self, context: Context, submissions: Submissions) -> None:
+    def __init__(self, context: Context, submissions: Submissions, payload_format: int = ENCRYPTED) -> None:
+        if payload_format not in (PLAIN, ENCRYPTED):
+            raise ValueError(f"payload format {payload_format} is neither 1 (plain) nor 2 (encrypted)")
         self.context = context
         self.submissions = submissions
+        self.payload_format = payload_format
 
-    def prepare(self, raw: Any, sender: str, *, today: Any = None) -> Prepared:
-        """Validates and normalises a key data set, derives its GPID and salts its commitments. No I/O
+    def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
+        """Who receives the content key (account, X25519 public key): the seller's account with its
+        current key from this node's keyring, then every account bound now to the buyer's trader ID,
+        every Customs account of the seller's and of the buyer's country, and every agent holding an
+        active mandate of the seller's trader, each with the key it published on chain (the index
+        mirrors it); a recipient without a published key is skipped. One key id once."""
+        own = self.context.keyring.encryption.current(sender)
+        if own is None:
+            raise e.PermissionDenied(
+                f"this node holds no encryption key for the seller account {sender}, so the key data set could not be "
+                "read back: create and publish one first (the node's keys command)",
+                account=sender,
+            )
+        buyer_id = canonical.trader_id_text(data["buyer"]["trader_id"])
+        seller_country = ((data.get("seller") or {}).get("address") or {}).get("country")
+        buyer_country = ((data.get("buyer") or {}).get("address") or {}).get("country")
+        key = (buyer_id, seller_country, buyer_country)
+        others = None if cache is None else cache.get(key)
+        if others is None:
+            others = self._other_recipients(sender, buyer_id, seller_country, buyer_country)
+            if cache is not None:
+                cache[key] = others
+        chosen = [(sender, own.public_bytes)]
+        seen = {own.key_id}
+        for account, public_key in others:
+            kid = key_id(public_key)
+            if kid not in seen and account != sender:
+                seen.add(kid)
+                chosen.append((account, public_key))
+        if len(chosen) > payload_crypto.MAX_WRAPPED_KEYS:
+            raise e.ValidationFailed(
+                [e.FieldProblem("buyer.trader_id", f"{len(chosen)} recipients; a payload carries at most "
+                                                   f"{payload_crypto.MAX_WRAPPED_KEYS} wrapped keys")]  # fmt: skip
+            )
+        return chosen
+
+    def _other_recipients(
+        self, sender: str, buyer_id: str, seller_country: str | None, buyer_country: str | None
+    ) -> list[tuple[str, bytes]]:
+        seller_key = "0x" + self.context.trader_key_of(sender).hex()
+        with self.context.store.session() as session:
+            accounts = list(access_queries.bound_accounts(session, "0x" + canonical.trader_key(buyer_id).hex()))
+            for country in dict.fromkeys(c for c in (seller_country, buyer_country) if c):
+                accounts += access_queries.customs_accounts(session, country)
+            accounts += access_queries.mandated_agents(session, seller_key)
+            keys = access_queries.current_keys(session, accounts)
+        ordered = list(dict.fromkeys(accounts))
+        return [(a, keys[a].public_key) for a in ordered if a in keys]
+
+    def prepare(self, raw: Any, sender: str, *, today: Any = None, cache: RecipientCache | None = None) -> Prepared:
+        """Validates and normalises a key data set, derives its GPID and commits to it: format 2 (the
+        default) encrypts it under a new content key wrapped for its recipients (looked up in the
+        index, once per ``cache`` key within an import), format 1 salts it in the clear. No other I/O
         but a view (the sender's trader key, remembered)."""
         data = parse_key_data_set(raw, today=today).model_dump(mode="json")
         seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
@@ -74,9 +135,22 @@ class Registration:
         number = canonical.normal_identifier(data["invoice"]["number"])
         client = self.context.client
         gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(bound, number))
+        if self.payload_format == ENCRYPTED:
+            return Prepared(data, gpid, self._encrypted(data, gpid, number, sender, cache))
         salt = os.urandom(canonical.SALT_BYTES)
         commitments = canonical.commitments(data, salt)
         return Prepared(data, gpid, Register(number, commitments.as_tuple(), canonical.encode_payload(data, salt)))
+
+    def _encrypted(self, data: dict[str, Any], gpid: GPID, number: str, sender: str, cache: RecipientCache | None) -> Register:
+        """The format-2 registration: a new content key and seed for the GPID, the Merkle commitments,
+        the content key wrapped for each recipient, the data encrypted as version 1."""
+        content_key, seed = payload_crypto.new_content_key(), payload_crypto.new_seed()
+        client = self.context.client
+        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
+        wrapped = [payload_crypto.wrap_content_key(content_key, public_key, account, binding)
+                   for account, public_key in self.recipients(sender, data, cache)]  # fmt: skip
+        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, wrapped_keys=wrapped)
+        return Register(number, merkle.commitments_v2(data, seed).as_tuple(), payload)
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
@@ -111,6 +185,7 @@ class Registration:
         waiting: dict[int, tuple[int, str, bool]] = {}  # entry id -> (line, gpid, new in this run)
         seen: dict[str, int] = {}
         batch: list[tuple[int, Prepared]] = []
+        cache: RecipientCache = {}
 
         def flush() -> None:
             if not batch:
@@ -135,7 +210,7 @@ class Registration:
                 report.rejected.append((record.line, [e.FieldProblem("", record.problem)]))
                 continue
             try:
-                prepared = self.prepare(record.data, sender)
+                prepared = self.prepare(record.data, sender, cache=cache)
             except e.ValidationFailed as exc:
                 report.rejected.append((record.line, exc.problems))
                 continue

@@ -16,13 +16,15 @@ from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.codes import OUTCOMES
 from gpid_node.domain.declaration import parse_request
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED
 from gpid_node.domain.times import as_utc
 from gpid_node.services.context import Context
 from gpid_node.services.reads import Reads, visible
 from gpid_node.services.submission import Submissions
-from gpid_node.store import queries
+from gpid_node.store import access_queries, queries
 
 VERIFIERS = (Role.CUSTOMS, Role.OPERATOR, Role.BROKER)
+ENCRYPTED = PAYLOAD_FORMAT_ENCRYPTED
 
 
 def outcome_of(entry: dict[str, Any]) -> int:
@@ -57,8 +59,10 @@ class Verifications:
             facts[text] = self._facts(gpid, principal, declaration.country, reference_n)
         answer = verification.verify(declaration, facts)
         recordable = principal.role == Role.CUSTOMS and principal.account in self.context.keyring
+        for entry in answer["gpids"]:
+            entry["outcome_recorded"] = False
         if record and recordable and answer["result"] != "unknown_gpid":
-            answer["recorded"] = self._record_outcomes(answer, reference_n, principal.account)
+            answer["recorded"] = self._record_outcomes(answer, reference_n, principal)
         return answer
 
     def _facts(self, gpid: GPID, principal: Principal, country: str, reference: str) -> verification.KeyDataSetFacts | None:
@@ -89,14 +93,37 @@ class Verifications:
             ],
         )  # fmt: skip
 
-    def _record_outcomes(self, answer: dict[str, Any], reference: str, sender: str) -> list[dict[str, Any]]:
-        """Records each GPID's outcome (not waited for: the verdict is the answer)."""
+    def _recordable(self, gpid: GPID, country: str | None, reference: str) -> tuple[bool, str | None]:
+        """Whether the registry takes this Customs' outcome for ``gpid``: always for format 1; for
+        format 2 only when the declaration (the caller's country, ``reference``) is linked to it."""
+        with self.context.store.session() as session:
+            content = access_queries.content_key(session, gpid.hex)
+            if content is None or content.format != ENCRYPTED:
+                return True, None
+            links = queries.links_for(session, gpid.hex)
+        if any(link.country == country and link.reference == reference for link in links):
+            return True, None
+        return False, (
+            f"declaration {reference} of {country} is not linked to {gpid}: the registry records Customs outcomes of "
+            "an encrypted key data set only for its own country's declarations linked to it; link the declaration first"
+        )
+
+    def _record_outcomes(self, answer: dict[str, Any], reference: str, principal: Principal) -> list[dict[str, Any]]:
+        """Records each GPID's outcome the registry takes (not waited for: the verdict is the answer);
+        each GPID's entry says whether its outcome was recorded, and if not, why."""
         writes: list[tuple[RecordVerification, str | None]] = []
         for entry in answer["gpids"]:
             gpid = GPID.parse(entry["gpid"])
+            takes, why = self._recordable(gpid, principal.country, reference)
+            if not takes:
+                entry["outcome_not_recorded"] = why
+                continue
+            entry["outcome_recorded"] = True
             write = RecordVerification(gpid, reference, entry.get("version_at_filing") or 1, outcome_of(entry))
             writes.append((write, gpid.hex))
-        ids = self.submissions.record(sender, writes)
+        if not writes:
+            return []
+        ids = self.submissions.record(principal.account, writes)
         self.context.outbox.wake()
         return [{"gpid": str(w.gpid), "submission": i, "outcome": w.outcome}
                 for (w, _), i in zip(writes, ids, strict=True)]  # fmt: skip

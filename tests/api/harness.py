@@ -15,9 +15,11 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2; httpx works the
     from starlette.testclient import TestClient
 
 from gpid_node.api.app import create_app
+from gpid_node.domain.gpid import GPID
 from gpid_node.services.devmode import DevEnvironment, credentials, start_dev_chain
 from gpid_node.services.node import Node, open_node
 from gpid_node.settings import Settings
+from gpid_node.store import access_queries
 from support.builders import key_data_set
 
 SELLER = "Rhein Maschinenbau GmbH"
@@ -51,7 +53,40 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def account(self, name: str) -> str:
+        return str(self.participants[name]["account"])
+
+    def grant(self, gpid: str, grantee_name: str, by: str = SELLER, reason: str = "declares this consignment") -> dict[str, Any]:
+        """The seller (or ``by``) grants ``grantee_name`` access to ``gpid``; the 201 answer."""
+        body = {"grantee": self.account(grantee_name), "reason": reason}
+        response = self.client.post(f"/v1/key-data-sets/{gpid}/grants", json=body, headers=self.auth(by))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def mandate(self, agent_name: str, direction: str, by: str = SELLER) -> dict[str, Any]:
+        """The seller (or ``by``) gives ``agent_name`` a standing mandate for ``direction``; the 201 answer."""
+        body = {"agent": self.account(agent_name), "direction": direction}
+        response = self.client.post("/v1/mandates", json=body, headers=self.auth(by))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def has_right(self, name: str, gpid: str, direction: str) -> bool:
+        """Whether ``name`` may link ``gpid`` (format 1: any broker; format 2: a grant or a mandate)."""
+        parsed = GPID.parse(gpid)
+        if self.node.client.record_of(parsed).format != 2:
+            return True
+        account = self.account(name)
+        seller_key = "0x" + bytes(self.node.client.view("sellerTraderKeyOf", parsed.raw)).hex()
+        with self.node.store.session() as session:
+            grant = access_queries.grant_state(session, parsed.hex, account)
+            return (grant is not None and grant.active) or access_queries.active_mandate(session, seller_key, account, direction)
+
     def link(self, name: str, reference: str, country: str, direction: str, gpids: list[str]) -> dict[str, Any]:
+        """Links as ``name``; a broker without a right to a format-2 GPID is granted it by the seller first."""
+        if self.participants[name]["role"] == "broker":
+            for gpid in gpids:
+                if not self.has_right(name, gpid, direction):
+                    self.grant(gpid, name)
         body = {"reference": reference, "country": country, "direction": direction, "gpids": gpids}
         response = self.client.post("/v1/declarations", json=body, headers=self.auth(name))
         assert response.status_code == 201, response.text

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import schemathesis
+from api.harness import CUSTOMS_GB, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set, unique_reference
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -17,10 +18,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.rights_mirror import mirror, publish_keys
 
-from gpid_node.api.routes import declarations, health, key_data_sets, submissions, verifications
-
-from api.harness import CUSTOMS_GB, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set, unique_reference
+from gpid_node.api.routes import declarations, grants, health, key_data_sets, mandates, submissions, verifications
 
 EXAMPLES = 30
 CHECKS = [
@@ -34,7 +34,7 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, declarations, verifications, submissions, health)
+    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions, health)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -88,11 +88,15 @@ def test_operation_conforms_to_the_schema_and_never_fails(
 def test_real_answers_of_every_operation_conform_to_the_schema(published: schemathesis.BaseSchema, api: Api) -> None:
     """Generated data rarely names a real GPID: here each operation is called with real data, and its
     success answer is validated against the published schema as well."""
+    publish_keys(api.node)  # onboarding's part, and below the indexer's: support.rights_mirror
     data = fresh_key_data_set()
     registered = published["/v1/key-data-sets"]["POST"].Case(body=data, media_type="application/json")
     gpid = call(api, registered, 201).json()["gpid"]
     reference = unique_reference("26GB")
     amendment = {"changes": {"buyer": {"name": "Thames Tools Limited"}}, "reason": "legal name"}
+    broker = api.account(IMPORT_BROKER)
+    grant = {"grantee": broker, "reason": "declares the import"}
+    mandate = {"agent": broker, "direction": "import"}
     link = {"reference": reference, "country": "GB", "direction": "import", "gpids": [gpid]}
     check = {"declaration": {"reference": reference, "country": "GB", "direction": "import",
                              "filed_at": "2026-11-21T09:30:00Z", "items": [{"gpid": gpid, "goods_sequence": 1}]}}  # fmt: skip
@@ -104,7 +108,16 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
         (published["/v1/key-data-sets/{gpid}"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/history"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/qr.svg"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/grants"]["POST"].Case(
+            path_parameters={"gpid": gpid}, body=grant, media_type="application/json"), 201, SELLER),
+        (published["/v1/key-data-sets/{gpid}/grants"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
         (published["/v1/declarations"]["POST"].Case(body=link, media_type="application/json"), 201, IMPORT_BROKER),
+        (published["/v1/key-data-sets/{gpid}/grants/{account}"]["DELETE"].Case(
+            path_parameters={"gpid": gpid, "account": broker}), 200, SELLER),
+        (published["/v1/mandates"]["POST"].Case(body=mandate, media_type="application/json"), 201, SELLER),
+        (published["/v1/mandates"]["GET"].Case(), 200, SELLER),
+        (published["/v1/mandates/{agent}/{direction}"]["DELETE"].Case(
+            path_parameters={"agent": broker, "direction": "import"}), 200, SELLER),
         (published["/v1/declarations/{country}/{reference}"]["GET"].Case(
             path_parameters={"country": "GB", "reference": reference}), 200, IMPORT_BROKER),
         (published["/v1/verifications"]["POST"].Case(body=check, media_type="application/json"), 200, CUSTOMS_GB),
@@ -113,6 +126,7 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
         (published["/metrics"]["GET"].Case(), 200, SELLER),
     ]  # fmt: skip
     for case, status, name in cases:
+        mirror(api.node)
         call(api, case, status, name)
 
 

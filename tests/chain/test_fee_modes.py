@@ -59,7 +59,8 @@ def _network(tmp_path: Path, anvil_args: tuple[str, ...], fee_mode: str, funded:
         admin.transact(operator, "bindTrader", seller.address, SELLER_TRADER_ID)
         admin.transact(operator, "grantRole", admin.view("BROKER_ROLE"), broker.address)
         settings = Settings(data_dir=tmp_path, rpc_url=chain.url, fee_mode=fee_mode, poll_interval_s=0.02)
-        node = open_node(settings, Keyring({"seller": seller, "broker": broker})).start()
+        # Plain key data sets (format 1): any broker links them, as this test of fee modes needs no grants.
+        node = open_node(settings, Keyring({"seller": seller, "broker": broker}), payload_format=1).start()
         yield Network(chain, node, seller, broker)
     finally:
         if node is not None:

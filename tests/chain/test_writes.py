@@ -80,5 +80,41 @@ def test_registrations_of_one_sender_go_out_as_one_batch_call() -> None:
 
 
 def test_an_unknown_kind_is_refused_naming_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown outbox entry kind 'grant'.*register, amend"):
-        write_from_json("grant", {})
+    with pytest.raises(ValueError, match=r"unknown outbox entry kind 'frobnicate'.*register, amend.*grant.*mandate"):
+        write_from_json("frobnicate", {})
+
+
+ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+SALT = b"\x07" * 32
+WRAPPED = b"\x09" * 112
+NEW_ROWS: list[tuple[str, dict[str, Any], str, tuple[Any, ...]]] = [
+    ("grant", {"gpid": GPID_.hex, "grantee": ACCOUNT, "wrapped_key": "0x" + WRAPPED.hex(), "reason": "export broker"},
+     "grantAccess", (GPID_.raw, ACCOUNT, WRAPPED)),
+    ("grant_as_buyer", {"gpid": GPID_.hex, "current": hexes(WORDS), "buyer_salt": "0x" + SALT.hex(), "grantee": ACCOUNT,
+                        "wrapped_key": "0x" + WRAPPED.hex(), "reason": "import broker"},
+     "grantAccessAsBuyer", (GPID_.raw, list(WORDS), SALT, ACCOUNT, WRAPPED)),
+    ("revoke", {"gpid": GPID_.hex, "grantee": ACCOUNT}, "revokeAccess", (GPID_.raw, ACCOUNT)),
+    ("revoke_as_buyer", {"gpid": GPID_.hex, "current": hexes(WORDS), "buyer_salt": "0x" + SALT.hex(), "grantee": ACCOUNT},
+     "revokeAccessAsBuyer", (GPID_.raw, list(WORDS), SALT, ACCOUNT)),
+    ("mandate", {"agent": ACCOUNT, "direction": 1, "active": True}, "setMandate", (ACCOUNT, 1, True)),
+    ("link_as_salted_buyer", {"gpid": GPID_.hex, "reference": "26GB000000000002", "country": "0x" + b"GB".hex(),
+                              "direction": 2, "current": hexes(WORDS), "buyer_salt": "0x" + SALT.hex()},
+     "linkDeclarationAsSaltedBuyer", (GPID_.raw, list(WORDS), SALT, "26GB000000000002", b"GB", 2)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "request_json", "function", "args"), NEW_ROWS, ids=[k for k, *_ in NEW_ROWS])
+def test_the_rights_writes_round_trip_and_give_their_registry_call(
+    kind: str, request_json: dict[str, Any], function: str, args: tuple[Any, ...]
+) -> None:
+    write = write_from_json(kind, request_json)
+    assert write.kind == kind and len(kind) <= 20  # the outbox's kind column
+    assert write.to_json() == request_json
+    call = write.call()
+    assert (call.function, call.args) == (function, args)
+
+
+def test_a_grants_reason_stays_in_the_outbox_request_and_never_reaches_the_call() -> None:
+    write = write_from_json(*NEW_ROWS[0][:2])
+    assert write.to_json()["reason"] == "export broker"
+    assert all("export broker" not in repr(arg) for arg in write.call().args)

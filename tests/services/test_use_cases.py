@@ -32,6 +32,7 @@ def test_each_write_is_read_back_at_once(dev: Api, principal: Callable[[str], Pr
     assert (read["version"], read["data"]["buyer"]["name"]) == (2, "Thames Tools Limited")
 
     reference = unique_reference("26DE")
+    node.access.grant(registered["gpid"], dev.account(EXPORT_BROKER), "exports it", seller)  # format 2: a right first
     linked = node.declarations.link(reference, "DE", "export", [registered["gpid"]], principal(EXPORT_BROKER))
     assert [link["status"] for link in linked["links"]] == ["mined"]
     declaration = node.declarations.declaration("DE", reference, principal(EXPORT_BROKER))

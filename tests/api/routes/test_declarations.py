@@ -9,6 +9,8 @@ from api.harness import CUSTOMS_DE, EXPORT_BROKER, IMPORT_BROKER, SELLER, Api, u
 
 def test_link_answers_201_with_each_link_and_the_declaration_location(api: Api) -> None:
     first, second = api.register()["gpid"], api.register()["gpid"]
+    for gpid in (first, second):  # encrypted key data sets: a broker links with a right only
+        api.grant(gpid, EXPORT_BROKER)
     reference = unique_reference("26DE")
     response = api.client.post(
         "/v1/declarations",

@@ -139,6 +139,7 @@ def test_the_hundredth_link_is_accepted_and_the_next_answers_409_recording_nothi
     assert [entry["status"] for entry in accepted.json()["links"]] == ["mined"]
 
     other = api.register()["gpid"]
+    api.grant(other, EXPORT_BROKER)  # encrypted: the broker links it with a right only
     size = outbox_size(api)
     for who, country, direction in ((EXPORT_BROKER, "DE", "export"), (BUYER, "GB", "import")):
         # One GPID at its cap refuses the whole declaration: the other GPID is not linked either.
