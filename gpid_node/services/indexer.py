@@ -24,9 +24,12 @@ Choices worth knowing:
   when none did). The seller trader ID is the one the chain bound to the registering account: the
   payload's when it agrees with the event's ``sellerTraderKey``, otherwise the bound ID as indexed
   from ``TraderBound`` (so a payload naming someone else's trader ID never shows up as theirs).
-* Events without a table (OpenZeppelin's role events, ``CustomsCountrySet``,
-  ``AmendmentDelegateSet``) are not stored; a block holding only those still gets its
-  ``indexed_blocks`` row. ``sync()`` counts the events it stored.
+* Events without a table (OpenZeppelin's role events) are not stored; a block holding only those
+  still gets its ``indexed_blocks`` row. ``sync()`` counts the events it stored.
+* Format-2 payloads are opened with the node's encryption keys (``encryption``; see
+  :mod:`gpid_node.services.block_rows`); the content keys learnt are remembered during a run and
+  forgotten when rows are taken back. A rewind that drops a grant derives the GPID's data again
+  from the keys that remain.
 * A ``TraderUnbound`` row has ``trader_id`` None (the event carries only the key).
 """
 
@@ -45,8 +48,9 @@ from sqlalchemy.orm import Session
 from gpid_node.chain.abi import Event, decode_log
 from gpid_node.chain.client import Header, RegistryClient
 from gpid_node.chain.errors import RangeRefused
+from gpid_node.chain.keystore import EncryptionKeyring
 from gpid_node.domain.errors import ChainUnavailable, GPIDError, StoreUnavailable
-from gpid_node.services.block_rows import map_block
+from gpid_node.services.block_rows import ContentKeys, map_block, reread
 from gpid_node.services.index_rows import BlockRef, current_state
 from gpid_node.store import index_writes
 from gpid_node.store.database import Store
@@ -87,7 +91,8 @@ class Indexer:
 
     ``start_block`` is the registry's deployment block; ``confirmations`` the number of newest
     blocks left unindexed; ``max_range`` the most blocks asked for in one ``eth_getLogs`` (halved
-    automatically while a node refuses a range).
+    automatically while a node refuses a range); ``encryption`` the node's encryption keys, which
+    open the format-2 payloads wrapped (or granted) to them (without, format 2 is public facts only).
     """
 
     def __init__(
@@ -98,6 +103,7 @@ class Indexer:
         start_block: int = 0,
         confirmations: int = 0,
         max_range: int = 2000,
+        encryption: EncryptionKeyring | None = None,
     ) -> None:
         if max_range < 1:
             raise ValueError("max_range is at least 1 block")
@@ -106,6 +112,8 @@ class Indexer:
         self.start_block = max(0, start_block)
         self.confirmations = max(0, confirmations)
         self.max_range = max_range
+        self.encryption = encryption
+        self._keys: ContentKeys | None = None
         self._range = max_range
         self._lock = threading.Lock()
         self._head: int | None = None
@@ -380,16 +388,29 @@ class Indexer:
                 run, size = [], 0
         return applied + (self._apply_run(run) if run else 0)
 
+    def _content_keys(self) -> ContentKeys:
+        if self._keys is None:
+            self._keys = ContentKeys(self.encryption, self.client.chain_id, self.client.address)
+        return self._keys
+
     def _apply_run(self, blocks: Sequence[tuple[BlockRef, Sequence[Event]]]) -> int:
         """One transaction: each block's rows, its indexed_blocks row and the cursor on the last one."""
+        try:
+            return self._apply_run_once(blocks)
+        except BaseException:
+            self._content_keys().forget()  # keys remembered from rows that were not written
+            raise
+
+    def _apply_run_once(self, blocks: Sequence[tuple[BlockRef, Sequence[Event]]]) -> int:
         applied = 0
+        keys = self._content_keys()
         with self.store.session() as session:
             done = index_writes.stored_cursor(session)
             last: BlockRef | None = None
             for block, events in blocks:
                 if done is not None and done.registry_address == self.client.address and done.block_number >= block.number:
                     continue
-                rows = map_block(session, events, block)
+                rows = map_block(session, events, block, keys)
                 rows.write(session, block.number)
                 index_writes.record_block(session, block.number, block.hash, block.time)
                 applied, last = applied + rows.count, block
@@ -404,13 +425,16 @@ class Indexer:
 
     # ------------------------------------------------------------------ starting over
 
-    @staticmethod
-    def _delete_above(session: Session, number: int) -> int:
+    def _delete_above(self, session: Session, number: int) -> int:
         """Deletes every chain-derived row above block ``number`` and re-derives the key data sets
-        that lost versions; returns the number of rows removed."""
-        removed, remaining = index_writes.delete_above(session, number)
+        that lost versions or a grant; returns the number of rows removed."""
+        keys = self._content_keys()
+        keys.forget()
+        removed, remaining, regranted = index_writes.delete_above(session, number)
         for gpid, rows in remaining.items():
             index_writes.update_key_data_set(session, gpid, current_state(rows))
+        for gpid in sorted(regranted):
+            reread(session, keys, gpid)
         return removed
 
     def _rewind(self, fork: _Position, was: _Position, head: int) -> None:
