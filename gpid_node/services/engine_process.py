@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -60,6 +60,7 @@ class EngineSpec:
     poll_s: float
     log_level: str
     log_format: str
+    encryption_keys: list[tuple[str, list[bytes]]] = field(default_factory=list)  # the indexer opens format 2 with them
 
     @classmethod
     def of(cls, engines: Engines, settings: Any) -> EngineSpec:
@@ -67,7 +68,7 @@ class EngineSpec:
             database=engines.store.url, rpc_url=settings.rpc_url, deployment=engines.deployment,
             fee_mode=engines.client.fee_mode.value, keys=engines.keyring.private_keys(), batch_size=engines.batch_size,
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
-            log_format=settings.log_format,
+            log_format=settings.log_format, encryption_keys=engines.keyring.encryption.private_keys(),
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
@@ -91,8 +92,10 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     says stop or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from eth_account import Account
+
     from gpid_node.chain.client import RegistryClient, connect
-    from gpid_node.chain.keystore import Keyring
+    from gpid_node.chain.keystore import EncryptionKeyring, Keyring
     from gpid_node.logs import configure_logging, hide
     from gpid_node.store.database import Store
 
@@ -110,7 +113,10 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     engines = Engines(
         store=Store(spec.database),
         client=RegistryClient(connect(spec.rpc_url), spec.deployment.registry, spec.fee_mode),
-        keyring=Keyring.of_keys(spec.keys),
+        keyring=Keyring(
+            {str(i): Account.from_key(key) for i, key in enumerate(spec.keys)},
+            encryption=EncryptionKeyring.of_private_keys(spec.encryption_keys),
+        ),
         deployment=spec.deployment,
         batch_size=spec.batch_size,
         confirmations=spec.confirmations,
