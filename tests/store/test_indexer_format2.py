@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import EncryptionKeyring
 from gpid_node.domain import canonical, merkle, payload_crypto
@@ -27,7 +29,6 @@ from gpid_node.store.tables import (
     KeyDataSetRow,
     MandateRow,
 )
-from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
 
 SEED = b"\x22" * 32
 

@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from api.harness import CUSTOMS_GB, EXPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
+
 from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
