@@ -99,13 +99,13 @@ def leaf_values(data: dict[str, Any]) -> dict[str, Any]:
     leaves: dict[str, Any] = {}
     stack: list[tuple[str, Any, bool]] = [(name, value, False) for name, value in data.items()]
     for name in data:
-        if not isinstance(name, str) or _MEMBER_NAME.fullmatch(name) is None:
+        if not isinstance(name, str) or not _is_member_name(name):
             raise ValueError(f"member name {name!r} is not a field name")
     while stack:
         path, value, in_list = stack.pop()
         if isinstance(value, dict) and value:
             for name, child in value.items():
-                if not isinstance(name, str) or _MEMBER_NAME.fullmatch(name) is None:
+                if not isinstance(name, str) or not _is_member_name(name):
                     raise ValueError(f"{path}: member name {name!r} is not a field name")
                 stack.append((f"{path}.{name}", child, in_list))
         elif isinstance(value, list):
@@ -196,7 +196,7 @@ def section_leaves(data: dict[str, Any], seed: bytes) -> dict[str, list[Leaf]]:
             salt_key = column_seeds.get(column_key) or column_seeds.setdefault(column_key, column_seed(seed, *column_key))
         salt = _keccak(LEAF_SALT_TAG + salt_key + path.encode("utf-8"))
         value = values[path]
-        leaf = _keccak(LEAF_PREFIX + salt + _path_hash(path) + _keccak(canonical_json(value)))
+        leaf = _keccak(LEAF_PREFIX + salt + _path_hash(path) + _value_hash(value))
         by_section[section_of(path) or ""].append(Leaf(path, value, salt, leaf))
     return by_section
 
@@ -210,6 +210,24 @@ def _list_and_column(path: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=65536)
 def _path_hash(path: str) -> bytes:
     return _keccak(path.encode("utf-8"))
+
+
+@lru_cache(maxsize=65536)
+def _scalar_hash(kind: str, value: Any) -> bytes:
+    return _keccak(canonical_json(value))
+
+
+def _value_hash(value: Any) -> bytes:
+    """``keccak256(canonical(value))``; short scalars remembered (countries, units, codes recur),
+    keyed by their type too (``True == 1``)."""
+    if value is None or isinstance(value, int) or (isinstance(value, str) and len(value) <= 64):  # bool is an int
+        return _scalar_hash(type(value).__name__, value)
+    return _keccak(canonical_json(value))
+
+
+@lru_cache(maxsize=4096)
+def _is_member_name(name: str) -> bool:
+    return _MEMBER_NAME.fullmatch(name) is not None
 
 
 def tree_levels(hashes: Sequence[bytes]) -> list[list[bytes]]:
