@@ -17,6 +17,7 @@ does not decrypt or a plaintext that does not match the commitments is an integr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,12 +55,18 @@ from gpid_node.services.index_rows import (
 )
 from gpid_node.store import index_writes
 
-__all__ = ["BlockRows", "ContentKeys", "map_block", "reread"]
+__all__ = ["BlockRows", "ContentKeys", "Prechecked", "map_block", "precheck_registrations", "reread"]
 
 log = structlog.get_logger("gpid.indexer")
 
 ENCRYPTED = payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
 CONTENT_KEYS_REMEMBERED = 200_000  # per-GPID content keys kept in memory (about 30 MB)
+
+
+# A format-2 registration checked ahead (in a worker process): its check and content key, by the
+# event's place on chain (transaction hash, log index).
+Prechecked = tuple[PayloadCheck, bytes | None]
+PrecheckKey = tuple[str, int]
 
 
 def _bytes(hex_text: str | None) -> bytes | None:
@@ -76,6 +83,8 @@ class ContentKeys:
         self.registry = registry
         self.holders: Mapping[bytes, tuple[str, EncryptionKeyPair]] = {}
         self._known: dict[str, bytes] = {}
+        self._ahead: dict[PrecheckKey, Future[list[tuple[PrecheckKey, Prechecked]]]] = {}
+        self._done: dict[PrecheckKey, Prechecked] = {}
 
     def refresh(self) -> None:
         """Takes the keyring's keys as they are now (a key added or rotated since opens from here on)."""
@@ -94,11 +103,51 @@ class ContentKeys:
 
     def forget(self) -> None:
         self._known.clear()
+        self.drop_prechecks()
+
+    def expect(self, keys: Iterable[PrecheckKey], future: Future[list[tuple[PrecheckKey, Prechecked]]]) -> None:
+        """Registrations whose checks ``future`` computes (elsewhere) while blocks are applied."""
+        for key in keys:
+            self._ahead[key] = future
+
+    def prechecked(self, key: PrecheckKey) -> Prechecked | None:
+        """The check computed ahead for a registration, None when there is none (or it failed)."""
+        if key not in self._done:
+            future = self._ahead.pop(key, None)
+            if future is None:
+                return None
+            try:
+                self._done.update(future.result())
+            except Exception:  # a worker that failed: the caller checks the payload itself
+                log.warning("indexer.precheck_failed", exc_info=True)
+                return None
+        return self._done.pop(key, None)
+
+    def drop_prechecks(self) -> None:
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
+        self._done.clear()
+
+    def spec(self) -> tuple[list[tuple[str, list[bytes]]], int, str]:
+        """What a worker process needs to open payloads as this node: its keys, chain and registry."""
+        return ([] if self.encryption is None else self.encryption.private_keys()), self.chain_id, self.registry
 
     def open_wrapped(self, wrapped: Iterable[payload_crypto.WrappedKey], gpid_hex: str) -> bytes | None:
         """The content key from the first wrapped key of ours; None when none is; PayloadError when
         one of ours does not open."""
         return payload_crypto.find_content_key(wrapped, self.holders, self.binding(gpid_hex))
+
+
+def precheck_registrations(
+    spec: tuple[list[tuple[str, list[bytes]]], int, str], items: Sequence[tuple[PrecheckKey, str, bytes, Sequence[bytes]]]
+) -> list[tuple[PrecheckKey, Prechecked]]:
+    """In a worker process: :func:`open_registration` of format-2 registrations ``(key, gpid,
+    payload, commitments)`` with the node's keys ``spec`` (:meth:`ContentKeys.spec`)."""
+    private_keys, chain_id, registry = spec
+    keys = ContentKeys(EncryptionKeyring.of_private_keys(private_keys), chain_id, registry)
+    keys.refresh()
+    return [(key, open_registration(keys, gpid, payload, committed)) for key, gpid, payload, committed in items]
 
 
 def open_registration(keys: ContentKeys, gpid_hex: str, payload: bytes, committed: Sequence[bytes]) -> tuple[PayloadCheck, bytes | None]:
@@ -197,7 +246,8 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
         if work.keys is None:
             check = PayloadCheck(None, None)
         else:
-            check, content_key = open_registration(work.keys, gpid, a["payload"], a["commitments"])
+            ahead = work.keys.prechecked((event.transaction_hash, event.log_index))
+            check, content_key = ahead or open_registration(work.keys, gpid, a["payload"], a["commitments"])
             if content_key is not None:
                 work.keys.remember(gpid, content_key)
     else:

@@ -18,6 +18,7 @@ from gpid_node.chain.keystore import EncryptionKeyring
 from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
+from gpid_node.services.block_rows import ContentKeys
 from gpid_node.services.indexer import Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
@@ -339,3 +340,40 @@ def test_a_reorg_that_drops_the_grant_makes_the_gpid_unreadable_again(registry: 
     node.sync()
     row, (first,) = stored(store, kds.gpid)
     assert (row.readable, row.content_key, first.data, row.buyer_trader_id) == (False, None, None, None)
+
+
+def test_checks_made_ahead_in_worker_processes_give_the_same_rows(
+    registry: Any, make_store: Callable[[], Store], same_index: Callable[[Store, Store], None], monkeypatch: Any
+) -> None:
+    seller = registry.people.seller
+    key = EncryptionKeyPair.generate()
+    keyring = EncryptionKeyring({seller.address: [key]})
+
+    def flip_last(payload: bytes) -> bytes:
+        return payload[:-1] + bytes([payload[-1] ^ 1])
+
+    for n in range(5):
+        register2(registry, key_data_set(invoice_number=f"AHEAD-{n}"), [(seller.address, key)])
+    register2(registry, key_data_set(invoice_number="AHEAD-BAD"), [(seller.address, key)], payload_edit=flip_last)
+    register2(registry, key_data_set(invoice_number="AHEAD-OTHER"), [(seller.address, EncryptionKeyPair.generate())])
+    monkeypatch.setattr("gpid_node.services.indexer.PRECHECK_MIN", 2)
+    monkeypatch.setattr("gpid_node.services.indexer.PRECHECK_CHUNK", 3)
+    taken: list[Any] = []
+    original = ContentKeys.prechecked
+
+    def spy(self: ContentKeys, key: Any) -> Any:
+        taken.append(original(self, key))
+        return taken[-1]
+
+    monkeypatch.setattr(ContentKeys, "prechecked", spy)
+    ahead, serial = make_store(), make_store()
+    workers = Indexer(ahead, registry.client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=2)
+    assert workers.sync() > 7
+    assert len(taken) == 7 and all(t is not None for t in taken), "the checks ran in worker processes"
+    taken.clear()
+    Indexer(serial, registry.client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=0).sync()
+    assert taken == [None] * 7
+    same_index(ahead, serial)
+    with ahead.session() as session:
+        rows = session.query(KeyDataSetRow).all()
+        assert sorted((r.readable, r.integrity_ok) for r in rows) == [(False, False)] + [(False, True)] + [(True, True)] * 5
