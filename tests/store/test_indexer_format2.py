@@ -377,3 +377,25 @@ def test_checks_made_ahead_in_worker_processes_give_the_same_rows(
     with ahead.session() as session:
         rows = session.query(KeyDataSetRow).all()
         assert sorted((r.readable, r.integrity_ok) for r in rows) == [(False, False)] + [(False, True)] + [(True, True)] * 5
+
+
+def test_a_format2_amendment_that_does_not_decrypt_as_its_version_is_an_integrity_failure(registry: Any, store: Store) -> None:
+    seller = registry.people.seller
+    key = EncryptionKeyPair.generate()
+    v1 = key_data_set(invoice_number="AM-1")
+    kds = register2(registry, v1, [(seller.address, key)])
+    v2 = amended(v1, **{"goods.0.value": "10.00"})
+    replayed = payload_crypto.build_payload(v2, kds.seed, kds.content_key, kds.binding, 1)  # sealed as version 1
+    registry.client.transact(
+        seller, "amend", kds.gpid.raw, merkle.commitments_v2(v1, SEED).as_tuple(), merkle.commitments_v2(v2, SEED).as_tuple(), 2,
+        "price", replayed,
+    )  # fmt: skip
+    kds.versions.append(v2)
+    v3 = amended(v2, **{"goods.0.value": "11.00"})
+    amend2(registry, kds, v3)
+    indexer(registry, store, EncryptionKeyring({seller.address: [key]})).sync()
+    row, (first, second, third) = stored(store, kds.gpid)
+    assert first.integrity_ok and not second.integrity_ok and not row.integrity_ok
+    assert second.data is None and "does not decrypt as version 2" in (second.integrity_problem or "")
+    assert third.data == v3 and not third.integrity_ok, "version 3 cannot be compared with an unreadable version 2"
+    assert "version 2 could not be read" in (third.integrity_problem or "")
