@@ -47,6 +47,9 @@ class Principal:
     country: str | None = None
     key_id: str | None = None
     name: str | None = None
+    # The node's own command line (it holds the node's keys): an operator there reads the data the
+    # node holds, where the operator role of the REST facade sees public facts only.
+    local: bool = False
 
     def may(self, action: Action) -> bool:
         return self.role in WRITERS[action]
@@ -150,4 +153,4 @@ def may_read(principal: Principal, facts: Visibility) -> bool:
 
 def sees_data(principal: Principal) -> bool:
     """Whether the caller may see the data of the key data sets it may read (not only public facts)."""
-    return principal.role not in PUBLIC_ONLY
+    return principal.local or principal.role not in PUBLIC_ONLY
