@@ -59,7 +59,7 @@ def run(count: int, lines: int, batch_size: int) -> dict[str, float]:
             fresh = Store(f"sqlite:///{data_dir / 'reindex.sqlite3'}")
             fresh.migrate()
             started = time.perf_counter()
-            Indexer(fresh, node.client, start_block=env.deployment.block).sync()
+            Indexer(fresh, node.client, start_block=env.deployment.block, encryption=node.keyring.encryption).sync()
             reindex_s = time.perf_counter() - started
             with fresh.session() as session:
                 assert session.scalar(select(func.count()).select_from(KeyDataSetRow)) == count

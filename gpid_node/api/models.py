@@ -126,7 +126,12 @@ class KeyDataSetView(_Open):
     gpid: str
     version: int
     current_version: int
-    data: dict[str, Any] | None = Field(description="the key data set (schema KeyDataSet), normalised")
+    data: dict[str, Any] | None = Field(
+        description="the key data set (schema KeyDataSet), normalised; null when only its public facts are shown "
+        "(the operator role, or a format-2 key data set this node holds no key for)"
+    )
+    format: int | None = Field(default=None, description="the payload format on chain: 1 plain, 2 encrypted")
+    readable: bool | None = Field(default=None, description="whether `data` holds the key data set in this answer")
     integrity: Integrity
     registered_at: datetime | None
     updated_at: datetime | None
@@ -143,6 +148,8 @@ class KeyDataSetSummary(_Open):
     registered_at: datetime | None
     updated_at: datetime | None
     integrity_ok: bool
+    format: int | None = Field(default=None, description="the payload format on chain: 1 plain, 2 encrypted")
+    readable: bool | None = Field(default=None, description="whether you may see its data and this node can read it")
 
 
 class KeyDataSetList(_Open):

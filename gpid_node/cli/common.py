@@ -100,7 +100,7 @@ def reader_of(data_dir: Path | None, rpc_url: str | None) -> Any:
 
     node = node_of(settings_of(data_dir, rpc_url=rpc_url))
     node.indexer.sync()
-    return node, Principal(role=Role.OPERATOR, account="0x" + "0" * 40)
+    return node, Principal(role=Role.OPERATOR, account="0x" + "0" * 40, local=True)
 
 
 def where(node: str) -> str:

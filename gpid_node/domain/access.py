@@ -51,6 +51,9 @@ class Principal:
     country: str | None = None
     key_id: str | None = None
     name: str | None = None
+    # The node's own command line (it holds the node's keys): an operator there reads the data the
+    # node holds, where the operator role of the REST facade sees public facts only.
+    local: bool = False
 
     def may(self, action: Action) -> bool:
         return self.role in WRITERS[action]
@@ -67,6 +70,9 @@ class Visibility:
     buyer_country: str | None
     linkers: frozenset[str]
     declaration_countries: frozenset[str]
+    format: int = 1  # the payload format: 1 plain, 2 encrypted
+    grantees: frozenset[str] = frozenset()  # accounts ever granted access (active or revoked: what was shared stays shared)
+    mandated: frozenset[str] = frozenset()  # agents with an active mandate (any direction) of its seller's trader key
 
 
 class Ground(StrEnum):
@@ -77,26 +83,34 @@ class Ground(StrEnum):
     the two to the same answers over every role and every kind of key data set.
     """
 
-    EVERYTHING = "everything"  # the consortium operator
+    EVERYTHING = "everything"  # the consortium operator (public facts only: the answer carries no data)
     ISSUER = "issuer"  # the account that registered it
     SELLER_TRADER = "seller_trader"  # the caller's trader ID is the seller's
     BUYER_TRADER = "buyer_trader"  # the caller's trader ID is the buyer's
-    LINKER = "linker"  # the caller's account linked a declaration to it
+    LINKER = "linker"  # the caller's account linked a declaration to it (format 1 only: linking is no right to read)
+    GRANTEE = "grantee"  # the caller's account was granted access to it (active or revoked)
+    MANDATED = "mandated"  # the caller's account holds an active mandate of its seller's trader
     SELLER_COUNTRY = "seller_country"  # the caller's country is the seller's (Customs audits)
     BUYER_COUNTRY = "buyer_country"  # the caller's country is the buyer's (Customs audits)
     DECLARATION_COUNTRY = "declaration_country"  # a declaration of the caller's country references it
 
 
-# Who may read what: seller and buyer; brokers and Customs holding a declaration that references it;
-# Customs of the seller's or buyer's country (audits); the consortium operator. Sellers and buyers
-# are matched alike (an account acts for one trader).
+# Who may read what (DESIGN.md, "Confidentiality"): seller and buyer; agents (brokers, forwarders,
+# other administrations) with a grant for it or an active mandate of its seller; Customs of the
+# seller's or buyer's country (audits) and of any country a declaration links it to; brokers by
+# linking only for format-1 key data sets (round 1's rule, kept for them); the consortium operator
+# its public facts only (PUBLIC_ONLY). Sellers and buyers are matched alike (an account acts for one
+# trader).
 READ_GROUNDS: dict[Role, tuple[Ground, ...]] = {
     Role.OPERATOR: (Ground.EVERYTHING,),
-    Role.SELLER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER),
-    Role.BUYER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER),
-    Role.BROKER: (Ground.LINKER,),
-    Role.CUSTOMS: (Ground.SELLER_COUNTRY, Ground.BUYER_COUNTRY, Ground.DECLARATION_COUNTRY),
+    Role.SELLER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER, Ground.GRANTEE, Ground.MANDATED),
+    Role.BUYER: (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER, Ground.GRANTEE, Ground.MANDATED),
+    Role.BROKER: (Ground.LINKER, Ground.GRANTEE, Ground.MANDATED),
+    Role.CUSTOMS: (Ground.SELLER_COUNTRY, Ground.BUYER_COUNTRY, Ground.DECLARATION_COUNTRY, Ground.GRANTEE, Ground.MANDATED),
 }
+# Roles that see a key data set's public facts only (that it exists, its versions, times, digests,
+# links and grants), never its data.
+PUBLIC_ONLY: frozenset[Role] = frozenset({Role.OPERATOR})
 
 
 def read_grounds(principal: Principal) -> tuple[Ground, ...]:
@@ -122,7 +136,11 @@ def holds(ground: Ground, principal: Principal, facts: Visibility) -> bool:
         case Ground.BUYER_TRADER:
             return principal.trader_id is not None and principal.trader_id == facts.buyer_trader_id
         case Ground.LINKER:
-            return principal.account in facts.linkers
+            return facts.format == 1 and principal.account in facts.linkers
+        case Ground.GRANTEE:
+            return principal.account in facts.grantees
+        case Ground.MANDATED:
+            return principal.account in facts.mandated
         case Ground.SELLER_COUNTRY:
             return principal.country is not None and principal.country == facts.seller_country
         case Ground.BUYER_COUNTRY:
@@ -135,3 +153,8 @@ def holds(ground: Ground, principal: Principal, facts: Visibility) -> bool:
 def may_read(principal: Principal, facts: Visibility) -> bool:
     """Whether the caller may read the key data set: any of its read grounds holds."""
     return any(holds(ground, principal, facts) for ground in read_grounds(principal))
+
+
+def sees_data(principal: Principal) -> bool:
+    """Whether the caller may see the data of the key data sets it may read (not only public facts)."""
+    return principal.local or principal.role not in PUBLIC_ONLY

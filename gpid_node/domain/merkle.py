@@ -22,7 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from eth_hash.backends.pysha3 import keccak256 as _keccak
 
 from gpid_node.domain.canonical import Commitments, canonical_json, keccak, trader_id_text, trader_key
 
@@ -66,6 +69,7 @@ def list_of(path: str) -> str | None:
     return path[: found.start()] if found else None
 
 
+@lru_cache(maxsize=65536)  # a node meets the same few hundred paths again and again
 def section_of(path: str) -> str | None:
     """The section a leaf path belongs to (the four sections of canonical.sections), None if none."""
     head = re.split(r"[.\[]", path, maxsplit=1)[0]
@@ -78,6 +82,7 @@ def section_of(path: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def sort_key(path: str) -> tuple[bytes, int]:
     """Leaf order inside a section: column in UTF-8 byte order, then line number (``-1`` outside lists)."""
     line = line_of(path)
@@ -94,13 +99,13 @@ def leaf_values(data: dict[str, Any]) -> dict[str, Any]:
     leaves: dict[str, Any] = {}
     stack: list[tuple[str, Any, bool]] = [(name, value, False) for name, value in data.items()]
     for name in data:
-        if not isinstance(name, str) or _MEMBER_NAME.fullmatch(name) is None:
+        if not isinstance(name, str) or not _is_member_name(name):
             raise ValueError(f"member name {name!r} is not a field name")
     while stack:
         path, value, in_list = stack.pop()
         if isinstance(value, dict) and value:
             for name, child in value.items():
-                if not isinstance(name, str) or _MEMBER_NAME.fullmatch(name) is None:
+                if not isinstance(name, str) or not _is_member_name(name):
                     raise ValueError(f"{path}: member name {name!r} is not a field name")
                 stack.append((f"{path}.{name}", child, in_list))
         elif isinstance(value, list):
@@ -155,7 +160,7 @@ def leaf_hash(salt: bytes, path: str, value: Any) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     """``keccak256(0x01 || left || right)``: the prefix keeps a node from passing as a leaf."""
-    return keccak(NODE_PREFIX + left + right)
+    return _keccak(NODE_PREFIX + left + right)
 
 
 @dataclass(frozen=True)
@@ -179,11 +184,50 @@ def section_leaves(data: dict[str, Any], seed: bytes) -> dict[str, list[Leaf]]:
     values = leaf_values(data)
     lengths = {path[: -len(LENGTH_MEMBER) - 1]: value for path, value in values.items() if path.endswith(f".{LENGTH_MEMBER}")}
     by_section: dict[str, list[Leaf]] = {name: [] for name in SECTION_NAMES}
+    column_seeds: dict[tuple[str, int], bytes] = {}
     for path in sorted(values, key=sort_key):
-        salt = salt_of(seed, path, lengths)
+        # salt_of and leaf_hash, with each column seed and path hash computed once (the indexer
+        # checks every format-2 version it reads: this is its hot loop)
+        parent = _list_and_column(path)
+        if parent is None:
+            salt_key = seed
+        else:
+            column_key = (parent[1], lengths[parent[0]])
+            salt_key = column_seeds.get(column_key) or column_seeds.setdefault(column_key, column_seed(seed, *column_key))
+        salt = _keccak(LEAF_SALT_TAG + salt_key + path.encode("utf-8"))
         value = values[path]
-        by_section[section_of(path) or ""].append(Leaf(path, value, salt, leaf_hash(salt, path, value)))
+        leaf = _keccak(LEAF_PREFIX + salt + _path_hash(path) + _value_hash(value))
+        by_section[section_of(path) or ""].append(Leaf(path, value, salt, leaf))
     return by_section
+
+
+@lru_cache(maxsize=65536)
+def _list_and_column(path: str) -> tuple[str, str] | None:
+    parent = list_of(path)
+    return None if parent is None else (parent, column_of(path))
+
+
+@lru_cache(maxsize=65536)
+def _path_hash(path: str) -> bytes:
+    return _keccak(path.encode("utf-8"))
+
+
+@lru_cache(maxsize=65536)
+def _scalar_hash(kind: str, value: Any) -> bytes:
+    return _keccak(canonical_json(value))
+
+
+def _value_hash(value: Any) -> bytes:
+    """``keccak256(canonical(value))``; short scalars remembered (countries, units, codes recur),
+    keyed by their type too (``True == 1``)."""
+    if value is None or isinstance(value, int) or (isinstance(value, str) and len(value) <= 64):  # bool is an int
+        return _scalar_hash(type(value).__name__, value)
+    return _keccak(canonical_json(value))
+
+
+@lru_cache(maxsize=4096)
+def _is_member_name(name: str) -> bool:
+    return _MEMBER_NAME.fullmatch(name) is not None
 
 
 def tree_levels(hashes: Sequence[bytes]) -> list[list[bytes]]:

@@ -5,11 +5,19 @@ already holds, though: an amendment its previous version's data and its key data
 a registration whose payload names another trader the ID bound to its seller key. This module
 gathers one block's rows (:class:`BlockRows`), reading those from the block itself first and from
 the store (:mod:`gpid_node.store.index_writes`) otherwise, inside the indexer's transaction.
+
+Format 2 (encrypted) payloads are opened with this node's encryption keys (:class:`ContentKeys`):
+a registration's wrapped keys are searched for one of ours, amendments are decrypted with the
+GPID's content key, an ``AccessGranted`` to one of our accounts opens every version indexed before
+it (:func:`reread`). A payload none of our keys opens is indexed with its public facts only (no
+data, integrity not claimed as failed); a wrapped key of ours that does not open, a ciphertext that
+does not decrypt or a plaintext that does not match the commitments is an integrity failure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +25,29 @@ import structlog
 from sqlalchemy.orm import Session
 
 from gpid_node.chain.abi import Event
-from gpid_node.domain.amendment_policy import amendment_problems
+from gpid_node.chain.keystore import EncryptionKeyring
+from gpid_node.domain import payload_crypto
+from gpid_node.domain.amendment_policy import amendment_problems, changed_fields
+from gpid_node.domain.canonical import PayloadError
+from gpid_node.domain.encryption_keys import EncryptionKeyPair
+from gpid_node.domain.gpid import GPID
 from gpid_node.services.index_rows import (
     BlockRef,
+    PayloadCheck,
     amendment_row,
     binding_row,
+    check_encrypted_payload,
     check_payload,
+    current_state,
+    customs_row,
+    delegate_row,
+    encryption_key_row,
+    grant_row,
     hex_of,
     link_row,
+    mandate_row,
     party_fields,
+    payload_format,
     registration_problems,
     registration_rows,
     seller_trader_id_of,
@@ -33,15 +55,118 @@ from gpid_node.services.index_rows import (
 )
 from gpid_node.store import index_writes
 
-__all__ = ["BlockRows", "map_block"]
+__all__ = ["BlockRows", "ContentKeys", "Prechecked", "map_block", "precheck_registrations", "reread"]
 
 log = structlog.get_logger("gpid.indexer")
+
+ENCRYPTED = payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
+CONTENT_KEYS_REMEMBERED = 200_000  # per-GPID content keys kept in memory (about 30 MB)
+
+
+# A format-2 registration checked ahead (in a worker process): its check and content key, by the
+# event's place on chain (transaction hash, log index).
+Prechecked = tuple[PayloadCheck, bytes | None]
+PrecheckKey = tuple[str, int]
+
+
+def _bytes(hex_text: str | None) -> bytes | None:
+    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
+
+
+class ContentKeys:
+    """This node's encryption keys as the indexer opens payloads with them, and the content keys of
+    the GPIDs it opened (remembered within a run, forgotten when the index is rewound)."""
+
+    def __init__(self, encryption: EncryptionKeyring | None, chain_id: int, registry: str) -> None:
+        self.encryption = encryption
+        self.chain_id = chain_id
+        self.registry = registry
+        self.holders: Mapping[bytes, tuple[str, EncryptionKeyPair]] = {}
+        self._known: dict[str, bytes] = {}
+        self._ahead: dict[PrecheckKey, Future[list[tuple[PrecheckKey, Prechecked]]]] = {}
+        self._done: dict[PrecheckKey, Prechecked] = {}
+
+    def refresh(self) -> None:
+        """Takes the keyring's keys as they are now (a key added or rotated since opens from here on)."""
+        self.holders = {} if self.encryption is None else self.encryption.holders()
+
+    def binding(self, gpid_hex: str) -> payload_crypto.Binding:
+        return payload_crypto.Binding(self.chain_id, self.registry, GPID(bytes.fromhex(gpid_hex.removeprefix("0x"))))
+
+    def known(self, gpid_hex: str) -> bytes | None:
+        return self._known.get(gpid_hex)
+
+    def remember(self, gpid_hex: str, content_key: bytes) -> None:
+        if len(self._known) >= CONTENT_KEYS_REMEMBERED:
+            self._known.clear()
+        self._known[gpid_hex] = content_key
+
+    def forget(self) -> None:
+        self._known.clear()
+        self.drop_prechecks()
+
+    def expect(self, keys: Iterable[PrecheckKey], future: Future[list[tuple[PrecheckKey, Prechecked]]]) -> None:
+        """Registrations whose checks ``future`` computes (elsewhere) while blocks are applied."""
+        for key in keys:
+            self._ahead[key] = future
+
+    def prechecked(self, key: PrecheckKey) -> Prechecked | None:
+        """The check computed ahead for a registration, None when there is none (or it failed)."""
+        if key not in self._done:
+            future = self._ahead.pop(key, None)
+            if future is None:
+                return None
+            try:
+                self._done.update(future.result())
+            except Exception:  # a worker that failed: the caller checks the payload itself
+                log.warning("indexer.precheck_failed", exc_info=True)
+                return None
+        return self._done.pop(key, None)
+
+    def drop_prechecks(self) -> None:
+        for future in self._ahead.values():
+            future.cancel()
+        self._ahead.clear()
+        self._done.clear()
+
+    def spec(self) -> tuple[list[tuple[str, list[bytes]]], int, str]:
+        """What a worker process needs to open payloads as this node: its keys, chain and registry."""
+        return ([] if self.encryption is None else self.encryption.private_keys()), self.chain_id, self.registry
+
+    def open_wrapped(self, wrapped: Iterable[payload_crypto.WrappedKey], gpid_hex: str) -> bytes | None:
+        """The content key from the first wrapped key of ours; None when none is; PayloadError when
+        one of ours does not open."""
+        return payload_crypto.find_content_key(wrapped, self.holders, self.binding(gpid_hex))
+
+
+def precheck_registrations(
+    spec: tuple[list[tuple[str, list[bytes]]], int, str], items: Sequence[tuple[PrecheckKey, str, bytes, Sequence[bytes]]]
+) -> list[tuple[PrecheckKey, Prechecked]]:
+    """In a worker process: :func:`open_registration` of format-2 registrations ``(key, gpid,
+    payload, commitments)`` with the node's keys ``spec`` (:meth:`ContentKeys.spec`)."""
+    private_keys, chain_id, registry = spec
+    keys = ContentKeys(EncryptionKeyring.of_private_keys(private_keys), chain_id, registry)
+    keys.refresh()
+    return [(key, open_registration(keys, gpid, payload, committed)) for key, gpid, payload, committed in items]
+
+
+def open_registration(keys: ContentKeys, gpid_hex: str, payload: bytes, committed: Sequence[bytes]) -> tuple[PayloadCheck, bytes | None]:
+    """A format-2 registration's payload: its check and the content key (None when no key of ours is in it)."""
+    try:
+        parts = payload_crypto.decode_payload(bytes(payload))
+        content_key = keys.open_wrapped(parts.wrapped_keys, gpid_hex)
+    except PayloadError as exc:
+        return PayloadCheck(None, None, (f"the payload cannot be opened: {exc}",)), None
+    if content_key is None:
+        return PayloadCheck(None, None), None  # not for us: public facts only
+    return check_encrypted_payload(payload, committed, content_key, keys.binding(gpid_hex), 1), content_key
 
 
 @dataclass
 class BlockRows:
     """The rows one block produces, gathered before they are written in its transaction."""
 
+    keys: ContentKeys | None = None
     new_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
     set_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: list[dict[str, Any]] = field(default_factory=list)
@@ -49,23 +174,38 @@ class BlockRows:
     links: list[dict[str, Any]] = field(default_factory=list)
     verifications: list[dict[str, Any]] = field(default_factory=list)
     bindings: list[dict[str, Any]] = field(default_factory=list)
+    encryption_keys: list[dict[str, Any]] = field(default_factory=list)
+    customs: list[dict[str, Any]] = field(default_factory=list)
+    mandates: list[dict[str, Any]] = field(default_factory=list)
+    grants: list[dict[str, Any]] = field(default_factory=list)
+    delegates: list[dict[str, Any]] = field(default_factory=list)
+    opened: dict[str, bytes] = field(default_factory=dict)  # gpid -> content key learnt from a grant in this block
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # gpid -> key data set of an earlier block, as read
+
+    def _histories(self) -> dict[str, list[dict[str, Any]]]:
+        return {name: getattr(self, name) for name in index_writes.HISTORIES}
 
     @property
     def count(self) -> int:
-        return len(self.versions) + len(self.links) + len(self.verifications) + len(self.bindings)
+        return len(self.versions) + len(self.links) + sum(len(rows) for rows in self._histories().values())
 
     def write(self, session: Session, number: int) -> None:
-        """Writes them (block ``number``'s rows) in the caller's transaction."""
+        """Writes them (block ``number``'s rows) in the caller's transaction; then opens the versions
+        of the GPIDs a grant in this block gave this node the content key of."""
         index_writes.write_block(
             session, number, new_sets=self.new_sets.values(), versions=self.versions,
-            set_updates=self.set_updates.values(), links=self.links, verifications=self.verifications,
-            bindings=self.bindings,
+            set_updates=self.set_updates.values(), links=self.links, histories=self._histories(),
         )  # fmt: skip
+        if self.keys is not None:
+            for gpid, content_key in self.opened.items():
+                reread(session, self.keys, gpid, content_key)
 
 
-def map_block(session: Session, events: Iterable[Event], block: BlockRef) -> BlockRows:
+def map_block(session: Session, events: Iterable[Event], block: BlockRef, keys: ContentKeys | None = None) -> BlockRows:
     """A block's events (in log order) as the rows they add and change."""
-    rows = BlockRows()
+    if keys is not None:
+        keys.refresh()
+    rows = BlockRows(keys)
     for event in events:
         _map(session, rows, event, block)
     return rows
@@ -83,16 +223,39 @@ def _map(session: Session, work: BlockRows, event: Event, block: BlockRef) -> No
             work.verifications.append(verification_row(event, block))
         case "TraderBound" | "TraderUnbound":
             work.bindings.append(binding_row(event, block))
+        case "EncryptionKeyPublished":
+            work.encryption_keys.append(encryption_key_row(event, block))
+        case "CustomsCountrySet":
+            work.customs.append(customs_row(event, block))
+        case "MandateSet":
+            work.mandates.append(mandate_row(event, block))
+        case "AccessGranted" | "AccessRevoked":
+            work.grants.append(grant_row(event, block))
+            if event.name == "AccessGranted":
+                _map_grant(session, work, event)
+        case "AmendmentDelegateSet":
+            work.delegates.append(delegate_row(event, block))
 
 
 def _map_registration(session: Session, work: BlockRows, event: Event, block: BlockRef) -> None:
     a = event.args
+    gpid = hex_of(a["gpid"])
     seller_key, invoice_key = bytes(a["sellerTraderKey"]), bytes(a["invoiceKey"])
-    check = check_payload(a["payload"], a["commitments"])
+    content_key: bytes | None = None
+    if payload_format(a["payload"]) == ENCRYPTED:
+        if work.keys is None:
+            check = PayloadCheck(None, None)
+        else:
+            ahead = work.keys.prechecked((event.transaction_hash, event.log_index))
+            check, content_key = ahead or open_registration(work.keys, gpid, a["payload"], a["commitments"])
+            if content_key is not None:
+                work.keys.remember(gpid, content_key)
+    else:
+        check = check_payload(a["payload"], a["commitments"])
     if check.data is not None:
         check = check.adding(registration_problems(check.data, seller_key, invoice_key))
     seller_id = seller_trader_id_of(check.data, seller_key) or _bound_trader_id(session, work, seller_key)
-    kds, version = registration_rows(event, block, check, seller_id)
+    kds, version = registration_rows(event, block, check, seller_id, content_key)
     if not check.ok:
         log.warning("indexer.integrity_failure", gpid=kds["gpid_text"], version=1, problem=check.problem)
     work.new_sets[kds["gpid"]] = kds
@@ -100,17 +263,47 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
     work.latest[kds["gpid"]] = version
 
 
+def _content_key(work: BlockRows, gpid: str, state: Mapping[str, Any]) -> bytes | None:
+    """The GPID's content key: remembered, in this block's rows, or stored (None when this node has none)."""
+    if work.keys is None:
+        return None
+    known = work.keys.known(gpid) or work.opened.get(gpid) or _bytes(state.get("content_key"))
+    if known is not None:
+        work.keys.remember(gpid, known)
+    return known
+
+
+def _check_amendment(work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
+    a = event.args
+    kind, expected = payload_format(a["payload"]), int(state.get("format") or 1)
+    if kind != expected:
+        return PayloadCheck(None, None, (f"the payload has format {kind}, the key data set format {expected}",))
+    if kind != ENCRYPTED:
+        return check_payload(a["payload"], a["commitments"])
+    content_key = _content_key(work, gpid, state)
+    if content_key is None or work.keys is None:
+        return PayloadCheck(None, None)  # not readable here: public facts only
+    check = check_encrypted_payload(a["payload"], a["commitments"], content_key, work.keys.binding(gpid), number)
+    return check.adding(_seed_problems(check, state.get("seed")))
+
+
+def _seed_problems(check: PayloadCheck, seed: str | None) -> list[str]:
+    if check.salt is None or seed is None or hex_of(check.salt) == seed:
+        return []
+    return ["the payload's seed is not the key data set's seed (one seed per GPID)"]
+
+
 def _map_amendment(session: Session, work: BlockRows, event: Event, block: BlockRef) -> None:
     a = event.args
     gpid, number = hex_of(a["gpid"]), int(a["version"])
-    kds_state = work.new_sets.get(gpid) or work.set_updates.get(gpid) or _stored_set(session, gpid)
+    kds_state = work.new_sets.get(gpid) or _stored_set(session, work, gpid)
     if kds_state is None:
         log.error("indexer.amendment_without_registration", gpid=gpid, version=number, block=block.number)
         return
     previous = work.latest.get(gpid)
     if previous is None or previous["version"] != number - 1:
         previous = index_writes.stored_version(session, gpid, number - 1)
-    check = check_payload(a["payload"], a["commitments"])
+    check = _check_amendment(work, event, gpid, number, kds_state)
     if previous is None:
         check = check.adding([f"version {number - 1} is not in the index"])
     elif check.data is not None:
@@ -125,12 +318,37 @@ def _map_amendment(session: Session, work: BlockRows, event: Event, block: Block
         "updated_at": block.time,
         "integrity_ok": bool(kds_state["integrity_ok"]) and check.ok,
     }
-    if check.ok:
+    if check.ok and check.data is not None:
         changes.update(party_fields(check.data))
     if gpid in work.new_sets:
         work.new_sets[gpid].update(changes)
     else:
         work.set_updates[gpid] = {**work.set_updates.get(gpid, {"gpid": gpid}), **changes}
+
+
+def _map_grant(session: Session, work: BlockRows, event: Event) -> None:
+    """An ``AccessGranted`` to one of our keys: the content key it carries opens the GPID here."""
+    keys = work.keys
+    if keys is None:
+        return
+    gpid = hex_of(event.args["gpid"])
+    try:
+        wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
+    except PayloadError:
+        return
+    if wrapped.key_id not in keys.holders or keys.known(gpid) is not None or gpid in work.opened:
+        return
+    state = work.new_sets.get(gpid) or _stored_set(session, work, gpid)
+    if state is None or state.get("content_key") is not None:
+        return
+    try:
+        content_key = keys.open_wrapped([wrapped], gpid)
+    except PayloadError as exc:
+        log.warning("indexer.grant_does_not_open", gpid=gpid, grantee=event.args["grantee"], problem=str(exc))
+        return
+    if content_key is not None:
+        keys.remember(gpid, content_key)
+        work.opened[gpid] = content_key
 
 
 def _bound_trader_id(session: Session, work: BlockRows, trader_key: bytes) -> str | None:
@@ -142,7 +360,95 @@ def _bound_trader_id(session: Session, work: BlockRows, trader_key: bytes) -> st
     return index_writes.bound_trader_id(session, key)
 
 
-def _stored_set(session: Session, gpid: str) -> dict[str, Any] | None:
-    """A key data set of an earlier block, as much as an amendment's mapping reads of it."""
-    integrity_ok = index_writes.set_integrity_ok(session, gpid)
-    return None if integrity_ok is None else {"gpid": gpid, "integrity_ok": integrity_ok}
+def _stored_set(session: Session, work: BlockRows, gpid: str) -> dict[str, Any] | None:
+    """A key data set of an earlier block, as much as an amendment's mapping reads of it (with this
+    block's changes to it)."""
+    stored = work.stored.get(gpid)
+    if stored is None:
+        stored = index_writes.stored_set(session, gpid)
+        if stored is None:
+            return None
+        work.stored[gpid] = stored
+    return {**stored, **work.set_updates.get(gpid, {})}
+
+
+# ---------------------------------------------------------------------- opening stored versions again
+
+
+def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | None = None) -> None:
+    """Derives a stored format-2 key data set's data again from its versions' payloads: with
+    ``content_key`` (learnt from a grant), or with the key this node finds in its version 1 payload
+    or in a grant stored for it (after a rewind); without any, the GPID is public facts only."""
+    kds = index_writes.stored_set(session, gpid)
+    if kds is None or int(kds["format"]) != ENCRYPTED:
+        return
+    versions = index_writes.versions_of(session, gpid)
+    if not versions or versions[0]["version"] != 1 or versions[0]["payload"] is None:
+        return
+    keys.refresh()
+    problems: list[str] = []
+    if content_key is None:
+        content_key, problems = _find_key(session, keys, gpid, versions[0]["payload"])
+    rows: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    seed: str | None = None
+    for version in versions:
+        number = int(version["version"])
+        committed = [bytes.fromhex(c.removeprefix("0x")) for c in version["commitments"]]
+        if content_key is None or version["payload"] is None:
+            check = PayloadCheck(None, None, tuple(problems) if number == 1 else ())
+        else:
+            check = check_encrypted_payload(version["payload"], committed, content_key, keys.binding(gpid), number)
+        if number == 1:
+            if check.data is not None:
+                check = check.adding(registration_problems(check.data, _bytes(kds["seller_trader_key"]) or b"", _bytes(kds["invoice_key"]) or b""))
+            seed = None if check.salt is None else hex_of(check.salt)
+            fields: list[str] = []
+        else:
+            data = check.data
+            if data is not None:
+                check = check.adding(_seed_problems(check, seed))
+                check = check.adding(amendment_problems(data, None if previous is None else previous["data"], number - 1))
+            fields = changed_fields(previous["data"], check.data) if previous and previous["data"] is not None and check.data is not None else []
+        values = {"data": check.data, "salt": None if check.salt is None else hex_of(check.salt), "integrity_ok": check.ok,
+                  "integrity_problem": check.problem, "changed_fields": fields}  # fmt: skip
+        index_writes.update_version(session, gpid, number, values)
+        row = {**version, **values}
+        rows.append(row)
+        previous = row
+    first = rows[0]["data"]
+    seller_key = _bytes(kds["seller_trader_key"]) or b""
+    index_writes.update_key_data_set(session, gpid, {
+        **current_state(rows),
+        "readable": first is not None, "content_key": None if content_key is None else hex_of(content_key), "seed": seed,
+        "seller_trader_id": seller_trader_id_of(first, seller_key) or kds["seller_trader_id"],
+        "invoice_number": _invoice_number(first),
+    })  # fmt: skip
+    if content_key is not None:
+        keys.remember(gpid, content_key)
+    log.info("indexer.reread", gpid=gpid, versions=len(rows), readable=first is not None)
+
+
+def _invoice_number(data: dict[str, Any] | None) -> str | None:
+    number = data.get("invoice", {}).get("number") if isinstance(data, dict) and isinstance(data.get("invoice"), dict) else None
+    return number if isinstance(number, str) and len(number) <= 80 else None
+
+
+def _find_key(session: Session, keys: ContentKeys, gpid: str, payload: bytes) -> tuple[bytes | None, list[str]]:
+    """The GPID's content key from its version 1 payload or from a grant stored for it, if ours."""
+    try:
+        found = keys.open_wrapped(payload_crypto.decode_payload(bytes(payload)).wrapped_keys, gpid)
+    except PayloadError as exc:
+        return None, [f"the payload cannot be opened: {exc}"]
+    if found is not None:
+        return found, []
+    for _grantee, wrapped_hex in index_writes.granted_keys(session, gpid):
+        try:
+            wrapped = payload_crypto.WrappedKey.from_bytes(_bytes(wrapped_hex) or b"")
+            if wrapped.key_id in keys.holders:
+                found = keys.open_wrapped([wrapped], gpid)
+        except PayloadError:
+            continue
+        if found is not None:
+            return found, []
+    return None, []

@@ -32,8 +32,9 @@ class Engines:
 
     def __post_init__(self) -> None:
         self.indexer = Indexer(
-            self.store, self.client, start_block=self.deployment.block, confirmations=self.confirmations
-        )
+            self.store, self.client, start_block=self.deployment.block, confirmations=self.confirmations,
+            encryption=self.keyring.encryption,
+        )  # fmt: skip
         self.outbox = Outbox(
             self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s,
             on_change=self.indexer.wake,

@@ -25,7 +25,7 @@ from typing import Any
 
 from gpid_node.chain.abi import Event
 from gpid_node.chain.client import Header
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.amendment_policy import changed_fields
 from gpid_node.domain.codes import DIRECTION_NAMES, OUTCOME_NAMES
 from gpid_node.domain.gpid import GPID
@@ -35,11 +35,18 @@ __all__ = [
     "PayloadCheck",
     "amendment_row",
     "binding_row",
+    "check_encrypted_payload",
     "check_payload",
     "current_state",
+    "customs_row",
+    "delegate_row",
+    "encryption_key_row",
+    "grant_row",
     "hex_of",
     "link_row",
+    "mandate_row",
     "party_fields",
+    "payload_format",
     "registration_problems",
     "registration_rows",
     "seller_trader_id_of",
@@ -165,18 +172,41 @@ def check_payload(payload: bytes, committed: Sequence[bytes]) -> PayloadCheck:
     return PayloadCheck(data, salt)
 
 
+def payload_format(payload: bytes) -> int:
+    """A payload's format tag (its first byte; 0 for an empty payload)."""
+    return payload[0] if payload else 0
+
+
+def check_encrypted_payload(
+    payload: bytes, committed: Sequence[bytes], content_key: bytes, binding: payload_crypto.Binding, version: int
+) -> PayloadCheck:
+    """Decrypts a format-2 payload as ``version`` and compares the Merkle commitments of its data
+    (under the seed inside it) with the five words on chain; ``salt`` is the seed."""
+    try:
+        read = payload_crypto.read_payload(bytes(payload), content_key, binding, version)
+    except (canonical.PayloadError, ValueError) as exc:
+        return PayloadCheck(None, None, (f"the payload cannot be read: {exc}",))
+    try:
+        computed = merkle.commitments_v2(read.data, read.seed).as_tuple()
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        return PayloadCheck(read.data, read.seed, (f"the payload is not a key data set ({detail}), so it cannot be checked",))
+    differing = [name for name, ours, theirs in zip(_COMMITMENT_PARTS, computed, committed, strict=True) if ours != bytes(theirs)]
+    if differing:
+        return PayloadCheck(
+            read.data, read.seed, (f"the decrypted payload does not match the commitments on chain (differing: {', '.join(differing)})",)
+        )
+    return PayloadCheck(read.data, read.seed)
+
+
 def registration_problems(data: dict[str, Any], seller_trader_key: bytes, invoice_key: bytes) -> list[str]:
     """What is wrong with a registered payload's identity: its seller and invoice against the event's keys."""
     problems: list[str] = []
     seller_id = _trader_id(_dig(data, "seller", "trader_id"))
     if seller_id is None or _trader_key(seller_id) != seller_trader_key:
-        problems.append(
-            f"the payload names the seller trader ID {seller_id!r}, but the registering account is bound to another trader ID"
-        )
+        problems.append(f"the payload names the seller trader ID {seller_id!r}, but the registering account is bound to another trader ID")
     number = _dig(data, "invoice", "number")
-    if not isinstance(number, str) or canonical.invoice_key(
-        seller_trader_key, canonical.normal_identifier(number)
-    ) != invoice_key:
+    if not isinstance(number, str) or canonical.invoice_key(seller_trader_key, canonical.normal_identifier(number)) != invoice_key:
         problems.append(f"the payload's invoice number {number!r} is not the invoice number registered on chain")
     return problems
 
@@ -212,18 +242,22 @@ def _version_row(event: Event, block: BlockRef, check: PayloadCheck, commitments
         "block_hash": block.hash,
         "transaction_hash": event.transaction_hash,
         "log_index": event.log_index,
+        "payload": bytes(event.args["payload"]) if payload_format(event.args["payload"]) == payload_crypto.PAYLOAD_FORMAT_ENCRYPTED else None,
     }
 
 
 def registration_rows(
-    event: Event, block: BlockRef, check: PayloadCheck, seller_trader_id: str | None
+    event: Event, block: BlockRef, check: PayloadCheck, seller_trader_id: str | None, content_key: bytes | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``KeyDataSetRegistered`` -> the ``key_data_sets`` row and its version 1 row.
 
     ``check`` already holds the registration problems; ``seller_trader_id`` is the ID bound to the
-    event's seller trader key (see the module's notes).
+    event's seller trader key (see the module's notes). ``content_key`` is the GPID's content key
+    when one of this node's encryption keys opened it (format 2); a format-2 GPID is readable here
+    when its data could be read.
     """
     a = event.args
+    encrypted = payload_format(a["payload"]) == payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
     gpid = GPID(bytes(a["gpid"]))
     kds = {
         "gpid": gpid.hex,
@@ -239,6 +273,10 @@ def registration_rows(
         "registered_at": block.time,
         "updated_at": block.time,
         "registered_block": block.number,
+        "format": payload_crypto.PAYLOAD_FORMAT_ENCRYPTED if encrypted else 1,
+        "readable": check.data is not None or not encrypted,
+        "content_key": None if content_key is None else hex_of(content_key),
+        "seed": hex_of(check.salt) if encrypted and check.salt is not None else None,
     }
     version = {
         **_version_row(event, block, check, a["commitments"]),
@@ -252,9 +290,7 @@ def registration_rows(
     return kds, version
 
 
-def amendment_row(
-    event: Event, block: BlockRef, check: PayloadCheck, previous_data: dict[str, Any] | None
-) -> dict[str, Any]:
+def amendment_row(event: Event, block: BlockRef, check: PayloadCheck, previous_data: dict[str, Any] | None) -> dict[str, Any]:
     """``KeyDataSetAmended`` -> its ``versions`` row (``check`` already holds the amendment problems)."""
     a = event.args
     fields = changed_fields(previous_data, check.data) if previous_data is not None and check.data is not None else []
@@ -318,6 +354,51 @@ def binding_row(event: Event, block: BlockRef) -> dict[str, Any]:
         "block_number": block.number,
         "log_index": event.log_index,
     }
+
+
+def _chain_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    return {"time": block.time, "block_number": block.number, "transaction_hash": event.transaction_hash, "log_index": event.log_index}
+
+
+def encryption_key_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    """``EncryptionKeyPublished`` -> its ``encryption_keys`` row."""
+    a = event.args
+    row = {"account": a["account"], "key_id": hex_of(a["keyId"]), "public_key": hex_of(a["publicKey"]), **_chain_row(event, block)}
+    del row["transaction_hash"]
+    return row
+
+
+def customs_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    """``CustomsCountrySet`` -> its ``customs_accounts`` row."""
+    row = {"account": event.args["account"], "country": _country(event.args["country"]), **_chain_row(event, block)}
+    del row["transaction_hash"]
+    return row
+
+
+def mandate_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    """``MandateSet`` -> its ``mandates`` row (direction by name: export | import)."""
+    a = event.args
+    direction = int(a["direction"])
+    return {
+        "trader_key": hex_of(a["traderKey"]), "agent": a["agent"], "direction": DIRECTION_NAMES.get(direction, str(direction)[:6]),
+        "active": bool(a["active"]), **_chain_row(event, block),
+    }  # fmt: skip
+
+
+def grant_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    """``AccessGranted`` (active, with its wrapped key) / ``AccessRevoked`` -> its ``grants`` row."""
+    a = event.args
+    granted = event.name == "AccessGranted"
+    return {
+        "gpid": hex_of(a["gpid"]), "grantee": a["grantee"], "granter": a["granter"] if granted else a["revoker"],
+        "active": granted, "wrapped_key": hex_of(a["wrappedKey"]) if granted else None, **_chain_row(event, block),
+    }  # fmt: skip
+
+
+def delegate_row(event: Event, block: BlockRef) -> dict[str, Any]:
+    """``AmendmentDelegateSet`` -> its ``amendment_delegates`` row."""
+    a = event.args
+    return {"gpid": hex_of(a["gpid"]), "delegate": a["delegate"], "allowed": bool(a["allowed"]), **_chain_row(event, block)}
 
 
 def current_state(versions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

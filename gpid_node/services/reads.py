@@ -2,7 +2,9 @@
 digest the registry holds for it.
 
 A key data set the caller may not read is "unknown", never "forbidden" (its existence does not
-leak); who may read what is :func:`gpid_node.domain.access.may_read`.
+leak); who may read what is :func:`gpid_node.domain.access.may_read`. A caller who may read it gets
+its public facts only (``data`` null, ``readable`` false) when its role sees no data (the
+operator) or when this node holds no key that opens it (format 2).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, merkle
 from gpid_node.domain import errors as e
-from gpid_node.domain.access import Principal, Visibility, may_read
+from gpid_node.domain.access import Principal, Visibility, may_read, sees_data
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import iso
 from gpid_node.services.context import Context
@@ -27,11 +29,14 @@ CATCH_UP_S = 10.0  # how long a write waits for the index to reach the version t
 
 
 def recomputed_digest(version: VersionRow) -> str | None:
-    """The digest of a version's data as the index holds it (its commitments under its salt), or None."""
+    """The digest of a version's data as the index holds it (its commitments under its salt, or for
+    format 2 its Merkle commitments under the GPID's seed), or None."""
     if version.data is None or version.salt is None:
         return None
     try:
         salt = bytes.fromhex(version.salt.removeprefix("0x"))
+        if version.payload is not None:  # format 2 keeps its payload; the salt column holds the seed
+            return "0x" + merkle.commitments_v2(version.data, salt).digest.hex()
         return "0x" + canonical.commitments(version.data, salt).digest.hex()
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
@@ -44,8 +49,16 @@ def visible(session: Session, row: KeyDataSetRow, principal: Principal) -> bool:
         issuer=row.issuer, seller_trader_id=row.seller_trader_id, buyer_trader_id=row.buyer_trader_id,
         seller_country=row.seller_country, buyer_country=row.buyer_country,
         linkers=frozenset(link.linker for link in links), declaration_countries=frozenset(link.country for link in links),
+        format=row.format, grantees=frozenset(queries.grantees(session, row.gpid)),
+        mandated=frozenset(queries.mandated_agents(session, row.seller_trader_key)),
     )  # fmt: skip
     return may_read(principal, facts)
+
+
+def shows_data(row: KeyDataSetRow, principal: Principal) -> bool:
+    """Whether an answer to ``principal`` about ``row`` (which it may read) carries the data: not
+    for a role that sees public facts only, nor when this node cannot decrypt the key data set."""
+    return sees_data(principal) and bool(row.readable)
 
 
 class Reads:
@@ -93,6 +106,8 @@ class Reads:
         database (data, or data and digest) is never served as verified.
         """
         chain_digest = self._chain_digest(gpid, version)
+        if version.data is None and version.payload is not None and version.integrity_ok:
+            return self._sealed_integrity(version, chain_digest)
         data_digest = recomputed_digest(version)
         data_matches = bool(version.integrity_ok) and data_digest is not None and data_digest == version.digest
         proof: dict[str, Any] = {
@@ -120,6 +135,18 @@ class Reads:
             elif not matches:
                 proof["problem"] = "the digest on chain differs from the indexed version"
         return proof
+
+    def _sealed_integrity(self, version: VersionRow, chain_digest: str | None) -> dict[str, Any]:
+        """A format-2 version no key of this node opens: its digest is compared with the chain's,
+        its data cannot be checked here (which is no integrity failure)."""
+        return {
+            "verified": False, "checked_against": "index" if chain_digest is None else "chain",
+            "chain_reachable": chain_digest is not None, "chain_digest": chain_digest or None,
+            "payload_matches_commitments": None, "readable": False, "digest": version.digest,
+            "transaction": version.transaction_hash, "block": version.block_number,
+            "registry": self.context.client.address, "chain_id": self.context.client.chain_id,
+            "problem": "this node holds no key that opens this key data set: its data cannot be checked here",
+        }  # fmt: skip
 
     def proven(self, gpid: GPID, version: VersionRow) -> bool:
         """An older version's data hashes to the digest the registry holds for that version (only
@@ -169,11 +196,14 @@ class Reads:
             if version is not None:
                 raise e.ValidationFailed([e.FieldProblem("version", f"{gpid} has versions 1 to {row.current_version}")])
             raise e.NotFound(f"{gpid} was registered at {iso(row.registered_at)}, after {iso(as_of)}")
+        shown = shows_data(row, principal)
         return {
             "gpid": str(gpid),
             "version": chosen.version,
             "current_version": row.current_version,
-            "data": chosen.data,
+            "data": chosen.data if shown else None,
+            "format": row.format,
+            "readable": shown and chosen.data is not None,
             "integrity": self.integrity(gpid, chosen),
             "registered_at": iso(row.registered_at),
             "updated_at": iso(chosen.time),
@@ -189,11 +219,12 @@ class Reads:
             if row is None or not visible(session, row, principal):
                 raise e.UnknownGPID(str(gpid))
             versions = queries.versions(session, gpid.hex, data=False)  # the facts only, not 100 data sets
+            shown = shows_data(row, principal)
         return {
             "gpid": str(gpid),
             "versions": [
                 {"version": v.version, "author": v.author, "time": iso(v.time), "reason": v.reason,
-                 "reason_code": v.reason_code, "changed_fields": v.changed_fields,
+                 "reason_code": v.reason_code, "changed_fields": v.changed_fields if shown else None,
                  "changed_sections": v.changed_sections, "transaction": v.transaction_hash,
                  "block": v.block_number, "integrity_ok": v.integrity_ok}
                 for v in versions
@@ -207,9 +238,11 @@ class Reads:
                 session, principal.role.value, principal.account, principal.trader_id, principal.country, limit, offset
             )
         items = [
-            {"gpid": r.gpid_text, "version": r.current_version, "invoice_number": r.invoice_number,
-             "seller_trader_id": r.seller_trader_id, "buyer_trader_id": r.buyer_trader_id,
-             "registered_at": iso(r.registered_at), "updated_at": iso(r.updated_at), "integrity_ok": r.integrity_ok}
+            {"gpid": r.gpid_text, "version": r.current_version,
+             "invoice_number": r.invoice_number if shows_data(r, principal) else None, "seller_trader_id": r.seller_trader_id,
+             "buyer_trader_id": r.buyer_trader_id if shows_data(r, principal) else None,
+             "registered_at": iso(r.registered_at), "updated_at": iso(r.updated_at), "integrity_ok": r.integrity_ok,
+             "format": r.format, "readable": shows_data(r, principal)}
             for r in rows
         ]  # fmt: skip
         return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gpid_node.domain.access import Ground, Principal, Role, read_grounds
@@ -28,11 +28,16 @@ from gpid_node.domain.addresses import checksum, is_address
 from gpid_node.domain.canonical import normal_identifier
 from gpid_node.domain.limits import MAX_LINKS, MAX_VERSIONS
 from gpid_node.store.tables import (
+    AmendmentDelegateRow,
     Base,
     ChainCursor,
+    CustomsAccountRow,
     DeclarationLinkRow,
+    EncryptionKeyRow,
+    GrantRow,
     IndexedBlock,
     KeyDataSetRow,
+    MandateRow,
     TraderBindingRow,
     VerificationRow,
     VersionRow,
@@ -42,11 +47,13 @@ __all__ = [
     "CHAIN_TABLES",
     "cursor",
     "declaration",
+    "grantees",
     "index_counts",
     "is_visible",
     "key_data_set",
     "links_for",
     "list_visible",
+    "mandated_agents",
     "trader_bindings",
     "verifications_for",
     "version_at",
@@ -61,6 +68,11 @@ CHAIN_TABLES: tuple[type[Base], ...] = (
     DeclarationLinkRow,
     VerificationRow,
     TraderBindingRow,
+    EncryptionKeyRow,
+    CustomsAccountRow,
+    MandateRow,
+    GrantRow,
+    AmendmentDelegateRow,
     IndexedBlock,
 )
 
@@ -220,6 +232,33 @@ def trader_bindings(
     return _all(session, statement.order_by(TraderBindingRow.block_number, TraderBindingRow.log_index))
 
 
+# ---------------------------------------------------------------------- grants and mandates, as the read rule needs them
+
+
+def grantees(session: Session, gpid_hex: str) -> set[str]:
+    """The accounts ever granted access to a key data set (active or revoked)."""
+    statement = select(GrantRow.grantee).where(GrantRow.gpid == _key(gpid_hex), GrantRow.wrapped_key.is_not(None))
+    return set(session.scalars(statement.distinct()))
+
+
+def _newer_mandate() -> ColumnElement[bool]:
+    """True for a ``MandateRow`` with a later row for the same trader, agent and direction."""
+    later = aliased(MandateRow)
+    return exists().where(
+        later.trader_key == MandateRow.trader_key, later.agent == MandateRow.agent, later.direction == MandateRow.direction,
+        or_(later.block_number > MandateRow.block_number,
+            and_(later.block_number == MandateRow.block_number, later.log_index > MandateRow.log_index)),
+    )  # fmt: skip
+
+
+def mandated_agents(session: Session, trader_key_hex: str) -> set[str]:
+    """The agents holding an active mandate (any direction) of a trader (by its trader key)."""
+    statement = select(MandateRow.agent).where(
+        MandateRow.trader_key == _key(trader_key_hex), MandateRow.active.is_(True), ~_newer_mandate()
+    )
+    return set(session.scalars(statement.distinct()))
+
+
 # ---------------------------------------------------------------------- visibility
 
 
@@ -258,7 +297,21 @@ def _ground_clause(ground: Ground, principal: Principal) -> ColumnElement[bool]:
         case Ground.LINKER:
             if not principal.account:
                 return false()
-            return exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.linker == principal.account))
+            linked = exists().where(and_(DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.linker == principal.account))
+            return and_(kds.format == 1, linked)
+        case Ground.GRANTEE:
+            if not principal.account:
+                return false()
+            return exists().where(
+                GrantRow.gpid == kds.gpid, GrantRow.grantee == principal.account, GrantRow.wrapped_key.is_not(None)
+            )
+        case Ground.MANDATED:
+            if not principal.account:
+                return false()
+            return exists().where(
+                MandateRow.trader_key == kds.seller_trader_key, MandateRow.agent == principal.account,
+                MandateRow.active.is_(True), ~_newer_mandate(),
+            )  # fmt: skip
         case Ground.SELLER_COUNTRY:
             return kds.seller_country == principal.country
         case Ground.BUYER_COUNTRY:

@@ -4,21 +4,30 @@ index rows with no chain and no database, as ethereum-etl tests its mappers."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from gpid_node.chain.abi import Event, decode_log
+from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.amendment_policy import amendment_problems
 from gpid_node.services.index_rows import (
     BlockRef,
     amendment_row,
     binding_row,
+    check_encrypted_payload,
     check_payload,
+    customs_row,
+    delegate_row,
+    encryption_key_row,
+    grant_row,
     link_row,
+    mandate_row,
     registration_problems,
     registration_rows,
     seller_trader_id_of,
 )
+from support.builders import key_data_set
 
 RECORDED = json.loads((Path(__file__).parents[1] / "chain" / "recorded" / "anvil-1.7.1-logs.json").read_text())
 
@@ -78,3 +87,43 @@ def test_a_payload_that_does_not_match_its_commitments_is_kept_with_the_problem(
     check = check_payload(event.args["payload"], commitments)
     assert check.data is not None and not check.ok
     assert "differing: goods" in (check.problem or "")
+
+
+# ------------------------------------------------------------------ format 2 and the new events (issue 19)
+
+REGISTRY = "0x" + "5f" * 20
+BLOCK = BlockRef(7, "0x" + "ab" * 32, datetime(2026, 5, 4, 9, 30, tzinfo=UTC))
+
+
+def _event(name: str, **args: Any) -> Event:
+    return Event(name, args, BLOCK.number, BLOCK.hash, "0x" + "cd" * 32, 3)
+
+
+def test_a_format2_payload_is_decrypted_and_checked_against_its_merkle_commitments() -> None:
+    data, seed, content_key = key_data_set(lines=2), b"\x07" * 32, b"\x09" * 32
+    binding = payload_crypto.Binding(31337, REGISTRY, canonical.gpid_of(31337, REGISTRY, b"\x01" * 32))
+    payload = payload_crypto.build_payload(data, seed, content_key, binding, 1)
+    committed = merkle.commitments_v2(data, seed).as_tuple()
+    check = check_encrypted_payload(payload, committed, content_key, binding, 1)
+    assert (check.ok, check.data, check.salt) == (True, data, seed)
+    other = list(committed)
+    other[2] = b"\0" * 32
+    assert "differing: buyer" in (check_encrypted_payload(payload, other, content_key, binding, 1).problem or "")
+    moved = check_encrypted_payload(payload, committed, content_key, binding, 2)
+    assert moved.data is None and "does not decrypt as version 2" in (moved.problem or "")
+    assert "cannot be read" in (check_encrypted_payload(payload, committed, b"\x08" * 32, binding, 1).problem or "")
+
+
+def test_the_new_events_map_to_their_history_rows() -> None:
+    seller, agent = "0x" + "11" * 20, "0x" + "22" * 20
+    mandate = mandate_row(_event("MandateSet", traderKey=b"\x01" * 32, agent=agent, direction=2, active=True), BLOCK)
+    assert (mandate["trader_key"], mandate["agent"], mandate["direction"], mandate["active"]) == ("0x" + "01" * 32, agent, "import", True)
+    granted = grant_row(_event("AccessGranted", gpid=b"\x02" * 16, grantee=agent, granter=seller, wrappedKey=b"\x03" * 112), BLOCK)
+    assert (granted["gpid"], granted["granter"], granted["active"], granted["wrapped_key"]) == ("0x" + "02" * 16, seller, True, "0x" + "03" * 112)
+    revoked = grant_row(_event("AccessRevoked", gpid=b"\x02" * 16, grantee=agent, revoker=seller), BLOCK)
+    assert (revoked["granter"], revoked["active"], revoked["wrapped_key"]) == (seller, False, None)
+    key = encryption_key_row(_event("EncryptionKeyPublished", account=agent, keyId=b"\x04" * 32, publicKey=b"\x05" * 32), BLOCK)
+    assert (key["account"], key["key_id"], key["public_key"], key["block_number"]) == (agent, "0x" + "04" * 32, "0x" + "05" * 32, 7)
+    assert customs_row(_event("CustomsCountrySet", account=agent, country=b"FR"), BLOCK)["country"] == "FR"
+    delegate = delegate_row(_event("AmendmentDelegateSet", gpid=b"\x02" * 16, delegate=agent, allowed=False), BLOCK)
+    assert (delegate["delegate"], delegate["allowed"], delegate["log_index"]) == (agent, False, 3)

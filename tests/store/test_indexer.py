@@ -93,8 +93,8 @@ def test_registration_amendment_link_and_verification_are_indexed(
     checked = client.transact(people.customs, "recordVerification", gpid.raw, "26GB00000000000123", 2, 1)
 
     indexer = indexer_for(store)
-    # three TraderBound of the onboarding, then the four events of this test
-    assert indexer.sync() == 7
+    # three TraderBound and one CustomsCountrySet of the onboarding, then the four events of this test
+    assert indexer.sync() == 8
 
     with store.session() as session:
         row = queries.key_data_set(session, gpid.hex)
@@ -155,7 +155,7 @@ def test_registration_amendment_link_and_verification_are_indexed(
 def test_sync_resumes_from_the_cursor(registry: Any, store: Store, indexer_for: Callable[..., Indexer]) -> None:
     client = registry.client
     registry.register(key_data_set("INV-1"), SALT)
-    assert indexer_for(store).sync() == 4  # three bindings and the registration
+    assert indexer_for(store).sync() == 5  # three bindings, the Customs country and the registration
     with store.session() as session:
         before = queries.index_counts(session)
 
@@ -189,7 +189,7 @@ def test_reapplying_indexed_blocks_duplicates_nothing(
     before = content(store)
     with store.session() as session:  # as if the cursor had been lost: every block is applied again
         session.execute(update(ChainCursor).values(block_number=registry.deployment.block - 1, block_hash=ZERO_HASH))
-    assert indexer_for(store).sync() == 7
+    assert indexer_for(store).sync() == 8
     assert content(store) == before
 
 

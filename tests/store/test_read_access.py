@@ -2,8 +2,10 @@
 (``store.queries.visible_filter``) give the same answer for every caller and every key data set.
 
 The grid: every role, with accounts, trader IDs and countries that match a key data set's parties,
-issuer or declarations and ones that match nothing; key data sets with and without known parties
-(an unreadable payload indexes none) and with no, one or two declarations linked.
+issuer, declarations, grants or mandates and ones that match nothing; key data sets of format 1 and
+2, with and without known parties (an unreadable payload indexes none), with no, one or two
+declarations linked, with grants active, revoked or none, and with mandates of their seller given,
+withdrawn and given again for another direction.
 """
 
 from __future__ import annotations
@@ -16,28 +18,41 @@ from eth_utils import to_checksum_address
 from gpid_node.domain.access import Principal, Role, Visibility, may_read
 from gpid_node.store import queries
 from gpid_node.store.database import Store
-from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow
+from gpid_node.store.tables import DeclarationLinkRow, GrantRow, KeyDataSetRow, MandateRow
 
 ISSUER, OTHER, BROKER, OTHER_BROKER = (to_checksum_address(f"0x{n:040x}") for n in (0xA1, 0xA2, 0xB1, 0xB2))
 SELLER_ID, BUYER_ID, STRANGER_ID = "EORI:DE123456789012345", "EORI:GB123456789000", "EORI:FR12345678901"
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 
 LINK_SETS = ((), ((BROKER, "NL"),), ((BROKER, "NL"), (OTHER_BROKER, "FR")))
+# (grantee, granted (True) or revoked (False)) in chain order
+GRANT_SETS: tuple[tuple[tuple[str, bool], ...], ...] = ((), ((BROKER, True), (BROKER, False)), ((OTHER_BROKER, True),))
+# (agent, direction, active) in chain order, of the key data set's seller
+MANDATE_SETS: tuple[tuple[tuple[str, str, bool], ...], ...] = (
+    (),
+    ((BROKER, "export", True), (BROKER, "export", False)),
+    ((BROKER, "export", True), (BROKER, "export", False), (BROKER, "import", True), (OTHER_BROKER, "export", True)),
+)
 
 
-def _key_data_sets() -> list[tuple[KeyDataSetRow, tuple[tuple[str, str], ...]]]:
+def _mandated(mandates: tuple[tuple[str, str, bool], ...]) -> frozenset[str]:
+    newest = {(agent, direction): active for agent, direction, active in mandates}
+    return frozenset(agent for (agent, _), active in newest.items() if active)
+
+
+def _key_data_sets() -> list[tuple[KeyDataSetRow, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...], tuple[tuple[str, str, bool], ...]]]:
     rows = []
-    grid = itertools.product((SELLER_ID, None), (BUYER_ID, None), (("DE", "GB"), (None, None)), LINK_SETS)
-    for n, (seller_id, buyer_id, (seller_country, buyer_country), links) in enumerate(grid):
+    grid = itertools.product((SELLER_ID, None), (BUYER_ID, None), (("DE", "GB"), (None, None)), LINK_SETS, (1, 2))
+    for n, (seller_id, buyer_id, (seller_country, buyer_country), links, payload_format) in enumerate(grid):
         gpid = f"0x{n:032x}"
         row = KeyDataSetRow(
             gpid=gpid, gpid_text=f"GP{n:028d}", issuer=ISSUER if n % 2 == 0 else OTHER,
             seller_trader_key=f"0x{n:064x}", invoice_key=f"0x{n + 1000:064x}", seller_trader_id=seller_id,
             buyer_trader_id=buyer_id, seller_country=seller_country, buyer_country=buyer_country,
             invoice_number=f"INV-{n}", current_version=1, integrity_ok=True, registered_at=NOW, updated_at=NOW,
-            registered_block=n + 1,
+            registered_block=n + 1, format=payload_format, readable=True,
         )  # fmt: skip
-        rows.append((row, links))
+        rows.append((row, links, GRANT_SETS[n % 3], MANDATE_SETS[(n // 3) % 3]))
     return rows
 
 
@@ -54,7 +69,7 @@ def _principals() -> list[Principal]:
 def test_the_python_rule_and_the_sql_filter_agree(store: Store) -> None:
     sets = _key_data_sets()
     with store.session() as session:
-        for row, links in sets:
+        for row, links, grants, mandates in sets:
             session.add(row)
             session.flush()
             for i, (linker, country) in enumerate(links):
@@ -63,13 +78,25 @@ def test_the_python_rule_and_the_sql_filter_agree(store: Store) -> None:
                     direction="export", linker=linker, time=NOW, block_number=row.registered_block, transaction_hash=f"0x{i:064x}",
                     log_index=i,
                 ))  # fmt: skip
+            for i, (grantee, granted) in enumerate(grants):
+                session.add(GrantRow(
+                    gpid=row.gpid, grantee=grantee, granter=ISSUER, active=granted, wrapped_key="0x" + "ab" * 112 if granted else None,
+                    time=NOW, block_number=row.registered_block + i, transaction_hash=f"0x{i:064x}", log_index=0,
+                ))  # fmt: skip
+            for i, (agent, direction, active) in enumerate(mandates):
+                session.add(MandateRow(
+                    trader_key=row.seller_trader_key, agent=agent, direction=direction, active=active, time=NOW,
+                    block_number=7 if i < 2 else 9, transaction_hash=f"0x{i:064x}", log_index=i,
+                ))  # fmt: skip
     facts = {
         row.gpid: Visibility(
             issuer=row.issuer, seller_trader_id=row.seller_trader_id, buyer_trader_id=row.buyer_trader_id,
             seller_country=row.seller_country, buyer_country=row.buyer_country,
             linkers=frozenset(linker for linker, _ in links), declaration_countries=frozenset(c for _, c in links),
+            format=row.format, grantees=frozenset(grantee for grantee, granted in grants if granted),
+            mandated=_mandated(mandates),
         )  # fmt: skip
-        for row, links in sets
+        for row, links, grants, mandates in sets
     }
     seen_some, seen_none = 0, 0
     with store.session() as session:
@@ -82,3 +109,9 @@ def test_the_python_rule_and_the_sql_filter_agree(store: Store) -> None:
             seen_some += 0 < len(expected) < len(facts)
             seen_none += not expected
     assert seen_some and seen_none  # the grid holds callers who see some, and callers who see nothing
+    broker = Principal(role=Role.BROKER, account=BROKER)
+    linked_only = [f for f in facts.values() if BROKER in f.linkers and BROKER not in f.grantees | f.mandated]
+    assert {f.format for f in linked_only} == {1, 2}
+    assert all(may_read(broker, f) == (f.format == 1) for f in linked_only), "linking opens format 1 only"
+    assert any(may_read(broker, f) for f in facts.values() if f.format == 2 and BROKER in f.grantees)
+    assert any(may_read(broker, f) for f in facts.values() if f.format == 2 and BROKER in f.mandated)
