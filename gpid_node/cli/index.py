@@ -7,6 +7,7 @@ from gpid_node.cli.common import (
     DataDir,
     RpcUrl,
     index_app,
+    keyring_of,
     print_json,
     settings_of,
     where,
@@ -17,7 +18,10 @@ from gpid_node.domain import errors as e
 @index_app.command("sync")
 def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: DatabaseUrl = None) -> None:
     """Brings the index up to the chain head and prints what it took; an empty database is filled from the
-    deployment block (a full rebuild). Run it while the node is stopped, or against a new database."""
+    deployment block (a full rebuild). Run it while the node is stopped, or against a new database.
+
+    The format-2 key data sets that the encryption keys of this data folder open are indexed with
+    their data, as the running node indexes them; the others with their public facts only."""
     import time
 
     from gpid_node.chain.client import RegistryClient, connect
@@ -33,7 +37,9 @@ def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: D
     store = Store(settings.database)
     store.migrate()
     client = RegistryClient(connect(settings.rpc_url), deployment.registry, settings.fee_mode)
-    indexer = Indexer(store, client, start_block=deployment.block, confirmations=settings.confirmations)
+    keyring = keyring_of(settings)
+    indexer = Indexer(store, client, start_block=deployment.block, confirmations=settings.confirmations,
+                      encryption=keyring.encryption)  # fmt: skip
     started = time.monotonic()
     events = indexer.sync()
     while (indexer.lag() or 0) > settings.confirmations:
