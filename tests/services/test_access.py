@@ -2,13 +2,14 @@
 and mandates, links that need a right, amendments re-encrypted, Customs outcomes only for linked
 declarations; every refusal leaves the outbox as it was.
 
-The index tables of the rights concept are filled from the chain by ``support.rights_mirror`` (the
-indexer's part, done elsewhere); what is asserted here is read off the chain's own events.
+The development node publishes its participants' encryption keys at onboarding, and its own indexer
+fills the index (each write answers once its block is indexed); what is asserted about the payloads
+is read off the chain's own events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,6 @@ from api.harness import (
 )
 from eth_account import Account
 from sqlalchemy import func, select
-from support.rights_mirror import mirror, open_payload, publish_keys
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.domain import errors as e
@@ -37,16 +37,9 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.services.devmode import operator_account
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.registration import Registration
-from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
+from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry, VersionRow
 
 Of = Callable[[str], Principal]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keys_published(dev: Api) -> Iterator[None]:
-    publish_keys(dev.node)
-    mirror(dev.node)
-    yield
 
 
 def outbox_size(dev: Api) -> int:
@@ -65,22 +58,34 @@ def key_id_of(dev: Api, name: str) -> bytes:
     return pair.key_id
 
 
-def opens_for(dev: Api, name: str, gpid: str, payload: bytes, version: int = 1) -> payload_crypto.Plaintext:
-    """The plaintext as ``name``'s key alone opens it."""
+def binding_of(dev: Api, gpid: str) -> payload_crypto.Binding:
+    return payload_crypto.Binding(dev.node.client.chain_id, dev.node.client.address, GPID.parse(gpid))
+
+
+def content_key_for(dev: Api, name: str, gpid: str, payload: bytes) -> bytes:
+    """The content key of a version 1 payload as ``name``'s key alone opens it."""
     account = dev.account(name)
     pair = dev.node.keyring.encryption.current(account)
     assert pair is not None
-    binding = payload_crypto.Binding(dev.node.client.chain_id, dev.node.client.address, GPID.parse(gpid))
     content_key = payload_crypto.find_content_key(payload_crypto.decode_payload(payload).wrapped_keys,
-                                                  {pair.key_id: (account, pair)}, binding)  # fmt: skip
+                                                  {pair.key_id: (account, pair)}, binding_of(dev, gpid))  # fmt: skip
     assert content_key is not None, f"{name} is no recipient"
-    return payload_crypto.read_payload(payload, content_key, binding, version)
+    return content_key
+
+
+def opens_for(dev: Api, name: str, gpid: str, payload: bytes, version: int = 1) -> payload_crypto.Plaintext:
+    """The plaintext as ``name``'s key alone opens it."""
+    return payload_crypto.read_payload(payload, content_key_for(dev, name, gpid, payload), binding_of(dev, gpid), version)
+
+
+def indexed(dev: Api) -> None:
+    """Waits until the node's indexer has applied the chain's head (after transactions sent directly)."""
+    assert dev.node.indexer.wait_for(dev.node.client.block_number(), 10.0)
 
 
 def register(dev: Api, seller: Principal, **changes: Any) -> tuple[str, dict[str, Any]]:
     data = fresh_key_data_set(**changes)
     gpid = dev.node.registration.register(data, seller)["gpid"]
-    mirror(dev.node)
     return gpid, data
 
 
@@ -146,7 +151,6 @@ def test_a_broker_links_only_with_a_grant_until_it_is_revoked(dev: Api, principa
     granted = node.access.grant(gpid, dev.account(EXPORT_BROKER), "exports it for us", seller)
     assert granted["status"] == "granted" and granted["grantee"] == dev.account(EXPORT_BROKER)
     assert set(granted) >= {"gpid", "grantee", "transaction", "block", "status", "submission"}
-    mirror(node)
     (event,) = events(dev, "AccessGranted", gpid)
     wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
     assert wrapped.key_id == key_id_of(dev, EXPORT_BROKER)
@@ -175,7 +179,6 @@ def test_a_broker_links_only_with_a_grant_until_it_is_revoked(dev: Api, principa
 
     revoked = node.access.revoke(gpid, dev.account(EXPORT_BROKER), seller)
     assert revoked["revoked"] is True and "stays shared" in revoked["note"]
-    mirror(node)
     (entry,) = node.access.grants(gpid, seller)["items"]
     assert entry["active"] is False and entry["revoked_at"] is not None
     before = outbox_size(dev)
@@ -219,7 +222,6 @@ def test_the_buyer_grants_and_links_by_opening_its_salted_commitment(dev: Api, p
     gpid, _ = register(dev, principal(SELLER))
     granted = node.access.grant(gpid, dev.account(IMPORT_BROKER), "our import broker", buyer)
     assert granted["status"] == "granted"
-    mirror(node)
     with node.store.session() as session:
         kind = session.scalars(select(OutboxEntry.kind).where(OutboxEntry.id == granted["submission"])).one()
     assert kind == "grant_as_buyer"
@@ -239,7 +241,6 @@ def test_a_mandate_lets_the_agent_link_in_its_direction_and_receive_later_key_da
     before_mandate, _ = register(dev, seller)
     mandated = node.access.set_mandate(dev.account(EXPORT_BROKER), "export", seller)
     assert (mandated["agent"], mandated["direction"], mandated["active"]) == (dev.account(EXPORT_BROKER), "export", True)
-    mirror(node)
     assert node.access.mandates(seller)["items"] == [
         {"agent": dev.account(EXPORT_BROKER), "direction": "export", "since": node.access.mandates(seller)["items"][0]["since"]}]  # fmt: skip
     try:
@@ -252,7 +253,6 @@ def test_a_mandate_lets_the_agent_link_in_its_direction_and_receive_later_key_da
         assert opens_for(dev, EXPORT_BROKER, after, bytes(event.args["payload"])).data["invoice"]
     finally:
         ended = node.access.end_mandate(dev.account(EXPORT_BROKER), "export", seller)
-        mirror(node)
     assert ended["active"] is False
     assert node.access.mandates(seller)["items"] == []
     before = outbox_size(dev)
@@ -275,13 +275,15 @@ def test_a_format_2_amendment_is_encrypted_under_the_gpids_content_key_without_w
     (event,) = events(dev, "KeyDataSetAmended", gpid)
     payload = bytes(event.args["payload"])
     assert payload[0] == 2 and payload_crypto.decode_payload(payload).wrapped_keys == ()
-    opened = open_payload(node, GPID.parse(gpid), bytes(registered.args["payload"]), 1, None)
-    assert opened is not None
-    content_key, first = opened
-    second = open_payload(node, GPID.parse(gpid), payload, 2, content_key)
-    assert second is not None and second[1].seed == first.seed
-    assert second[1].data["buyer"]["name"] == "Thames Tools Limited"
-    assert tuple(bytes(c) for c in event.args["commitments"]) == merkle.commitments_v2(second[1].data, first.seed).as_tuple()
+    content_key = content_key_for(dev, SELLER, gpid, bytes(registered.args["payload"]))
+    first = opens_for(dev, SELLER, gpid, bytes(registered.args["payload"]))
+    second = payload_crypto.read_payload(payload, content_key, binding_of(dev, gpid), 2)
+    assert second.seed == first.seed
+    assert second.data["buyer"]["name"] == "Thames Tools Limited"
+    assert tuple(bytes(c) for c in event.args["commitments"]) == merkle.commitments_v2(second.data, first.seed).as_tuple()
+    with node.store.session() as session:  # the node's indexer opened version 2 with the content key of version 1
+        stored = session.get(VersionRow, (GPID.parse(gpid).hex, 2))
+        assert stored is not None and stored.integrity_ok and stored.data == second.data
     assert bytes(event.args["commitments"][0]) == bytes(registered.args["commitments"][0])  # identity unchanged
 
 
@@ -338,6 +340,7 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     node.client.transact(operator_account(), "grantCustoms", customs_nl.address, b"NL")
     node.client.transact(operator_account(), "publishEncryptionKeyFor", customs_nl.address, pair.public_bytes)
     gpid, _ = register(dev, seller)
+    indexed(dev)
 
     linked = node.declarations.link(unique_reference("26NL"), "NL", "import", [gpid], seller)
     assert [link["status"] for link in linked["links"]] == [MINED]
@@ -349,7 +352,6 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     content_key = payload_crypto.unwrap_content_key(wrapped, pair, customs_nl.address, binding)
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
     assert payload_crypto.read_payload(bytes(registered.args["payload"]), content_key, binding, 1).data["invoice"]
-    mirror(node)
 
     again = node.declarations.link(unique_reference("26NL"), "NL", "import", [gpid], seller)
     assert again["customs_grants"] == []  # granted already

@@ -1,25 +1,16 @@
 """/v1/key-data-sets/{gpid}/grants and /v1/mandates: the shapes of DESIGN.md, the refusals as problems
-with field paths, idempotent POSTs. The rights index tables are filled from the chain by
-``support.rights_mirror`` (the indexer's part)."""
+with field paths, idempotent POSTs. The writes wait until the node's own indexer has applied their
+block, so what they change is in the index when they answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
 from sqlalchemy import func, select
-from support.rights_mirror import mirror, publish_keys
 
 from gpid_node.store.tables import OutboxEntry
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keys_published(api: Api) -> Iterator[None]:
-    publish_keys(api.node)
-    mirror(api.node)
-    yield
 
 
 def outbox_size(api: Api) -> int:
@@ -28,9 +19,7 @@ def outbox_size(api: Api) -> int:
 
 
 def registered(api: Api) -> str:
-    gpid = str(api.register(fresh_key_data_set())["gpid"])
-    mirror(api.node)
-    return gpid
+    return str(api.register(fresh_key_data_set())["gpid"])
 
 
 def grant_body(api: Api, name: str, reason: Any = "exports it for us") -> dict[str, Any]:
@@ -45,7 +34,6 @@ def test_the_seller_grants_lists_and_revokes(api: Api) -> None:
     assert {k: body[k] for k in ("gpid", "grantee")} == {"gpid": gpid, "grantee": api.account(EXPORT_BROKER)}
     assert body["transaction"].startswith("0x") and body["block"] > 0
     assert response.headers["Location"] == f"/v1/key-data-sets/{gpid}/grants"
-    mirror(api.node)
 
     listed = api.client.get(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER))
     assert listed.status_code == 200
@@ -64,7 +52,6 @@ def test_the_seller_grants_lists_and_revokes(api: Api) -> None:
     assert revoked.status_code == 200, revoked.text
     answer = revoked.json()
     assert answer["revoked"] is True and answer["grantee"] == api.account(EXPORT_BROKER) and "stays shared" in answer["note"]
-    mirror(api.node)
     (item,) = api.client.get(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER)).json()["items"]
     assert item["active"] is False and item["revoked_at"] is not None
 
@@ -129,7 +116,6 @@ def test_mandates_are_given_listed_and_withdrawn(api: Api) -> None:
     given = api.mandate(EXPORT_BROKER, "export")
     assert (given["agent"], given["direction"], given["active"]) == (agent, "export", True)
     assert given["transaction"].startswith("0x") and given["block"] > 0
-    mirror(api.node)
     try:
         listed = api.client.get("/v1/mandates", headers=api.auth(SELLER)).json()["items"]
         assert [(m["agent"], m["direction"]) for m in listed] == [(agent, "export")] and listed[0]["since"]
@@ -144,7 +130,6 @@ def test_mandates_are_given_listed_and_withdrawn(api: Api) -> None:
         ended = api.client.delete(f"/v1/mandates/{agent}/export", headers=api.auth(SELLER))
     assert ended.status_code == 200, ended.text
     assert (ended.json()["active"], ended.json()["direction"]) == (False, "export")
-    mirror(api.node)
     assert api.client.get("/v1/mandates", headers=api.auth(SELLER)).json()["items"] == []
 
 
@@ -167,16 +152,16 @@ def test_mandate_refusals_name_their_fields(api: Api) -> None:
 def test_the_harness_link_of_a_broker_without_a_right_grants_it_first(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     granting = Api.grant
 
-    def grant_then_mirror(self: Api, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        answer = granting(self, *args, **kwargs)
-        mirror(self.node)  # the indexer's part: the grant in the index before the link's early check
-        return answer
+    granted: list[str] = []
 
-    monkeypatch.setattr(Api, "grant", grant_then_mirror)
+    def counted(self: Api, gpid: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        granted.append(gpid)
+        return granting(self, gpid, *args, **kwargs)
+
+    monkeypatch.setattr(Api, "grant", counted)
     gpid = registered(api)
     assert not api.has_right(IMPORT_BROKER, gpid, "import")
     linked = api.link(IMPORT_BROKER, unique_reference("26GB"), "GB", "import", [gpid])
-    assert [link["status"] for link in linked["links"]] == ["mined"]
-    mirror(api.node)
+    assert [link["status"] for link in linked["links"]] == ["mined"] and granted == [gpid]
     items = api.client.get(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER)).json()["items"]
     assert [(g["grantee"], g["active"]) for g in items] == [(api.account(IMPORT_BROKER), True)]
