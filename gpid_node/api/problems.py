@@ -141,6 +141,7 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
     e.NotGranted: ProblemType(404, "not-granted", "The account holds no grant for this GPID"),
     e.NotSeller: ProblemType(403, "not-seller", "Only the seller's current account may do this"),
     e.NotBuyer: ProblemType(403, "not-buyer", "You did not prove you are the buyer"),
+    e.NotParty: ProblemType(403, "not-party", "Only the seller and the buyer of this GPID may do this"),
     e.DeclarationNotLinked: ProblemType(403, "declaration-not-linked", "The declaration is not linked to this GPID"),
     e.AlreadyGranted: ProblemType(409, "already-granted", "The account holds a grant for this GPID already"),
     e.WrongFormat: ProblemType(409, "wrong-format", "This needs an encrypted (format 2) key data set"),

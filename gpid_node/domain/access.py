@@ -150,6 +150,18 @@ def holds(ground: Ground, principal: Principal, facts: Visibility) -> bool:
     return False
 
 
+# The grounds that make the caller a party to the key data set, its seller or its buyer: who may list
+# its grants (DESIGN.md, "Grants": the seller's or the buyer's business).
+PARTY_GROUNDS: tuple[Ground, ...] = (Ground.ISSUER, Ground.SELLER_TRADER, Ground.BUYER_TRADER)
+
+
+def is_party(principal: Principal, facts: Visibility) -> bool:
+    """Whether the caller is the key data set's seller or buyer (a seller or buyer role on one of
+    :data:`PARTY_GROUNDS`)."""
+    grounds = read_grounds(principal)
+    return any(ground in grounds and holds(ground, principal, facts) for ground in PARTY_GROUNDS)
+
+
 def may_read(principal: Principal, facts: Visibility) -> bool:
     """Whether the caller may read the key data set: any of its read grounds holds."""
     return any(holds(ground, principal, facts) for ground in read_grounds(principal))

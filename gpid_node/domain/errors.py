@@ -20,6 +20,7 @@ the names of the contract's custom errors where they mirror one::
     │   ├── NotAuthorisedLinker     may not link declarations to this GPID
     │   ├── NotSeller               not bound now to the GPID's seller trader ID
     │   ├── NotBuyer                does not open the GPID's salted buyer commitment
+    │   ├── NotParty                neither the GPID's seller nor its buyer (grants are theirs)
     │   └── DeclarationNotLinked    Customs outcome for a declaration not linked to the GPID
     ├── Conflict
     │   ├── InvoiceAlreadyRegistered  the invoice has a GPID already (carries it)
@@ -195,6 +196,16 @@ class NotBuyer(PermissionDenied):
         super().__init__(
             f"account {account} did not prove it is the buyer of {gpid}: its trader key and the buyer salt "
             "do not open the buyer commitment of the current version",
+            gpid=gpid,
+            account=account,
+        )
+
+
+class NotParty(PermissionDenied):
+    def __init__(self, gpid: str, account: str) -> None:
+        super().__init__(
+            f"the grants of {gpid} are its seller's and its buyer's business: account {account} may read the GPID "
+            "but is neither, so it may not list who was given access",
             gpid=gpid,
             account=account,
         )

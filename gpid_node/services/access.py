@@ -18,13 +18,13 @@ from typing import Any
 from gpid_node.chain.writes import Grant, GrantAsBuyer, Revoke, RevokeAsBuyer, SetMandate, Write
 from gpid_node.domain import errors as e
 from gpid_node.domain import merkle, payload_crypto
-from gpid_node.domain.access import Action, Principal
+from gpid_node.domain.access import Action, Principal, is_party, may_read
 from gpid_node.domain.addresses import checksum, is_address
 from gpid_node.domain.codes import DIRECTIONS
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import iso
 from gpid_node.services.context import UNBOUND, Context
-from gpid_node.services.reads import Reads, visible
+from gpid_node.services.reads import Reads, visibility_of, visible
 from gpid_node.services.submission import Submissions
 from gpid_node.store import access_queries, queries
 
@@ -157,12 +157,16 @@ class Access:
         return {"gpid": str(gpid), "grantee": grantee, **answer, "status": status}
 
     def grants(self, gpid_text: str, principal: Principal) -> dict[str, Any]:
-        """Every grant of a GPID the caller may read: active ones and revoked ones."""
+        """Every grant of a GPID, active ones and revoked ones, for its seller or its buyer: grants are
+        their business (NotParty for anyone else who may read the GPID, UnknownGPID for the rest)."""
         gpid = GPID.parse(gpid_text)
         with self.context.store.session() as session:
             row = queries.key_data_set(session, gpid.hex)
-            if row is None or not visible(session, row, principal):
+            facts = None if row is None else visibility_of(session, row)
+            if facts is None or not may_read(principal, facts):
                 raise e.UnknownGPID(str(gpid))
+            if not is_party(principal, facts):
+                raise e.NotParty(str(gpid), principal.account)
             states = access_queries.grants_of(session, gpid.hex)
         return {
             "gpid": str(gpid),

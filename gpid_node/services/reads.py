@@ -42,17 +42,21 @@ def recomputed_digest(version: VersionRow) -> str | None:
         return None
 
 
-def visible(session: Session, row: KeyDataSetRow, principal: Principal) -> bool:
-    """Whether ``principal`` may read the indexed key data set ``row``."""
+def visibility_of(session: Session, row: KeyDataSetRow) -> Visibility:
+    """What the index knows about the key data set ``row`` that decides who may read it."""
     links = queries.links_for(session, row.gpid)
-    facts = Visibility(
+    return Visibility(
         issuer=row.issuer, seller_trader_id=row.seller_trader_id, buyer_trader_id=row.buyer_trader_id,
         seller_country=row.seller_country, buyer_country=row.buyer_country,
         linkers=frozenset(link.linker for link in links), declaration_countries=frozenset(link.country for link in links),
         format=row.format, grantees=frozenset(queries.grantees(session, row.gpid)),
         mandated=frozenset(queries.mandated_agents(session, row.seller_trader_key)),
     )  # fmt: skip
-    return may_read(principal, facts)
+
+
+def visible(session: Session, row: KeyDataSetRow, principal: Principal) -> bool:
+    """Whether ``principal`` may read the indexed key data set ``row``."""
+    return may_read(principal, visibility_of(session, row))
 
 
 def shows_data(row: KeyDataSetRow, principal: Principal) -> bool:

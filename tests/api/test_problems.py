@@ -43,6 +43,7 @@ def test_every_node_error_class_has_its_own_entry() -> None:
         (e.NotGranted("GP1", "0x0"), 404, "not-granted"),
         (e.NotSeller("GP1", "0x0"), 403, "not-seller"),
         (e.NotBuyer("GP1", "0x0"), 403, "not-buyer"),
+        (e.NotParty("GP1", "0x0"), 403, "not-party"),
         (e.DeclarationNotLinked("GP1", "GB", "0x1"), 403, "declaration-not-linked"),
         (e.AlreadyGranted("GP1", "0x0"), 409, "already-granted"),
         (e.WrongFormat("GP1", 1, 2), 409, "wrong-format"),

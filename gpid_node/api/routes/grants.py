@@ -41,8 +41,10 @@ def grant(
 @router.get(
     "/{gpid}/grants",
     response_model=GrantList,
-    summary="The grants of a key data set (active and revoked)",
-    responses=responses(400, 401, 404, 422, 500, 503),
+    summary="The grants of a key data set (active and revoked), for its seller and its buyer",
+    description="Grants are the seller's and the buyer's business: anyone else who may read the GPID gets 403, "
+    "whoever may not read it 404.",
+    responses=responses(400, 401, 403, 404, 422, 500, 503),
 )
 def grants(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
     return node.access.grants(gpid, principal)

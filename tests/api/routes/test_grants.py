@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
+from api.harness import (
+    BUYER,
+    CUSTOMS_GB,
+    EXPORT_BROKER,
+    IMPORT_BROKER,
+    OPERATOR,
+    SELLER,
+    Api,
+    fresh_key_data_set,
+    unique_reference,
+)
 from sqlalchemy import func, select
 
 from gpid_node.store.tables import OutboxEntry
@@ -165,3 +175,20 @@ def test_the_harness_link_of_a_broker_without_a_right_grants_it_first(api: Api, 
     assert [link["status"] for link in linked["links"]] == ["mined"] and granted == [gpid]
     items = api.client.get(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER)).json()["items"]
     assert [(g["grantee"], g["active"]) for g in items] == [(api.account(IMPORT_BROKER), True)]
+
+
+def test_grants_are_listed_to_the_seller_and_the_buyer_only(api: Api) -> None:
+    gpid = registered(api)
+    api.grant(gpid, EXPORT_BROKER)
+    url = f"/v1/key-data-sets/{gpid}/grants"
+    for party in (SELLER, BUYER):
+        listed = api.client.get(url, headers=api.auth(party))
+        assert listed.status_code == 200, (party, listed.text)
+        assert [g["grantee"] for g in listed.json()["items"]] == [api.account(EXPORT_BROKER)]
+    for reader in (CUSTOMS_GB, EXPORT_BROKER, OPERATOR):  # they may read the GPID, not its grants
+        assert api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(reader)).status_code == 200
+        refused = api.client.get(url, headers=api.auth(reader))
+        assert refused.status_code == 403, (reader, refused.text)
+        assert refused.json()["type"].endswith("/not-party") and "seller" in refused.json()["detail"]
+    unseen = api.client.get(url, headers=api.auth(IMPORT_BROKER))  # may not even read it
+    assert unseen.status_code == 404 and unseen.json()["type"].endswith("/unknown-gpid")
