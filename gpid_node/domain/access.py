@@ -7,7 +7,8 @@ so its existence does not leak).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -72,7 +73,11 @@ class Visibility:
     declaration_countries: frozenset[str]
     format: int = 1  # the payload format: 1 plain, 2 encrypted
     grantees: frozenset[str] = frozenset()  # accounts ever granted access (active or revoked: what was shared stays shared)
-    mandated: frozenset[str] = frozenset()  # agents with an active mandate (any direction) of its seller's trader key
+    # Agents with an active mandate (any direction) of its seller's trader key, each with the block of
+    # its mandate active now (the earlier one when it holds both directions): a mandated agent reads
+    # that seller's key data sets from the mandate on, those registered at or after that block.
+    mandated: Mapping[str, int] = field(default_factory=dict)
+    registered_block: int = 0  # the block the key data set was registered in
 
 
 class Ground(StrEnum):
@@ -89,14 +94,15 @@ class Ground(StrEnum):
     BUYER_TRADER = "buyer_trader"  # the caller's trader ID is the buyer's
     LINKER = "linker"  # the caller's account linked a declaration to it (format 1 only: linking is no right to read)
     GRANTEE = "grantee"  # the caller's account was granted access to it (active or revoked)
-    MANDATED = "mandated"  # the caller's account holds an active mandate of its seller's trader
+    MANDATED = "mandated"  # the caller's account holds an active mandate of its seller's trader, given at or before its registration
     SELLER_COUNTRY = "seller_country"  # the caller's country is the seller's (Customs audits)
     BUYER_COUNTRY = "buyer_country"  # the caller's country is the buyer's (Customs audits)
     DECLARATION_COUNTRY = "declaration_country"  # a declaration of the caller's country references it
 
 
 # Who may read what (DESIGN.md, "Confidentiality"): seller and buyer; agents (brokers, forwarders,
-# other administrations) with a grant for it or an active mandate of its seller; Customs of the
+# other administrations) with a grant for it or an active mandate of its seller (from the mandate on:
+# key data sets registered at or after the block of the mandate active now); Customs of the
 # seller's or buyer's country (audits) and of any country a declaration links it to; brokers by
 # linking only for format-1 key data sets (round 1's rule, kept for them); the consortium operator
 # its public facts only (PUBLIC_ONLY). Sellers and buyers are matched alike (an account acts for one
@@ -140,7 +146,8 @@ def holds(ground: Ground, principal: Principal, facts: Visibility) -> bool:
         case Ground.GRANTEE:
             return principal.account in facts.grantees
         case Ground.MANDATED:
-            return principal.account in facts.mandated
+            since = facts.mandated.get(principal.account)
+            return since is not None and since <= facts.registered_block
         case Ground.SELLER_COUNTRY:
             return principal.country is not None and principal.country == facts.seller_country
         case Ground.BUYER_COUNTRY:

@@ -50,7 +50,7 @@ def visibility_of(session: Session, row: KeyDataSetRow) -> Visibility:
         seller_country=row.seller_country, buyer_country=row.buyer_country,
         linkers=frozenset(link.linker for link in links), declaration_countries=frozenset(link.country for link in links),
         format=row.format, grantees=frozenset(queries.grantees(session, row.gpid)),
-        mandated=frozenset(queries.mandated_agents(session, row.seller_trader_key)),
+        mandated=queries.mandates_since(session, row.seller_trader_key), registered_block=row.registered_block,
     )  # fmt: skip
 
 

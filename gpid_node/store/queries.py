@@ -54,6 +54,7 @@ __all__ = [
     "links_for",
     "list_visible",
     "mandated_agents",
+    "mandates_since",
     "trader_bindings",
     "verifications_for",
     "version_at",
@@ -259,6 +260,17 @@ def mandated_agents(session: Session, trader_key_hex: str) -> set[str]:
     return set(session.scalars(statement.distinct()))
 
 
+def mandates_since(session: Session, trader_key_hex: str) -> dict[str, int]:
+    """The agents holding an active mandate (any direction) of a trader, each with the block of its
+    mandate active now (the earliest when it holds both directions): what the read rule needs."""
+    statement = (
+        select(MandateRow.agent, func.min(MandateRow.block_number))
+        .where(MandateRow.trader_key == _key(trader_key_hex), MandateRow.active.is_(True), ~_newer_mandate())
+        .group_by(MandateRow.agent)
+    )
+    return {agent: int(block) for agent, block in session.execute(statement)}
+
+
 # ---------------------------------------------------------------------- visibility
 
 
@@ -310,7 +322,7 @@ def _ground_clause(ground: Ground, principal: Principal) -> ColumnElement[bool]:
                 return false()
             return exists().where(
                 MandateRow.trader_key == kds.seller_trader_key, MandateRow.agent == principal.account,
-                MandateRow.active.is_(True), ~_newer_mandate(),
+                MandateRow.active.is_(True), MandateRow.block_number <= kds.registered_block, ~_newer_mandate(),
             )  # fmt: skip
         case Ground.SELLER_COUNTRY:
             return kds.seller_country == principal.country

@@ -251,6 +251,9 @@ def test_a_mandate_lets_the_agent_link_in_its_direction_and_receive_later_key_da
         after, _ = register(dev, seller)
         (event,) = events(dev, "KeyDataSetRegistered", after)
         assert opens_for(dev, EXPORT_BROKER, after, bytes(event.args["payload"])).data["invoice"]
+        assert node.reads.history(after, broker)["gpid"] == after  # the agent reads from the mandate on
+        with pytest.raises(e.UnknownGPID):  # not what its seller registered before (linking it opens nothing)
+            node.reads.history(before_mandate, broker)
     finally:
         ended = node.access.end_mandate(dev.account(EXPORT_BROKER), "export", seller)
     assert ended["active"] is False
