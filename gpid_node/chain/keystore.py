@@ -124,6 +124,14 @@ class EncryptionKeystore:
         self._password = password
         self.scrypt_n = scrypt_n
 
+    @classmethod
+    def beside(cls, keystore: Path, password: str) -> EncryptionKeystore:
+        """The encryption key files a node reads for the signing keystore ``keystore``: those of its
+        own folder when it lies in a keys folder (``<data dir>/keys/<name>.json``), else of the
+        ``keys`` folder beside it (the node's own ``<data dir>/keystore.json``)."""
+        folder = keystore.parent if keystore.parent.name == "keys" else keystore.parent / "keys"
+        return cls(folder, password)
+
     def path_of(self, account: str) -> Path:
         return self.folder / f"{checksum(account)}.json"
 

@@ -156,7 +156,8 @@ def participants_onboard(
     trader_id: Annotated[Optional[str], typer.Option(help="seller and buyer: SCHEME:VALUE, e.g. EORI:DE123456789012345")] = None,
     country: Annotated[Optional[str], typer.Option(help="customs: the administration's country (ISO alpha-2); others: optional")] = None,
     account: Annotated[Optional[str], typer.Option(help="the participant's account: an address, or its node's keystore file")] = None,
-    create_key: Annotated[Optional[Path], typer.Option(help="create the participant's key in this keystore file (reused if it exists)")] = None,
+    create_key: Annotated[Optional[Path], typer.Option(
+        help="create the participant's key in this keystore file (reused if it exists), with its encryption key beside it")] = None,
     password: Annotated[Optional[str], typer.Option(help="password of the keystore --create-key writes")] = None,
     fund_eth: FundEth = None,
     encryption_key: Annotated[Optional[str], typer.Option(
@@ -166,13 +167,15 @@ def participants_onboard(
     rpc_url: RpcUrl = None,
 ) -> None:
     """Onboards a participant: binds its trader ID (seller, buyer), grants the broker role or Customs,
-    and publishes its encryption key when --encryption-key gives it.
+    and publishes its encryption key when --encryption-key gives it. --create-key creates the account's
+    signing key and its encryption key (in the ``encryption`` folder of the keys folder, as ``init``
+    does) and publishes that encryption key.
 
     Run it with the operator's data folder (its key holds the registry's onboarding role). Steps
     already done on chain are not sent again. The participant's API key is issued in the node named by
     --api-key-for-node, or in this node when its keyring holds the account.
     """
-    from gpid_node.chain.keystore import create_keystore, load_keystore
+    from gpid_node.chain.keystore import EncryptionKeystore, create_keystore, keystore_scrypt_n, load_keystore
     from gpid_node.services.onboarding import (
         ROLES,
         normal_country,
@@ -199,6 +202,10 @@ def participants_onboard(
         raise e.ValidationFailed([e.FieldProblem(
             "--account", "give the participant's account (--account ADDRESS or its keystore file) or --create-key PATH, one of them"
         )])  # fmt: skip
+    if create_key is not None and public_key is not None:
+        raise e.ValidationFailed([e.FieldProblem(
+            "--encryption-key", "--create-key creates the account's encryption key: give --encryption-key with --account only"
+        )])  # fmt: skip
     settings = settings_of(data_dir, rpc_url=rpc_url)
     onboarding = _onboarding(settings)
     if create_key is not None:
@@ -206,6 +213,9 @@ def participants_onboard(
             raise e.ValidationFailed([e.FieldProblem("--password", "--create-key needs the password that will protect the new key")])
         key = load_keystore(create_key, password) if create_key.exists() else create_keystore(create_key, password)
         address: str = key.address
+        # its encryption key, created once and kept where the node holding the key reads it
+        pair = EncryptionKeystore.beside(create_key, password).ensure(address, scrypt_n=keystore_scrypt_n(create_key))[-1]
+        public_key = pair.public_bytes
     else:
         address = _account_of(account or "")
     steps = []

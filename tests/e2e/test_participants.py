@@ -158,8 +158,11 @@ def test_onboard_broker_and_customs_grant_their_roles(consortium: Consortium) ->
 
 
 def test_onboard_with_create_key_on_the_participants_node_issues_the_key_there(consortium: Consortium) -> None:
-    """Run on the node that will hold the key (here the operator's own folder): the key file is created,
-    the account onboarded and its API key issued in that node's database."""
+    """Run on the node that will hold the key (here the operator's own folder): the key file is created
+    with its encryption key beside it (as ``init`` does), the account onboarded, its encryption key
+    published and its API key issued in that node's database."""
+    from gpid_node.chain.keystore import EncryptionKeystore
+
     c = consortium
     key_path = c.operator_dir / "keys" / "customs-nl.json"
     created = _onboard(c, "--role", "customs", "--name", "Customs NL", "--country", "NL", "--create-key", str(key_path),
@@ -167,9 +170,17 @@ def test_onboard_with_create_key_on_the_participants_node_issues_the_key_there(c
     assert key_path.is_file()
     principal = c.principal_of(c.operator_dir, created["api_key"])
     assert (principal.role, principal.country, principal.account) == ("customs", "NL", created["account"])
+    pairs = EncryptionKeystore(c.operator_dir / "keys", OPERATOR_PASSWORD).load(created["account"])
+    assert pairs is not None and len(pairs) == 1
+    assert [s["action"] for s in created["steps"]][-1] == "publish encryption key" and created["steps"][-1]["transaction"]
+    assert c.client.encryption_key_of(created["account"]) == (pairs[0].public_bytes, pairs[0].key_id)
     again = _onboard(c, "--role", "customs", "--name", "Customs NL", "--country", "NL", "--create-key", str(key_path),
                      "--password", OPERATOR_PASSWORD)  # fmt: skip
-    assert again["account"] == created["account"] and again["steps"][0]["transaction"] is None
+    assert again["account"] == created["account"]
+    assert [s["transaction"] for s in again["steps"]] == [None, None], "a second run sends nothing and keeps the key"
+    both = _onboard(c, "--role", "customs", "--name", "Customs NL", "--country", "NL", "--create-key", str(key_path),
+                    "--password", OPERATOR_PASSWORD, "--encryption-key", "0x" + pairs[0].public_bytes.hex())  # fmt: skip
+    assert isinstance(both, e.ValidationFailed) and [p.path for p in both.problems] == ["--encryption-key"]
 
 
 def test_onboard_publishes_the_encryption_key_the_participants_init_printed_once(consortium: Consortium) -> None:
