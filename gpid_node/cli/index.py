@@ -18,10 +18,8 @@ from gpid_node.domain import errors as e
 @index_app.command("sync")
 def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: DatabaseUrl = None) -> None:
     """Brings the index up to the chain head and prints what it took; an empty database is filled from the
-    deployment block (a full rebuild). Run it while the node is stopped, or against a new database.
-
-    The format-2 key data sets that the encryption keys of this data folder open are indexed with
-    their data, as the running node indexes them; the others with their public facts only."""
+    deployment block (a full rebuild), opening what the data folder's encryption keys open. Run it while
+    the node is stopped, or against a new database."""
     import time
 
     from gpid_node.chain.client import RegistryClient, connect
@@ -37,9 +35,9 @@ def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: D
     store = Store(settings.database)
     store.migrate()
     client = RegistryClient(connect(settings.rpc_url), deployment.registry, settings.fee_mode)
-    keyring = keyring_of(settings)
-    indexer = Indexer(store, client, start_block=deployment.block, confirmations=settings.confirmations,
-                      encryption=keyring.encryption)  # fmt: skip
+    # the data folder's encryption keys (none in a folder without keys: public facts only)
+    encryption = keyring_of(settings).encryption
+    indexer = Indexer(store, client, start_block=deployment.block, confirmations=settings.confirmations, encryption=encryption)
     started = time.monotonic()
     events = indexer.sync()
     while (indexer.lag() or 0) > settings.confirmations:
