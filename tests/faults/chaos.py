@@ -20,23 +20,21 @@ from sqlalchemy import select
 
 from gpid_node.chain.abi import decode_log
 from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.keystore import EncryptionKeyring, EncryptionKeystore
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DevChain, free_port, rpc_ready
 from gpid_node.domain.gpid import GPID
+from gpid_node.services.devmode import DEV_PASSWORD
 from gpid_node.services.indexer import Indexer
 from gpid_node.store.database import Store
-from gpid_node.store.tables import (
-    DeclarationLinkRow,
-    KeyDataSetRow,
-    OutboxEntry,
-    TraderBindingRow,
-    VerificationRow,
-    VersionRow,
-)
+from gpid_node.store import queries
+from gpid_node.store.tables import IndexedBlock, OutboxEntry
 from support.processes import GPID_NODE, api_key, credentials, start, stop, wait_http
 from support.waiting import wait_until  # noqa: F401 - the fault tests import it from here
 
-CHAIN_TABLES = (KeyDataSetRow, VersionRow, DeclarationLinkRow, VerificationRow, TraderBindingRow)
+# The tables the indexer rebuilds from the chain; ``indexed_blocks`` records where each sync stopped,
+# which differs between a live index and a fresh one.
+CHAIN_TABLES = tuple(model for model in queries.CHAIN_TABLES if model is not IndexedBlock)
 
 
 # ---------------------------------------------------------------------- a dev node process and its chain
@@ -67,6 +65,10 @@ class DevNode:
 
     def key(self, role: str, country: str | None = None) -> str:
         return api_key(credentials(self.data_dir), role, country)
+
+    def encryption(self) -> EncryptionKeyring:
+        """The node's encryption keys (every demo participant's), as its data folder keeps them."""
+        return encryption_keys_of(self.data_dir)
 
     def client(self) -> RegistryClient:
         return RegistryClient.connect(self.chain_url, Deployment.read(self.data_dir / "deployment.json").registry)
@@ -132,6 +134,17 @@ def start_dev_node(data_dir: Path, log_level: str = "info", **env: str) -> DevNo
         node.stop()
         raise
     return node
+
+
+def encryption_keys_of(data_dir: Path) -> EncryptionKeyring:
+    """The encryption keys a development data folder keeps (``keys/encryption/<account>.json``)."""
+    keystore = EncryptionKeystore(data_dir / "keys", DEV_PASSWORD)
+    keyring = EncryptionKeyring()
+    for path in sorted((data_dir / "keys" / "encryption").glob("*.json")):
+        for pair in keystore.load(path.stem) or []:
+            keyring.add(path.stem, pair)
+    assert keyring.accounts, f"no encryption key in {data_dir / 'keys'}"
+    return keyring
 
 
 # ---------------------------------------------------------------------- what the chain says was written
@@ -235,13 +248,16 @@ def index_content(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     return content
 
 
-def reindexed(client: RegistryClient, start_block: int, path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """The index a fresh database gets from block 0 of the chain as it is now."""
+def reindexed(
+    client: RegistryClient, start_block: int, path: Path, *, encryption: EncryptionKeyring | None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The index a fresh database gets from block 0 of the chain as it is now, with ``encryption``
+    (the node's keys: the same key data sets readable; None: public facts only)."""
     path.unlink(missing_ok=True)
     store = Store(f"sqlite:///{path}")
     store.migrate()
     try:
-        indexer = Indexer(store, client, start_block=start_block)
+        indexer = Indexer(store, client, start_block=start_block, encryption=encryption)
         indexer.sync()
         while indexer.lag():
             indexer.sync()

@@ -26,6 +26,7 @@ import pytest
 from gpid_node.chain.deploy import Deployment
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
+from support.processes import credentials
 
 from faults.chaos import (
     DevNode,
@@ -56,6 +57,11 @@ ACCEPTED = (201, 202)
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevNode]:
     running = start_dev_node(tmp_path_factory.mktemp("outage") / "data", GPID_WRITE_TIMEOUT_S=str(WRITE_TIMEOUT_S))
+    # The export broker links the seller's encrypted key data sets under the seller's standing mandate.
+    broker = next(p["account"] for p in credentials(running.data_dir)["participants"] if (p["role"], p["country"]) == ("broker", "DE"))
+    mandated = httpx.post(f"{running.url}/v1/mandates", json={"agent": broker, "direction": "export"},
+                          headers={"Authorization": f"Bearer {running.key('seller')}"}, timeout=60)  # fmt: skip
+    assert mandated.status_code == 201, mandated.text
     yield running
     running.stop()
 
@@ -170,8 +176,8 @@ def _outage_under_load(node: DevNode, sig: signal.Signals, tag: str, tmp_path: P
                 assert body["version"] == (2 if gpid in amended else 1), gpid
 
         # The index the node kept through the outage equals a fresh one.
-        deployment = Deployment.read(node.data_dir / "deployment.json")
-        wait_until(lambda: index_content(store) == reindexed(client, deployment.block, tmp_path / "fresh.sqlite3"),
+        deployment, keys = Deployment.read(node.data_dir / "deployment.json"), node.encryption()
+        wait_until(lambda: index_content(store) == reindexed(client, deployment.block, tmp_path / "fresh.sqlite3", encryption=keys),
                    30, "the index equals a fresh re-index", every_s=1)  # fmt: skip
         return counts
     finally:

@@ -157,8 +157,8 @@ def test_random_kills_during_an_import_of_2000_then_the_same_import_lose_and_dup
         # Indexed: the node's index, brought up to the head, holds each once and equals a fresh re-index.
         store = Store(f"sqlite:///{db}")
         try:
-            fresh = reindexed(client, env.deployment.block, tmp_path / "fresh.sqlite3")
-            indexer = Indexer(store, client, start_block=env.deployment.block)
+            fresh = reindexed(client, env.deployment.block, tmp_path / "fresh.sqlite3", encryption=env.encryption)
+            indexer = Indexer(store, client, start_block=env.deployment.block, encryption=env.encryption)
             indexer.sync()
             while indexer.lag():
                 indexer.sync()

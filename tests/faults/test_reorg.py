@@ -58,7 +58,7 @@ def settled(node: Node, fresh: Path) -> bool:
     status = node.indexer.status()
     if status["cursor"] != node.client.block_number():
         return False
-    return index_content(node.store) == reindexed(node.client, node.deployment.block, fresh)
+    return index_content(node.store) == reindexed(node.client, node.deployment.block, fresh, encryption=node.keyring.encryption)
 
 
 def test_a_reorg_under_a_running_node_rewinds_the_index_to_equal_a_fresh_one_and_resends_lost_writes(
@@ -67,6 +67,7 @@ def test_a_reorg_under_a_running_node_rewinds_the_index_to_equal_a_fresh_one_and
     env, node = running
     seller = Principal(Role.SELLER, env.accounts["Rhein Maschinenbau GmbH"].address, "EORI:DE123456789012345", "DE")
     broker = Principal(Role.BROKER, env.accounts["Export broker (DE)"].address, None, "DE")
+    node.access.set_mandate(broker.account, "export", seller)  # the broker links the seller's encrypted key data sets
     base = [node.registration.register(sample_key_data_set(f"BASE-{i}", lines=1), seller)["gpid"] for i in range(3)]
     fork_head = node.client.block_number()
     snapshot = rpc(node, "evm_snapshot")

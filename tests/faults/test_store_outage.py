@@ -121,6 +121,7 @@ def _during(api: Api, gpid: str) -> dict[str, Any]:
 
 
 def _outage_and_recovery(api: Api, take_away: Callable[[], Any], tmp_path: Path, backend: str) -> dict[str, Any]:
+    api.mandate(EXPORT_BROKER, "export")  # the export broker links the seller's encrypted key data sets
     before = [api.register()["gpid"] for _ in range(2)]
     accepted = set(before)
     with take_away():
@@ -154,7 +155,8 @@ def _outage_and_recovery(api: Api, take_away: Callable[[], Any], tmp_path: Path,
     failed = outbox_statuses(api.node.store).get("failed", 0)
     assert failed == 0
     fresh = tmp_path / "fresh.sqlite3"
-    wait_until(lambda: index_content(api.node.store) == reindexed(api.node.client, api.node.deployment.block, fresh),
+    wait_until(lambda: index_content(api.node.store) == reindexed(api.node.client, api.node.deployment.block, fresh,
+                                                                  encryption=api.node.keyring.encryption),
                30, "the index equals a fresh re-index", every_s=0.5)  # fmt: skip
     counts = {"fault": f"{backend} unavailable", "during": statuses, "accepted": len(accepted), "lost": len(lost),
               "duplicated": len(duplicated)}  # fmt: skip

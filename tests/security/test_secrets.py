@@ -48,7 +48,9 @@ def cli(node: DevNode, *args: str) -> str:
 
 def run_the_flow(node: DevNode) -> list[str]:
     """Every use case over HTTP, refused requests included; returns what the CLI printed meanwhile."""
-    keys = {(p["role"], p["country"]): p["api_key"] for p in credentials(node.data_dir)["participants"]}
+    participants = credentials(node.data_dir)["participants"]
+    keys = {(p["role"], p["country"]): p["api_key"] for p in participants}
+    accounts = {(p["role"], p["country"]): p["account"] for p in participants}
 
     def as_(role: str, country: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {keys[(role, country)]}"}
@@ -68,6 +70,15 @@ def run_the_flow(node: DevNode) -> list[str]:
         amended = http.post(f"/v1/key-data-sets/{gpid}/amendments", headers=seller,
                             json={"changes": {"goods": goods}, "reason": "credit note", "reason_code": "price"})  # fmt: skip
         assert amended.status_code == 201, amended.text
+        # the brokers' rights to link the encrypted key data set: the export broker's standing mandate
+        # of the seller, a grant of this GPID to the import broker
+        mandated = http.post("/v1/mandates", headers=seller, json={"agent": accounts[("broker", "DE")], "direction": "export"})
+        assert mandated.status_code == 201, mandated.text
+        granted = http.post(f"/v1/key-data-sets/{gpid}/grants", headers=seller,
+                            json={"grantee": accounts[("broker", "GB")], "reason": "imports it into GB"})  # fmt: skip
+        assert granted.status_code == 201, granted.text
+        assert http.get(f"/v1/key-data-sets/{gpid}/grants", headers=seller).status_code == 200
+        assert http.get("/v1/mandates", headers=seller).status_code == 200
         for role, country, reference, direction in (("broker", "DE", "26DE000SECRET01", "export"),
                                                     ("broker", "GB", "26GB000SECRET01", "import")):  # fmt: skip
             linked = http.post("/v1/declarations", headers=as_(role, country),
@@ -79,6 +90,8 @@ def run_the_flow(node: DevNode) -> list[str]:
                                                        "filed_at": datetime.now(UTC).isoformat(), "items": items}})  # fmt: skip
             assert verified.status_code == 200, verified.text
         assert http.get(f"/v1/key-data-sets/{gpid}", headers=buyer).status_code == 200
+        assert http.delete(f"/v1/key-data-sets/{gpid}/grants/{accounts[('broker', 'GB')]}", headers=seller).status_code == 200
+        assert http.delete(f"/v1/mandates/{accounts[('broker', 'DE')]}/export", headers=seller).status_code == 200
         # refused: a wrong secret for a real key id, a key sent in the wrong scheme, a body not JSON
         key_id, _, secret = keys[("seller", "DE")].removeprefix("gpid_").partition(".")
         assert http.get("/v1/key-data-sets", headers={"Authorization": f"Bearer gpid_{key_id}.{secret[::-1]}"}).status_code == 401
