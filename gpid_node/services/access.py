@@ -129,6 +129,7 @@ class Access:
         gpid = GPID.parse(gpid_text)
         grantee = checksum(grantee)
         self.context.require_chain()
+        self.context.require_current_index()  # the grantee's key, as the chain has it now
         seller_key, content = self._gpid_facts(gpid, principal)
         if content.content_key is None:
             raise e.Conflict(

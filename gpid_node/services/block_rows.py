@@ -32,6 +32,7 @@ from gpid_node.domain.canonical import PayloadError
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
 from gpid_node.services.index_rows import (
+    NO_COUNTRY,
     BlockRef,
     PayloadCheck,
     amendment_row,
@@ -44,6 +45,7 @@ from gpid_node.services.index_rows import (
     encryption_key_row,
     grant_row,
     hex_of,
+    is_customs_role_event,
     link_row,
     mandate_row,
     party_fields,
@@ -227,6 +229,14 @@ def _map(session: Session, work: BlockRows, event: Event, block: BlockRef) -> No
             work.encryption_keys.append(encryption_key_row(event, block))
         case "CustomsCountrySet":
             work.customs.append(customs_row(event, block))
+        case "RoleRevoked" if is_customs_role_event(event):
+            work.customs.append(customs_row(event, block, NO_COUNTRY))  # an offboarded Customs account
+        case "RoleGranted" if is_customs_role_event(event):
+            # the role back without grantCustoms (which sets the country after it): the registry answers
+            # the country it kept for the account again
+            kept = _kept_customs_country(session, work, event.args["account"])
+            if kept:
+                work.customs.append(customs_row(event, block, kept))
         case "MandateSet":
             work.mandates.append(mandate_row(event, block))
         case "AccessGranted" | "AccessRevoked":
@@ -358,6 +368,20 @@ def _bound_trader_id(session: Session, work: BlockRows, trader_key: bytes) -> st
         if row["trader_key"] == key and row["bound"]:
             return row["trader_id"]
     return index_writes.bound_trader_id(session, key)
+
+
+def _kept_customs_country(session: Session, work: BlockRows, account: str) -> str | None:
+    """The country to restore when the Customs role comes back: the newest one given to the account,
+    but only when its role had ended (its newest row, this block's first, is NO_COUNTRY); None
+    otherwise (``grantCustoms`` sets the country right after the role, and a block applied again
+    finds it there already)."""
+    mine = [row["country"] for row in work.customs if row["account"] == account]
+    if mine and mine[-1] != NO_COUNTRY:
+        return None
+    given = [country for country in mine if country != NO_COUNTRY]
+    if given:
+        return str(given[-1])
+    return index_writes.kept_customs_country(session, account, NO_COUNTRY, ended=not mine)
 
 
 def _stored_set(session: Session, work: BlockRows, gpid: str) -> dict[str, Any] | None:

@@ -59,3 +59,16 @@ class Context:
         # real probe. A write accepted just as the chain fails is still durable: the outbox sends it later.
         if not self.client.is_reachable(max_age_s=0.5):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
+
+    def require_current_index(self) -> None:
+        """Waits until the index holds the chain's blocks up to its head now (less the confirmations
+        the indexer leaves): the recipients of a registration and the grantee's key are read from the
+        index, and a node that has just started, or was down, must not choose them from an old
+        picture of the chain. Refuses (nothing is recorded) when the index does not catch up in time."""
+        target = self.client.block_number() - self.indexer.confirmations
+        if not self.indexer.wait_for(target, self.write_timeout_s):
+            raise e.ChainUnavailable(
+                f"this node's index has not caught up with block {target} of the chain, and the recipients of the "
+                "data are read from it; nothing was written, try again shortly"
+            )
+

@@ -43,6 +43,7 @@ __all__ = [
     "encryption_key_row",
     "grant_row",
     "hex_of",
+    "is_customs_role_event",
     "link_row",
     "mandate_row",
     "party_fields",
@@ -368,11 +369,23 @@ def encryption_key_row(event: Event, block: BlockRef) -> dict[str, Any]:
     return row
 
 
-def customs_row(event: Event, block: BlockRef) -> dict[str, Any]:
-    """``CustomsCountrySet`` -> its ``customs_accounts`` row."""
-    row = {"account": event.args["account"], "country": _country(event.args["country"]), **_chain_row(event, block)}
+CUSTOMS_ROLE = canonical.keccak(b"GPID_CUSTOMS_ROLE")  # GPIDRegistry.CUSTOMS_ROLE
+NO_COUNTRY = ""  # a customs_accounts row that ends an account's Customs role
+
+
+def customs_row(event: Event, block: BlockRef, country: str | None = None) -> dict[str, Any]:
+    """``CustomsCountrySet`` -> its ``customs_accounts`` row; also ``RoleRevoked`` of the Customs
+    role (``country`` NO_COUNTRY: the registry answers no country for it from then on) and
+    ``RoleGranted`` of it again (``country`` the one the registry kept for the account)."""
+    given = _country(event.args["country"]) if country is None else country
+    row = {"account": event.args["account"], "country": given, **_chain_row(event, block)}
     del row["transaction_hash"]
     return row
+
+
+def is_customs_role_event(event: Event) -> bool:
+    """``RoleGranted`` / ``RoleRevoked`` of the registry's Customs role."""
+    return event.name in ("RoleGranted", "RoleRevoked") and bytes(event.args["role"]) == CUSTOMS_ROLE
 
 
 def mandate_row(event: Event, block: BlockRef) -> dict[str, Any]:

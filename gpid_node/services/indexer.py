@@ -24,8 +24,11 @@ Choices worth knowing:
   when none did). The seller trader ID is the one the chain bound to the registering account: the
   payload's when it agrees with the event's ``sellerTraderKey``, otherwise the bound ID as indexed
   from ``TraderBound`` (so a payload naming someone else's trader ID never shows up as theirs).
-* Events without a table (OpenZeppelin's role events) are not stored; a block holding only those
-  still gets its ``indexed_blocks`` row. ``sync()`` counts the events it stored.
+* OpenZeppelin's role events are not stored, but for the Customs role: its revocation ends the
+  account's country in ``customs_accounts`` (the registry answers none from then on, and a
+  registration must not wrap its content key for an offboarded administration) and its grant
+  again restores the country kept. A block holding only other events still gets its
+  ``indexed_blocks`` row. ``sync()`` counts the events it stored.
 * Format-2 payloads are opened with the node's encryption keys (``encryption``; see
   :mod:`gpid_node.services.block_rows`); the content keys learnt are remembered during a run and
   forgotten when rows are taken back. A rewind that drops a grant derives the GPID's data again

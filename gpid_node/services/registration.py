@@ -156,6 +156,8 @@ class Registration:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
         sender = self.context.signer(principal, Action.REGISTER)
         self.context.require_chain()
+        if self.payload_format == ENCRYPTED:
+            self.context.require_current_index()
         prepared = self.prepare(raw, sender)
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:
@@ -181,6 +183,8 @@ class Registration:
         rows already registered or already on their way (an interrupted earlier run) are not sent again."""
         sender = self.context.signer(principal, Action.REGISTER)
         self.context.require_chain()
+        if self.payload_format == ENCRYPTED:
+            self.context.require_current_index()
         report = ImportReport()
         waiting: dict[int, tuple[int, str, bool]] = {}  # entry id -> (line, gpid, new in this run)
         seen: dict[str, int] = {}

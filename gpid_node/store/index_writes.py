@@ -158,6 +158,25 @@ def bound_trader_id(session: Session, trader_key: str) -> str | None:
     return session.scalar(_LAST_BOUND, {"key": trader_key})
 
 
+def kept_customs_country(session: Session, account: str, none: str, *, ended: bool) -> str | None:
+    """The newest country given to a Customs account (rows ``none`` end a role and are skipped); with
+    ``ended``, only when the account's newest row is such an end (else None)."""
+    newest_first = (CustomsAccountRow.block_number.desc(), CustomsAccountRow.log_index.desc(), CustomsAccountRow.id.desc())
+    if ended:
+        newest = session.execute(
+            select(CustomsAccountRow.country).where(CustomsAccountRow.account == account).order_by(*newest_first).limit(1)
+        ).first()
+        if newest is None or newest[0] != none:
+            return None
+    row = session.execute(
+        select(CustomsAccountRow.country)
+        .where(CustomsAccountRow.account == account, CustomsAccountRow.country != none)
+        .order_by(*newest_first)
+        .limit(1)
+    ).first()
+    return None if row is None else str(row[0])
+
+
 def indexed_blocks(session: Session, up_to: int) -> list[Row[int, str]]:
     """(number, hash) of the indexed blocks up to ``up_to``, oldest first."""
     return list(session.execute(select(_BLOCKS.c.number, _BLOCKS.c.hash).where(_BLOCKS.c.number <= up_to).order_by(_BLOCKS.c.number)))

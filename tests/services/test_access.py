@@ -108,6 +108,35 @@ def test_a_registration_is_encrypted_for_seller_buyer_and_both_customs(dev: Api,
         opens_for(dev, EXPORT_BROKER, gpid, payload)
 
 
+def test_customs_recipients_follow_the_chain_however_far_the_index_lags(dev: Api, principal: Of) -> None:
+    """The recipients are read from the index: a registration waits until the index holds the chain's
+    head, so a Customs account onboarded (and its key published) a moment before is not left out, as
+    it was on a node that had just started; an offboarded one is left out at once."""
+    operator = operator_account()
+    newcomer = Account.create()
+    key = EncryptionKeyPair.generate()
+    client = dev.node.client
+    client.request("anvil_setBalance", newcomer.address, hex(10**18))
+    client.transact(operator, "grantCustoms", newcomer.address, b"GB")
+    client.transact(operator, "publishEncryptionKeyFor", newcomer.address, key.public_bytes)
+    gpid, _ = register(dev, principal(SELLER))  # no wait for the indexer in between
+    (event,) = events(dev, "KeyDataSetRegistered", gpid)
+    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    assert key.key_id in wrapped
+    # Offboarded (its Customs role revoked): no longer a recipient of the next registration.
+    client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)
+    later, _ = register(dev, principal(SELLER))
+    (event,) = events(dev, "KeyDataSetRegistered", later)
+    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    assert key.key_id not in wrapped and key_id_of(dev, CUSTOMS_GB) in wrapped
+    # Given the role back without grantCustoms: the registry answers its old country again, and so does the index.
+    client.transact(operator, "grantRole", client.view("CUSTOMS_ROLE"), newcomer.address)
+    again, _ = register(dev, principal(SELLER))
+    (event,) = events(dev, "KeyDataSetRegistered", again)
+    assert key.key_id in {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)  # the other tests' recipients as they were
+
+
 def test_format_1_stays_available_for_benchmarks(dev: Api, principal: Of) -> None:
     plain = Registration(dev.node.context, dev.node.submissions, payload_format=1)
     gpid = plain.register(fresh_key_data_set(), principal(SELLER))["gpid"]

@@ -40,11 +40,11 @@ def read(api: Api, gpid: GPID | str, name: str) -> Any:
 def test_the_operator_sees_public_facts_only(api: Api) -> None:
     written = api.register()
     seller = read(api, written["gpid"], SELLER).json()
-    assert seller["data"] is not None and (seller["format"], seller["readable"]) == (1, True)
+    assert seller["data"] is not None and (seller["format"], seller["readable"]) == (2, True)
     operator = read(api, written["gpid"], OPERATOR)
     assert operator.status_code == 200
     body = operator.json()
-    assert (body["data"], body["format"], body["readable"], body["version"]) == (None, 1, False, 1)
+    assert (body["data"], body["format"], body["readable"], body["version"]) == (None, 2, False, 1)
     assert body["integrity"]["digest"] == seller["integrity"]["digest"]
     listed = api.client.get("/v1/key-data-sets", params={"limit": 200}, headers=api.auth(OPERATOR)).json()
     (item,) = [i for i in listed["items"] if i["gpid"] == written["gpid"]]
