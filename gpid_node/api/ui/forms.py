@@ -10,6 +10,7 @@ from typing import Any
 from gpid_node.api.ui import views
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal
+from gpid_node.domain.addresses import checksum, is_address
 from gpid_node.domain.gpid import GPID
 from gpid_node.services.node import Node
 
@@ -24,6 +25,22 @@ def counting_number(text: str, below: int) -> int | None:
     return number if 1 <= number < below else None
 
 
+DIRECTIONS = ("export", "import")
+
+
+def account_of(text: str | None) -> str | None:
+    """An account address given in a query parameter (checksummed), else None: the console's notices
+    name an account only when the parameter is one."""
+    return checksum(text) if text and is_address(text) else None
+
+
+def message_of(error: e.GPIDError) -> str:
+    """A refusal in one sentence for the form that caused it: its message, then each field's problem."""
+    problems = getattr(error, "problems", [])[:20]
+    details = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in problems)
+    return f"{error.message.rstrip('.')}" + (f" ({details})" if details and details not in error.message else "")
+
+
 def version_of(text: str | None) -> int | None:
     """The ``version`` query parameter of a page: None when absent, else a version number or a refusal."""
     if text in (None, ""):
@@ -36,9 +53,10 @@ def version_of(text: str | None) -> int | None:
 
 
 def keyed_defaults(answer: dict[str, Any], principal: Principal) -> dict[str, str]:
-    data = answer["data"]
+    data = answer["data"] or {}  # None: public facts only, no goods line to prefill
     country = principal.country or ""
-    direction = "import" if country and country == data["buyer"]["address"]["country"] else "export"
+    buyer_country = ((data.get("buyer") or {}).get("address") or {}).get("country")
+    direction = "import" if country and country == buyer_country else "export"
     values = {"reference": "", "country": country, "direction": direction, "filed_at": views.now_iso()}
     for line in data.get("goods") or []:
         seq = line["sequence"]

@@ -62,6 +62,7 @@ CONSOLE_CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 VERIFIERS = frozenset({Role.CUSTOMS, Role.BROKER, Role.OPERATOR})
+TRADERS = frozenset({Role.SELLER, Role.BUYER})  # who grants access to a GPID and gives mandates
 PAGE_SIZE = 25
 _CONSOLES = threading.Lock()
 
@@ -124,6 +125,10 @@ class Caller:
     @property
     def may_verify(self) -> bool:
         return self.principal.role in VERIFIERS
+
+    @property
+    def is_trader(self) -> bool:
+        return self.principal.role in TRADERS
 
 
 def signed_in(request: Request, node: NodeDep, console: ConsoleDep) -> Caller:
@@ -293,6 +298,16 @@ router = APIRouter(prefix=BASE, route_class=ConsoleRoute, include_in_schema=Fals
 # ---------------------------------------------------------------------- what the pages read
 
 
+def access_of(node: Node, gpid: str, caller: Caller) -> dict[str, Any]:
+    """Who holds access to a GPID, for its seller or buyer: ``{"items": [...]}``, or why there is no
+    list (``{"items": [], "unavailable": "..."}``: a plain format-1 GPID, or a buyer not onboarded)."""
+    try:
+        return {"items": node.access.grants(gpid, caller.principal)["items"], "unavailable": None}
+    except (e.Conflict, e.PermissionDenied, e.NotFound) as exc:
+        return {"items": [], "unavailable": forms.message_of(exc)}
+
+
+
 def declarations_of(node: Node, gpid_text: str, principal: Principal) -> tuple[str, list[dict[str, Any]]]:
     """The declarations that reference a GPID, to whoever may read the GPID (the same rule as a
     read: ``node.reads.history`` refuses an invisible GPID with UnknownGPID, without a chain call)."""
@@ -410,9 +425,24 @@ def search(request: Request, caller: CallerDep, node: NodeDep, gpid: str = "") -
 
 @router.get("/gpid/{gpid}")
 def key_data_set(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep,
-                 version: str | None = None) -> Response:  # fmt: skip
+                 version: str | None = None, granted: str | None = None, revoked: str | None = None) -> Response:  # fmt: skip
     answer = node.reads.key_data_set(gpid, caller.principal, version=forms.version_of(version))
-    return render(request, "key_data_set.html", kds=answer, tab="data",
+    notice = None
+    if forms.account_of(granted):
+        notice = f"Access granted to {forms.account_of(granted)}: its node can now read this key data set, and it may link it."
+    elif forms.account_of(revoked):
+        notice = (f"The grant of {forms.account_of(revoked)} is revoked: it may no longer link this GPID. "
+                  "What was shared stays shared: its node keeps the data it could already read.")  # fmt: skip
+    return _key_data_set_page(request, node, settings, caller, answer, notice=notice)
+
+
+def _key_data_set_page(request: Request, node: Node, settings: Any, caller: Caller, answer: dict[str, Any], *,
+                       status: int = 200, notice: str | None = None, grant_values: dict[str, str] | None = None,
+                       grant_error: str | None = None) -> HTMLResponse:  # fmt: skip
+    """The GPID's page; for its seller or buyer with who holds access and the "Grant access" form."""
+    access = access_of(node, answer["gpid"], caller) if caller.is_trader else None
+    return render(request, "key_data_set.html", status, kds=answer, tab="data", access=access, notice=notice,
+                  grant_values=grant_values or {}, grant_error=grant_error,
                   qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
 
 
@@ -441,7 +471,7 @@ def verify_form(request: Request, gpid: str, caller: CallerDep, node: NodeDep) -
 @router.post("/gpid/{gpid}/verify")
 def verify_keyed(request: Request, gpid: str, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
     answer = node.reads.key_data_set(gpid, caller.principal)
-    sequences = [int(line["sequence"]) for line in answer["data"].get("goods") or []]
+    sequences = [int(line["sequence"]) for line in (answer["data"] or {}).get("goods") or []]
     body, included = forms.keyed_body(answer["gpid"], form, sequences)
     try:
         verdict = node.verifications.verify(body, caller.principal)
@@ -479,6 +509,82 @@ def verify_json(request: Request, caller: CallerDep, node: NodeDep, form: Checke
     return render(request, "verification.html", verdict=verdict, declaration=body["declaration"],
                   entries=forms.report_of(node, caller.principal, body, verdict), gpid=None, tab=None,
                   checked_at=views.now_iso())  # fmt: skip
+
+
+# ---------------------------------------------------------------------- access: grants of a GPID, mandates of a trader
+
+
+@router.post("/gpid/{gpid}/grants")
+def grant(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep, form: CheckedForm) -> Response:
+    answer = node.reads.key_data_set(gpid, caller.principal)  # a GPID the caller may not read is "not found"
+    grantee, reason = form.get("grantee", "").strip(), form.get("reason", "").strip()
+    try:
+        done = node.access.grant(answer["gpid"], grantee, reason, caller.principal)
+    except (e.ValidationFailed, e.Conflict, e.PermissionDenied, e.NotGranted) as exc:
+        return _key_data_set_page(request, node, settings, caller, answer, status=problem_type_of(exc).status,
+                                  grant_values={"grantee": grantee, "reason": reason}, grant_error=forms.message_of(exc))  # fmt: skip
+    return redirect(f"{BASE}/gpid/{answer['gpid']}?granted={quote(done['grantee'])}#access")
+
+
+@router.post("/gpid/{gpid}/grants/revoke")
+def revoke(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep, form: CheckedForm) -> Response:
+    answer = node.reads.key_data_set(gpid, caller.principal)
+    grantee = form.get("grantee", "").strip()
+    try:
+        done = node.access.revoke(answer["gpid"], grantee, caller.principal)
+    except (e.ValidationFailed, e.Conflict, e.PermissionDenied, e.NotGranted) as exc:
+        return _key_data_set_page(request, node, settings, caller, answer, status=problem_type_of(exc).status,
+                                  grant_error=forms.message_of(exc))  # fmt: skip
+    return redirect(f"{BASE}/gpid/{answer['gpid']}?revoked={quote(done['grantee'])}#access")
+
+
+def _traders_only(caller: Caller) -> None:
+    if not caller.is_trader:
+        raise e.PermissionDenied(f"mandates are given by sellers and buyers for themselves; you are signed in as {caller.principal.role}")
+
+
+@router.get("/mandates")
+def mandates(request: Request, caller: CallerDep, node: NodeDep, given: str | None = None, ended: str | None = None,
+             direction: str | None = None) -> Response:  # fmt: skip
+    _traders_only(caller)
+    notice = None
+    if forms.account_of(given) and direction in forms.DIRECTIONS:
+        notice = (f"Mandate given: {forms.account_of(given)} receives every key data set you register from now on "
+                  f"and may link it to {direction} declarations.")  # fmt: skip
+    elif forms.account_of(ended) and direction in forms.DIRECTIONS:
+        notice = (f"The {direction} mandate of {forms.account_of(ended)} has ended: it receives no key data set you "
+                  "register from now on (those it received stay readable to it).")  # fmt: skip
+    return _mandates_page(request, node, caller, notice=notice)
+
+
+def _mandates_page(request: Request, node: Node, caller: Caller, *, status: int = 200, notice: str | None = None,
+                   values: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:  # fmt: skip
+    listing = node.access.mandates(caller.principal)
+    return render(request, "mandates.html", status, mandates=listing["items"], notice=notice,
+                  values=values or {"direction": "export"}, error=error)  # fmt: skip
+
+
+@router.post("/mandates")
+def give_mandate(request: Request, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
+    _traders_only(caller)
+    agent, direction = form.get("agent", "").strip(), form.get("direction", "")
+    try:
+        done = node.access.set_mandate(agent, direction, caller.principal)
+    except (e.ValidationFailed, e.Conflict, e.PermissionDenied, e.NotFound) as exc:
+        return _mandates_page(request, node, caller, status=problem_type_of(exc).status,
+                              values={"agent": agent, "direction": direction}, error=forms.message_of(exc))  # fmt: skip
+    return redirect(f"{BASE}/mandates?given={quote(done['agent'])}&direction={quote(done['direction'])}")
+
+
+@router.post("/mandates/end")
+def end_mandate(request: Request, caller: CallerDep, node: NodeDep, form: CheckedForm) -> Response:
+    _traders_only(caller)
+    agent, direction = form.get("agent", "").strip(), form.get("direction", "")
+    try:
+        done = node.access.end_mandate(agent, direction, caller.principal)
+    except (e.ValidationFailed, e.Conflict, e.PermissionDenied, e.NotFound) as exc:
+        return _mandates_page(request, node, caller, status=problem_type_of(exc).status, error=forms.message_of(exc))
+    return redirect(f"{BASE}/mandates?ended={quote(done['agent'])}&direction={quote(done['direction'])}")
 
 
 # ---------------------------------------------------------------------- the audit report

@@ -157,10 +157,11 @@ class DiffRow:
     removed: bool
 
 
-def diff_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any], changed: Iterable[str] | None = None) -> list[DiffRow]:
+def diff_rows(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, changed: Iterable[str] | None = None) -> list[DiffRow]:
     """The field-by-field difference between two versions' data (``changed`` as the index recorded
-    it, else computed with the same rule, :func:`gpid_node.domain.amendment_policy.changed_fields`)."""
-    if before is None:
+    it, else computed with the same rule, :func:`gpid_node.domain.amendment_policy.changed_fields`).
+    None for either side (data this node cannot read) gives no rows."""
+    if before is None or after is None:
         return []
     paths = list(changed) if changed else compute_changed_fields(dict(before), dict(after))
     rows = []
