@@ -37,6 +37,7 @@ class DevNode:
     data_dir: Path
     keys: dict[str, str]
     extra_keys: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)  # the demo participants' accounts, by name
 
     def auth(self, name: str) -> dict[str, str]:
         key = self.keys.get(name) or self.extra_keys[name]
@@ -82,7 +83,8 @@ def start_dev_node(data_dir: Path) -> tuple[DevNode, subprocess.Popen[bytes]]:
     except Exception:
         stop(process)
         raise AssertionError(log.read_text()[-3000:]) from None
-    return DevNode(url, data_dir, {p["name"]: p["api_key"] for p in creds["participants"]}), process
+    keys = {p["name"]: p["api_key"] for p in creds["participants"]}
+    return DevNode(url, data_dir, keys, accounts={p["name"]: p["account"] for p in creds["participants"]}), process
 
 
 def create_key(data_dir: Path, role: str, account: str, trader_id: str, name: str) -> str:
@@ -97,7 +99,9 @@ def create_key(data_dir: Path, role: str, account: str, trader_id: str, name: st
 
 
 def seed(node: DevNode) -> Seeded:
-    """Register (seller), link the export declaration, amend (credit note), link the import declaration."""
+    """The seller mandates its export broker, registers, the broker links the export declaration, the
+    seller amends (credit note) and grants the import broker access, who links the import declaration."""
+    node.post("/v1/mandates", {"agent": node.accounts[EXPORT_BROKER], "direction": "export"}, SELLER)
     data = key_data_set(invoice_number=f"UI-{uuid.uuid4().hex[:10].upper()}", lines=2)
     gpid = node.post("/v1/key-data-sets", data, SELLER)["gpid"]
     export_reference = node.link(EXPORT_BROKER, "DE", "export", gpid)
@@ -105,5 +109,6 @@ def seed(node: DevNode) -> Seeded:
     goods[0]["value"], goods[0]["net_mass_kg"] = "18000.00", "305.250"
     time.sleep(1.02 - time.time() % 1)  # anvil stamps blocks of one second alike: the amendment is a second later
     node.post(f"/v1/key-data-sets/{gpid}/amendments", {"changes": {"goods": goods}, "reason": "credit note CN-77"}, SELLER)
+    node.post(f"/v1/key-data-sets/{gpid}/grants", {"grantee": node.accounts[IMPORT_BROKER], "reason": "import declaration GB"}, SELLER)
     import_reference = node.link(IMPORT_BROKER, "GB", "import", gpid)
     return Seeded(gpid, data, {**data, "goods": goods}, export_reference, import_reference)

@@ -1,0 +1,250 @@
+"""Proof of confidentiality on a real chain (issue 19, item 5 a and c; docs/security.md, "Confidentiality").
+
+(a) After a registration, an amendment and a grant by a development node, everything the chain holds
+of them, the raw transactions (``eth_getTransactionByHash`` input) and every log of their blocks
+(``eth_getLogs`` data and topics), is searched byte by byte, raw and in every raw-deflate, zlib and
+gzip inflation of any substring that inflates, for the buyer's name, a goods description, a value,
+the buyer's trader ID and its unsalted trader key (as bytes, as hex text and as UTF-16): none is
+found. The same search finds each of them in a format-1 payload (the search is not blind), and what
+docs/security.md lists as public (the invoice number in the registration's calldata, the seller's
+trader key, the grantee) is where it says.
+
+(c) A key rotated mid-way keeps old versions readable: after the seller's node rotates its
+encryption key, it still reads version 1 of a GPID wrapped to the old key, a new registration wraps
+to the new key only, and a fresh index built with the keys of the data folder opens both (with the
+new key alone, only the new one).
+"""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
+from gpid_node.chain.abi import decode_log, event_topic
+from gpid_node.chain.keystore import EncryptionKeyring, EncryptionKeystore
+from gpid_node.domain import canonical, payload_crypto
+from gpid_node.domain.gpid import GPID
+from gpid_node.services.devmode import DEV_PASSWORD, DEV_SCRYPT_N
+from gpid_node.services.encryption_keys import rotate_key
+from gpid_node.services.indexer import Indexer
+from gpid_node.store import queries
+from gpid_node.store.database import Store, sqlite_url
+
+INFLATE_MODES = {"raw deflate": -15, "zlib": 15, "gzip": 31}
+MAX_INFLATED = 8 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------- the search
+
+
+def inflations(blob: bytes) -> Iterator[tuple[str, int, bytes]]:
+    """Whatever any substring of ``blob`` inflates to, in each mode: (mode, offset, output) for every
+    offset where inflating yields bytes before the stream ends or breaks."""
+    for offset in range(len(blob)):
+        for mode, wbits in INFLATE_MODES.items():
+            inflater = zlib.decompressobj(wbits)
+            produced = bytearray()
+            rest = blob[offset:]
+            try:
+                for at in range(0, len(rest), 64):  # in small pieces: what came before a break is kept
+                    produced += inflater.decompress(rest[at : at + 64], MAX_INFLATED - len(produced))
+                    if inflater.eof or len(produced) >= MAX_INFLATED:
+                        break
+            except zlib.error:
+                pass
+            if produced:
+                yield mode, offset, bytes(produced)
+
+
+def forms_of(secret: str | bytes) -> dict[str, bytes]:
+    """The byte forms a secret could travel in: UTF-8 (or raw bytes), hex text in both cases, UTF-16."""
+    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    forms = {"bytes": raw, "hex": raw.hex().encode(), "HEX": raw.hex().upper().encode()}
+    if isinstance(secret, str):
+        forms["utf-16-le"] = secret.encode("utf-16-le")
+        forms["utf-16-be"] = secret.encode("utf-16-be")
+    return forms
+
+
+def leaks(blobs: dict[str, bytes], secrets: dict[str, str | bytes]) -> list[str]:
+    """Every secret found in any blob, raw or inflated, named with where and how it was found."""
+    needles = {(name, form): needle for name, secret in secrets.items() for form, needle in forms_of(secret).items()}
+    found = []
+    for where, blob in blobs.items():
+        candidates = [("raw", 0, blob), *inflations(blob)]
+        for mode, offset, candidate in candidates:
+            for (name, form), needle in needles.items():
+                if needle in candidate:
+                    found.append(f"{name} ({form}) in {where}, {mode} at byte {offset}")
+    return found
+
+
+def rpc(api: Api, method: str, *params: Any) -> Any:
+    answer = httpx.post(api.env.chain.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=30)
+    body = answer.json()
+    assert "error" not in body, body
+    return body["result"]
+
+
+def unhex(text: str) -> bytes:
+    return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+
+
+def chain_bytes(api: Api, transactions: list[str], first_block: int, last_block: int) -> dict[str, bytes]:
+    """The raw input of each transaction, and the data and topics of every log from first_block to last_block."""
+    blobs = {f"input of {h}": unhex(rpc(api, "eth_getTransactionByHash", h)["input"]) for h in transactions}
+    logs = rpc(api, "eth_getLogs", {"fromBlock": hex(first_block), "toBlock": hex(last_block)})
+    assert logs, "the writes left no log"
+    for log in logs:
+        where = f"log {int(log['logIndex'], 16)} of block {int(log['blockNumber'], 16)}"
+        blobs[where] = unhex(log["data"]) + b"".join(unhex(t) for t in log["topics"])
+    return blobs
+
+
+# ---------------------------------------------------------------------- (a) nothing readable on chain
+
+
+def test_the_search_finds_every_secret_in_a_format_1_payload_and_in_compressed_bytes_anywhere() -> None:
+    """The search is not blind: a plaintext payload gives every secret away, and so does deflated,
+    zlib or gzip data hidden at any offset of other bytes."""
+    data = fresh_key_data_set()
+    secrets: dict[str, str | bytes] = {"buyer name": data["buyer"]["name"], "description": data["goods"][0]["description"],
+                                       "value": data["goods"][0]["value"]}  # fmt: skip
+    found = leaks({"format-1 payload": canonical.encode_payload(data, b"\x07" * 32)}, secrets)
+    assert {line.split(" (")[0] for line in found} == set(secrets), found
+    text = data["buyer"]["name"].encode()
+    hidden = {
+        "zlib": b"\x00\x11" * 20 + zlib.compress(text),
+        "gzip": b"\xff" * 7 + gzip.compress(text),
+        "utf-16": b"\x01" + data["buyer"]["name"].encode("utf-16-le"),
+        "hex": b"\x02" + text.hex().encode(),
+    }
+    for where, blob in hidden.items():
+        assert leaks({where: blob}, {"buyer name": data["buyer"]["name"]}), where
+
+
+def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: Api) -> None:
+    tag = uuid.uuid4().hex[:10].upper()
+    data = fresh_key_data_set()
+    data["buyer"]["name"] = f"Thames Tools {tag} Ltd"
+    data["goods"][0]["description"] = f"Precision spindle {tag}, 24 kW"
+    assert data["goods"][0]["value"] == "18450.00"
+    buyer_trader_id = canonical.trader_id_text(data["buyer"]["trader_id"])
+    registered = api.register(data)
+    gpid = registered["gpid"]
+    assert api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(SELLER)).json()["data"]["buyer"]["name"] == data["buyer"]["name"]
+
+    next_second()
+    goods = [dict(data["goods"][0], value="17999.00", description=f"Precision spindle {tag}, 24 kW, with cooling")]
+    amended = api.client.post(f"/v1/key-data-sets/{gpid}/amendments", headers=api.auth(SELLER),
+                              json={"changes": {"goods": goods}, "reason": "credit note", "reason_code": "price"})  # fmt: skip
+    assert amended.status_code == 201, amended.text
+    grantee = api.participants[IMPORT_BROKER]["account"]
+    granted = api.client.post(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER),
+                              json={"grantee": grantee, "reason": f"import declaration for {data['buyer']['name']}"})  # fmt: skip
+    assert granted.status_code == 201, granted.text
+    # The grantee reads it now: the chain carried what it needed, encrypted.
+    assert api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(IMPORT_BROKER)).json()["data"]["goods"][0]["value"] == "17999.00"
+
+    transactions = [registered["transaction"], amended.json()["transaction"], granted.json()["transaction"]]
+    blobs = chain_bytes(api, transactions, registered["block"], granted.json()["block"])
+    secrets: dict[str, str | bytes] = {
+        "buyer name": data["buyer"]["name"],
+        "buyer street": data["buyer"]["address"]["street"],
+        "goods description": data["goods"][0]["description"],
+        "amended description": goods[0]["description"],
+        "unique tag": tag,
+        "value": "18450.00",
+        "amended value": "17999.00",
+        "net mass": data["goods"][0]["net_mass_kg"],
+        "buyer trader ID": buyer_trader_id,
+        "buyer EORI": data["buyer"]["trader_id"]["value"],
+        "buyer trader key": canonical.trader_key(buyer_trader_id),
+    }
+    assert leaks(blobs, secrets) == []
+
+    # What docs/security.md lists as public is where it says: the invoice number in the registration's
+    # calldata, the seller's trader key in the registration's topics, the grantee in the grant's.
+    assert data["invoice"]["number"].encode() in blobs[f"input of {registered['transaction']}"]
+    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    assert any(seller_key in blob for where, blob in blobs.items() if where.startswith("log"))
+    assert any(unhex(grantee.lower()) in blob for where, blob in blobs.items() if where.startswith("log"))
+
+
+# ---------------------------------------------------------------------- (c) rotation
+
+
+def _registered_payload(api: Api, gpid: str) -> bytes:
+    logs = api.node.client.find_logs(event_topic("KeyDataSetRegistered"), GPID.parse(gpid).raw)
+    return bytes(decode_log(logs[0]).args["payload"])
+
+
+def _fresh_index(api: Api, folder: Path, encryption: EncryptionKeyring, gpids: list[str]) -> dict[str, bool]:
+    """Builds a new index of the whole chain with only these keys; whether each GPID's data is readable there."""
+    store = Store(sqlite_url(folder))
+    store.migrate()
+    try:
+        indexer = Indexer(store, api.node.client, start_block=api.env.deployment.block, encryption=encryption)
+        for _ in range(100):  # a few thousand blocks a sync
+            indexer.sync()
+            if not indexer.lag():
+                break
+        readable = {}
+        with store.session() as session:
+            for gpid in gpids:
+                versions = queries.versions(session, GPID.parse(gpid).hex)
+                readable[gpid] = bool(versions) and all(v.data is not None for v in versions)
+        return readable
+    finally:
+        store.dispose()
+
+
+def test_a_key_rotated_mid_way_keeps_old_versions_readable_and_new_data_wraps_to_the_new_key(api: Api, tmp_path: Path) -> None:
+    seller = api.participants[SELLER]["account"]
+    before = fresh_key_data_set()
+    old_gpid = api.register(before)["gpid"]
+    old_pair = api.node.keyring.encryption.current(seller)
+    assert old_pair is not None
+
+    keystore = EncryptionKeystore(api.settings.data_dir / "keys", DEV_PASSWORD, scrypt_n=DEV_SCRYPT_N)
+    rotated = rotate_key(api.node.client, api.node.keyring, keystore, seller)
+    assert rotated["published"] is True and rotated["key_id"] != "0x" + old_pair.key_id.hex()
+    new_pair = api.node.keyring.encryption.current(seller)
+    assert new_pair is not None and new_pair.key_id != old_pair.key_id
+    assert api.node.client.encryption_key_of(seller)[0] == new_pair.public_bytes  # the chain names the new key
+
+    # Version 1, wrapped to the old key, still reads; an amendment after the rotation too (same content key).
+    read = api.client.get(f"/v1/key-data-sets/{old_gpid}", headers=api.auth(SELLER)).json()
+    assert read["data"] == before and read["integrity"]["verified"] is True
+    next_second()
+    goods = [dict(before["goods"][0], value="999.00")]
+    amended = api.client.post(f"/v1/key-data-sets/{old_gpid}/amendments", headers=api.auth(SELLER),
+                              json={"changes": {"goods": goods}, "reason": "price after rotation", "reason_code": "price"})  # fmt: skip
+    assert amended.status_code == 201, amended.text
+    assert api.client.get(f"/v1/key-data-sets/{old_gpid}?version=1", headers=api.auth(SELLER)).json()["data"] == before
+    assert api.client.get(f"/v1/key-data-sets/{old_gpid}", headers=api.auth(SELLER)).json()["data"]["goods"][0]["value"] == "999.00"
+
+    # New data wraps to the new key only.
+    after = fresh_key_data_set()
+    new_gpid = api.register(after)["gpid"]
+    old_ids = {w.key_id for w in payload_crypto.decode_payload(_registered_payload(api, old_gpid)).wrapped_keys}
+    new_ids = {w.key_id for w in payload_crypto.decode_payload(_registered_payload(api, new_gpid)).wrapped_keys}
+    assert old_pair.key_id in old_ids and new_pair.key_id not in old_ids
+    assert new_pair.key_id in new_ids and old_pair.key_id not in new_ids
+    assert api.client.get(f"/v1/key-data-sets/{new_gpid}", headers=api.auth(CUSTOMS_GB)).json()["data"] == after
+
+    # The data folder keeps both keys: a fresh index with the seller's keys as saved opens both GPIDs,
+    # every version; with the new key alone only the GPID registered after the rotation.
+    saved = keystore.load(seller)
+    assert saved is not None and [p.key_id for p in saved] == [old_pair.key_id, new_pair.key_id]
+    both = _fresh_index(api, tmp_path / "both", EncryptionKeyring({seller: saved}), [old_gpid, new_gpid])
+    assert both == {old_gpid: True, new_gpid: True}
+    only_new = _fresh_index(api, tmp_path / "new", EncryptionKeyring({seller: [new_pair]}), [old_gpid, new_gpid])
+    assert only_new == {old_gpid: False, new_gpid: True}
