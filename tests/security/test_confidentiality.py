@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from api.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
+
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.keystore import EncryptionKeyring, EncryptionKeystore
 from gpid_node.domain import canonical, payload_crypto

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect
-
 from support.builders import key_data_set
 from ui.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, DevNode
 from ui.test_console import shoot, sign_in
