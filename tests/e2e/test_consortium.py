@@ -100,6 +100,7 @@ COMMANDS: dict[str, Command] = {
     "init": Command(("gpid-node", "init", "--data-dir", "{data_dir}", "--password", "{password}"), OPERATOR_ENV),
     "deploy": Command(("gpid-node", "deploy", "--data-dir", "{data_dir}"), OPERATOR_ENV),
     "onboard-seller": _onboard("seller", "--trader-id", "{trader_id}"),
+    "onboard-buyer": _onboard("buyer", "--trader-id", "{trader_id}"),
     "onboard-broker": _onboard("broker", "--country", "{country}"),
     "onboard-customs": _onboard("customs", "--country", "{country}"),
     "keys-create": Command(("gpid-node", "keys", "create", "--data-dir", "{data_dir}", "--role", "{role}", "--account",

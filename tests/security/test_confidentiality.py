@@ -188,6 +188,7 @@ def _registered_payload(api: Api, gpid: str) -> bytes:
 
 def _fresh_index(api: Api, folder: Path, encryption: EncryptionKeyring, gpids: list[str]) -> dict[str, bool]:
     """Builds a new index of the whole chain with only these keys; whether each GPID's data is readable there."""
+    folder.mkdir(parents=True, exist_ok=True)
     store = Store(sqlite_url(folder))
     store.migrate()
     try:
