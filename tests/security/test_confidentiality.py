@@ -18,6 +18,7 @@ new key alone, only the new one).
 from __future__ import annotations
 
 import gzip
+import re
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from typing import Any
 
 import httpx
 from api.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
+from support.processes import ROOT
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.keystore import EncryptionKeyring, EncryptionKeystore
@@ -176,6 +178,36 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
     seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
     assert any(seller_key in blob for where, blob in blobs.items() if where.startswith("log"))
     assert any(unhex(grantee.lower()) in blob for where, blob in blobs.items() if where.startswith("log"))
+
+
+# ---------------------------------------------------------------------- the threat model names real tests
+
+
+def named_tests(document: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """The test files a document names (`tests/….py`) and its tests (`tests/….py::name`, and `::name`
+    right after, naming a test of the same file)."""
+    files: set[str] = set()
+    tests: list[tuple[str, str]] = []
+    current = None
+    for token in re.findall(r"`([^`]+)`", document):
+        if match := re.fullmatch(r"(tests/[\w/]+\.py)(?:::(\w+)(?:\[[^\]]*\])?)?", token):
+            current = match.group(1)
+            files.add(current)
+            if match.group(2):
+                tests.append((current, match.group(2)))
+        elif (match := re.fullmatch(r"::(\w+)(?:\[[^\]]*\])?", token)) and current:
+            tests.append((current, match.group(1)))
+    return files, tests
+
+
+def test_every_test_the_threat_model_names_exists() -> None:
+    """docs/security.md maps each threat to the test that shows its control: each named test is there."""
+    files, tests = named_tests((ROOT / "docs" / "security.md").read_text(encoding="utf-8"))
+    assert len(tests) > 150
+    assert [f for f in sorted(files) if not (ROOT / f).is_file()] == []
+    missing = [f"{f}::{name}" for f, name in tests
+               if not re.search(rf"^def {name}\(", (ROOT / f).read_text(encoding="utf-8"), re.MULTILINE)]  # fmt: skip
+    assert missing == []
 
 
 # ---------------------------------------------------------------------- (c) rotation
