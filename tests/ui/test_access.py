@@ -93,7 +93,7 @@ def test_the_seller_gives_and_ends_a_mandate_on_the_mandates_page(page: Any, dev
     expect(page.locator("table.mandates tbody tr", has_text=broker)).to_have_count(0)
 
 
-def test_access_forms_need_their_token_and_only_traders_see_them(dev_node: DevNode) -> None:
+def test_access_forms_need_their_token_refuse_hostile_values_and_only_traders_see_them(dev_node: DevNode) -> None:
     data = key_data_set(invoice_number=f"UI-CSRF-{uuid.uuid4().hex[:8].upper()}")
     gpid = dev_node.post("/v1/key-data-sets", data, SELLER)["gpid"]
     broker = dev_node.accounts[IMPORT_BROKER]
@@ -108,6 +108,15 @@ def test_access_forms_need_their_token_and_only_traders_see_them(dev_node: DevNo
         assert client.post(f"/ui/gpid/{gpid}/grants", data={**body, "csrf": session_token},
                            headers={"Origin": "http://evil.example"}).status_code == 403  # fmt: skip
         assert client.post("/ui/mandates", data={"agent": broker, "direction": "import"}).status_code == 403
+        # Hostile values get the form back with the problem, escaped, never a 500, and grant nothing.
+        for hostile in ({"grantee": "<script>alert(1)</script>", "reason": "x"}, {"grantee": "0x" + "1" * 39 + "\x00", "reason": "x"},
+                        {"grantee": broker, "reason": "r" * 100_000}, {"grantee": broker, "reason": ""}, {"grantee": "", "reason": "x"}):  # fmt: skip
+            answer = client.post(f"/ui/gpid/{gpid}/grants", data={**hostile, "csrf": session_token})
+            assert answer.status_code == 422, (hostile["grantee"][:50], answer.status_code)
+            assert 'id="grant-error"' in answer.text and "<script>alert" not in answer.text
+        for hostile_mandate in ({"agent": "<b>x</b>", "direction": "export"}, {"agent": broker, "direction": "sideways"}):
+            answer = client.post("/ui/mandates", data={**hostile_mandate, "csrf": session_token})
+            assert answer.status_code == 422 and 'id="mandate-error"' in answer.text and "<b>x</b>" not in answer.text
         grants = httpx.get(f"{dev_node.url}/v1/key-data-sets/{gpid}/grants", headers=dev_node.auth(SELLER), timeout=30)
         assert grants.status_code == 200 and grants.json()["items"] == []  # nothing was granted
     with httpx.Client(base_url=dev_node.url, follow_redirects=False, timeout=60) as client:
