@@ -9,12 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from cli.test_cli import cli, dev_folder  # noqa: F401 - the module's dev node, shared
-from gpid_node.domain.samples import sample_key_data_set
 from support.processes import GPID_NODE, env_for
 
+from gpid_node.domain.samples import sample_key_data_set
+from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
+
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A development chain with the demo participants, and a data folder holding their keys."""
+    data_dir = tmp_path_factory.mktemp("cli-access") / "node"
+    env = start_dev_chain(data_dir)
+    (data_dir / "node.toml").write_text(f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n')
+    seller = env.accounts[next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")].address
+    yield data_dir, seller
+    env.stop()
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([GPID_NODE, *args], env=env_for(data_dir), capture_output=True, text=True, timeout=120)
 
 
 def _accounts(data_dir: Path) -> dict[str, str]:
