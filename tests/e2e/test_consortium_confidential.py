@@ -21,6 +21,8 @@ organisation, each with its own signing and encryption keys and its own SQLite i
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -70,6 +72,12 @@ def invoice(tag: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_end_to_end(tmp_path: Path) -> None:
+    began = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        phases[name] = round(time.perf_counter() - began - sum(phases.values()), 1)
+
     chain = DevChain(state_file=tmp_path / "chain" / "state.json", log_file=tmp_path / "chain" / "anvil.log")
     chain.start()
     orgs: dict[str, Org] = {}
@@ -89,12 +97,14 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
             run("init-operator", operator_env, data_dir=str(operator_dir), password=operator_password, key_file=str(key_file))
             for future in inits:
                 future.result()
+        phase("init")
         run_json("deploy", operator_env, data_dir=str(operator_dir))
         for name, (_role, command, identity) in ORGANISATIONS.items():
             org = orgs[name]
             onboarded = run_json(command, operator_env, data_dir=str(operator_dir), name=name, eth=FUND_ETH,
                                  account=str(org.data_dir / "keystore.json"), node=str(org.data_dir), **identity)  # fmt: skip
             org.api_key = onboarded["api_key"]
+        phase("deploy and onboard")
 
         # ------------------------------------------------------------ seven nodes; each publishes its encryption key
         for org in orgs.values():
@@ -120,6 +130,7 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
         for org in orgs.values():
             wait_for(f"the {org.name} node's index past the keys", lambda org=org: _cursor(org) >= keys_block, every_s=0.1)
 
+        phase("serve")
         clients = {name: httpx.Client(base_url=org.api, timeout=60, headers=org.auth()) for name, org in orgs.items()}
 
         def read(name: str, gpid: str) -> httpx.Response:
@@ -211,6 +222,7 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
         for name in FR_READERS:
             assert readable_by(name, gpid_f)["data"] == data_f
 
+        phase("flow")
         # ------------------------------------------------------------ each index holds exactly what its keys open
         expected = {gpid_a: DE_READERS, gpid_b: DE_READERS | {"broker"}, gpid_c: DE_READERS | {"broker"}, gpid_f: FR_READERS}
         secrets = {gpid_a: data_a, gpid_b: data_b, gpid_c: data_c, gpid_f: data_f}
@@ -229,6 +241,8 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
                 if name not in readers:  # nothing of it in this organisation's database, in any form
                     description = secrets[gpid]["goods"][0]["description"].encode()
                     assert description not in files and description.hex().encode() not in files, (name, gpid)
+        phase("checks")
+        print("\nconfidential consortium phases (s): " + json.dumps(phases))
     finally:
         for org in orgs.values():
             if org.process is not None:
