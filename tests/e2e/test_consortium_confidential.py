@@ -2,7 +2,7 @@
 keys open (issue 19, item 5 b).
 
 Real processes with the node's own commands (the templates of tests/e2e/test_consortium.py): anvil,
-the operator's ``init`` + ``deploy`` + ``participants onboard``, and one ``gpid-node serve`` per
+the operator's ``deploy`` and ``participants onboard``, and one ``gpid-node serve`` per
 organisation, each with its own signing and encryption keys and its own SQLite index: the seller
 (DE), the buyer (GB), the seller's export broker (DE), Customs DE, Customs GB, a competing seller
 (FR) and Customs FR. Each node publishes its encryption key when it starts.
@@ -24,25 +24,26 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from e2e.test_consortium import COMMANDS, FUND_ETH, Org, after_second, declared, parse_time, run, run_json, wait_for
+from e2e.test_consortium import COMMANDS, FUND_ETH, Org, after_second, declared, parse_time, run_json, wait_for
 from support.builders import dev_account, key_data_set
 from support.processes import start, stop, wait_http
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DevChain, free_port
+from gpid_node.chain.keystore import EncryptionKeystore, create_keystore
 from gpid_node.domain.gpid import GPID
 from gpid_node.store import queries
 from gpid_node.store.database import Store, sqlite_url
 
 pytestmark = pytest.mark.slow
+LIGHT_SCRYPT_N = 2**14  # the development keys' cost (gpid_node.services.devmode)
 
 SELLER_DE, SELLER_FR, BUYER_GB = "EORI:DE123456789012345", "EORI:FR44123456700018", "EORI:GB123456789000"
 FR_SELLER_PARTY = {"name": "Ateliers de la Loire SAS",
@@ -87,17 +88,15 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
         operator_env = {"GPID_RPC_URL": chain.url, "GPID_DEPLOYMENT_FILE": str(deployment_file),
                         "GPID_KEYSTORE_PASSWORD": operator_password}  # fmt: skip
         orgs = {name: Org(name, tmp_path / name, f"{name} password", sqlite_url(tmp_path / name)) for name in ORGANISATIONS}
-        key_file = tmp_path / "operator.key"
-        key_file.write_text(dev_account(0).key.hex())
-        key_file.chmod(0o600)
 
         # ------------------------------------------------------------ keys, deployment, onboarding (the operator)
-        with ThreadPoolExecutor(3) as pool:
-            inits = [pool.submit(run, "init", operator_env, data_dir=str(o.data_dir), password=o.password) for o in orgs.values()]
-            run("init-operator", operator_env, data_dir=str(operator_dir), password=operator_password, key_file=str(key_file))
-            for future in inits:
-                future.result()
-        phase("init")
+        # Each folder's signing and encryption keys are made as `gpid-node init` makes them, at the
+        # development scrypt cost: seven inits and every start at the standard cost took a minute and a
+        # half of this test (tests/e2e/test_consortium.py runs `init` itself).
+        make_keys(operator_dir, operator_password, dev_account(0).key)
+        for org in orgs.values():
+            make_keys(org.data_dir, org.password)
+        phase("keys")
         run_json("deploy", operator_env, data_dir=str(operator_dir))
         for name, (_role, command, identity) in ORGANISATIONS.items():
             org = orgs[name]
@@ -248,6 +247,14 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
             if org.process is not None:
                 stop(org.process)
         chain.stop()
+
+
+def make_keys(data_dir: Path, password: str, private_key: bytes | None = None) -> None:
+    """A data folder's signing key (``keystore.json``) and encryption key (``keys/encryption/``), as
+    ``gpid-node init`` makes them, sealed at the development scrypt cost."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    account = create_keystore(data_dir / "keystore.json", password, private_key, scrypt_n=LIGHT_SCRYPT_N)
+    EncryptionKeystore(data_dir / "keys", password, scrypt_n=LIGHT_SCRYPT_N).ensure(account.address)
 
 
 def _head(rpc_url: str) -> int:
