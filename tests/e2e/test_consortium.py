@@ -5,8 +5,11 @@ operator's ``gpid-node init`` + ``deploy``, each node's ``init``, the operator's
 onboard`` (trader binding, broker role, Customs; gas money; the participant's API key), and three
 ``gpid-node serve``: the seller's node on SQLite, the broker's on PostgreSQL, the Customs node (the
 UK administration) on SQLite. They share only the chain and the deployment record
-(``GPID_DEPLOYMENT_FILE``). The export/import flow of DESIGN.md then runs across them over HTTP,
-every node's index converges on the same content, and a fresh node rebuilds it from the chain.
+(``GPID_DEPLOYMENT_FILE``). Each node publishes its encryption key when it starts; the seller
+mandates the broker for export and import, so all three nodes are recipients of every key data set
+(tests/e2e/test_consortium_confidential.py shows nodes that are not). The export/import flow of
+DESIGN.md then runs across them over HTTP, every node's index converges on the same content, and a
+new database of the seller's node is rebuilt from the chain with that node's keys.
 
 It measures and prints how long a key data set registered on the seller's node takes to become
 verifiable on the Customs node (p50/p99 over ``GPID_CONSORTIUM_SAMPLES`` registrations, 40 by
@@ -37,6 +40,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from gpid_node.chain.client import RegistryClient
+from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.devchain import DEV_MNEMONIC, DevChain, free_port
 from gpid_node.chain.keystore import keystore_address
 from gpid_node.store.database import Store, sqlite_url
@@ -201,6 +206,11 @@ def postgres_databases() -> Iterator[Any]:
     admin.dispose()
 
 
+def _head(rpc_url: str) -> int:
+    answer = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}, timeout=10)
+    return int(answer.json()["result"], 16)
+
+
 def index_fingerprint(url: str) -> dict[str, Any]:
     store = Store(url)
     try:
@@ -295,6 +305,17 @@ def test_three_nodes_run_the_export_import_flow_and_converge(tmp_path: Path, pos
         clients = {org.name: httpx.Client(base_url=org.api, timeout=60) for org in orgs}
         s, b, c = clients["seller"], clients["broker"], clients["customs"]
         officer = customs.auth(officer_key)
+
+        # Each node publishes its encryption key when it starts; the seller's node finds its recipients'
+        # keys in its index. The seller mandates the broker for both directions before registering, so
+        # that the broker's node is a recipient of every key data set and the three indexes hold the same.
+        registry = RegistryClient.connect(chain.url, Deployment.read(deployment_file).registry)
+        wait_for("every node's encryption key on chain", lambda: all(registry.encryption_key_of(o.account) for o in orgs), timeout_s=60)
+        keys_block = _head(chain.url)
+        wait_for("the seller's index past the keys", lambda: index_fingerprint(seller.database_url)["cursor"] >= keys_block)
+        for direction in ("export", "import"):
+            mandated = s.post("/v1/mandates", headers=seller.auth(), json={"agent": broker.account, "direction": direction})
+            assert mandated.status_code == 201, mandated.text
 
         # ------------------------------------------------------------ the export/import flow across the nodes
         registered = s.post("/v1/key-data-sets", json=EXAMPLE, headers=seller.auth())
@@ -404,12 +425,12 @@ def test_three_nodes_run_the_export_import_flow_and_converge(tmp_path: Path, pos
         assert tables["trader_bindings"]["rows"] == 1
 
         # ------------------------------------------------------------ a fresh node rebuilds the index from the chain
-        fresh_dir = tmp_path / "fresh"
-        fresh_dir.mkdir()
         fresh_url = postgres_databases("gpid_node_fresh")
         started = time.perf_counter()
-        rebuilt = run_json("index-sync", {"GPID_RPC_URL": chain.url, "GPID_DEPLOYMENT_FILE": str(deployment_file)},
-                           data_dir=str(fresh_dir), database_url=fresh_url)  # fmt: skip
+        # a new database for the seller's node, filled from the chain with the keys of its data folder
+        rebuilt = run_json("index-sync", {"GPID_RPC_URL": chain.url, "GPID_DEPLOYMENT_FILE": str(deployment_file),
+                                          "GPID_KEYSTORE_PASSWORD": seller.password},
+                           data_dir=str(seller.data_dir), database_url=fresh_url)  # fmt: skip
         rebuild_wall = time.perf_counter() - started
         assert rebuilt["fingerprint"] == content, "a fresh index differs from the running nodes' indexes"
 
