@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from support.processes import GPID_NODE, env_for
 
-from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
+from support.processes import GPID_NODE, env_for
 
 pytestmark = pytest.mark.slow
 
