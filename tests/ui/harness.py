@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from gpid_node.services import credentials
+from gpid_node.chain.devchain import free_port
+from gpid_node.store.database import Store
 from support.builders import key_data_set
 from support.processes import GPID_NODE, start, stop, wait_http
-
-from gpid_node.chain.devchain import free_port
-from gpid_node.services import credentials
-from gpid_node.store.database import Store
 
 SELLER = "Rhein Maschinenbau GmbH"
 EXPORT_BROKER = "Export broker (DE)"
