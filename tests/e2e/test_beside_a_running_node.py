@@ -46,6 +46,9 @@ def test_an_import_run_while_the_node_serves_writes_sends_every_entry_once(node:
     source = tmp_path / "invoices.jsonl"
     source.write_text("".join(json.dumps(sample_key_data_set(f"IMPORT-{i:04d}", lines=1, seed=i)) + "\n" for i in range(150)))
     answers: Counter[tuple[str, int]] = Counter()
+    export_broker = next(p["account"] for p in creds["participants"] if p["role"] == "broker" and p["country"] == "DE")
+    mandated = httpx.post(f"{api}/v1/mandates", headers=seller, json={"agent": export_broker, "direction": "export"}, timeout=60)
+    assert mandated.status_code == 201, mandated.text  # the broker links the seller's GPIDs with its mandate
 
     def serve_writes(n: int) -> None:
         with httpx.Client(base_url=api, timeout=60) as http:
@@ -76,7 +79,8 @@ def test_an_import_run_while_the_node_serves_writes_sends_every_entry_once(node:
             entries = list(session.scalars(select(OutboxEntry)))
     finally:
         store.dispose()
-    assert Counter((x.kind, x.status) for x in entries) == Counter({("register", "mined"): 195, ("link", "mined"): 45})
+    assert Counter((x.kind, x.status) for x in entries) == Counter({("register", "mined"): 195, ("link", "mined"): 45,
+                                                                    ("mandate", "mined"): 1})  # fmt: skip
     batches = {x.transaction_hash for x in entries if x.kind == "link"}
     assert len(batches) == 45, "a link was sent in two transactions"
     assert "outbox.standing_by" in imported.stderr, "the import's worker stood by beside the node's"
