@@ -64,7 +64,7 @@ def test_grants_and_mandates_answer_each_role_as_its_rights_say(api: Api) -> Non
     """Valid requests on a real key data set (generated ones rarely name one): only its seller and its
     buyer give, list and end grants; only a trader (seller or buyer) gives, lists and ends the mandates
     of its own trader; a broker without a right does not see the GPID; Customs of the buyer's country
-    sees its grants; nobody else writes. Every answer conforms to the published schema."""
+    reads the GPID but not its grants (403); nobody else writes. Every answer conforms to the published schema."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", api.client.app)
     gpid = api.register(fresh_key_data_set())["gpid"]
     grants_path, mandates_path = f"/v1/key-data-sets/{gpid}/grants", "/v1/mandates"
@@ -94,7 +94,10 @@ def test_grants_and_mandates_answer_each_role_as_its_rights_say(api: Api) -> Non
         assert granted == {(api.account(IMPORT_BROKER), api.account(SELLER)), (api.account(CUSTOMS_FR), api.account(BUYER))}
         assert {tuple(item.values()) for item in call(BUYER, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 200)["items"]} \
             == {tuple(item.values()) for item in call(SELLER, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 200)["items"]}
-        call(CUSTOMS_GB, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 200)
+        # Customs of the buyer's country reads the GPID, but its grants are the seller's and buyer's business.
+        call(CUSTOMS_GB, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 403)
+        call(OPERATOR, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 403)
+        call(EXPORT_BROKER, "GET", grants_path, "/v1/key-data-sets/{gpid}/grants", 404)
         for name in writers:
             agent, direction = mandate_of[name]
             listed = call(name, "GET", mandates_path, "/v1/mandates", 200)["items"]
