@@ -21,12 +21,18 @@ def written_responses(model: type, created: str) -> dict[int | str, dict]:
     }
 
 
-def answer_write(response: Response, result: dict, location: str) -> dict:
-    """201 with ``Location`` once mined (the service answers once indexed, so the next read sees it);
-    202 while pending."""
+def answer_change(response: Response, result: dict) -> dict:
+    """The answer of a change that creates nothing (a revocation, an ended mandate): as it stands once mined;
+    202 with ``Location`` naming the submission while pending."""
     if result.get("status") == "pending":
         response.status_code = 202
         response.headers["Location"] = f"/v1/submissions/{result['submission']}"
-    else:
-        response.headers["Location"] = location
     return result
+
+
+def answer_write(response: Response, result: dict, location: str) -> dict:
+    """201 with ``Location`` once mined (the service answers once indexed, so the next read sees it);
+    202 while pending."""
+    if result.get("status") != "pending":
+        response.headers["Location"] = location
+    return answer_change(response, result)

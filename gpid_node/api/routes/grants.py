@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep
 from gpid_node.api.models import ACCOUNT_PATTERN, Granted, GrantList, GrantRequest, Revoked
 from gpid_node.api.problems import responses
-from gpid_node.api.routes import answer_write, written_responses
+from gpid_node.api.routes import answer_change, answer_write, written_responses
 
 router = APIRouter(prefix="/v1/key-data-sets", tags=["grants"])
 
@@ -61,8 +61,4 @@ def grants(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[s
                **responses(400, 401, 403, 404, 409, 422, 500, 503)},  # fmt: skip
 )
 def revoke(gpid: GpidPath, account: AccountPath, principal: CurrentPrincipal, node: NodeDep, response: Response) -> dict[str, Any]:
-    result = node.access.revoke(gpid, account, principal)
-    if result.get("status") == "pending":
-        response.status_code = 202
-        response.headers["Location"] = f"/v1/submissions/{result['submission']}"
-    return result
+    return answer_change(response, node.access.revoke(gpid, account, principal))

@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep
 from gpid_node.api.models import ACCOUNT_PATTERN, MandateList, MandateRequest, MandateWritten
 from gpid_node.api.problems import responses
-from gpid_node.api.routes import answer_write, written_responses
+from gpid_node.api.routes import answer_change, answer_write, written_responses
 
 router = APIRouter(prefix="/v1/mandates", tags=["mandates"])
 
@@ -50,8 +50,4 @@ def mandates(principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
                **responses(400, 401, 403, 404, 409, 422, 500, 503)},  # fmt: skip
 )
 def end_mandate(agent: AgentPath, direction: DirectionPath, principal: CurrentPrincipal, node: NodeDep, response: Response) -> dict[str, Any]:
-    result = node.access.end_mandate(agent, direction, principal)
-    if result.get("status") == "pending":
-        response.status_code = 202
-        response.headers["Location"] = f"/v1/submissions/{result['submission']}"
-    return result
+    return answer_change(response, node.access.end_mandate(agent, direction, principal))
