@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
+from support.cli import dev_data_folder
 from support.requirements import POSTGRES_URL
 from support.requirements import pytest_terminal_summary  # noqa: F401 - the hook that lists what a run skipped
 
@@ -26,6 +28,13 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevChain]:
     dev.start()
     yield dev
     dev.stop()
+
+
+@pytest.fixture(scope="module")
+def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A development chain per test module, its data folder and the seller's address (for the command-line tests)."""
+    with dev_data_folder(tmp_path_factory.mktemp("cli")) as folder:
+        yield folder
 
 
 @dataclass

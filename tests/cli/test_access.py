@@ -4,32 +4,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.processes import GPID_NODE, env_for
+from support.cli import cli
 
 from gpid_node.domain.samples import sample_key_data_set
-from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A development chain with the demo participants, and a data folder holding their keys."""
-    data_dir = tmp_path_factory.mktemp("cli-access") / "node"
-    env = start_dev_chain(data_dir)
-    (data_dir / "node.toml").write_text(f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n')
-    seller = env.accounts[next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")].address
-    yield data_dir, seller
-    env.stop()
-
-
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([GPID_NODE, *args], env=env_for(data_dir), capture_output=True, text=True, timeout=120)
 
 
 def _accounts(data_dir: Path) -> dict[str, str]:
@@ -57,8 +40,7 @@ def test_a_seller_grants_lists_and_revokes_access_from_the_command_line(dev_fold
     assert again.returncode == 2 and "Traceback" not in again.stderr
     assert broker in again.stderr and "grant" in again.stderr.lower()
 
-    listed = subprocess.run([GPID_NODE, "grants", gpid, "--data-dir", str(data_dir), "--as", seller], capture_output=True,
-                            text=True, timeout=120, env=env_for(data_dir, COLUMNS="250"))  # fmt: skip
+    listed = cli(data_dir, "grants", gpid, "--data-dir", str(data_dir), "--as", seller, COLUMNS="250")
     assert listed.returncode == 0, listed.stderr
     assert broker in listed.stdout and "active" in listed.stdout
 
@@ -85,8 +67,7 @@ def test_a_seller_gives_lists_and_ends_a_mandate_from_the_command_line(dev_folde
     assert given.returncode == 0, given.stderr
     answer = json.loads(given.stdout)
     assert (answer["agent"], answer["direction"], answer["active"]) == (broker, "export", True)
-    listed = subprocess.run([GPID_NODE, "mandates", "--data-dir", str(data_dir), "--as", seller], capture_output=True,
-                            text=True, timeout=120, env=env_for(data_dir, COLUMNS="250"))  # fmt: skip
+    listed = cli(data_dir, "mandates", "--data-dir", str(data_dir), "--as", seller, COLUMNS="250")
     assert listed.returncode == 0, listed.stderr
     assert broker in listed.stdout and "export" in listed.stdout
 

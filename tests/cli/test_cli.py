@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
+from gpid_node.services.devmode import DEV_PASSWORD
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
-from support.processes import GPID_NODE, env_for
+from support.cli import cli
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    data_dir = tmp_path_factory.mktemp("cli") / "node"
-    env = start_dev_chain(data_dir)
-    (data_dir / "node.toml").write_text(f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n')
-    seller = env.accounts[next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")].address
-    yield data_dir, seller
-    env.stop()
-
-
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([GPID_NODE, *args], env=env_for(data_dir), capture_output=True, text=True, timeout=120)
 
 
 def test_register_prints_the_gpid_and_show_and_history_read_it_back(dev_folder: Any, tmp_path: Path) -> None:
@@ -70,8 +55,7 @@ def test_register_with_bad_data_names_every_field_and_writes_nothing(dev_folder:
 
 def test_a_wrong_setting_is_named(dev_folder: Any) -> None:
     data_dir, _ = dev_folder
-    result = subprocess.run([GPID_NODE, "keys", "list", "--data-dir", str(data_dir)], capture_output=True, text=True,
-                            env=env_for(data_dir, GPID_CONFIRMATIONS="many"), timeout=60)  # fmt: skip
+    result = cli(data_dir, "keys", "list", "--data-dir", str(data_dir), GPID_CONFIRMATIONS="many")
     assert result.returncode == 2
     assert "GPID_CONFIRMATIONS" in result.stderr
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,26 +10,11 @@ import pytest
 
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.samples import sample_key_data_set
-from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, VersionRow
-from support.processes import GPID_NODE, env_for
+from support.cli import cli
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    data_dir = tmp_path_factory.mktemp("cli-index") / "node"
-    env = start_dev_chain(data_dir)
-    (data_dir / "node.toml").write_text(f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n')
-    seller = env.accounts[next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")].address
-    yield data_dir, seller
-    env.stop()
-
-
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([GPID_NODE, *args], env=env_for(data_dir), capture_output=True, text=True, timeout=180)
 
 
 def test_a_rebuild_from_the_command_line_opens_this_nodes_format_2_key_data_sets(dev_folder: Any, tmp_path: Path) -> None:

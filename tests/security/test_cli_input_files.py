@@ -24,31 +24,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 from gpid_node.services.importing import CSV_COLUMNS, GOODS_COLUMNS
 from gpid_node.domain.samples import sample_key_data_set as shared_sample
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
-from support.processes import GPID_NODE, env_for
+from support.cli import cli as run_cli
 
 pytestmark = pytest.mark.slow
 
 FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://evil.example\")"]
 
 
-@pytest.fixture(scope="module")
-def dev_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    data_dir = tmp_path_factory.mktemp("cli-hostile") / "node"
-    env = start_dev_chain(data_dir)
-    (data_dir / "node.toml").write_text(f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n')
-    seller = env.accounts[next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")].address
-    yield data_dir, seller
-    env.stop()
-
-
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([GPID_NODE, *args], env=env_for(data_dir, COLUMNS="200"), capture_output=True, text=True,
-                          timeout=180, errors="replace")  # fmt: skip
+    return run_cli(data_dir, *args, COLUMNS="200")
 
 
 def outbox_count(data_dir: Path) -> int:
