@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli import cli
+from support.cli import cli, register_sample
 
-from gpid_node.domain.samples import sample_key_data_set
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +24,7 @@ def _accounts(data_dir: Path) -> dict[str, str]:
 def test_a_seller_grants_lists_and_revokes_access_from_the_command_line(dev_folder: Any, tmp_path: Path) -> None:
     data_dir, seller = dev_folder
     broker = _accounts(data_dir)["Import broker (GB)"]
-    source = tmp_path / "invoice.json"
-    source.write_text(json.dumps(sample_key_data_set("CLI-GRANT-1", lines=1)))
-    registered = cli(data_dir, "register", str(source), "--data-dir", str(data_dir), "--as", seller)
-    assert registered.returncode == 0, registered.stderr
-    gpid = json.loads(registered.stdout)["gpid"]
+    gpid = register_sample(data_dir, seller, tmp_path, "CLI-GRANT-1", 1)
 
     granted = cli(data_dir, "grant", gpid, broker.lower(), "--reason", "import declaration GB", "--data-dir", str(data_dir), "--as", seller)
     assert granted.returncode == 0, granted.stderr

@@ -14,18 +14,14 @@ from gpid_node.services.devmode import DEV_PASSWORD
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
-from support.cli import cli
+from support.cli import cli, register_sample
 
 pytestmark = pytest.mark.slow
 
 
 def test_register_prints_the_gpid_and_show_and_history_read_it_back(dev_folder: Any, tmp_path: Path) -> None:
     data_dir, seller = dev_folder
-    source = tmp_path / "invoice.json"
-    source.write_text(json.dumps(sample_key_data_set("CLI-1", lines=2)))
-    registered = cli(data_dir, "register", str(source), "--data-dir", str(data_dir), "--as", seller)
-    assert registered.returncode == 0, registered.stderr
-    gpid = json.loads(registered.stdout)["gpid"]
+    gpid = register_sample(data_dir, seller, tmp_path, "CLI-1", 2)
     shown = cli(data_dir, "show", gpid, "--data-dir", str(data_dir))
     assert shown.returncode == 0, shown.stderr
     body = json.loads(shown.stdout)

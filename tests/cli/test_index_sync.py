@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gpid_node.domain.gpid import GPID
-from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow, VersionRow
-from support.cli import cli
+from support.cli import cli, register_sample
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_rebuild_from_the_command_line_opens_this_nodes_format_2_key_data_sets(dev_folder: Any, tmp_path: Path) -> None:
     data_dir, seller = dev_folder
-    source = tmp_path / "invoice.json"
-    source.write_text(json.dumps(sample_key_data_set("CLI-SYNC-1", lines=2)))
-    registered = cli(data_dir, "register", str(source), "--data-dir", str(data_dir), "--as", seller)
-    assert registered.returncode == 0, registered.stderr
-    gpid = GPID.parse(json.loads(registered.stdout)["gpid"])
+    gpid = GPID.parse(register_sample(data_dir, seller, tmp_path, "CLI-SYNC-1", 2))
 
     fresh = f"sqlite:///{tmp_path / 'rebuilt.sqlite3'}"
     synced = cli(data_dir, "index", "sync", "--data-dir", str(data_dir), "--database-url", fresh)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.services.devmode import DEMO_PARTICIPANTS, DEV_PASSWORD, start_dev_chain
 from support.processes import GPID_NODE, env_for
 
@@ -29,3 +31,12 @@ def cli(data_dir: Path, *args: str, timeout: float = 180, **extra: str | None) -
     """``gpid-node *args`` in the data folder's environment (``extra``: more variables, as ``env_for`` takes them)."""
     return subprocess.run([GPID_NODE, *args], env=env_for(data_dir, **extra), capture_output=True, text=True,
                           timeout=timeout, errors="replace")  # fmt: skip
+
+
+def register_sample(data_dir: Path, seller: str, folder: Path, invoice_number: str, lines: int) -> str:
+    """Registers a sample key data set with ``gpid-node register`` as the seller; answers its GPID."""
+    source = folder / "invoice.json"
+    source.write_text(json.dumps(sample_key_data_set(invoice_number, lines=lines)))
+    registered = cli(data_dir, "register", str(source), "--data-dir", str(data_dir), "--as", seller)
+    assert registered.returncode == 0, registered.stderr
+    return str(json.loads(registered.stdout)["gpid"])
