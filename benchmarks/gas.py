@@ -2,40 +2,67 @@
 
 The figures are deterministic; ``benchmarks/gas-snapshot.json`` commits them and a test fails when
 one grows (the habit of Uniswap v4-core).
+
+Format 2 payloads are real ones (domain/payload_crypto.py, domain/merkle.py): the 10-line data set
+encrypted under a content key wrapped with HPKE for four recipients with published keys (seller,
+buyer, Customs DE, Customs GB), beside the plaintext (format 1) payload of the same data set, both
+sent in the same run. Content keys, seeds and nonces come from a seeded generator; HPKE draws its
+ephemeral key inside pyca ``cryptography``, so a wrapped key is drawn again until its 80 random
+bytes hold no zero byte (a zero byte of calldata costs 4 gas instead of 16): the figures stay the
+same from run to run and are the dearest case, about 15 gas above a typical registration.
+
+``breakdown`` (not in the snapshot) says where each byte and each unit of gas of one registration,
+one batch item and one grant goes: calldata bytes by part, the event's data, the storage slots,
+and the opcodes of the execution (``debug_traceTransaction``).
+
+``--event-hash`` also measures a scratch copy of the contract whose registration and amendment
+events carry ``keccak256(payload)`` instead of the payload (compiled into a temporary folder with
+the pinned solcjs, never committed; the committed contract is not changed).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
-import zlib
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
-from gpid_node.services.devmode import operator_account
-from gpid_node.domain import canonical
+from gpid_node.domain import canonical, merkle
+from gpid_node.domain import payload_crypto as pc
+from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.samples import sample_key_data_set
+from gpid_node.services.devmode import operator_account
 
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 SALT = bytes(range(32))
-RECIPIENTS = 4  # seller, buyer, Customs of both countries
-WRAPPED_KEY_BYTES = 112  # keyId (32) || HPKE enc (32) || wrapped content key and tag (48)
+SELLER_ID, BUYER_ID = "EORI:DE123456789012345", "EORI:GB123456789000"
+RECIPIENTS = ("seller", "buyer", "customs_de", "customs_gb")
+WRAPPED_KEY_BYTES = pc.WRAPPED_KEY_BYTES  # keyId (32) || HPKE enc (32) || wrapped content key and tag (48)
+NEW_SLOT = 22_100  # SSTORE of a zero slot (20,000) plus its cold access (2,100)
 
 
-def _accounts() -> tuple[Any, Any]:
+def _accounts() -> dict[str, Any]:
     from eth_account import Account
 
     from gpid_node.chain.devchain import DEV_MNEMONIC
 
     Account.enable_unaudited_hdwallet_features()
-    return operator_account(), Account.from_mnemonic(DEV_MNEMONIC, account_path="m/44'/60'/0'/0/1")
+    names = ("seller", "buyer", "customs_de", "customs_gb", "broker")
+    derived = {n: Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i + 1}") for i, n in enumerate(names)}
+    return {"operator": operator_account(), **derived}
 
 
-def _item(data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
+def _plain_item(data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
     return (
         canonical.normal_identifier(data["invoice"]["number"]),
         canonical.commitments(data, SALT).as_tuple(),
@@ -43,92 +70,311 @@ def _item(data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
     )
 
 
-def _confidential_item(data: dict[str, Any], rng: random.Random) -> tuple[str, tuple[bytes, ...], bytes]:
-    """A format-2 registration of the size PROTOCOL-V2 gives, its bytes random (as ciphertext is):
-    ``0x02 || count || RECIPIENTS wrapped keys || nonce (12) || AES-GCM(raw-deflate(canonical(
-    {"data", "seed"}))) || tag (16)``; commitments are four roots and the salted buyer commitment."""
-    seed = "0x" + rng.randbytes(32).hex()
-    deflate = zlib.compressobj(level=9, wbits=-15, memLevel=9)
-    plaintext = deflate.compress(canonical.canonical_json({"data": data, "seed": seed})) + deflate.flush()
-    payload = bytes([2, RECIPIENTS]) + rng.randbytes(RECIPIENTS * WRAPPED_KEY_BYTES + 12 + len(plaintext) + 16)
-    commitments = tuple(rng.randbytes(32) for _ in range(5))
-    return canonical.normal_identifier(data["invoice"]["number"]), commitments, payload
+class Format2:
+    """Builds real format-2 registrations for the registry at hand, reproducibly (see the module)."""
+
+    def __init__(self, client: RegistryClient, registry: str, recipients: dict[str, EncryptionKeyPair], accounts: dict[str, Any]):
+        self.client, self.registry = client, registry
+        self.recipients = [(accounts[n].address, recipients[n].public_bytes) for n in RECIPIENTS]
+        self.rng = random.Random(19)
+        self.secrets: dict[bytes, tuple[bytes, bytes]] = {}  # gpid → (content key, seed)
+
+    def random(self, n: int) -> bytes:
+        return self.rng.randbytes(n)
+
+    def binding(self, gpid: bytes) -> pc.Binding:
+        from gpid_node.domain.gpid import GPID
+
+        return pc.Binding(self.client.chain_id, self.registry, GPID(gpid))
+
+    def wrap(self, content_key: bytes, public_key: bytes, account: str, binding: pc.Binding) -> pc.WrappedKey:
+        while True:
+            wrapped = pc.wrap_content_key(content_key, public_key, account, binding)
+            if 0 not in wrapped.enc + wrapped.ciphertext:
+                return wrapped
+
+    def item(self, data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
+        number = canonical.normal_identifier(data["invoice"]["number"])
+        gpid = canonical.gpid_of(self.client.chain_id, self.registry, canonical.invoice_key(canonical.trader_key(SELLER_ID), number)).raw
+        content_key, seed = pc.new_content_key(self.random), pc.new_seed(self.random)
+        self.secrets[gpid] = (content_key, seed)
+        binding = self.binding(gpid)
+        wrapped = [self.wrap(content_key, public, account, binding) for account, public in self.recipients]
+        payload = pc.build_payload(data, seed, content_key, binding, 1, wrapped, random=self.random)
+        return number, merkle.commitments_v2(data, seed).as_tuple(), payload
 
 
-def _floor(client: RegistryClient, receipt: Any) -> int:
-    """21,000 + calldata + one new storage slot + the event: the least a registration can cost."""
-    tx = client.w3.eth.get_transaction(receipt.transaction_hash)
-    data = bytes(tx["input"])
-    calldata = sum(4 if b == 0 else 16 for b in data)
+def _calldata_gas(data: bytes) -> int:
+    return sum(4 if b == 0 else 16 for b in data)
+
+
+def _padded(n: int) -> int:
+    return (n + 31) // 32 * 32
+
+
+def _trace(client: RegistryClient, tx_hash: str) -> dict[str, int]:
+    """Execution gas by opcode group (anvil's struct-log tracer; each step's own cost, memory
+    expansion included)."""
+    options = {"disableStorage": True, "disableMemory": True, "disableStack": True, "enableReturnData": False}
+    steps = client.request("debug_traceTransaction", tx_hash, options)["structLogs"]
+    by_op: Counter[str] = Counter()
+    for step in steps:
+        by_op[step["op"]] += int(step["gasCost"])
+    groups = {
+        "sstore": by_op["SSTORE"],
+        "sload": by_op["SLOAD"],
+        "log": sum(v for k, v in by_op.items() if k.startswith("LOG")),
+        "keccak": by_op["KECCAK256"] + by_op["SHA3"],
+        "copy": by_op["CALLDATACOPY"] + by_op["MCOPY"] + by_op["CODECOPY"],
+    }
+    groups["other"] = sum(by_op.values()) - sum(groups.values())
+    return groups
+
+
+def _register_breakdown(client: RegistryClient, receipt: Any, payload_parts: dict[str, bytes]) -> dict[str, Any]:
+    """Bytes and gas of one single registration: 21,000, the calldata by part, and the execution by
+    opcode group; the event's share of the payload and the two storage slots named apart."""
+    data = bytes(client.w3.eth.get_transaction(receipt.transaction_hash)["input"])
+    payload = b"".join(payload_parts.values())
     log = receipt.logs[0]
-    event = 375 + 375 * len(log["topics"]) + 8 * len(bytes.fromhex(log["data"].removeprefix("0x")))
-    return 21_000 + calldata + 22_100 + event
+    log_data = bytes.fromhex(log["data"].removeprefix("0x"))
+    calldata = {f"payload_{k}": {"bytes": len(v), "gas": _calldata_gas(v)} for k, v in payload_parts.items()}
+    rest = data.replace(payload, b"", 1)
+    calldata["abi_selector_invoice_commitments_padding"] = {"bytes": len(rest), "gas": _calldata_gas(rest)}
+    execution = _trace(client, receipt.transaction_hash)
+    return {
+        "gas_used": receipt.gas_used,
+        "intrinsic": 21_000,
+        "calldata_bytes": len(data),
+        "calldata_gas": _calldata_gas(data),
+        "calldata": calldata,
+        "execution_gas": sum(execution.values()),
+        "execution_by_opcode": execution,
+        "event": {
+            "topics": len(log["topics"]),
+            "data_bytes": len(log_data),
+            "gas": 375 + 375 * len(log["topics"]) + 8 * len(log_data),
+            "payload_bytes_in_data": _padded(len(payload)),
+            "payload_gas": 8 * _padded(len(payload)),
+        },
+        # the record slot (read cold first: 2,100 in sload, then 20,000) and the version-1 digest slot (22,100)
+        "storage_two_new_slots_gas": 2 * NEW_SLOT,
+    }
 
 
-def measure(rpc_url: str) -> dict[str, Any]:
-    operator, seller = _accounts()
+def _format1_parts(data: dict[str, Any]) -> dict[str, bytes]:
+    payload = canonical.encode_payload(data, SALT)
+    return {"tag": payload[:1], "salt": payload[1:33], "deflated_data": payload[33:]}
+
+
+def _format2_parts(payload: bytes) -> dict[str, bytes]:
+    count = payload[1]
+    at = 2 + count * WRAPPED_KEY_BYTES
+    return {
+        "tag_and_count": payload[:2],
+        "wrapped_keys": payload[2:at],
+        "nonce": payload[at : at + pc.NONCE_BYTES],
+        "ciphertext": payload[at + pc.NONCE_BYTES : -pc.TAG_BYTES],
+        "aead_tag": payload[-pc.TAG_BYTES :],
+    }
+
+
+def measure(rpc_url: str, breakdown: bool = False) -> dict[str, Any]:
+    accounts = _accounts()
+    operator, seller = accounts["operator"], accounts["seller"]
     deployment, _ = deploy(rpc_url, operator)
     client = RegistryClient.connect(rpc_url, deployment.registry)
-    client.transact(operator, "bindTrader", seller.address, "EORI:DE123456789012345")
+    client.transact(operator, "bindTrader", seller.address, SELLER_ID)
+    client.transact(operator, "bindTrader", accounts["buyer"].address, BUYER_ID)
+    client.transact(operator, "grantCustoms", accounts["customs_de"].address, b"DE")
+    client.transact(operator, "grantCustoms", accounts["customs_gb"].address, b"GB")
     client.transact(operator, "grantRole", client.view("BROKER_ROLE"), operator.address)
+    key_rng = random.Random(25)
+    keys = {n: EncryptionKeyPair.from_private_bytes(key_rng.randbytes(32)) for n in (*RECIPIENTS, "broker")}
+    for name in (*RECIPIENTS, "broker"):
+        if name != "broker":
+            client.transact(accounts[name], "publishEncryptionKey", keys[name].public_bytes)
+    publish = client.transact(accounts["broker"], "publishEncryptionKey", keys["broker"].public_bytes).gas_used
 
+    # format 1 (plaintext), as round 1
     one = sample_key_data_set("GAS-1", lines=1)
-    register_1 = client.transact(seller, "register", *_item(one)).gas_used
+    register_1 = client.transact(seller, "register", *_plain_item(one)).gas_used
     ten = sample_key_data_set("GAS-10", lines=10)
-    ten_item = _item(ten)
+    ten_item = _plain_item(ten)
     receipt_10 = client.transact(seller, "register", *ten_item)
-    register_10 = receipt_10.gas_used
-    floor_10 = _floor(client, receipt_10)
-    batch = [_item(sample_key_data_set(f"GAS-B{i:02d}", lines=10)) for i in range(50)]
-    batch_gas = client.transact(seller, "registerBatch", batch).gas_used
+    batch = [_plain_item(sample_key_data_set(f"GAS-B{i:02d}", lines=10)) for i in range(50)]
+    batch_receipt = client.transact(seller, "registerBatch", batch)
 
     changed = json.loads(json.dumps(one))
     changed["goods"][0]["value"] = "1.00"
-    gpid = client.gpid_for(canonical.trader_key("EORI:DE123456789012345"), "GAS-1").raw
+    gpid = client.gpid_for(canonical.trader_key(SELLER_ID), "GAS-1").raw
     amend = client.transact(
         seller, "amend", gpid, canonical.commitments(one, SALT).as_tuple(), canonical.commitments(changed, SALT).as_tuple(),
         2, "price corrected after credit note", canonical.encode_payload(changed, SALT),
     ).gas_used  # fmt: skip
     link = client.transact(operator, "linkDeclaration", gpid, "26DE000000000000017", b"DE", 1).gas_used
 
-    rng = random.Random(19)  # the same bytes every run: deterministic figures
-    ten_confidential = _confidential_item(sample_key_data_set("GAS-C10", lines=10), rng)
-    receipt_10_c = client.transact(seller, "register", *ten_confidential)
-    register_10_c = receipt_10_c.gas_used
-    batch_c = [_confidential_item(sample_key_data_set(f"GAS-CB{i:02d}", lines=10), rng) for i in range(50)]
-    batch_c_gas = client.transact(seller, "registerBatch", batch_c).gas_used
-    gpid_c = client.gpid_for(canonical.trader_key("EORI:DE123456789012345"), "GAS-C10").raw
-    publish = client.transact(operator, "publishEncryptionKey", rng.randbytes(32)).gas_used
-    key_id = client.view("encryptionKeyOf", operator.address)[1]
-    wrapped = bytes(key_id) + rng.randbytes(WRAPPED_KEY_BYTES - 32)
-    grant = client.transact(seller, "grantAccess", gpid_c, operator.address, wrapped).gas_used
-    mandate = client.transact(seller, "setMandate", operator.address, 1, True).gas_used
-    return {
+    # format 2 (encrypted), four recipients
+    f2 = Format2(client, deployment.registry, keys, accounts)
+    ten_c_data = sample_key_data_set("GAS-C10", lines=10)
+    ten_c = f2.item(ten_c_data)
+    receipt_10_c = client.transact(seller, "register", *ten_c)
+    batch_c = [f2.item(sample_key_data_set(f"GAS-CB{i:02d}", lines=10)) for i in range(50)]
+    batch_c_receipt = client.transact(seller, "registerBatch", batch_c)
+    gpid_c = canonical.gpid_of(client.chain_id, deployment.registry, canonical.invoice_key(canonical.trader_key(SELLER_ID), "GAS-C10")).raw
+    content_key_c, seed_c = f2.secrets[gpid_c]
+    wrapped = f2.wrap(content_key_c, keys["broker"].public_bytes, accounts["broker"].address, f2.binding(gpid_c)).to_bytes()
+    grant_receipt = client.transact(seller, "grantAccess", gpid_c, accounts["broker"].address, wrapped)
+    mandate = client.transact(seller, "setMandate", accounts["broker"].address, 1, True).gas_used
+    one_c = sample_key_data_set("GAS-C10", lines=10)
+    one_c["goods"][0]["value"] = "1.00"
+    amend_c_payload = pc.build_payload(one_c, seed_c, content_key_c, f2.binding(gpid_c), 2, random=f2.random)
+    amend_c = client.transact(
+        seller, "amend", gpid_c, ten_c[1], merkle.commitments_v2(one_c, seed_c).as_tuple(), 2,
+        "price corrected after credit note", amend_c_payload,
+    ).gas_used  # fmt: skip
+
+    plaintext_c = pc.plaintext_bytes(ten_c_data, seed_c)
+    figures: dict[str, Any] = {
         "register_1_line": register_1,
-        "register_10_lines": register_10,
-        "register_batch50_per_item": batch_gas // 50,
+        "register_10_lines": receipt_10.gas_used,
+        "register_batch50_per_item": batch_receipt.gas_used // 50,
         "amend_1_line": amend,
         "link_declaration": link,
-        "floor_register_10_lines": floor_10,
         "payload_bytes_10_lines": len(ten_item[2]),
         "canonical_json_bytes_10_lines": len(canonical.canonical_json(ten)),
-        "register_10_lines_format2_4_recipients": register_10_c,
-        "register_batch50_format2_per_item": batch_c_gas // 50,
-        "floor_register_10_lines_format2_4_recipients": _floor(client, receipt_10_c),
-        "payload_bytes_10_lines_format2_4_recipients": len(ten_confidential[2]),
+        "register_10_lines_format2_4_recipients": receipt_10_c.gas_used,
+        "register_batch50_format2_per_item": batch_c_receipt.gas_used // 50,
+        "amend_10_lines_format2": amend_c,
+        "payload_bytes_10_lines_format2_4_recipients": len(ten_c[2]),
+        "deflated_plaintext_bytes_10_lines_format2": len(plaintext_c),
         "publish_encryption_key": publish,
-        "grant_access": grant,
+        "grant_access": grant_receipt.gas_used,
         "set_mandate": mandate,
     }
+    if breakdown:
+        f1 = _register_breakdown(client, receipt_10, _format1_parts(ten))
+        f2_single = _register_breakdown(client, receipt_10_c, _format2_parts(ten_c[2]))
+        grant_tx = bytes(client.w3.eth.get_transaction(grant_receipt.transaction_hash)["input"])
+        grant_log = grant_receipt.logs[0]
+        figures["breakdown"] = {
+            "register_10_lines_format1": f1,
+            "register_10_lines_format2_4_recipients": f2_single,
+            "batch50_per_item_format1": _batch_item(client, batch_receipt, batch),
+            "batch50_per_item_format2": _batch_item(client, batch_c_receipt, batch_c),
+            "grant_access": {
+                "gas_used": grant_receipt.gas_used,
+                "calldata_bytes": len(grant_tx),
+                "calldata_gas": _calldata_gas(grant_tx),
+                "wrapped_key_calldata_gas": _calldata_gas(wrapped),
+                "event_data_bytes": len(bytes.fromhex(grant_log["data"].removeprefix("0x"))),
+                "event_gas": 375 + 375 * len(grant_log["topics"]) + 8 * len(bytes.fromhex(grant_log["data"].removeprefix("0x"))),
+                "storage_one_new_slot_gas": NEW_SLOT,
+                "execution_by_opcode": _trace(client, grant_receipt.transaction_hash),
+            },
+            "payload_format1": {k: len(v) for k, v in _format1_parts(ten).items()},
+            "payload_format2": {
+                **{k: len(v) for k, v in _format2_parts(ten_c[2]).items()},
+                "deflated_plaintext_data_and_seed": len(plaintext_c),
+                "deflated_data_alone": len(canonical.deflate_json(ten_c_data)),
+                "canonical_json": len(canonical.canonical_json(ten_c_data)),
+            },
+        }
+    return figures
 
 
-def run() -> dict[str, Any]:
-    with DevChain() as chain:
-        return measure(chain.url)
+def _batch_item(client: RegistryClient, receipt: Any, items: list[tuple[str, tuple[bytes, ...], bytes]]) -> dict[str, Any]:
+    """Per item of a batch: the shared 21,000 spread, calldata, event, storage and the rest."""
+    n = len(items)
+    data = bytes(client.w3.eth.get_transaction(receipt.transaction_hash)["input"])
+    log_gas = sum(375 + 375 * len(log["topics"]) + 8 * len(bytes.fromhex(log["data"].removeprefix("0x"))) for log in receipt.logs)
+    payload_calldata = sum(_calldata_gas(item[2]) for item in items)
+    per = {
+        "gas": receipt.gas_used / n,
+        "intrinsic_21000_shared": 21_000 / n,
+        "calldata_bytes": len(data) / n,
+        "calldata_gas": _calldata_gas(data) / n,
+        "payload_bytes": sum(len(item[2]) for item in items) / n,
+        "payload_calldata_gas": payload_calldata / n,
+        "event_gas": log_gas / n,
+        "event_payload_gas": sum(8 * _padded(len(item[2])) for item in items) / n,
+        "storage_two_new_slots_gas": 2 * NEW_SLOT,
+    }
+    per["execution_rest"] = per["gas"] - per["intrinsic_21000_shared"] - per["calldata_gas"] - per["event_gas"] - per["storage_two_new_slots_gas"]
+    return {k: round(v, 1) for k, v in per.items()}
+
+
+def run(breakdown: bool = False) -> dict[str, Any]:
+    # anvil records the steps of a transaction (for debug_traceTransaction) only when asked to
+    with DevChain(extra_args=("--steps-tracing",) if breakdown else ()) as chain:
+        return measure(chain.url, breakdown)
+
+
+# ------------------------------------------------------------------ the event-hash variant (scratch)
+
+_EVENT_PAYLOAD = re.compile(r"(event KeyDataSet(?:Registered|Amended)\([^;]*?)bytes payload\s*\)", re.S)
+
+
+def scratch_sources() -> dict[str, str]:
+    """The contract sources with ``bytes payload`` of both key data set events replaced by
+    ``bytes32 payloadHash`` and the emits hashing the payload."""
+    from gpid_node.chain.build import collect_sources
+
+    sources = collect_sources()
+    interface = "contracts/src/IGPIDRegistry.sol"
+    registry = "contracts/src/GPIDRegistry.sol"
+    sources[interface], n = _EVENT_PAYLOAD.subn(r"\1bytes32 payloadHash\n    )", sources[interface])
+    assert n == 2, "the events KeyDataSetRegistered and KeyDataSetAmended were not found"
+    text, m = re.subn(r"(emit KeyDataSet(?:Registered|Amended)\([^;]*?), payload\);", r"\1, keccak256(payload));", sources[registry])
+    assert m == 2, "the two emits were not found"
+    sources[registry] = text
+    return sources
+
+
+def compile_scratch(folder: Path) -> Path:
+    """Compiles the scratch sources with the pinned compiler into ``folder/build.json``."""
+    from gpid_node.chain import build
+
+    sources = scratch_sources()
+    payload = build.standard_input(sources)
+    compiler = build.find_compiler()
+    output = build._run_native(payload) if compiler.name == "solc" else build._run_solcjs(payload)
+    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise RuntimeError("\n".join(e.get("formattedMessage", "") for e in errors))
+    contracts = {}
+    for unit in output["contracts"].values():
+        for name, data in unit.items():
+            if name in build.CONTRACTS:
+                contracts[name] = {"abi": data["abi"], "bytecode": "0x" + data["evm"]["bytecode"]["object"],
+                                   "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"]}  # fmt: skip
+    path = folder / "build.json"
+    path.write_text(json.dumps({"contracts": contracts, "settings": build.SETTINGS}))
+    return path
+
+
+def event_hash_variant() -> dict[str, Any]:
+    """The figures of the scratch contract, measured in a child process that loads its artifacts."""
+    with tempfile.TemporaryDirectory(prefix="gpid-gas-scratch-") as tmp:
+        artifacts = compile_scratch(Path(tmp))
+        env = {**os.environ, "GPID_ARTIFACTS": str(artifacts)}
+        out = subprocess.run([sys.executable, "-m", "benchmarks.gas"], env=env, check=True, capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--breakdown", action="store_true", help="add where the bytes and the gas go")
+    parser.add_argument("--event-hash", action="store_true", help="also measure the scratch contract whose events carry keccak256(payload)")
+    args = parser.parse_args()
+    figures = run(args.breakdown)
+    if os.environ.get("GPID_WRITE_GAS_SNAPSHOT"):
+        SNAPSHOT.write_text(json.dumps({k: v for k, v in figures.items() if isinstance(v, int)}, indent=1) + "\n")
+    if args.event_hash:
+        variant = event_hash_variant()
+        figures["event_hash_variant"] = {k: {"gas": v, "saved": figures[k] - v} for k, v in variant.items() if k.startswith(("register", "amend"))}
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
-    figures = run()
-    if os.environ.get("GPID_WRITE_GAS_SNAPSHOT"):
-        SNAPSHOT.write_text(json.dumps(figures, indent=1) + "\n")
-    print(json.dumps(figures))
+    main()

@@ -1,4 +1,9 @@
-"""Gas per scenario may not grow beyond the committed snapshot (benchmarks/gas-snapshot.json)."""
+"""Gas per scenario may not grow beyond the committed snapshot (benchmarks/gas-snapshot.json).
+
+The targets of issue 19 that the committed contract misses are kept apart (``MISSED``, a strict
+xfail): the day a change meets one, that test fails and the target moves to ``TARGETS``.
+docs/performance.md ("Round 2: encrypted payloads") says where the gas goes and what would meet them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,26 @@ import pytest
 
 from benchmarks.gas import SNAPSHOT, measure
 
-TARGETS = {"register_10_lines": 120_000, "register_batch50_per_item": 80_000, "grant_access": 60_000}
+TARGETS = {
+    "register_10_lines": 120_000,  # format 1, round 1's target
+    "register_batch50_per_item": 80_000,  # format 1
+    "grant_access": 60_000,
+}
+MISSED = {
+    "register_10_lines_format2_4_recipients": 110_000,
+    "register_batch50_format2_per_item": 80_000,
+}
+
+
+def _snapshot() -> dict[str, int]:
+    return {k: v for k, v in json.loads(SNAPSHOT.read_text()).items() if isinstance(v, int)}
 
 
 @pytest.mark.slow
 def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
     from gpid_node.chain.devchain import DevChain
 
-    snapshot = json.loads(SNAPSHOT.read_text())
+    snapshot = _snapshot()
     with DevChain() as fresh:
         figures = measure(fresh.url)
     grown = {k: (snapshot[k], figures[k]) for k in snapshot if k in figures and figures[k] > snapshot[k]}
@@ -24,13 +41,26 @@ def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
         assert figures[name] <= limit, (name, figures[name])
 
 
+@pytest.mark.xfail(strict=True, reason="issue 19's format-2 registration targets; see docs/performance.md, Round 2")
+def test_format2_registrations_meet_the_targets_of_issue_19() -> None:
+    snapshot = _snapshot()
+    missed = {name: snapshot[name] for name, limit in MISSED.items() if snapshot[name] > limit}
+    assert not missed, f"above target: {missed}"
+
+
 def test_outbox_gas_limit_covers_every_measured_operation() -> None:
     from gpid_node.services.outbox import gas_limit
 
-    snapshot = json.loads(SNAPSHOT.read_text())
+    snapshot = _snapshot()
     # calldata sizes of the measured scenarios are at least the payload; the limit must exceed the use
-    payload = snapshot["payload_bytes_10_lines"]
-    assert gas_limit(b"\1" * (payload + 300), 1) > snapshot["register_10_lines"]
-    assert gas_limit(b"\1" * 50 * (payload + 300), 50) > 50 * snapshot["register_batch50_per_item"]
+    for payload, single, batch in (
+        ("payload_bytes_10_lines", "register_10_lines", "register_batch50_per_item"),
+        ("payload_bytes_10_lines_format2_4_recipients", "register_10_lines_format2_4_recipients", "register_batch50_format2_per_item"),
+    ):
+        size = snapshot[payload]
+        assert gas_limit(b"\1" * (size + 300), 1) > snapshot[single]
+        assert gas_limit(b"\1" * 50 * (size + 300), 50) > 50 * snapshot[batch]
     assert gas_limit(b"\1" * 400, 1) > snapshot["amend_1_line"]
+    assert gas_limit(b"\1" * (snapshot["payload_bytes_10_lines_format2_4_recipients"] + 500), 1) > snapshot["amend_10_lines_format2"]
     assert gas_limit(b"\1" * 200, 1) > snapshot["link_declaration"]
+    assert gas_limit(b"\1" * 300, 1) > snapshot["grant_access"]
