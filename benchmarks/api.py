@@ -4,7 +4,9 @@
   its 201, i.e. for the block);
 - get_p99_ms: GET of a key data set with its integrity proof (checked against the chain);
 - verify_p99_ms: POST /v1/verifications of a 10-line declaration.
-Prints one JSON object.
+Both payload formats in one sitting, in the order ``--formats`` gives (default ``2,1``): format 2
+(encrypted, the node's default) is ``gpid-node dev`` as it ships, format 1 (plain) the same node
+through ``benchmarks.devnode``. Prints one JSON object, ``{"runs": [...]}``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -23,10 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from support.processes import api_key, credentials, kill_anvil_of, start, stop, wait_http
 
 from gpid_node.chain.devchain import free_port
 from gpid_node.domain.samples import sample_key_data_set
-from support.processes import api_key, credentials, kill_anvil_of, start, stop, wait_http
 
 # The limiter stays on (its cost is part of the figures) with limits far above what the clients send.
 RATE_LIMITS = {"GPID_RATE_LIMIT_PER_S": "100000", "GPID_RATE_LIMIT_BURST": "100000",
@@ -104,13 +108,18 @@ def timed(call: Any, count: int) -> list[float]:
     return out
 
 
-def run(clients: int, seconds: float, samples: int) -> dict[str, Any]:
+def run(clients: int, seconds: float, samples: int, payload_format: int = 2) -> dict[str, Any]:
     root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory(prefix="gpid-bench-api-") as tmp:
         data_dir, port = Path(tmp) / "data", free_port()
         data_dir.mkdir()
-        process = start([str(root / ".venv/bin/gpid-node"), "dev", "--port", str(port), "--data-dir", str(data_dir)],
-                        data_dir, Path(tmp) / "node.log", GPID_LOG_LEVEL="warning", **RATE_LIMITS)  # fmt: skip
+        options = ["--port", str(port), "--data-dir", str(data_dir)]
+        if payload_format == 2:
+            command = [str(root / ".venv/bin/gpid-node"), "dev", *options]
+        else:
+            command = [sys.executable, "-m", "benchmarks.devnode", str(payload_format), *options]
+        process = start(command, data_dir, Path(tmp) / "node.log", GPID_LOG_LEVEL="warning",
+                        PYTHONPATH=os.environ.get("PYTHONPATH"), **RATE_LIMITS)  # fmt: skip
         try:
             api = f"http://127.0.0.1:{port}"
             wait_http(f"{api}/healthz", process=process)
@@ -142,6 +151,8 @@ def run(clients: int, seconds: float, samples: int) -> dict[str, Any]:
             with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {customs}"}, timeout=30) as http:
                 verify = timed(lambda: http.post("/v1/verifications", json=declaration), samples)
             return {
+                "path": {1: "plain", 2: "encrypted"}[payload_format],
+                "payload_format": payload_format,
                 "register_per_s": round(rate, 1),
                 "register_p50_ms": round(statistics.median(reg_latencies), 1),
                 "register_p99_ms": round(percentile(reg_latencies, 0.99), 1),
@@ -165,8 +176,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--formats", default="2,1", help="payload formats to run, in order (2 encrypted, 1 plain)")
     args = parser.parse_args()
-    print(json.dumps(run(args.clients, args.seconds, args.samples)))
+    runs = [run(args.clients, args.seconds, args.samples, int(f)) for f in args.formats.split(",")]
+    print(json.dumps({"runs": runs}))
 
 
 if __name__ == "__main__":

@@ -1,48 +1,82 @@
 """``scripts/bench node``: import N generated 10-line key data sets into the embedded dev chain
-(validated, submitted, mined, indexed), then re-index them from block 0 into an empty database.
+(validated, encrypted or not, submitted, mined, indexed), then re-index them from block 0 into an
+empty database, decrypting what the node's encryption keys open.
 
-Prints one JSON object: import_per_s, reindex_per_s, import_peak_rss_mb (the node process; anvil
-runs in its own process).
+Both payload formats in one sitting, each run in a fresh process (so that its peak memory is its
+own), in the order ``--formats`` gives (default ``2,1``: the encrypted path, the node's default,
+then the plaintext one). Prints one JSON object: per run import_per_s, reindex_per_s,
+import_peak_rss_mb (the node process; anvil runs in its own process). ``--profile-reindex`` adds
+the re-index's top functions under cProfile (file:function, share of the re-index's time).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import inspect
 import json
+import pstats
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
-from gpid_node.services.devmode import DEMO_PARTICIPANTS, start_dev_chain
+from benchmarks.devnode import use_payload_format
 from gpid_node.domain.access import Principal, Role
+from gpid_node.domain.samples import sample_key_data_set
+from gpid_node.services.devmode import DEMO_PARTICIPANTS, start_dev_chain
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.indexer import Indexer
 from gpid_node.services.node import open_node
-from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.settings import Settings
 from gpid_node.store.database import Store
 from gpid_node.store.tables import KeyDataSetRow
+
+NAMES = {1: "plain", 2: "encrypted"}
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(count: int, lines: int, batch_size: int) -> dict[str, float]:
+def top_functions(profile: cProfile.Profile, total_s: float, limit: int = 15) -> list[dict[str, Any]]:
+    """The functions with the most own time (``file:line:function``), with their share of ``total_s``
+    by own time and by cumulated time."""
+    stats = pstats.Stats(profile)
+    rows = []
+    for (file, line, name), (_, calls, own, cumulated, _) in stats.stats.items():  # type: ignore[attr-defined]
+        short = "/".join(Path(file).parts[-3:]) if file != "~" else "~"
+        rows.append({"function": f"{short}:{line}:{name}", "calls": calls, "own_share": round(own / total_s, 3),
+                     "cumulated_share": round(cumulated / total_s, 3)})  # fmt: skip
+    rows.sort(key=lambda r: -r["own_share"])
+    return rows[:limit]
+
+
+def top_files(profile: cProfile.Profile, total_s: float, limit: int = 12) -> dict[str, float]:
+    """Own time by source file (C functions under ``~``), as shares of ``total_s``."""
+    by_file: dict[str, float] = {}
+    for (file, _, _), (_, _, own, _, _) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
+        short = "/".join(Path(file).parts[-3:]) if file != "~" else "~ (C functions)"
+        by_file[short] = by_file.get(short, 0.0) + own
+    ordered = sorted(by_file.items(), key=lambda kv: -kv[1])[:limit]
+    return {name: round(own / total_s, 3) for name, own in ordered}
+
+
+def run(count: int, lines: int, batch_size: int, payload_format: int, profile_reindex: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gpid-bench-") as tmp:
         data_dir = Path(tmp)
         env = start_dev_chain(data_dir)
         try:
             settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, batch_size=batch_size)
-            node = open_node(settings, env.keyring).start()
+            node = use_payload_format(open_node(settings, env.keyring), payload_format).start()
             seller_name = next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")
             seller = Principal(Role.SELLER, env.accounts[seller_name].address, "EORI:DE123456789012345")
-            records = (
-                SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count)
-            )
+            records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
             started = time.perf_counter()
             report = node.registration.import_key_data_sets(records, seller)
             while True:
@@ -58,12 +92,25 @@ def run(count: int, lines: int, batch_size: int) -> dict[str, float]:
 
             fresh = Store(f"sqlite:///{data_dir / 'reindex.sqlite3'}")
             fresh.migrate()
+            options: dict[str, Any] = {"start_block": env.deployment.block}
+            if "encryption" in inspect.signature(Indexer).parameters:  # issue 19: opens format 2
+                options["encryption"] = env.keyring.encryption
+            indexer = Indexer(fresh, node.client, **options)
+            profile = cProfile.Profile() if profile_reindex else None
             started = time.perf_counter()
-            Indexer(fresh, node.client, start_block=env.deployment.block, encryption=node.keyring.encryption).sync()
+            if profile is not None:
+                profile.enable()
+            indexer.sync()
+            if profile is not None:
+                profile.disable()
             reindex_s = time.perf_counter() - started
             with fresh.session() as session:
-                assert session.scalar(select(func.count()).select_from(KeyDataSetRow)) == count
-            return {
+                rows = session.scalar(select(func.count()).select_from(KeyDataSetRow))
+                readable = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(KeyDataSetRow.readable.is_(True)))
+            assert rows == count, (rows, count)
+            assert readable == count, f"the re-index opened {readable} of {count} key data sets"
+            figures: dict[str, Any] = {
+                "payload_format": payload_format,
                 "count": count,
                 "lines_per_key_data_set": lines,
                 "import_per_s": round(count / imported_s, 1),
@@ -71,19 +118,38 @@ def run(count: int, lines: int, batch_size: int) -> dict[str, float]:
                 "import_peak_rss_mb": round(peak, 1),
                 "import_seconds": round(imported_s, 2),
                 "reindex_seconds": round(reindex_s, 2),
+                "reindex_readable": readable,
                 "transactions": node.outbox.sent_transactions,
             }
+            if profile is not None:
+                figures["reindex_profile_functions"] = top_functions(profile, reindex_s)
+                figures["reindex_profile_files"] = top_files(profile, reindex_s)
+            return figures
         finally:
             env.stop()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--formats", default="2,1", help="payload formats to run, in order (2 encrypted, 1 plain)")
+    parser.add_argument("--profile-reindex", action="store_true", help="cProfile the re-index (slows it)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run of one format
     args = parser.parse_args()
-    print(json.dumps(run(args.count, args.lines, args.batch_size)))
+    if args.one is not None:
+        print(json.dumps(run(args.count, args.lines, args.batch_size, args.one, args.profile_reindex)))
+        return
+    runs = []
+    for payload_format in (int(f) for f in args.formats.split(",")):
+        child = [sys.executable, "-m", "benchmarks.node", "--one", str(payload_format), "--count", str(args.count),
+                 "--lines", str(args.lines), "--batch-size", str(args.batch_size)]  # fmt: skip
+        if args.profile_reindex:
+            child.append("--profile-reindex")
+        out = subprocess.run(child, check=True, stdout=subprocess.PIPE, text=True)
+        runs.append({"path": NAMES[payload_format], **json.loads(out.stdout.strip().splitlines()[-1])})
+    print(json.dumps({"runs": runs}))
 
 
 if __name__ == "__main__":
