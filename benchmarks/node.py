@@ -67,7 +67,7 @@ def top_files(profile: cProfile.Profile, total_s: float, limit: int = 12) -> dic
     return {name: round(own / total_s, 3) for name, own in ordered}
 
 
-def run(count: int, lines: int, batch_size: int, payload_format: int, profile_reindex: bool = False) -> dict[str, Any]:
+def run(count: int, lines: int, batch_size: int, payload_format: int, profile_reindex: bool = False, profile_import: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gpid-bench-") as tmp:
         data_dir = Path(tmp)
         env = start_dev_chain(data_dir)
@@ -77,8 +77,14 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
             seller_name = next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")
             seller = Principal(Role.SELLER, env.accounts[seller_name].address, "EORI:DE123456789012345")
             records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
+            import_profile = cProfile.Profile() if profile_import else None
             started = time.perf_counter()
+            if import_profile is not None:
+                import_profile.enable()  # the importing thread only (not the outbox's nor the indexer's)
             report = node.registration.import_key_data_sets(records, seller)
+            if import_profile is not None:
+                import_profile.disable()
+            prepared_s = time.perf_counter() - started
             while True:
                 with node.store.session() as session:
                     indexed = session.scalar(select(func.count()).select_from(KeyDataSetRow))
@@ -121,6 +127,10 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
                 "reindex_readable": readable,
                 "transactions": node.outbox.sent_transactions,
             }
+            if import_profile is not None:
+                figures["import_thread_seconds"] = round(prepared_s, 2)
+                figures["import_profile_functions"] = top_functions(import_profile, prepared_s)
+                figures["import_profile_files"] = top_files(import_profile, prepared_s)
             if profile is not None:
                 figures["reindex_profile_functions"] = top_functions(profile, reindex_s)
                 figures["reindex_profile_files"] = top_files(profile, reindex_s)
@@ -136,17 +146,17 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--formats", default="2,1", help="payload formats to run, in order (2 encrypted, 1 plain)")
     parser.add_argument("--profile-reindex", action="store_true", help="cProfile the re-index (slows it)")
+    parser.add_argument("--profile-import", action="store_true", help="cProfile the importing thread (slows it)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run of one format
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(run(args.count, args.lines, args.batch_size, args.one, args.profile_reindex)))
+        print(json.dumps(run(args.count, args.lines, args.batch_size, args.one, args.profile_reindex, args.profile_import)))
         return
     runs = []
     for payload_format in (int(f) for f in args.formats.split(",")):
         child = [sys.executable, "-m", "benchmarks.node", "--one", str(payload_format), "--count", str(args.count),
                  "--lines", str(args.lines), "--batch-size", str(args.batch_size)]  # fmt: skip
-        if args.profile_reindex:
-            child.append("--profile-reindex")
+        child += ["--profile-reindex"] * args.profile_reindex + ["--profile-import"] * args.profile_import
         out = subprocess.run(child, check=True, stdout=subprocess.PIPE, text=True)
         runs.append({"path": NAMES[payload_format], **json.loads(out.stdout.strip().splitlines()[-1])})
     print(json.dumps({"runs": runs}))
