@@ -141,6 +141,8 @@ def run(clients: int, seconds: float, samples: int, payload_format: int = 2) -> 
             with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {seller}"}, timeout=30) as http:
                 get = timed(lambda: http.get(f"/v1/key-data-sets/{gpids[len(gpids) // 2]}"), samples)
                 full = http.get(f"/v1/key-data-sets/{gpids[0]}").json()
+            # the path measured is the one named: the node says which format it registered
+            assert full.get("format", payload_format) == payload_format, (full.get("format"), payload_format)
             items = [
                 {"gpid": gpids[0], "goods_sequence": g["sequence"], **{k: g[k] for k in (
                     "hs_code", "value", "currency", "packages", "net_mass_kg", "country_of_origin", "preferential_origin")}}
