@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.devnode import use_payload_format
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.services.devmode import DEMO_PARTICIPANTS, start_dev_chain
@@ -35,7 +34,7 @@ from gpid_node.services.indexer import Indexer
 from gpid_node.services.node import open_node
 from gpid_node.settings import Settings
 from gpid_node.store.database import Store
-from gpid_node.store.tables import KeyDataSetRow
+from gpid_node.store.tables import KeyDataSetRow, VersionRow
 
 NAMES = {1: "plain", 2: "encrypted"}
 
@@ -73,7 +72,7 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
         env = start_dev_chain(data_dir)
         try:
             settings = Settings(data_dir=data_dir, rpc_url=env.chain.url, batch_size=batch_size)
-            node = use_payload_format(open_node(settings, env.keyring), payload_format).start()
+            node = open_node(settings, env.keyring, payload_format=payload_format).start()
             seller_name = next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")
             seller = Principal(Role.SELLER, env.accounts[seller_name].address, "EORI:DE123456789012345")
             records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
@@ -113,8 +112,9 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
             with fresh.session() as session:
                 rows = session.scalar(select(func.count()).select_from(KeyDataSetRow))
                 readable = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(KeyDataSetRow.readable.is_(True)))
+                opened = session.scalar(select(func.count()).select_from(VersionRow).where(VersionRow.data.is_not(None)))
             assert rows == count, (rows, count)
-            assert readable == count, f"the re-index opened {readable} of {count} key data sets"
+            assert readable == opened == count, f"the re-index opened {opened} of {count} key data sets ({readable} readable)"
             figures: dict[str, Any] = {
                 "payload_format": payload_format,
                 "count": count,
