@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import inspect
 import json
 import pstats
 import resource
@@ -66,7 +65,15 @@ def top_files(profile: cProfile.Profile, total_s: float, limit: int = 12) -> dic
     return {name: round(own / total_s, 3) for name, own in ordered}
 
 
-def run(count: int, lines: int, batch_size: int, payload_format: int, profile_reindex: bool = False, profile_import: bool = False) -> dict[str, Any]:
+def run(
+    count: int,
+    lines: int,
+    batch_size: int,
+    payload_format: int,
+    profile_reindex: bool = False,
+    profile_import: bool = False,
+    precheck_workers: int | None = None,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gpid-bench-") as tmp:
         data_dir = Path(tmp)
         env = start_dev_chain(data_dir)
@@ -97,10 +104,8 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
 
             fresh = Store(f"sqlite:///{data_dir / 'reindex.sqlite3'}")
             fresh.migrate()
-            options: dict[str, Any] = {"start_block": env.deployment.block}
-            if "encryption" in inspect.signature(Indexer).parameters:  # issue 19: opens format 2
-                options["encryption"] = env.keyring.encryption
-            indexer = Indexer(fresh, node.client, **options)
+            indexer = Indexer(fresh, node.client, start_block=env.deployment.block, encryption=node.keyring.encryption,
+                              precheck_workers=precheck_workers)  # fmt: skip
             profile = cProfile.Profile() if profile_reindex else None
             started = time.perf_counter()
             if profile is not None:
@@ -124,6 +129,7 @@ def run(count: int, lines: int, batch_size: int, payload_format: int, profile_re
                 "import_peak_rss_mb": round(peak, 1),
                 "import_seconds": round(imported_s, 2),
                 "reindex_seconds": round(reindex_s, 2),
+                "reindex_precheck_workers": precheck_workers,
                 "reindex_readable": readable,
                 "transactions": node.outbox.sent_transactions,
             }
@@ -147,15 +153,19 @@ def main() -> None:
     parser.add_argument("--formats", default="2,1", help="payload formats to run, in order (2 encrypted, 1 plain)")
     parser.add_argument("--profile-reindex", action="store_true", help="cProfile the re-index (slows it)")
     parser.add_argument("--profile-import", action="store_true", help="cProfile the importing thread (slows it)")
+    parser.add_argument("--precheck-workers", type=int, help="the re-index's worker processes for format-2 checks (default: the indexer's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child run of one format
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(run(args.count, args.lines, args.batch_size, args.one, args.profile_reindex, args.profile_import)))
+        figures = run(args.count, args.lines, args.batch_size, args.one, args.profile_reindex, args.profile_import, args.precheck_workers)
+        print(json.dumps(figures))
         return
     runs = []
     for payload_format in (int(f) for f in args.formats.split(",")):
         child = [sys.executable, "-m", "benchmarks.node", "--one", str(payload_format), "--count", str(args.count),
                  "--lines", str(args.lines), "--batch-size", str(args.batch_size)]  # fmt: skip
+        if args.precheck_workers is not None:
+            child += ["--precheck-workers", str(args.precheck_workers)]
         child += ["--profile-reindex"] * args.profile_reindex + ["--profile-import"] * args.profile_import
         out = subprocess.run(child, check=True, stdout=subprocess.PIPE, text=True)
         runs.append({"path": NAMES[payload_format], **json.loads(out.stdout.strip().splitlines()[-1])})
