@@ -15,6 +15,7 @@ import argparse
 import itertools
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -152,8 +153,13 @@ def run(clients: int, seconds: float, samples: int, payload_format: int = 2) -> 
                                            "filed_at": datetime.now(UTC).isoformat(), "items": items}}  # fmt: skip
             with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {customs}"}, timeout=30) as http:
                 verify = timed(lambda: http.post("/v1/verifications", json=declaration), samples)
+            with sqlite3.connect(f"file:{data_dir / 'index.sqlite3'}?mode=ro", uri=True) as db:  # format 2 keeps payloads
+                payloads = db.execute("SELECT avg(length(payload)), min(substr(payload, 2, 1)), max(substr(payload, 2, 1)) "
+                                      "FROM versions WHERE payload IS NOT NULL").fetchone()  # fmt: skip
             return {
                 "path": {1: "plain", 2: "encrypted"}[payload_format],
+                "payload_bytes_mean": None if payloads[0] is None else round(payloads[0], 1),
+                "recipients_min_max": None if payloads[1] is None else [payloads[1][0], payloads[2][0]],
                 "payload_format": payload_format,
                 "register_per_s": round(rate, 1),
                 "register_p50_ms": round(statistics.median(reg_latencies), 1),

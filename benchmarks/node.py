@@ -65,6 +65,17 @@ def top_files(profile: cProfile.Profile, total_s: float, limit: int = 12) -> dic
     return {name: round(own / total_s, 3) for name, own in ordered}
 
 
+def _wait_for_recipients(node: Any, seller: str, data: dict[str, Any], expected: int = 4, timeout_s: float = 60.0) -> int:
+    """The recipients a registration of ``data`` gets, once all ``expected`` are known (seller, buyer,
+    Customs DE and GB: their keys are published when the node starts) or after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = len(node.registration.recipients(seller, data))
+        if found >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def run(
     count: int,
     lines: int,
@@ -82,6 +93,8 @@ def run(
             node = open_node(settings, env.keyring, payload_format=payload_format).start()
             seller_name = next(p.name for p in DEMO_PARTICIPANTS if p.role == "seller")
             seller = Principal(Role.SELLER, env.accounts[seller_name].address, "EORI:DE123456789012345")
+            if payload_format == 2:  # the recipients' keys are published at start: wait until they are indexed
+                recipients = _wait_for_recipients(node, seller.account, sample_key_data_set("BENCH-RECIPIENTS", lines=1))
             records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
             import_profile = cProfile.Profile() if profile_import else None
             started = time.perf_counter()
@@ -118,6 +131,7 @@ def run(
                 rows = session.scalar(select(func.count()).select_from(KeyDataSetRow))
                 readable = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(KeyDataSetRow.readable.is_(True)))
                 opened = session.scalar(select(func.count()).select_from(VersionRow).where(VersionRow.data.is_not(None)))
+                payload_bytes = session.scalar(select(func.avg(func.length(VersionRow.payload))))  # format 2 keeps it
             assert rows == count, (rows, count)
             assert readable == opened == count, f"the re-index opened {opened} of {count} key data sets ({readable} readable)"
             figures: dict[str, Any] = {
@@ -131,6 +145,8 @@ def run(
                 "reindex_seconds": round(reindex_s, 2),
                 "reindex_precheck_workers": precheck_workers,
                 "reindex_readable": readable,
+                "recipients": recipients if payload_format == 2 else None,
+                "payload_bytes_mean": None if payload_bytes is None else round(float(payload_bytes), 1),
                 "transactions": node.outbox.sent_transactions,
             }
             if import_profile is not None:
