@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gpid_node.chain.abi import event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import Keyring
 from gpid_node.domain import errors as e
@@ -14,6 +15,12 @@ from gpid_node.services.outbox import Outbox
 from gpid_node.store.database import Store
 
 UNBOUND = b"\0" * 32  # the trader key of an account bound to no trader ID
+# The events the recipients of a registration and a grantee's key are chosen from (via the index).
+RIGHTS_TOPICS = [
+    event_topic(name)
+    for name in ("EncryptionKeyPublished", "CustomsCountrySet", "RoleGranted", "RoleRevoked", "MandateSet",
+                 "TraderBound", "TraderUnbound")
+]  # fmt: skip
 
 
 @dataclass
@@ -60,15 +67,26 @@ class Context:
         if not self.client.is_reachable(max_age_s=0.5):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    def require_current_index(self) -> None:
-        """Waits until the index holds the chain's blocks up to its head now (less the confirmations
+    def require_current_index(self) -> int:
+        """Makes sure the index knows every rights event the chain has now (less the confirmations
         the indexer leaves): the recipients of a registration and the grantee's key are read from the
         index, and a node that has just started, or was down, must not choose them from an old
-        picture of the chain. Refuses (nothing is recorded) when the index does not catch up in time."""
+        picture of the chain. One ``eth_getLogs`` over the blocks not indexed yet tells whether any
+        such event is among them; only then does the write wait for the index (refused, nothing
+        recorded, when it does not catch up in time). Returns the block up to which the index holds
+        every rights event."""
         target = self.client.block_number() - self.indexer.confirmations
+        cursor = self.indexer.state().cursor
+        first = self.indexer.start_block if cursor is None else cursor.number + 1
+        if first > target or not self.client.has_logs(RIGHTS_TOPICS, first, target):
+            return target
         if not self.indexer.wait_for(target, self.write_timeout_s):
             raise e.ChainUnavailable(
                 f"this node's index has not caught up with block {target} of the chain, and the recipients of the "
                 "data are read from it; nothing was written, try again shortly"
             )
+        return target
 
+    def rights_changed(self, after: int, up_to: int) -> bool:
+        """Whether the chain holds a rights event in blocks (after, up_to]."""
+        return after < up_to and self.client.has_logs(RIGHTS_TOPICS, after + 1, up_to)

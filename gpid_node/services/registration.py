@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,6 +69,21 @@ class Registration:
         self.context = context
         self.submissions = submissions
         self.payload_format = payload_format
+        # Recipients remembered between single registrations, per seller account, while no rights
+        # event (keys, Customs, bindings, mandates) has reached the chain since block _recipients_block.
+        self._recipients: dict[str, RecipientCache] = {}
+        self._recipients_block = -1
+        self._recipients_lock = threading.Lock()
+
+    def _recipient_cache(self, sender: str, indexed_up_to: int) -> RecipientCache:
+        """The remembered recipients of ``sender``'s registrations, forgotten as soon as a rights event
+        lies between the block they were read at and ``indexed_up_to`` (the index holds every rights
+        event up to it: :meth:`Context.require_current_index`)."""
+        with self._recipients_lock:
+            if self._recipients_block < 0 or self.context.rights_changed(self._recipients_block, indexed_up_to):
+                self._recipients = {}  # a new dict: a lookup still running from before writes into the old one
+            self._recipients_block = max(self._recipients_block, indexed_up_to)
+            return self._recipients.setdefault(sender, {})
 
     def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
         """Who receives the content key (account, X25519 public key): the seller's account with its
@@ -156,9 +172,10 @@ class Registration:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
         sender = self.context.signer(principal, Action.REGISTER)
         self.context.require_chain()
+        cache = None
         if self.payload_format == ENCRYPTED:
-            self.context.require_current_index()
-        prepared = self.prepare(raw, sender)
+            cache = self._recipient_cache(sender, self.context.require_current_index())
+        prepared = self.prepare(raw, sender, cache=cache)
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:
             if submissions.known_registrations(connection, [gpid.hex]):  # registered, or recorded and on its way
