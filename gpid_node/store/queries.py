@@ -53,7 +53,6 @@ __all__ = [
     "key_data_set",
     "links_for",
     "list_visible",
-    "mandated_agents",
     "mandates_since",
     "trader_bindings",
     "verifications_for",
@@ -250,14 +249,6 @@ def _newer_mandate() -> ColumnElement[bool]:
         or_(later.block_number > MandateRow.block_number,
             and_(later.block_number == MandateRow.block_number, later.log_index > MandateRow.log_index)),
     )  # fmt: skip
-
-
-def mandated_agents(session: Session, trader_key_hex: str) -> set[str]:
-    """The agents holding an active mandate (any direction) of a trader (by its trader key)."""
-    statement = select(MandateRow.agent).where(
-        MandateRow.trader_key == _key(trader_key_hex), MandateRow.active.is_(True), ~_newer_mandate()
-    )
-    return set(session.scalars(statement.distinct()))
 
 
 def mandates_since(session: Session, trader_key_hex: str) -> dict[str, int]:
