@@ -422,10 +422,11 @@ class RegistryClient:
         query = {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics}
         return list(self._rpc(self.w3.eth.get_logs, query))
 
-    def has_logs(self, topic0s: list[str], first: int, end: int) -> bool:
-        """Whether the registry logged any of these events (``0x``-hex topics) in blocks [first, end]."""
+    def log_blocks(self, topic0s: list[str], first: int, end: int) -> list[int]:
+        """The blocks in [first, end] in which the registry logged any of these events (``0x``-hex
+        topics), in chain order, one entry per log."""
         query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(end), "topics": [topic0s]}
-        return bool(self.request("eth_getLogs", query))
+        return [int(log["blockNumber"], 16) for log in self.request("eth_getLogs", query) or []]
 
     def raw_logs(self, first: int, end: int) -> list[dict[str, Any]]:
         """The registry's logs in blocks [first, end] as plain JSON-RPC dicts (web3's result formatting,

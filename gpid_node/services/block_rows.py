@@ -56,6 +56,7 @@ from gpid_node.services.index_rows import (
     verification_row,
 )
 from gpid_node.store import index_writes
+from gpid_node.store.tables import hex_bytes
 
 __all__ = ["BlockRows", "ContentKeys", "Prechecked", "map_block", "precheck_registrations", "reread"]
 
@@ -69,10 +70,6 @@ CONTENT_KEYS_REMEMBERED = 200_000  # per-GPID content keys kept in memory (about
 # event's place on chain (transaction hash, log index).
 Prechecked = tuple[PayloadCheck, bytes | None]
 PrecheckKey = tuple[str, int]
-
-
-def _bytes(hex_text: str | None) -> bytes | None:
-    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
 
 
 class ContentKeys:
@@ -277,7 +274,7 @@ def _content_key(work: BlockRows, gpid: str, state: Mapping[str, Any]) -> bytes 
     """The GPID's content key: remembered, in this block's rows, or stored (None when this node has none)."""
     if work.keys is None:
         return None
-    known = work.keys.known(gpid) or work.opened.get(gpid) or _bytes(state.get("content_key"))
+    known = work.keys.known(gpid) or work.opened.get(gpid) or hex_bytes(state.get("content_key"))
     if known is not None:
         work.keys.remember(gpid, known)
     return known
@@ -425,7 +422,7 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
             check = check_encrypted_payload(version["payload"], committed, content_key, keys.binding(gpid), number)
         if number == 1:
             if check.data is not None:
-                check = check.adding(registration_problems(check.data, _bytes(kds["seller_trader_key"]) or b"", _bytes(kds["invoice_key"]) or b""))
+                check = check.adding(registration_problems(check.data, hex_bytes(kds["seller_trader_key"]) or b"", hex_bytes(kds["invoice_key"]) or b""))
             seed = None if check.salt is None else hex_of(check.salt)
             fields: list[str] = []
         else:
@@ -441,7 +438,7 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
         rows.append(row)
         previous = row
     first = rows[0]["data"]
-    seller_key = _bytes(kds["seller_trader_key"]) or b""
+    seller_key = hex_bytes(kds["seller_trader_key"]) or b""
     index_writes.update_key_data_set(session, gpid, {
         **current_state(rows),
         "readable": first is not None, "content_key": None if content_key is None else hex_of(content_key), "seed": seed,
@@ -468,7 +465,7 @@ def _find_key(session: Session, keys: ContentKeys, gpid: str, payload: bytes) ->
         return found, []
     for _grantee, wrapped_hex in index_writes.granted_keys(session, gpid):
         try:
-            wrapped = payload_crypto.WrappedKey.from_bytes(_bytes(wrapped_hex) or b"")
+            wrapped = payload_crypto.WrappedKey.from_bytes(hex_bytes(wrapped_hex) or b"")
             if wrapped.key_id in keys.holders:
                 found = keys.open_wrapped([wrapped], gpid)
         except PayloadError:

@@ -75,14 +75,17 @@ class Registration:
         self._recipients_block = -1
         self._recipients_lock = threading.Lock()
 
-    def _recipient_cache(self, sender: str, indexed_up_to: int) -> RecipientCache:
-        """The remembered recipients of ``sender``'s registrations, forgotten as soon as a rights event
-        lies between the block they were read at and ``indexed_up_to`` (the index holds every rights
-        event up to it: :meth:`Context.require_current_index`)."""
+    def _recipient_cache(self, sender: str) -> RecipientCache:
+        """The remembered recipients of ``sender``'s registrations, after the index is known to hold
+        every rights event; forgotten as soon as a rights event lies after the block they were read
+        at (one ``eth_getLogs`` answers both: :meth:`Context.require_current_index`)."""
         with self._recipients_lock:
-            if self._recipients_block < 0 or self.context.rights_changed(self._recipients_block, indexed_up_to):
+            remembered = self._recipients_block if self._recipients_block >= 0 else None
+        position = self.context.require_current_index(remembered)
+        with self._recipients_lock:
+            if remembered is None or position.changed:
                 self._recipients = {}  # a new dict: a lookup still running from before writes into the old one
-            self._recipients_block = max(self._recipients_block, indexed_up_to)
+            self._recipients_block = max(self._recipients_block, position.block)
             return self._recipients.setdefault(sender, {})
 
     def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
@@ -174,7 +177,7 @@ class Registration:
         self.context.require_chain()
         cache = None
         if self.payload_format == ENCRYPTED:
-            cache = self._recipient_cache(sender, self.context.require_current_index())
+            cache = self._recipient_cache(sender)
         prepared = self.prepare(raw, sender, cache=cache)
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:

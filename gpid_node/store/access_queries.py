@@ -24,6 +24,7 @@ from gpid_node.store.tables import (
     KeyDataSetRow,
     MandateRow,
     TraderBindingRow,
+    hex_bytes,
 )
 
 __all__ = [
@@ -85,10 +86,6 @@ class ContentKey:
     seed: bytes | None
 
 
-def _bytes(hex_text: str | None) -> bytes | None:
-    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
-
-
 def _newest(rows: Iterable[Any], key: Any) -> dict[Any, Any]:
     """The newest row per key of rows given in chain order."""
     newest: dict[Any, Any] = {}
@@ -147,7 +144,7 @@ def current_keys(session: Session, accounts: Iterable[str]) -> dict[str, Publish
     rows = _all(session, select(EncryptionKeyRow).where(EncryptionKeyRow.account.in_(wanted))
                 .order_by(EncryptionKeyRow.block_number, EncryptionKeyRow.log_index, EncryptionKeyRow.id))  # fmt: skip
     newest = _newest(rows, lambda r: r.account)
-    return {a: PublishedKey(a, _bytes(r.public_key) or b"", _bytes(r.key_id) or b"") for a, r in newest.items()}
+    return {a: PublishedKey(a, hex_bytes(r.public_key) or b"", hex_bytes(r.key_id) or b"") for a, r in newest.items()}
 
 
 def _grant_rows(session: Session, gpid_hex: str, grantee: str | None = None) -> list[GrantRow]:
@@ -187,4 +184,4 @@ def content_key(session: Session, gpid_hex: str) -> ContentKey | None:
     ).first()
     if row is None:
         return None
-    return ContentKey(int(row.format or 1), _bytes(row.content_key), _bytes(row.seed))
+    return ContentKey(int(row.format or 1), hex_bytes(row.content_key), hex_bytes(row.seed))

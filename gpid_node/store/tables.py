@@ -42,6 +42,11 @@ HEX16 = 34
 ADDRESS = 42
 
 
+def hex_bytes(hex_text: str | None) -> bytes | None:
+    """The bytes of a ``0x``-hex column value (None stays None)."""
+    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
