@@ -17,6 +17,7 @@ from gpid_node.services.access import Access
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
+from gpid_node.services.disclosures import Disclosures
 from gpid_node.services.encryption_keys import publish_current_keys
 from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
@@ -60,6 +61,7 @@ class Node:
         self.declarations = Declarations(self.context, self.reads, self.submissions)
         self.verifications = Verifications(self.context, self.reads, self.submissions)
         self.access = Access(self.context, self.reads, self.submissions)
+        self.disclosures = Disclosures(self.context, self.reads)
         self._engine_process: EngineProcess | None = None
 
     @property
