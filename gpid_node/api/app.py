@@ -14,7 +14,7 @@ from gpid_node.api.idempotency import Idempotency
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
-from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, proof_bundles, submissions, verifications
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
@@ -89,7 +89,7 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics(outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node))
 
-    for module in (key_data_sets, grants, disclosures, mandates, declarations, verifications, submissions, health):
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, health):
         app.include_router(module.router)
     app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)

@@ -23,6 +23,7 @@ from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import Indexer
 from gpid_node.services.outbox import Outbox
+from gpid_node.services.proof_bundles import ProofBundles
 from gpid_node.services.reads import Reads
 from gpid_node.services.registration import Registration
 from gpid_node.services.submission import Submissions
@@ -62,6 +63,7 @@ class Node:
         self.verifications = Verifications(self.context, self.reads, self.submissions)
         self.access = Access(self.context, self.reads, self.submissions)
         self.disclosures = Disclosures(self.context, self.reads)
+        self.proof_bundles = ProofBundles(self.context)
         self._engine_process: EngineProcess | None = None
 
     @property

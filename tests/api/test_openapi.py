@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, proof_bundles, submissions, verifications
 
 EXAMPLES = 30
 CHECKS = [
@@ -33,7 +33,7 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, grants, disclosures, mandates, declarations, verifications, submissions, health)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, health)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods

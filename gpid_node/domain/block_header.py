@@ -1,0 +1,119 @@
+"""A block header as the JSON-RPC gives it, reduced to the fields its hash covers, and that hash.
+
+A block's hash is ``keccak256(rlp([field, ...]))`` over the header fields in the order of the
+yellow paper, each fork appending its own at the end: London (EIP-1559) ``baseFeePerGas``,
+Shanghai (EIP-4895) ``withdrawalsRoot``, Cancun (EIP-4844, EIP-4788) ``blobGasUsed``,
+``excessBlobGas``, ``parentBeaconBlockRoot``, Prague (EIP-7685) ``requestsHash``. A header of an
+older fork simply lacks the later fields, so the fields present must be the first *n* of
+:data:`HEADER_FIELDS` for an *n* that some fork defines; anything else (a gap, a field this module
+does not know) is refused rather than hashed in a guessed order.
+
+``eth_getBlockByNumber`` adds members the hash does not cover (``hash``, ``size``,
+``totalDifficulty``, ``transactions``, ``uncles``, ``withdrawals``): :func:`hashed_fields` drops
+them, so that a proof bundle carries nothing an auditor could not check. Values stay in their
+JSON-RPC text (``0x``-hex, lower case); quantities are read as integers (RLP writes them big-endian
+without leading zeros), everything else as bytes of a fixed or free length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import rlp
+
+from gpid_node.domain.canonical import keccak
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One field of the header: its JSON-RPC name, whether it is a quantity, its byte length if
+    fixed (None for free length), and where it comes from."""
+
+    name: str
+    quantity: bool
+    length: int | None
+    since: str
+
+
+HEADER_FIELDS: tuple[HeaderField, ...] = (
+    HeaderField("parentHash", False, 32, "yellow paper"),
+    HeaderField("sha3Uncles", False, 32, "yellow paper"),
+    HeaderField("miner", False, 20, "yellow paper"),
+    HeaderField("stateRoot", False, 32, "yellow paper"),
+    HeaderField("transactionsRoot", False, 32, "yellow paper"),
+    HeaderField("receiptsRoot", False, 32, "yellow paper"),
+    HeaderField("logsBloom", False, 256, "yellow paper"),
+    HeaderField("difficulty", True, None, "yellow paper"),
+    HeaderField("number", True, None, "yellow paper"),
+    HeaderField("gasLimit", True, None, "yellow paper"),
+    HeaderField("gasUsed", True, None, "yellow paper"),
+    HeaderField("timestamp", True, None, "yellow paper"),
+    HeaderField("extraData", False, None, "yellow paper"),
+    HeaderField("mixHash", False, 32, "yellow paper"),
+    HeaderField("nonce", False, 8, "yellow paper"),
+    HeaderField("baseFeePerGas", True, None, "London, EIP-1559"),
+    HeaderField("withdrawalsRoot", False, 32, "Shanghai, EIP-4895"),
+    HeaderField("blobGasUsed", True, None, "Cancun, EIP-4844"),
+    HeaderField("excessBlobGas", True, None, "Cancun, EIP-4844"),
+    HeaderField("parentBeaconBlockRoot", False, 32, "Cancun, EIP-4788"),
+    HeaderField("requestsHash", False, 32, "Prague, EIP-7685"),
+)
+FIELD_NAMES = tuple(f.name for f in HEADER_FIELDS)
+# How many leading fields a header of each fork has (Cancun adds three at once).
+FORK_FIELD_COUNTS = {15: "before London", 16: "London", 17: "Shanghai", 20: "Cancun", 21: "Prague"}
+
+_QUANTITY = re.compile(r"0x(?:0|[1-9a-f][0-9a-f]*)")
+_DATA = re.compile(r"0x(?:[0-9a-f]{2})*")
+
+
+class HeaderError(ValueError):
+    """A header that cannot be encoded: the message names the field and what is wrong."""
+
+
+def fork_of(header: dict[str, Any]) -> str:
+    """The fork a header's fields belong to (by their number); HeaderError when no fork has them."""
+    present = [name for name in FIELD_NAMES if name in header]
+    unknown = sorted(name for name in header if name not in FIELD_NAMES)
+    if unknown:
+        raise HeaderError(f"the header has fields this check does not know ({', '.join(unknown)}): "
+                          f"a block of a later fork; a header is hashed over {', '.join(FIELD_NAMES)}")  # fmt: skip
+    if present != list(FIELD_NAMES[: len(present)]) or len(present) not in FORK_FIELD_COUNTS:
+        missing = [name for name in FIELD_NAMES[: max(len(present), 15)] if name not in header]
+        raise HeaderError(f"the header lacks {', '.join(missing) or 'fields'}: its fields are those of no fork "
+                          "(each fork adds fields after the older ones)")  # fmt: skip
+    return FORK_FIELD_COUNTS[len(present)]
+
+
+def hashed_fields(block: dict[str, Any]) -> dict[str, str]:
+    """The members of a JSON-RPC block that its hash covers, in header order (the rest dropped)."""
+    header = {name: block[name] for name in FIELD_NAMES if name in block}
+    fork_of(header)
+    return header
+
+
+def _value(spec: HeaderField, text: Any) -> int | bytes:
+    if not isinstance(text, str):
+        raise HeaderError(f"header field {spec.name} is not a 0x-hex text")
+    if spec.quantity:
+        if _QUANTITY.fullmatch(text) is None:
+            raise HeaderError(f"header field {spec.name} is not a quantity in lower-case 0x-hex without leading zeros")
+        return int(text, 16)
+    if _DATA.fullmatch(text) is None:
+        raise HeaderError(f"header field {spec.name} is not lower-case 0x-hex bytes")
+    raw = bytes.fromhex(text[2:])
+    if spec.length is not None and len(raw) != spec.length:
+        raise HeaderError(f"header field {spec.name} is {len(raw)} bytes, not {spec.length}")
+    return raw
+
+
+def encode_header(header: dict[str, Any]) -> bytes:
+    """``rlp([field, ...])`` of a header given as its hashed JSON-RPC fields."""
+    fork_of(header)
+    return bytes(rlp.encode([_value(spec, header[spec.name]) for spec in HEADER_FIELDS if spec.name in header]))
+
+
+def header_hash(header: dict[str, Any]) -> bytes:
+    """The block hash: ``keccak256(rlp(header))``."""
+    return keccak(encode_header(header))
