@@ -3,10 +3,14 @@
 A block's hash is ``keccak256(rlp([field, ...]))`` over the header fields in the order of the
 yellow paper, each fork appending its own at the end: London (EIP-1559) ``baseFeePerGas``,
 Shanghai (EIP-4895) ``withdrawalsRoot``, Cancun (EIP-4844, EIP-4788) ``blobGasUsed``,
-``excessBlobGas``, ``parentBeaconBlockRoot``, Prague (EIP-7685) ``requestsHash``. A header of an
-older fork simply lacks the later fields, so the fields present must be the first *n* of
-:data:`HEADER_FIELDS` for an *n* that some fork defines; anything else (a gap, a field this module
-does not know) is refused rather than hashed in a guessed order.
+``excessBlobGas``, ``parentBeaconBlockRoot``, Prague (EIP-7685) ``requestsHash``. The fifteen
+fields of the yellow paper are always there; of the later ones, a header holds those of its fork
+and the forks before, and is encoded with exactly the fields present, in that order. (Clients may
+write more than their fork defines: the genesis headers of anvil's Berlin, London and Shanghai
+chains carry Cancun's two blob gas fields, zero, and their hashes cover them; encoding what is
+present, in order, gives the hash in both cases.) A member this module does not know is refused rather than hashed in a
+guessed place. Only ``stateRoot`` and ``number`` are read from a header, both among the first
+fifteen, whose places never change.
 
 ``eth_getBlockByNumber`` adds members the hash does not cover (``hash``, ``size``,
 ``totalDifficulty``, ``transactions``, ``uncles``, ``withdrawals``): :func:`hashed_fields` drops
@@ -61,8 +65,7 @@ HEADER_FIELDS: tuple[HeaderField, ...] = (
     HeaderField("requestsHash", False, 32, "Prague, EIP-7685"),
 )
 FIELD_NAMES = tuple(f.name for f in HEADER_FIELDS)
-# How many leading fields a header of each fork has (Cancun adds three at once).
-FORK_FIELD_COUNTS = {15: "before London", 16: "London", 17: "Shanghai", 20: "Cancun", 21: "Prague"}
+BASE_FIELDS = 15  # the yellow paper's: every header has them, in these places
 
 _QUANTITY = re.compile(r"0x(?:0|[1-9a-f][0-9a-f]*)")
 _DATA = re.compile(r"0x(?:[0-9a-f]{2})*")
@@ -73,17 +76,17 @@ class HeaderError(ValueError):
 
 
 def fork_of(header: dict[str, Any]) -> str:
-    """The fork a header's fields belong to (by their number); HeaderError when no fork has them."""
-    present = [name for name in FIELD_NAMES if name in header]
+    """The fork of the latest field a header holds (HeaderError when a member is unknown or one of
+    the yellow paper's fifteen is missing)."""
     unknown = sorted(name for name in header if name not in FIELD_NAMES)
     if unknown:
         raise HeaderError(f"the header has fields this check does not know ({', '.join(unknown)}): "
                           f"a block of a later fork; a header is hashed over {', '.join(FIELD_NAMES)}")  # fmt: skip
-    if present != list(FIELD_NAMES[: len(present)]) or len(present) not in FORK_FIELD_COUNTS:
-        missing = [name for name in FIELD_NAMES[: max(len(present), 15)] if name not in header]
-        raise HeaderError(f"the header lacks {', '.join(missing) or 'fields'}: its fields are those of no fork "
-                          "(each fork adds fields after the older ones)")  # fmt: skip
-    return FORK_FIELD_COUNTS[len(present)]
+    missing = [name for name in FIELD_NAMES[:BASE_FIELDS] if name not in header]
+    if missing:
+        raise HeaderError(f"the header lacks {', '.join(missing)}, which every block header has")
+    latest = [spec for spec in HEADER_FIELDS if spec.name in header][-1]
+    return "before London" if latest.since == "yellow paper" else latest.since
 
 
 def hashed_fields(block: dict[str, Any]) -> dict[str, str]:

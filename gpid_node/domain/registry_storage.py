@@ -26,6 +26,9 @@ from gpid_node.domain.gpid import GPID
 ROLES_SLOT = 0  # AccessControl._roles
 RECORDS_SLOT = 1  # GPIDRegistry._records
 VERSIONS_SLOT = 2  # GPIDRegistry._versions
+VERSION_DIGEST_OFFSET = 0  # VersionInfo.digest: the first slot of the struct, the whole word
+# Record's members: (byte offset from the low-order end, bytes), as solc packs them into one word.
+RECORD_MEMBERS = {"issuer": (0, 20), "registeredAt": (20, 5), "version": (25, 4), "links": (29, 2), "format": (31, 1)}
 
 
 def _word(value: int) -> bytes:
@@ -60,10 +63,14 @@ class RecordWord:
 
     @classmethod
     def of(cls, word: int) -> RecordWord:
+        def member(name: str) -> int:
+            offset, size = RECORD_MEMBERS[name]
+            return (word >> (8 * offset)) & ((1 << (8 * size)) - 1)
+
         return cls(
-            issuer="0x" + (word & (2**160 - 1)).to_bytes(20, "big").hex(),
-            registered_at=(word >> 160) & (2**40 - 1),
-            version=(word >> 200) & (2**32 - 1),
-            links=(word >> 232) & (2**16 - 1),
-            format=word >> 248,
+            issuer="0x" + member("issuer").to_bytes(20, "big").hex(),
+            registered_at=member("registeredAt"),
+            version=member("version"),
+            links=member("links"),
+            format=member("format"),
         )
