@@ -188,15 +188,21 @@ def base45_decode(text: str) -> bytes:
     return bytes(out)
 
 
-def problems(disclosure: Disclosure, chain_id: int, registry: str, digest: bytes | None) -> list[FieldProblem]:
-    """What keeps ``disclosure`` from proving its fields, given the chain and registry the verifier
-    reads and the digest that registry holds for the document's version (None: it holds no such
-    version). Empty when the fields are proven."""
+def binding_problems(disclosure: Disclosure, chain_id: int, registry: str) -> list[FieldProblem]:
+    """The document names another chain or registry than the verifier reads (then no digest is asked for)."""
     found: list[FieldProblem] = []
     if disclosure.chain_id != chain_id:
         found.append(FieldProblem("chain_id", f"the document is for chain {disclosure.chain_id}; checked on chain {chain_id}"))
     if disclosure.registry.lower() != registry.lower():
         found.append(FieldProblem("registry", f"the document is for registry {disclosure.registry}; checked against {registry}"))
+    return found
+
+
+def problems(disclosure: Disclosure, chain_id: int, registry: str, digest: bytes | None) -> list[FieldProblem]:
+    """What keeps ``disclosure`` from proving its fields, given the chain and registry the verifier
+    reads and the digest that registry holds for the document's version (None: it holds no such
+    version). Empty when the fields are proven."""
+    found = binding_problems(disclosure, chain_id, registry)
     if found:
         return found
     if digest is None:

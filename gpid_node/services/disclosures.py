@@ -110,6 +110,9 @@ def check_on_chain(parsed: Disclosure, client: RegistryClient) -> dict[str, Any]
     """The verdict from the registry's views alone (``recordOf``, ``versionOf``): for a verifier
     with no node and no index. ChainUnavailable when the chain cannot be reached."""
     block = client.block_number()
+    elsewhere = disclosure.binding_problems(parsed, client.chain_id, client.address)
+    if elsewhere:  # another chain or registry: its views answer nothing about this document
+        return verdict(parsed, elsewhere, 0, block, "chain")
     record = client.record_of(parsed.gpid)
     digest: bytes | None = None
     if 1 <= parsed.version <= record.version:
