@@ -15,6 +15,7 @@ from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
 from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, proof_bundles, submissions, verifications
+from gpid_node.api.ui import gate
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
@@ -91,6 +92,7 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, health):
         app.include_router(module.router)
+    app.include_router(gate.router)  # the gate page, /ui/gate (no sign-in), before the console's catch-all
     app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)
     openapi.install(app)
