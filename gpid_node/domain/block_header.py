@@ -90,9 +90,16 @@ def fork_of(header: dict[str, Any]) -> str:
 
 
 def hashed_fields(block: dict[str, Any]) -> dict[str, str]:
-    """The members of a JSON-RPC block that its hash covers, in header order (the rest dropped)."""
+    """The members of a JSON-RPC block that its hash covers, in header order (the rest dropped).
+
+    HeaderError when they do not hash to the block's ``hash``: the block has a header field this
+    module does not know (a later fork), which is named among the members left out."""
     header = {name: block[name] for name in FIELD_NAMES if name in block}
     fork_of(header)
+    if "hash" in block and "0x" + header_hash(header).hex() != block["hash"]:
+        left_out = sorted(name for name in block if name not in header)
+        raise HeaderError(f"the block's header fields known here do not hash to its hash {block['hash']}: one of the members "
+                          f"left out ({', '.join(left_out)}) is a header field of a fork this node does not know")  # fmt: skip
     return header
 
 

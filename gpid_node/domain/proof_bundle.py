@@ -140,14 +140,14 @@ def trusted_hash(text: str) -> bytes:
 
 def check(bundle: Any, trusted_block_hash: bytes) -> Verdict:
     """Proves the bundle against ``trusted_block_hash`` (32 bytes): every problem found, named."""
-    verdict = Verdict()
+    verdict = Verdict(block_hash="0x" + trusted_block_hash.hex())
     try:
         shape = _Shape.of(bundle)
     except _Malformed as exc:
         verdict.refuse(exc.path, exc.message)
         return verdict
     verdict.gpid, verdict.version = str(shape.gpid), shape.version
-    verdict.block_number, verdict.block_hash = shape.block_number, "0x" + trusted_block_hash.hex()
+    verdict.block_number = shape.block_number
     state_root = _check_header(shape, trusted_block_hash, verdict)
     storage_root = _check_account(shape, state_root, verdict)
     _check_storage(shape, storage_root, verdict)

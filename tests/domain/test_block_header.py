@@ -20,7 +20,7 @@ HEADER = {
 def test_a_header_is_read_by_its_latest_field_and_extra_rpc_members_are_dropped() -> None:
     assert fork_of(HEADER) == "London, EIP-1559"
     assert fork_of({k: v for k, v in HEADER.items() if k != "baseFeePerGas"}) == "before London"
-    block = {**HEADER, "hash": "0x" + "88" * 32, "size": "0x267", "totalDifficulty": "0x0", "uncles": []}
+    block = {**HEADER, "hash": "0x" + header_hash(HEADER).hex(), "size": "0x267", "totalDifficulty": "0x0", "uncles": []}
     assert hashed_fields(block) == HEADER
     assert list(hashed_fields(block)) == list(FIELD_NAMES[:16])
     assert len(header_hash(HEADER)) == 32
@@ -42,3 +42,11 @@ def test_what_cannot_be_placed_is_refused_with_the_field_named(change: dict[str,
     header = {k: v for k, v in {**HEADER, **change}.items() if v is not None}
     with pytest.raises(HeaderError, match=message.replace("(", r"\(").replace(")", r"\)")):
         encode_header(header)
+
+
+def test_a_block_whose_hash_covers_a_field_not_known_here_is_named() -> None:
+    block = {**HEADER, "hash": "0x" + header_hash(HEADER).hex()}
+    assert hashed_fields(block) == HEADER, "the hash of the known fields: accepted"
+    block = {**HEADER, "futureRoot": "0x" + "99" * 32, "size": "0x267", "hash": "0x" + "ab" * 32}
+    with pytest.raises(HeaderError, match=r"left out \(futureRoot, hash, size\) is a header field of a fork"):
+        hashed_fields(block)

@@ -97,11 +97,7 @@ def test_the_record_slot_holds_the_gpids_record(api: Api, amended: str) -> None:
 
 
 def test_a_format1_key_data_set_is_proven_with_its_salt(api: Api) -> None:
-    with api.node.store.session() as session:
-        seller = authenticate(session, api.keys[SELLER])
-    assert seller is not None
-    gpid = Registration(api.node.context, api.node.submissions, payload_format=1).register(fresh_key_data_set(), seller)["gpid"]
-    amend(api, gpid, {"buyer": {"name": "Thames Tools Limited"}})
+    gpid = _plain_amended(api)
     for version in (1, 2):
         bundle = fetch(api, gpid, version).json()
         assert (bundle["payload_format"], set(bundle["opening"])) == (1, {"salt"})
@@ -145,18 +141,33 @@ def test_a_wrong_trusted_hash_and_changed_members_are_refused_with_their_reason(
     assert not proof_bundle.check(tampered, trusted).valid, "version 2's proof does not prove version 1"
 
 
-def _compact(api: Api) -> tuple[bytes, bytes]:
-    """Version 1's bundle as compact JSON (every byte significant) and its block's hash."""
-    if "compact" not in _made:
-        bundle = fetch(api, _amended_format2(api), 1).json()
-        _made["compact"] = (json.dumps(bundle, separators=(",", ":")).encode(), chain_hash(api, bundle["block"]["number"]))
-    return _made["compact"]  # type: ignore[no-any-return]
+def _plain_amended(api: Api) -> str:
+    """A format-1 key data set registered and amended once."""
+    if "plain" not in _made:
+        with api.node.store.session() as session:
+            seller = authenticate(session, api.keys[SELLER])
+        assert seller is not None
+        gpid = Registration(api.node.context, api.node.submissions, payload_format=1).register(fresh_key_data_set(), seller)["gpid"]
+        amend(api, gpid, {"buyer": {"name": "Thames Tools Limited"}})
+        _made["plain"] = gpid
+    return str(_made["plain"])
+
+
+def _compact(api: Api, payload_format: int = 2) -> tuple[bytes, bytes]:
+    """Version 1's bundle of a format-2 (or format-1) key data set as compact JSON (every byte
+    significant) and its block's hash."""
+    if payload_format not in _made:
+        gpid = _amended_format2(api) if payload_format == 2 else _plain_amended(api)
+        bundle = fetch(api, gpid, 1).json()
+        _made[payload_format] = (json.dumps(bundle, separators=(",", ":")).encode(), chain_hash(api, bundle["block"]["number"]))
+    return _made[payload_format]  # type: ignore[no-any-return]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-@given(position=st.floats(min_value=0, max_value=1, exclude_max=True), replacement=st.integers(0, 255))
-def test_any_single_changed_byte_of_a_bundle_is_refused(api: Api, position: float, replacement: int) -> None:
-    text, trusted = _compact(api)
+@given(payload_format=st.sampled_from([2, 1]), position=st.floats(min_value=0, max_value=1, exclude_max=True),
+       replacement=st.integers(0, 255))  # fmt: skip
+def test_any_single_changed_byte_of_a_bundle_is_refused(api: Api, payload_format: int, position: float, replacement: int) -> None:
+    text, trusted = _compact(api, payload_format)
     at = int(position * len(text))
     if text[at] == replacement:
         replacement = (replacement + 1) % 256
