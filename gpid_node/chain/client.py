@@ -232,12 +232,16 @@ class RegistryClient:
             raise UnknownBlock(f"the chain has no block {number}")
         return self._decoded("eth_getBlockByNumber", lambda: {str(k): v for k, v in dict(block).items() if k != "transactions"})
 
-    def storage_proof(self, slots: list[str], block_hash: str) -> dict[str, Any]:
+    def storage_proof(self, slots: list[str], block_hash: str, number: int) -> dict[str, Any]:
         """``eth_getProof`` of the registry's storage ``slots`` (``0x`` + 64 hex digits) in the state
-        after block ``block_hash`` (EIP-1898, so that a reorg cannot mix two blocks): the account
-        proof and one storage proof per slot, as the JSON-RPC gives them. RpcRefused when the
-        endpoint keeps no state that old or does not serve proofs."""
-        answer = self.request("eth_getProof", self.address, slots, {"blockHash": block_hash})
+        after block ``block_hash`` (EIP-1898, so that a reorg cannot mix two blocks), or by its
+        ``number`` where the endpoint takes no block hash there (the caller then checks the proof
+        against that block's header): the account proof and one storage proof per slot, as the
+        JSON-RPC gives them. RpcRefused when the endpoint keeps no state that old or serves no proofs."""
+        try:
+            answer = self.request("eth_getProof", self.address, slots, {"blockHash": block_hash})
+        except RpcRefused:
+            answer = self.request("eth_getProof", self.address, slots, hex(number))
         return self._decoded("eth_getProof", lambda: {str(k): v for k, v in dict(answer).items()})
 
     def is_reachable(self, max_age_s: float = 2.0) -> bool:

@@ -62,7 +62,7 @@ class ProofBundles:
         slots = [slot_text(version_digest_slot(gpid, chosen.version)), slot_text(record_slot(gpid))]
         try:
             block = client.block_json(number)
-            proof = client.storage_proof(slots, str(block["hash"]))
+            proof = client.storage_proof(slots, str(block["hash"]), number)
         except RpcRefused as exc:
             raise e.ChainUnavailable(f"the chain's endpoint {client.rpc_url} gives no storage proof at block {number} "
                                      f"({exc}): a proof bundle needs eth_getProof over recent state") from exc  # fmt: skip
