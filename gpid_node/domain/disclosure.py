@@ -4,15 +4,18 @@ bound to one version of one GPID on one registry, in its JSON form and in its QR
 The JSON form is the proof's members beside ``format``, ``gpid``, ``version``, ``chain_id`` and
 ``registry``; it is self-contained: whoever holds it and can read that version's digest from the
 chain checks it (:func:`problems`), with no node and no index. The QR form is
-``"GPD1:" + base45(raw-deflate(compact JSON))`` (RFC 9285 base45, as the EU digital COVID
-certificate uses it): all characters are in the QR code's alphanumeric set, so any scanner hands it
-over unchanged, and deflate folds the JSON's repeated names and the base64url alphabet: the 10-line
-gate disclosure (packages and net mass, 1,475 bytes of JSON) is 1,598 characters, a version-27 code
-at error correction M (125 modules a side), against version 32 for the JSON itself in byte mode.
+``"GPD1:" + base45(raw-deflate(skeleton) || hashes)`` (RFC 9285 base45, as the EU digital COVID
+certificate uses it), the skeleton being the compact JSON with every hash written ``""`` and the
+hashes their 32 bytes in the skeleton's order: all characters are in the QR code's alphanumeric set,
+so any scanner hands the text over unchanged; deflate folds the JSON's repeated names, and the hashes
+(random bytes deflate cannot shrink) travel raw rather than as base64url. The 10-line gate
+disclosure (packages and net mass, about 1,480 bytes of JSON) is a version-26 code at error
+correction M, against version 32 for the JSON itself in byte mode (docs/protocol.md, "Disclosure QR").
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from dataclasses import dataclass
@@ -54,9 +57,17 @@ class Disclosure:
         return compact(self.as_json())
 
     def qr_text(self) -> str:
-        """The text a QR code of this document holds: ``GPD1:`` and base45 of the deflated compact JSON."""
+        """The text a QR code of this document holds: ``GPD1:`` and base45 of the deflated skeleton
+        (the compact JSON with every hash written ``""``) followed by those hashes' 32 bytes each."""
+        document = self.as_json()
+        hashes: list[bytes] = []
+        for slots in _hash_slots(document):
+            for container, key in slots:
+                hashes.append(base64.urlsafe_b64decode(container[key] + "=" * (-len(container[key]) % 4)))
+                container[key] = ""
         deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
-        return QR_PREFIX + base45_encode(deflater.compress(self.compact_json()) + deflater.flush())
+        packed = deflater.compress(compact(document)) + deflater.flush()
+        return QR_PREFIX + base45_encode(packed + b"".join(hashes))
 
     @property
     def revealed(self) -> dict[str, Any]:
@@ -118,25 +129,57 @@ def _parse_text(text: str) -> Any:
     stripped = text.strip()
     try:
         if stripped.startswith(QR_PREFIX):
-            return strict_json(inflate_qr_text(stripped))
+            return unpack_qr_text(stripped)
         return strict_json(stripped)
     except (ValueError, RecursionError) as exc:
         raise InvalidDisclosure([FieldProblem("", f"neither the JSON of a {FORMAT} document nor the {QR_PREFIX} text of its QR code")]) from exc
 
 
-def inflate_qr_text(text: str) -> bytes:
-    """The compact JSON a QR text holds; InvalidDisclosure when it is not base45 of raw deflate."""
+def unpack_qr_text(text: str) -> Any:
+    """The document (its JSON value) a QR text holds; InvalidDisclosure when it is not base45 of a
+    raw-deflate stream of JSON followed by exactly the 32-byte hashes its ``""`` slots ask for."""
     if len(text) > MAX_QR_TEXT:
         raise InvalidDisclosure([FieldProblem("", f"the QR text is {len(text)} characters, more than any QR code holds")])
     try:
         packed = base45_decode(text[len(QR_PREFIX) :])
         inflater = zlib.decompressobj(-15)
-        inflated = inflater.decompress(packed, MAX_INFLATED_BYTES)
-        if inflater.unconsumed_tail or not inflater.eof or inflater.unused_data:
+        skeleton = inflater.decompress(packed, MAX_INFLATED_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
             raise ValueError("not one complete raw-deflate stream within 256 KiB")
     except (ValueError, zlib.error) as exc:
         raise InvalidDisclosure([FieldProblem("", f"the {QR_PREFIX} text is not base45 of a deflated document: {exc}")]) from exc
-    return inflated
+    try:
+        document = strict_json(skeleton)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidDisclosure([FieldProblem("", f"the {QR_PREFIX} text does not hold a JSON document")]) from exc
+    hashes = inflater.unused_data
+    slots = [slot for group in _hash_slots(document) for slot in group]
+    if len(hashes) != merkle.HASH_BYTES * len(slots):
+        raise InvalidDisclosure([FieldProblem("", f"the {QR_PREFIX} text carries {len(hashes)} bytes of hashes for "
+                                                  f"{len(slots)} slots of 32 bytes")])  # fmt: skip
+    for number, (container, key) in enumerate(slots):
+        if container[key] != "":
+            raise InvalidDisclosure([FieldProblem("", f'the {QR_PREFIX} text writes a hash in its JSON: a slot is ""')])
+        container[key] = disclosure_proof.b64(hashes[number * merkle.HASH_BYTES : (number + 1) * merkle.HASH_BYTES])
+    return document
+
+
+def _hash_slots(document: Any) -> list[list[tuple[Any, Any]]]:
+    """Where a document's hashes are, in the order of its members (the QR form's hash order):
+    ``salts``, ``column_seeds`` and ``roots`` values, each section's ``siblings``, ``buyer_commitment``."""
+    if not isinstance(document, dict):
+        return []
+    found: list[list[tuple[Any, Any]]] = []
+    for name, value in document.items():
+        if name in ("salts", "column_seeds", "roots") and isinstance(value, dict):
+            found.append([(value, key) for key in value])
+        elif name == "proofs" and isinstance(value, dict):
+            for section in value.values():
+                if isinstance(section, dict) and isinstance(section.get("siblings"), list):
+                    found.append([(section["siblings"], i) for i in range(len(section["siblings"]))])
+        elif name == "buyer_commitment":
+            found.append([(document, name)])
+    return found
 
 
 def strict_json(text: str | bytes) -> Any:

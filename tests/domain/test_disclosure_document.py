@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+import segno
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.builders import key_data_set
@@ -44,6 +45,8 @@ def test_the_json_and_qr_forms_read_back_and_prove_the_fields() -> None:
         assert disclosure.problems(back, CHAIN, REGISTRY, digest(data)) == []
     assert disclosure.expanded(document)["goods[9].packages"] == data["goods"][9]["packages"]
     assert len(document.compact_json()) <= 2000
+    code = segno.make(document.qr_text(), error="m", boost_error=False)
+    assert (code.mode, code.version) == ("alphanumeric", 26)
 
 
 def test_base45_is_rfc_9285() -> None:
@@ -157,6 +160,12 @@ def test_a_qr_text_that_is_not_base45_of_deflate_is_refused_with_its_reason() ->
                         ("GPD1:" + "0" * 9000, "more than any QR code")):  # fmt: skip
         with pytest.raises(InvalidDisclosure) as refused:
             disclosure.read(text)
+        assert words in refused.value.problems[0].message
+    text = made(key_data_set(), ["invoice.number"]).qr_text()
+    packed = disclosure.base45_decode(text[5:])
+    for wrong, words in ((packed[:-1], "bytes of hashes"), (packed + b"\x00" * 32, "bytes of hashes")):
+        with pytest.raises(InvalidDisclosure) as refused:
+            disclosure.read("GPD1:" + disclosure.base45_encode(wrong))
         assert words in refused.value.problems[0].message
     with pytest.raises(InvalidDisclosure) as twice:
         disclosure.read('{"format":"gpid-disclosure/1","format":"gpid-disclosure/1"}')
