@@ -133,6 +133,8 @@ def verify_load(api: str, document: dict[str, Any], clients: int, requests: int)
     _load(api, "/v1/disclosures/verify", body, clients, 5)  # warm: the node's digest cache, connections
     floor, floor_errors, _ = _load(api, "/healthz", None, clients, requests)
     verify, errors, seconds = _load(api, "/v1/disclosures/verify", body, clients, requests)
+    alone, alone_errors, _ = _load(api, "/v1/disclosures/verify", body, 1, requests)  # one client: the cost, no queue
+    floor_alone, _, _ = _load(api, "/healthz", None, 1, requests)
     return {
         "clients": clients,
         "requests": len(verify),
@@ -142,6 +144,10 @@ def verify_load(api: str, document: dict[str, Any], clients: int, requests: int)
         "verify_p99_ms": round(percentile(verify, 0.99), 2),
         "verify_per_s": round(len(verify) / seconds, 1),
         "verify_target_p99_ms": 20,
+        "one_client_p50_ms": round(statistics.median(alone), 2),
+        "one_client_p99_ms": round(percentile(alone, 0.99), 2),
+        "one_client_errors": alone_errors,
+        "one_client_healthz_p50_ms": round(statistics.median(floor_alone), 2),
         "healthz_p50_ms": round(statistics.median(floor), 2),
         "healthz_p99_ms": round(percentile(floor, 0.99), 2),
     }

@@ -125,7 +125,7 @@ def check_on_chain(parsed: Disclosure, client: RegistryClient) -> dict[str, Any]
     found = disclosure.problems(parsed, client.chain_id, client.address, digest)
     if not found and record.format == 1:
         found = [e.FieldProblem("version", FORMAT1_PROBLEM)]
-    if record.version == 0 and not any(p.path in ("chain_id", "registry") for p in found):
+    if record.version == 0:
         found = [e.FieldProblem("gpid", f"the registry {client.address} knows no GPID {parsed.gpid}")]
     return verdict(parsed, found, record.version, block, "chain")
 
