@@ -18,7 +18,7 @@ import pytest
 from api.harness import BUYER, OPERATOR, SELLER, Api, fresh_key_data_set, start_api, stop_api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from support.requirements import POSTGRES_URL, require_postgres
 
@@ -27,6 +27,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.registry_storage import RecordWord, record_slot, slot_text, version_digest_slot
 from gpid_node.services.credentials import authenticate
 from gpid_node.services.registration import Registration
+from gpid_node.store.tables import VersionRow
 
 CUSTOMS_FR = "Customs FR"  # a demo participant that may not read a DE-GB key data set
 
@@ -117,6 +118,18 @@ def test_only_readers_of_the_data_get_a_bundle(api: Api, amended: str) -> None:
     assert fetch(api, amended, name=OPERATOR).status_code == 403, "the operator sees public facts only"
     assert fetch(api, str(GPID(b"\x01" * 16))).status_code == 404, "an unknown GPID"
     assert fetch(api, "GP0000").status_code == 400, "a malformed one"
+
+
+def test_a_node_whose_index_was_altered_serves_no_bundle(api: Api) -> None:
+    gpid = api.register()["gpid"]
+    with api.node.store.session() as session:
+        row = session.scalars(select(VersionRow).where(VersionRow.gpid == GPID.parse(gpid).hex)).one()
+        altered = json.loads(json.dumps(row.data))
+        altered["goods"][0]["net_mass_kg"] = "1.000"
+        row.data = altered  # committed as the session ends
+    response = fetch(api, gpid)
+    assert response.status_code == 409
+    assert "does not recompute its digest" in response.json()["detail"] and "rebuild the index" in response.json()["detail"]
 
 
 def test_a_wrong_trusted_hash_and_changed_members_are_refused_with_their_reason(api: Api, amended: str) -> None:
