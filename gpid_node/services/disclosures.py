@@ -87,11 +87,11 @@ class Disclosures:
         except e.InvalidDisclosure as exc:
             return unreadable_verdict(exc.problems)
         client = self.context.client
-        with self.context.store.session() as session:
-            row = queries.key_data_set(session, parsed.gpid.hex)
-            indexed = None if row is None else queries.version_at(session, parsed.gpid.hex, version=parsed.version)
-        if row is None or indexed is None:
+        with self.context.store.connection() as connection:
+            found_in_index = queries.version_facts(connection, parsed.gpid.hex, parsed.version)
+        if found_in_index is None:
             return check_on_chain(parsed, client)  # not (yet) in this node's index: the registry's views
+        indexed, current_version = found_in_index
         chain_digest = self.reads.chain_digest(parsed.gpid, indexed)
         if chain_digest is None:  # the chain cannot be reached: the digest the indexer read from it
             checked_against = "index"
@@ -103,7 +103,7 @@ class Disclosures:
         if not found and indexed.payload is None:
             found = [e.FieldProblem("version", FORMAT1_PROBLEM)]
         block = self.context.indexer.status().get("cursor")
-        return verdict(parsed, found, row.current_version, block, checked_against)
+        return verdict(parsed, found, current_version, block, checked_against)
 
 
 def check_on_chain(parsed: Disclosure, client: RegistryClient) -> dict[str, Any]:
