@@ -308,3 +308,30 @@ class MandateEntry(_Open):
 
 class MandateList(_Open):
     items: list[MandateEntry]
+
+
+# ---------------------------------------------------------------------- proof bundles
+
+
+class ProofBundleBlock(_Open):
+    number: int
+    hash: str = Field(description="the block hash the auditor must trust (obtained elsewhere: its own node, an explorer)")
+    header: dict[str, str] = Field(description="the header fields the block hash covers, as the JSON-RPC gives them")
+
+
+class ProofBundle(_Open):
+    """``gpid-proof-bundle/1``: one version with its opening, proven against one block (docs/protocol.md)."""
+
+    format: Literal["gpid-proof-bundle/1"]
+    chain_id: int
+    registry: str
+    gpid: str
+    version: int
+    payload_format: Literal[1, 2]
+    data: dict[str, Any] = Field(description="the key data set of this version (schema KeyDataSet)")
+    opening: dict[str, str] = Field(description='`{"seed": ...}` (format 2: the GPID\'s seed) or `{"salt": ...}` (format 1)')
+    commitments: dict[str, str] = Field(description="identity, seller, buyer, goods, buyer_trader_key: GPIDLib.Commitments")
+    digest: str = Field(description="keccak256 of the commitments: what the registry stores for the version")
+    storage: dict[str, str] = Field(description="the registry's storage slots of the version's digest and of the GPID's record")
+    block: ProofBundleBlock
+    proof: dict[str, Any] = Field(description="eth_getProof(registry, [digest slot, record slot], block) as the JSON-RPC gives it")

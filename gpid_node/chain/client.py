@@ -224,6 +224,26 @@ class RegistryClient:
         return self._decoded("eth_getBlockByNumber", lambda: Header(
             int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(), int(block["timestamp"], 16)))
 
+    def block_json(self, number: int) -> dict[str, Any]:
+        """A block's header as the JSON-RPC gives it (``eth_getBlockByNumber`` without transactions):
+        every field in ``0x``-hex, as a proof bundle carries them; UnknownBlock when there is none."""
+        block = self.request("eth_getBlockByNumber", hex(number), False)
+        if block is None:
+            raise UnknownBlock(f"the chain has no block {number}")
+        return self._decoded("eth_getBlockByNumber", lambda: {str(k): v for k, v in dict(block).items() if k != "transactions"})
+
+    def storage_proof(self, slots: list[str], block_hash: str, number: int) -> dict[str, Any]:
+        """``eth_getProof`` of the registry's storage ``slots`` (``0x`` + 64 hex digits) in the state
+        after block ``block_hash`` (EIP-1898, so that a reorg cannot mix two blocks), or by its
+        ``number`` where the endpoint takes no block hash there (the caller then checks the proof
+        against that block's header): the account proof and one storage proof per slot, as the
+        JSON-RPC gives them. RpcRefused when the endpoint keeps no state that old or serves no proofs."""
+        try:
+            answer = self.request("eth_getProof", self.address, slots, {"blockHash": block_hash})
+        except RpcRefused:
+            answer = self.request("eth_getProof", self.address, slots, hex(number))
+        return self._decoded("eth_getProof", lambda: {str(k): v for k, v in dict(answer).items()})
+
     def is_reachable(self, max_age_s: float = 2.0) -> bool:
         """Whether the chain answers: a call answered in the last ``max_age_s`` counts, else one is made."""
         if time.monotonic() - self._last_ok < max_age_s:

@@ -103,6 +103,11 @@ class Reads:
             self._chain_digests[key] = digest
         return digest
 
+    def chain_digest(self, gpid: GPID, version: VersionRow) -> str | None:
+        """The digest the registry holds for an indexed version (``0x``-hex; remembered once confirmed):
+        None when the chain cannot be reached, "" when the registry has no such version."""
+        return self._chain_digest(gpid, version)
+
     def integrity(self, gpid: GPID, version: VersionRow) -> dict[str, Any]:
         """The version's integrity, proven against the digest the registry holds for it.
 

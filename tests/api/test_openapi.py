@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gpid_node.api.routes import declarations, grants, health, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import declarations, disclosures, grants, health, key_data_sets, mandates, proof_bundles, submissions, verifications
 
 EXAMPLES = 30
 CHECKS = [
@@ -33,7 +33,7 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions, health)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, health)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -96,6 +96,8 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
     grant = {"grantee": broker, "reason": "declares the import"}
     mandate = {"agent": broker, "direction": "import"}
     link = {"reference": reference, "country": "GB", "direction": "import", "gpids": [gpid]}
+    fields = {"fields": ["goods[*].packages", "invoice.number"]}
+    document = api.client.post(f"/v1/key-data-sets/{gpid}/disclosures", json=fields, headers=api.auth(SELLER)).json()
     check = {"declaration": {"reference": reference, "country": "GB", "direction": "import",
                              "filed_at": "2026-11-21T09:30:00Z", "items": [{"gpid": gpid, "goods_sequence": 1}]}}  # fmt: skip
     cases = [
@@ -106,6 +108,10 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
         (published["/v1/key-data-sets/{gpid}"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/history"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/qr.svg"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/proof"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/disclosures"]["POST"].Case(
+            path_parameters={"gpid": gpid}, body=fields, media_type="application/json"), 201, SELLER),
+        (published["/v1/disclosures/verify"]["POST"].Case(body=document, media_type="application/json"), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/grants"]["POST"].Case(
             path_parameters={"gpid": gpid}, body=grant, media_type="application/json"), 201, SELLER),
         (published["/v1/key-data-sets/{gpid}/grants"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),

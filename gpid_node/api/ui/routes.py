@@ -11,6 +11,7 @@ breaks (400), invalid input lists every problem with its field path (422), never
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -597,6 +598,16 @@ def report(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settin
     return render(request, "report.html", kds=answer, entries=timeline(node, canonical, caller.principal),
                   links=links, reuse=views.reuse_of(links), produced_at=views.now_iso(),
                   qr=qr_svg(node, settings, request, canonical), node_url=str(request.base_url).rstrip("/"))  # fmt: skip
+
+
+@router.get("/gpid/{gpid}/proof.json")
+def proof_bundle_download(gpid: str, caller: CallerDep, node: NodeDep, version: int | None = None) -> Response:
+    """The proof bundle of the audit report's version, as a file to hand to an auditor (docs/operations.md,
+    "Offline audit"); the same document as GET /v1/key-data-sets/{gpid}/proof, under the same read rule."""
+    bundle = node.proof_bundles.bundle(gpid, caller.principal, version=version)
+    name = f"{bundle['gpid']}-v{bundle['version']}-proof.json"
+    return Response(json.dumps(bundle, separators=(",", ":")) + "\n", media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.get("/{rest:path}")
