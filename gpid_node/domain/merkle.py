@@ -245,9 +245,18 @@ def _leaf_hashes(values: dict[str, Any], seed: bytes, salts: list[bytes] | None 
         _keccak_256(COLUMN_SEED_TAG + seed + column + values[length].to_bytes(4, "big")).digest() for column, length in layout.columns
     ]
     by_section: list[list[bytes]] = [[] for _ in SECTION_NAMES]
+    salt_prefixes = [LEAF_SALT_TAG + key for key in column_seeds]
+    seed_prefix = LEAF_SALT_TAG + seed
+    scalars = _SCALAR_HASHES
     for section, path, path_bytes, path_hash, column in layout.slots:
-        salt = _keccak_256(LEAF_SALT_TAG + (seed if column < 0 else column_seeds[column]) + path_bytes).digest()
-        by_section[section].append(_keccak_256(LEAF_PREFIX + salt + path_hash + _value_hash(values[path])).digest())
+        salt = _keccak_256((seed_prefix if column < 0 else salt_prefixes[column]) + path_bytes).digest()
+        value = values[path]
+        kind = value.__class__
+        if kind is int or kind is bool or value is None or (kind is str and len(value) <= _SCALAR_TEXT):
+            value_hash = scalars.get((kind, value)) or _scalar_hash(kind, value)
+        else:
+            value_hash = _keccak_256(canonical_json(value)).digest()
+        by_section[section].append(_keccak_256(LEAF_PREFIX + salt + path_hash + value_hash).digest())
         if salts is not None:
             salts.append(salt)
     return by_section
@@ -278,17 +287,18 @@ def _path_hash(path: str) -> bytes:
     return _keccak_256(path.encode("utf-8")).digest()
 
 
-@lru_cache(maxsize=65536)
-def _scalar_hash(kind: str, value: Any) -> bytes:
-    return _keccak_256(canonical_json(value)).digest()
+# keccak256(canonical(value)) of short scalars, keyed by their type too (``True == 1``): countries,
+# units, codes and flags recur from one data set to the next.
+_SCALAR_HASHES: dict[tuple[type, Any], bytes] = {}
+_SCALARS_REMEMBERED = 65536
+_SCALAR_TEXT = 64  # longer text is hashed each time
 
 
-def _value_hash(value: Any) -> bytes:
-    """``keccak256(canonical(value))``; short scalars remembered (countries, units, codes recur),
-    keyed by their type too (``True == 1``)."""
-    if value is None or isinstance(value, int) or (isinstance(value, str) and len(value) <= 64):  # bool is an int
-        return _scalar_hash(type(value).__name__, value)
-    return _keccak_256(canonical_json(value)).digest()
+def _scalar_hash(kind: type, value: Any) -> bytes:
+    if len(_SCALAR_HASHES) >= _SCALARS_REMEMBERED:
+        _SCALAR_HASHES.clear()
+    found = _SCALAR_HASHES[(kind, value)] = _keccak_256(canonical_json(value)).digest()
+    return found
 
 
 @lru_cache(maxsize=4096)
