@@ -218,8 +218,20 @@ class _Layout:
     columns: tuple[tuple[bytes, str], ...]  # utf8(column), and the path of its list's length leaf
 
 
-@lru_cache(maxsize=1024)
+_LAYOUTS_REMEMBERED = 1024
+_LAYOUT_REMEMBERED_LEAVES = 4096  # a larger data set's layout is worked out each time (memory stays bounded)
+
+
 def _layout(paths: tuple[str, ...]) -> _Layout:
+    return _remembered_layout(paths) if len(paths) <= _LAYOUT_REMEMBERED_LEAVES else _make_layout(paths)
+
+
+@lru_cache(maxsize=_LAYOUTS_REMEMBERED)
+def _remembered_layout(paths: tuple[str, ...]) -> _Layout:
+    return _make_layout(paths)
+
+
+def _make_layout(paths: tuple[str, ...]) -> _Layout:
     sections = {name: index for index, name in enumerate(SECTION_NAMES)}
     columns: dict[str, tuple[int, str]] = {}  # column -> (index, its list)
     slots: list[_Slot] = []

@@ -144,3 +144,11 @@ def test_a_field_outside_every_section_is_refused_by_the_roots_as_by_the_leaves(
     for compute in (merkle.section_leaves, merkle.section_roots, merkle.commitments_v2):
         with pytest.raises(ValueError, match="extra: the field belongs to no section"):
             compute(data, SEED)
+
+
+def test_a_data_set_too_large_for_the_remembered_layouts_commits_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = key_data_set(lines=5)
+    expected = merkle.commitments_v2(data, SEED)
+    monkeypatch.setattr(merkle, "_LAYOUT_REMEMBERED_LEAVES", 3)
+    assert merkle.commitments_v2(data, SEED) == expected
+    assert merkle.section_roots(data, SEED) == expected.as_tuple()[:4]
