@@ -62,10 +62,8 @@ class BodyTooLarge(ApiRefusal):
 
 
 class UnsupportedMediaType(ApiRefusal):
-    def __init__(self, given: str | None) -> None:
-        super().__init__(
-            f"the body must be JSON sent as Content-Type: application/json, not {given or 'no content type'}"
-        )
+    def __init__(self, given: str | None, accepted: str = "JSON sent as Content-Type: application/json") -> None:
+        super().__init__(f"the body must be {accepted}, not {given or 'no content type'}")
 
 
 class MalformedJSON(ApiRefusal):

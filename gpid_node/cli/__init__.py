@@ -1,6 +1,6 @@
 """``gpid-node``: the command line, thin over the same services the REST facade uses.
 
-One module per command group: :mod:`.running` (init, deploy, serve, dev), :mod:`.key_data_sets`,
+One module per command group: :mod:`.running` (init, deploy, serve, dev), :mod:`.key_data_sets`, :mod:`.master_data`,
 :mod:`.access` (grants and mandates), :mod:`.keys`, :mod:`.participants`, :mod:`.index`; :mod:`.common` holds what they share.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from gpid_node.cli import access, index, key_data_sets, keys, participants, running  # noqa: F401 - they add the commands
+from gpid_node.cli import access, index, key_data_sets, keys, master_data, participants, running  # noqa: F401 - they add the commands
 from gpid_node.cli.common import app, print_error
 from gpid_node.domain import errors as e
 
