@@ -2,7 +2,7 @@
 
 The invoice's own values win where present (HS code BT-158 with ``listID="HS"``, country of origin
 BT-159); the seller's item catalogue fills the rest; number of packages and net mass come only from
-the catalogue (per unit × invoiced quantity, packages rounded up), because EN 16931 has no term for
+the catalogue (per unit times invoiced quantity, packages rounded up), because EN 16931 has no term for
 them and a unit of measure says nothing about packaging. The buyer's trader ID comes from the
 seller's partner directory, the seller's from the account that registers (EN 16931 has no EORI term).
 

@@ -37,7 +37,7 @@ class InvoiceLine:
 
     ``item_id`` is the seller's item identifier (BT-155: UBL ``SellersItemIdentification/ID``, CII
     ``SellerAssignedID``), the key into the seller's item catalogue. ``net_amount`` is BT-131, the
-    line net amount: quantity × net price, less line allowances, plus line charges.
+    line net amount: quantity times net price, less line allowances, plus line charges.
     """
 
     line_id: str

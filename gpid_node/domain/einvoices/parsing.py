@@ -1,0 +1,107 @@
+"""Bytes to an XML element tree, safely: the one place the node parses an e-invoice's bytes.
+
+An e-invoice comes from outside, so the parser is built not to trust it: no entity is resolved
+(XXE), no DTD is loaded or validated, nothing is fetched from the network, libxml2's own limits on
+huge text nodes stay on, and any document type declaration is refused outright (every entity attack,
+billion laughs included, needs one). Size and depth are bounded (``domain/limits.py``). A
+Factur-X/ZUGFeRD PDF gives up its embedded XML through the ``factur-x`` package, and that XML then
+goes through the same parser.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from gpid_node.domain.errors import EInvoiceRefused, FieldProblem
+from gpid_node.domain.limits import MAX_EINVOICE_PDF_BYTES, MAX_EINVOICE_XML_BYTES, MAX_EINVOICE_XML_DEPTH
+
+__all__ = ["EMBEDDED_XML_NAMES", "parse_xml", "xml_from_pdf"]
+
+# The names a Factur-X / ZUGFeRD 2 / XRechnung PDF gives its invoice attachment (compared without case).
+EMBEDDED_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+
+_BODY = "body"
+
+
+def _refuse(message: str, path: str = _BODY) -> EInvoiceRefused:
+    return EInvoiceRefused([FieldProblem(path, message)])
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per document: lxml parsers keep state and are not shared between threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """The root element of the XML document ``body``, or :class:`EInvoiceRefused` saying why not."""
+    if len(body) > MAX_EINVOICE_XML_BYTES:
+        raise _refuse(f"the XML document has {len(body):,} bytes; the node reads e-invoices of at most "
+                      f"{MAX_EINVOICE_XML_BYTES:,} bytes")  # fmt: skip
+    if not body.strip():
+        raise _refuse("the document is empty: send the e-invoice's XML")
+    try:
+        root = etree.fromstring(body, parser=_parser())
+    except etree.XMLSyntaxError as error:
+        raise _refuse(f"not well-formed XML: {_syntax_message(error)}") from None
+    except (ValueError, LookupError) as error:  # an encoding lxml does not know, or bytes it cannot decode
+        raise _refuse(f"not readable XML: {error}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise _refuse("the document has a document type declaration (<!DOCTYPE ...>); e-invoices have none, and the "
+                      "node refuses them because entities declared there can read files or exhaust memory")  # fmt: skip
+    deepest = _depth(root)
+    if deepest > MAX_EINVOICE_XML_DEPTH:
+        raise _refuse(f"elements are nested more than {MAX_EINVOICE_XML_DEPTH} levels deep; e-invoices need about ten")
+    return root
+
+
+def _syntax_message(error: etree.XMLSyntaxError) -> str:
+    message = str(error.msg or error).strip()
+    line = error.position[0] if error.position else None
+    return f"{message} (line {line})" if line and "line" not in message else message
+
+
+def _depth(root: etree._Element) -> int:
+    """How deep the elements under ``root`` nest (the root alone: 1), stopping once past the bound."""
+    deepest = 0
+    stack: list[tuple[etree._Element, int]] = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_EINVOICE_XML_DEPTH:
+                break
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+def xml_from_pdf(body: bytes) -> bytes:
+    """The invoice XML a Factur-X/ZUGFeRD/XRechnung PDF embeds, or :class:`EInvoiceRefused`."""
+    if len(body) > MAX_EINVOICE_PDF_BYTES:
+        raise _refuse(f"the PDF has {len(body):,} bytes; the node reads e-invoice PDFs of at most {MAX_EINVOICE_PDF_BYTES:,} bytes")
+    if not body.lstrip()[:5] == b"%PDF-":
+        raise _refuse("the body is not a PDF (it does not start with %PDF-); send a Factur-X/ZUGFeRD PDF, or the XML as application/xml")
+    # Imported here: factur-x brings pypdf and requests, which only PDFs need.
+    from facturx import get_xml_from_pdf
+
+    try:
+        name, xml = get_xml_from_pdf(body, check_xsd=False, filenames=list(EMBEDDED_XML_NAMES))
+    except Exception as error:  # pypdf raises many kinds of error on a damaged PDF; each is the sender's problem
+        raise _refuse(f"the PDF cannot be read ({type(error).__name__}: {_short(error)}); send an undamaged Factur-X/ZUGFeRD PDF") from None
+    if not name or not isinstance(xml, bytes):
+        raise _refuse("the PDF embeds no e-invoice: a Factur-X/ZUGFeRD PDF carries its invoice as an attachment named "
+                      f"{', '.join(EMBEDDED_XML_NAMES)}, and this one has none; send that PDF or its XML")  # fmt: skip
+    return xml
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip() or "no detail"
+    return text if len(text) <= 200 else text[:197] + "..."
