@@ -55,7 +55,7 @@ ETAG = {"ETag": {"description": "weak tag of version, digest and verdict", "sche
 )
 def register(
     body: KeyDataSetBody,
-    principal: JsonCaller,
+    principal: CurrentPrincipal,
     node: NodeDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
