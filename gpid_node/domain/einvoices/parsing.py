@@ -10,6 +10,9 @@ goes through the same parser.
 
 from __future__ import annotations
 
+import codecs
+import re
+
 from lxml import etree
 
 from gpid_node.domain.errors import EInvoiceRefused, FieldProblem
@@ -21,6 +24,14 @@ __all__ = ["EMBEDDED_XML_NAMES", "parse_xml", "xml_from_pdf"]
 EMBEDDED_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 
 _BODY = "body"
+
+_SPACE = re.compile(r"\s*")
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # fmt: skip
+_DOCTYPE_REFUSAL = ("the document has a document type declaration (<!DOCTYPE ...>); e-invoices have none, and the node "
+                    "refuses them because entities declared there can read files or exhaust memory")  # fmt: skip
 
 
 def _refuse(message: str, path: str = _BODY) -> EInvoiceRefused:
@@ -47,6 +58,8 @@ def parse_xml(body: bytes) -> etree._Element:
                       f"{MAX_EINVOICE_XML_BYTES:,} bytes")  # fmt: skip
     if not body.strip():
         raise _refuse("the document is empty: send the e-invoice's XML")
+    if _declares_doctype(body):
+        raise _refuse(_DOCTYPE_REFUSAL)
     try:
         root = etree.fromstring(body, parser=_parser())
     except etree.XMLSyntaxError as error:
@@ -55,12 +68,41 @@ def parse_xml(body: bytes) -> etree._Element:
         raise _refuse(f"not readable XML: {error}") from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise _refuse("the document has a document type declaration (<!DOCTYPE ...>); e-invoices have none, and the "
-                      "node refuses them because entities declared there can read files or exhaust memory")  # fmt: skip
+        raise _refuse(_DOCTYPE_REFUSAL)  # one the prolog check missed (an encoding it does not decode)
     deepest = _depth(root)
     if deepest > MAX_EINVOICE_XML_DEPTH:
         raise _refuse(f"elements are nested more than {MAX_EINVOICE_XML_DEPTH} levels deep; e-invoices need about ten")
     return root
+
+
+def _declares_doctype(body: bytes) -> bool:
+    """Whether the prolog declares a document type, seen before parsing so that no DTD is read at all.
+
+    UTF-8 and every ASCII-compatible encoding are checked as bytes; UTF-16 and UTF-32 with a byte
+    order mark are decoded first. The parsed tree is checked again, so what this misses is still refused.
+    """
+    text = body.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    for bom, encoding in _WIDE_BOMS:
+        if body.startswith(bom):
+            text = body[len(bom) :].decode(encoding, errors="replace")
+            break
+    # Skip what may come before the root element (whitespace, the XML declaration, processing
+    # instructions, comments). A real prolog has a handful of parts; past 64 the parsed tree's
+    # check decides.
+    at = 0
+    for _ in range(64):
+        space = _SPACE.match(text, at)
+        at = space.end() if space else at
+        if text.startswith("<?", at):
+            close = text.find("?>", at + 2)
+        elif text.startswith("<!--", at):
+            close = text.find("-->", at + 4)
+        else:
+            return text.startswith("<!DOCTYPE", at)
+        if close < 0:
+            return False
+        at = close + 2 if text[close] == "?" else close + 3
+    return False
 
 
 def _syntax_message(error: etree.XMLSyntaxError) -> str:
