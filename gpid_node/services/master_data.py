@@ -29,6 +29,7 @@ from gpid_node.domain.amounts import _parse_decimal, decimal_places, decimal_tex
 from gpid_node.domain.einvoices import ItemMaster
 from gpid_node.domain.fields import CountryCode, HSCode, PreferentialOrigin, refusal
 from gpid_node.domain.model import TraderId, problems_of
+from gpid_node.domain.times import iso
 from gpid_node.services.context import UNBOUND, Context
 from gpid_node.store import master_data, queries
 from gpid_node.store.tables import ITEM_ID, PARTNER_ID, CatalogueItemRow, PartnerRow
@@ -116,12 +117,12 @@ def partner_values(raw: Any, prefix: str = "") -> dict[str, str]:
 
 def item_answer(row: CatalogueItemRow) -> dict[str, Any]:
     return {"item_id": row.item_id, **{c: getattr(row, c) for c in master_data.ITEM_COLUMNS},
-            "updated_at": row.updated_at.isoformat()}  # fmt: skip
+            "updated_at": iso(row.updated_at)}  # fmt: skip
 
 
 def partner_answer(row: PartnerRow) -> dict[str, Any]:
     return {"partner_id": row.partner_id, "trader_id": {"scheme": row.trader_id_scheme, "value": row.trader_id_value},
-            "updated_at": row.updated_at.isoformat()}  # fmt: skip
+            "updated_at": iso(row.updated_at)}  # fmt: skip
 
 
 def item_master(row: CatalogueItemRow) -> ItemMaster:

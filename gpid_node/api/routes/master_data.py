@@ -4,6 +4,7 @@ entries by item id, customers' trader IDs by VAT id or party id), one entry or a
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
@@ -42,7 +43,7 @@ def _created(response: Response, result: tuple[dict[str, Any], bool], location: 
 )
 def put_item(item_id: ItemPath, body: RawJson, principal: CurrentPrincipal, node: NodeDep, response: Response) -> dict[str, Any]:
     result = node.master_data.put_item(item_id, body, principal)
-    return _created(response, result, f"/v1/items/{item_id}")
+    return _created(response, result, f"/v1/items/{quote(result[0]['item_id'], safe='')}")
 
 
 @router.put(
@@ -82,7 +83,7 @@ def delete_item(item_id: ItemPath, principal: CurrentPrincipal, node: NodeDep) -
 )
 def put_partner(partner_id: PartnerPath, body: RawJson, principal: CurrentPrincipal, node: NodeDep, response: Response) -> dict[str, Any]:
     result = node.master_data.put_partner(partner_id, body, principal)
-    return _created(response, result, f"/v1/partners/{partner_id}")
+    return _created(response, result, f"/v1/partners/{quote(result[0]['partner_id'], safe='')}")
 
 
 @router.put(
