@@ -147,7 +147,7 @@ class _Builder:
         elif entry is not None and entry.hs_code:
             self.take(good, f"{path}.hs_code", "hs_code", reference.strip_hs_separators(entry.hs_code), "catalogue")
         else:
-            self.miss(f"{path}.hs_code", f"{what} has no HS code and {_catalogue_gap(line, entry, 'an HS code')}")
+            self.miss(f"{path}.hs_code", f"{what} has no HS code and {_catalogue_gap(line, entry, 'HS code')}")
 
         self.take(good, f"{path}.value", "value", _value_text(line.net_amount, currency), "invoice")
         self.take(good, f"{path}.currency", "currency", currency, "invoice")
@@ -163,7 +163,7 @@ class _Builder:
             mass = mass.quantize(Decimal(1).scaleb(-MASS_DECIMALS), rounding=ROUND_HALF_UP, context=_EXACT)
             self.take(good, f"{path}.net_mass_kg", "net_mass_kg", format(mass, "f"), "catalogue")
         else:
-            self.miss(f"{path}.net_mass_kg", f"{what}: invoices carry no net mass and {_catalogue_gap(line, entry, 'a net mass per unit')}")
+            self.miss(f"{path}.net_mass_kg", f"{what}: invoices carry no net mass and {_catalogue_gap(line, entry, 'net mass per unit')}")
 
         if entry is not None and entry.preferential_origin:
             self.take(good, f"{path}.preferential_origin", "preferential_origin", entry.preferential_origin, "catalogue")
@@ -173,7 +173,7 @@ class _Builder:
         elif entry is not None and entry.country_of_origin:
             self.take(good, f"{path}.country_of_origin", "country_of_origin", entry.country_of_origin, "catalogue")
         else:
-            self.miss(f"{path}.country_of_origin", f"{what} has no country of origin and {_catalogue_gap(line, entry, 'a country of origin')}")
+            self.miss(f"{path}.country_of_origin", f"{what} has no country of origin and {_catalogue_gap(line, entry, 'country of origin')}")
         return good
 
 
