@@ -126,3 +126,24 @@ def invoice_set(number: str, lines: int = 10, *, seed: int | str = 0, invoice_da
         good["hs_code"] = entry["hs_code"]
         good["net_mass_kg"] = f"{Decimal(entry['net_mass_kg_per_unit']) * good['packages']:.3f}"
     return InvoiceSet(ubl(data, item_ids, with_hs=with_hs), data)
+
+
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "einvoices"
+FACTURX_ITEMS = {  # the Factur-X sample's lines: item ids as the PDF gives them (line 3 gets one here)
+    "ART_1254": {"hs_code": "847130", "country_of_origin": "FR", "net_mass_kg_per_unit": "0.001", "packages_per_unit": "1"},
+    "ART_9874": {"hs_code": "480256", "country_of_origin": "FR", "net_mass_kg_per_unit": "2.5", "packages_per_unit": "0.5"},
+    "ART_0001": {"hs_code": "851762", "country_of_origin": "FR", "net_mass_kg_per_unit": "0.2", "packages_per_unit": "1"},
+}
+FACTURX_BUYER = ("987654321", {"trader_id": {"scheme": "EORI", "value": "FR98765432100014"}})
+
+
+def facturx_pdf() -> bytes:
+    """The factur-x package's sample Factur-X PDF (invoice F20260023), its third line given the seller's
+    item id ART_0001 (it has none, so no catalogue could complete it), embedded again with factur-x."""
+    import facturx
+
+    pdf = (FIXTURES / "invoice_EN16931.pdf").read_bytes()
+    _, xml = facturx.get_xml_from_pdf(pdf, check_xsd=False)
+    xml = xml.replace(b"<ram:Name>APPEL</ram:Name>", b"<ram:SellerAssignedID>ART_0001</ram:SellerAssignedID><ram:Name>APPEL</ram:Name>", 1)
+    assert b"ART_0001" in xml
+    return bytes(facturx.generate_from_binary(pdf, xml, check_xsd=True))
