@@ -96,17 +96,18 @@ def _party(role: Literal["seller", "buyer"], bts: tuple[str, ...]) -> tuple[Term
     name, ident, legal, vat, street, city, postcode, country = bts
     section = role
     Role = role.capitalize()
+    not_mapped = "read, not mapped: the seller's trader ID is the registering account's"
     return (
         Term(name, f"{Role} name", role, "name", f"{section}.name", _PARTY_NAME_UBL, "ram:Name",
              use="the legal registration name; UBL's trading name (PartyName) when the registration name is absent"),
         Term(ident, f"{Role} identifier", role, "party_ids", None, "cac:PartyIdentification/cbc:ID",
              "ram:ID | ram:GlobalID", many=True,
-             use="key into the partner directory" if role == "buyer" else "kept on the invoice value, not mapped"),
+             use="key into the partner directory" if role == "buyer" else not_mapped),
         Term(legal, f"{Role} legal registration identifier", role, "party_ids", None,
              "cac:PartyLegalEntity/cbc:CompanyID", "ram:SpecifiedLegalOrganization/ram:ID", many=True,
-             use="key into the partner directory" if role == "buyer" else "kept on the invoice value, not mapped"),
+             use="key into the partner directory" if role == "buyer" else not_mapped),
         Term(vat, f"{Role} VAT identifier", role, "vat_id", None, _VAT_UBL, _VAT_CII,
-             use="key into the partner directory (tried first)" if role == "buyer" else "kept on the invoice value, not mapped"),
+             use="key into the partner directory (tried first)" if role == "buyer" else not_mapped),
         Term(street, f"{Role} address line 1", role, "street", f"{section}.address.street",
              "cac:PostalAddress/cbc:StreetName", "ram:PostalTradeAddress/ram:LineOne"),
         Term(city, f"{Role} city", role, "city", f"{section}.address.city",

@@ -10,7 +10,6 @@ goes through the same parser.
 
 from __future__ import annotations
 
-import codecs
 import re
 
 from lxml import etree
@@ -26,9 +25,10 @@ EMBEDDED_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 _BODY = "body"
 
 _SPACE = re.compile(r"\s*")
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_WIDE_BOMS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
 )  # fmt: skip
 _DOCTYPE_REFUSAL = ("the document has a document type declaration (<!DOCTYPE ...>); e-invoices have none, and the node "
                     "refuses them because entities declared there can read files or exhaust memory")  # fmt: skip
@@ -81,7 +81,7 @@ def _declares_doctype(body: bytes) -> bool:
     UTF-8 and every ASCII-compatible encoding are checked as bytes; UTF-16 and UTF-32 with a byte
     order mark are decoded first. The parsed tree is checked again, so what this misses is still refused.
     """
-    text = body.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    text = body.removeprefix(_BOM_UTF8).decode("latin-1")
     for bom, encoding in _WIDE_BOMS:
         if body.startswith(bom):
             text = body[len(bom) :].decode(encoding, errors="replace")
