@@ -140,7 +140,8 @@ def xml_from_pdf(body: bytes) -> bytes:
         raise _refuse(f"the PDF cannot be read ({type(error).__name__}: {_short(error)}); send an undamaged Factur-X/ZUGFeRD PDF") from None
     if not name or not isinstance(xml, bytes):
         raise _refuse("the PDF embeds no e-invoice: a Factur-X/ZUGFeRD PDF carries its invoice as an attachment named "
-                      f"{', '.join(EMBEDDED_XML_NAMES)}, and this one has none; send that PDF or its XML")  # fmt: skip
+                      f"{', '.join(EMBEDDED_XML_NAMES)}, and this one has none that is well-formed CII or UBL XML; "
+                      "send the PDF your ERP made, or its XML")  # fmt: skip
     return xml
 
 

@@ -110,6 +110,7 @@ _WHITESPACE = re.compile(r"\s+")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,20}(?:\.[0-9]{1,20})?")
 _UBL_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 _CII_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_TYPE_CODE = re.compile(r"[0-9]{1,3}")
 
 
 def _text(value: str) -> str:
@@ -151,15 +152,19 @@ class _Reader:
         seller = self._party("seller")
         buyer = self._party("buyer")
         lines = tuple(self._line(element) for element in self._scope_elements("line"))
+        type_code = doc.get("type_code")
+        if type_code is not None and not _TYPE_CODE.fullmatch(type_code):
+            term = next(t for t in TERMS if t.attribute == "type_code")
+            self.problems.append(FieldProblem(self._path(self.root, term), f"{term.bt} ({term.name}): {type_code[:40]!r} is not a "
+                                                                           "UNTDID 1001 document type code such as 380 or 381"))  # fmt: skip
         if self.problems:
             raise EInvoiceRefused(self._bounded(self.problems))
-        type_code = str(doc["type_code"])
         return EInvoice(
             syntax=self.syntax,
             customization=doc.get("customization"),
             sha256=sha256,
-            kind=self._kind(type_code),
-            type_code=type_code,
+            kind=self._kind(doc["type_code"]),
+            type_code=doc["type_code"],
             number=doc["number"],
             issue_date=doc["issue_date"],
             currency=doc["currency"],

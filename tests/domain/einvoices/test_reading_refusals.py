@@ -275,3 +275,9 @@ def test_a_doctype_in_utf16_is_refused() -> None:
     body = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE Invoice [<!ENTITY x "y">]>' + UBL_OPEN.decode() + "&x;</Invoice>").encode("utf-16")
     [(path, message)] = refusal(body)
     assert path == "body" and DOCTYPE_MESSAGE in message
+
+
+def test_a_type_code_that_is_not_a_code_is_refused() -> None:
+    body = UBL.replace(b"<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>", b"<cbc:InvoiceTypeCode>INVOICE</cbc:InvoiceTypeCode>")
+    assert refusal(body) == [("/Invoice/cbc:InvoiceTypeCode",
+                              "BT-3 (Invoice type code): 'INVOICE' is not a UNTDID 1001 document type code such as 380 or 381")]  # fmt: skip
