@@ -196,8 +196,10 @@ def _buyer_trader_id(builder: _Builder, section: dict[str, Any], buyer: Party, p
 
 
 def _line_words(line: InvoiceLine) -> str:
+    """How a message names a line: by its item name and the seller's item id, as the clerk sees them
+    on the invoice (the path, ``goods[2]``, already says which line it is)."""
     item = f" (item {line.item_id})" if line.item_id else ""
-    return f"the invoice line {line.line_id} '{line.name}'{item}"
+    return f"the invoice line '{line.name}'{item}"
 
 
 def _catalogue_gap(line: InvoiceLine, entry: ItemMaster | None, what: str) -> str:

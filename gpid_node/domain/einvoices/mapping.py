@@ -25,6 +25,7 @@ __all__ = [
     "ROOTS",
     "SCOPES",
     "TERMS",
+    "UBL_TYPE_CODE_BY_ROOT",
     "Scope",
     "Term",
 ]
@@ -126,8 +127,9 @@ TERMS: tuple[Term, ...] = (
     Term("BT-2", "Invoice issue date", "document", "issue_date", "invoice.date",
          "cbc:IssueDate", "rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString", kind="date", required=True),
     Term("BT-3", "Invoice type code", "document", "type_code", None,
-         "cbc:InvoiceTypeCode | cbc:CreditNoteTypeCode", "rsm:ExchangedDocument/ram:TypeCode", kind="code", required=True,
-         use="the kind of document: invoice, credit note or corrective invoice"),
+         "cbc:InvoiceTypeCode | cbc:CreditNoteTypeCode", "rsm:ExchangedDocument/ram:TypeCode", kind="code",
+         use="the kind of document: invoice, credit note or corrective invoice; mandatory in CII; a UBL document without "
+             "it (UBL 2.1 allows that) is 380 as an Invoice, 381 as a CreditNote"),
     Term("BT-5", "Invoice currency code", "document", "currency", "goods[*].currency",
          "cbc:DocumentCurrencyCode",
          "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:InvoiceCurrencyCode",
@@ -146,7 +148,7 @@ TERMS: tuple[Term, ...] = (
     # --- the lines (BG-25, BG-31)
     Term("BT-126", "Invoice line identifier", "line", "line_id", None,
          "cbc:ID", "ram:AssociatedDocumentLineDocument/ram:LineID", required=True,
-         use="names the line in messages; goods[*].sequence numbers the lines 1..n in document order"),
+         use="kept on the line; goods[*].sequence numbers the lines 1..n in document order instead"),
     Term("BT-129", "Invoiced quantity", "line", "quantity", None,
          "cbc:InvoicedQuantity | cbc:CreditedQuantity", "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
          kind="decimal", required=True,
@@ -195,3 +197,7 @@ NOT_IN_EN16931: dict[str, str] = {
 # ...); a UBL CreditNote document is a credit note whatever its code.
 CREDIT_NOTE_TYPE_CODES: frozenset[str] = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
 CORRECTIVE_TYPE_CODES: frozenset[str] = frozenset({"384"})
+
+# The type code of a UBL document that gives none (UBL 2.1 makes it optional; EN 16931 does not):
+# what its root element says it is.
+UBL_TYPE_CODE_BY_ROOT: dict[str, str] = {"Invoice": "380", "CreditNote": "381"}

@@ -27,6 +27,7 @@ from gpid_node.domain.einvoices.mapping import (
     ROOTS,
     SCOPES,
     TERMS,
+    UBL_TYPE_CODE_BY_ROOT,
     Scope,
     Term,
 )
@@ -152,19 +153,15 @@ class _Reader:
         seller = self._party("seller")
         buyer = self._party("buyer")
         lines = tuple(self._line(element) for element in self._scope_elements("line"))
-        type_code = doc.get("type_code")
-        if type_code is not None and not _TYPE_CODE.fullmatch(type_code):
-            term = next(t for t in TERMS if t.attribute == "type_code")
-            self.problems.append(FieldProblem(self._path(self.root, term), f"{term.bt} ({term.name}): {type_code[:40]!r} is not a "
-                                                                           "UNTDID 1001 document type code such as 380 or 381"))  # fmt: skip
+        type_code = self._type_code(doc.get("type_code"))
         if self.problems:
             raise EInvoiceRefused(self._bounded(self.problems))
         return EInvoice(
             syntax=self.syntax,
             customization=doc.get("customization"),
             sha256=sha256,
-            kind=self._kind(doc["type_code"]),
-            type_code=doc["type_code"],
+            kind=self._kind(type_code),
+            type_code=type_code,
             number=doc["number"],
             issue_date=doc["issue_date"],
             currency=doc["currency"],
@@ -173,6 +170,19 @@ class _Reader:
             lines=lines,
             preceding_invoices=tuple(doc.get("preceding_invoices", ())),
         )
+
+    def _type_code(self, given: str | None) -> str:
+        """BT-3 as given, checked; for a UBL document without one, the code its root element implies."""
+        term = next(t for t in TERMS if t.attribute == "type_code")
+        if given is None:
+            implied = UBL_TYPE_CODE_BY_ROOT.get(etree.QName(self.root).localname) if self.syntax == "UBL" else None
+            if implied is None:
+                self.problems.append(FieldProblem(self._path(self.root, term), f"{term.bt} ({term.name}) is missing: an EN 16931 invoice must give it"))
+            return implied or ""
+        if not _TYPE_CODE.fullmatch(given):
+            self.problems.append(FieldProblem(self._path(self.root, term), f"{term.bt} ({term.name}): {given[:40]!r} is not a "
+                                                                           "UNTDID 1001 document type code such as 380 or 381"))  # fmt: skip
+        return given
 
     def _kind(self, type_code: str) -> InvoiceKind:
         if etree.QName(self.root).localname == "CreditNote" or type_code in CREDIT_NOTE_TYPE_CODES:

@@ -85,9 +85,9 @@ def test_sources_say_where_each_field_came_from() -> None:
 
 def test_a_cii_invoice_without_master_data_names_every_missing_path_at_once() -> None:
     derivation = derive(sample("factur-x-en16931.xml"), items={}, partners={}, seller_trader_id=SELLER_EORI)
-    line1 = "the invoice line 1 'PRESTATION SUPPORT' (item ART_1254)"
-    line2 = "the invoice line 2 'FOURNITURES PAPIER' (item ART_9874)"
-    line3 = "the invoice line 3 'APPEL'"
+    line1 = "the invoice line 'PRESTATION SUPPORT' (item ART_1254)"
+    line2 = "the invoice line 'FOURNITURES PAPIER' (item ART_9874)"
+    line3 = "the invoice line 'APPEL'"
     no_item = "the line has no seller's item id to look it up in the catalogue"
     assert derivation.missing == (
         Missing("buyer.trader_id", "the partner directory has no trader ID for 'LE CLIENT' under FR 05 987 654 321, 3654789851, "
@@ -183,7 +183,7 @@ LINE = InvoiceLine(line_id="7", item_id="438146", name="POT KETCHUP 3 LT", descr
 
 def test_the_example_message_of_the_issue() -> None:
     [hs] = [m for m in derive(one_line(LINE), items={}, partners={}, seller_trader_id=SELLER_EORI).missing if m.path == "goods[0].hs_code"]
-    assert hs.message == "the invoice line 7 'POT KETCHUP 3 LT' (item 438146) has no HS code and the catalogue has no entry for item 438146"
+    assert hs.message == "the invoice line 'POT KETCHUP 3 LT' (item 438146) has no HS code and the catalogue has no entry for item 438146"
 
 
 def test_a_unit_of_measure_that_means_boxes_never_becomes_packages() -> None:
@@ -227,3 +227,40 @@ def test_an_hs_code_on_the_invoice_loses_its_dots_and_wins_over_the_catalogue() 
     good = derivation.key_data_set["goods"][0]
     assert (good["hs_code"], good["country_of_origin"]) == ("21032000", "BE")
     assert (derivation.sources["goods[0].hs_code"], derivation.sources["goods[0].country_of_origin"]) == ("invoice", "invoice")
+
+
+# --- EN 16931 example 1 (CII) and the OASIS credit note (UBL) ----------------------------------------
+
+
+def test_en16931_example_1_gives_the_issue_s_own_message() -> None:
+    derivation = derive(sample("CII_example1.xml"), items={}, partners={"10202": BUYER_EORI}, seller_trader_id=SELLER_EORI)
+    by_path = {m.path: m.message for m in derivation.missing}
+    assert by_path["goods[2].hs_code"] == ("the invoice line 'POT KETCHUP 3 LT' (item 438146) has no HS code and the catalogue "
+                                           "has no entry for item 438146")  # fmt: skip
+    assert len(derivation.missing) == 20 * 4  # HS code, packages, net mass, origin of each of the 20 lines; nothing else
+    assert derivation.key_data_set["buyer"]["trader_id"] == BUYER_EORI  # found by the buyer's identifier BT-46 (10202)
+    values = [good["value"] for good in derivation.key_data_set["goods"]]
+    assert values[:6] == ["19.90", "9.85", "8.29", "14.46", "35.00", "35.00"] and values[-1] == "-109.98"
+
+
+KOKSMAAT_ITEMS = [("1", "166022"), ("2", "661813"), ("3", "438146"), ("4", "438103"), ("5", "666955"), ("6", "664871"),
+                  ("7", "350257"), ("8", "350258"), ("9", "999998"), ("10", "740810"), ("11", "740829"), ("12", "740828"),
+                  ("13", "740827"), ("14", "999996"), ("15", "999995"), ("16", "102172"), ("17", "999994"), ("18", "999993"),
+                  ("19", "999992"), ("20", "175137")]  # fmt: skip
+
+
+def test_en16931_example_1_with_its_catalogue_is_complete_but_for_what_the_model_judges() -> None:
+    item_ids = [line_id_item[1] for line_id_item in KOKSMAAT_ITEMS]
+    items = {item: ItemMaster(hs_code="210320", country_of_origin="NL", preferential_origin=None,
+                              net_mass_kg_per_unit=Decimal("3"), packages_per_unit=Decimal("1")) for item in item_ids}  # fmt: skip
+    derivation = derive(sample("CII_example1.xml"), items=items, partners={"10202": BUYER_EORI}, seller_trader_id=SELLER_EORI)
+    assert derivation.missing == ()
+    good = derivation.key_data_set["goods"][18]  # line 19, EM FRITUURVET: 6 units
+    assert (good["sequence"], good["packages"], good["net_mass_kg"]) == (19, 6, "18.000")
+
+
+def test_the_oasis_credit_note_is_a_credit_note_that_names_no_invoice() -> None:
+    derivation = derive(sample("UBL-CreditNote-2.1-Example.xml"), items={}, partners={}, seller_trader_id=SELLER_EORI)
+    # No BT-25: the service refuses to amend without knowing which invoice (services/einvoices.py).
+    assert (derivation.kind, derivation.corrects) == ("credit_note", ())
+    assert derivation.source["customization"] == ""

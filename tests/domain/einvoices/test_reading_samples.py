@@ -177,6 +177,85 @@ def test_media_type_parameters_and_case_do_not_matter() -> None:
     assert read_einvoice(body, "Application/XML; charset=utf-8").number == "F124212"
 
 
+# --- CII: CII_example1.xml, EN 16931 example 1 (the issue's POT KETCHUP 3 LT comes from it) ------
+
+# (line id, seller's item id, item name as written less its trailing space, quantity, line net amount)
+KOKSMAAT_LINES = [
+    ("1", "166022", "PATAT FRITES 10MM 10KG", "2", "19.9"), ("2", "661813", "KAAS 50PL. JONG BEL. 1KG", "1", "9.85"),
+    ("3", "438146", "POT KETCHUP 3 LT", "1", "8.29"), ("4", "438103", "FRITESSAUS 3 LRR", "2", "14.46"),
+    ("5", "666955", "KOFFIE BLIK 3,5KG SNELF", "1", "35"), ("6", "664871", "KOFFIE 3.5 KG BLIK STAND", "1", "35"),
+    ("7", "350257", "SUIKERKLONT", "1", "10.65"), ("8", "350258", "1 KG UL BLOKJES", "1", "1.55"),
+    ("9", "999998", "BLOCKNOTE A5", "3", "14.37"), ("10", "740810", "CHIPS NAT KLEIN ZAKJES", "1", "8.29"),
+    ("11", "740829", "CHIPS PAP KLEINE ZAKJES", "2", "16.58"), ("12", "740828", "TR KL PAKJES APPELSAP", "1", "9.95"),
+    ("13", "740827", "PK CHOCOLADEMELK", "2", "3.3"), ("14", "999996", "KRAT BIER", "1", "10.8"),
+    ("15", "999995", "STATIEGELD", "1", "3.9"), ("16", "102172", "BLEEK 3 X 750 ML", "2", "7.6"),
+    ("17", "999994", "WC PAPIER", "2", "9.34"), ("18", "999993", "BALPENNEN 50 ST BLAUW", "1", "18.63"),
+    ("19", "999992", "EM FRITUURVET", "6", "102.12"), ("20", "175137", "FRITUUR VET 10 KG RETOUR", "6", "-109.98"),
+]  # fmt: skip
+
+
+def test_cii_en16931_example_1_maps_every_term() -> None:
+    invoice = read("CII_example1.xml")
+    assert invoice == EInvoice(
+        syntax="CII",
+        customization="urn:cen.eu:en16931:2017",
+        sha256="f6ed8c8e90f13120be257b89e0978bc54ab4df7644b625fe1b936d4bea6c1993",
+        kind="invoice",
+        type_code="380",
+        number="12115118",
+        issue_date=date(2015, 1, 9),
+        currency="EUR",
+        seller=Party(name="De Koksmaat", street="Postbus 7l", postcode="1950 AB", city="Velsen-Noord", country="NL",
+                     vat_id="NL8200.98.395.B.01", party_ids=("57151520",)),
+        buyer=Party(name="ODIN 59", street="POSTBUS 367", postcode="1960 AJ", city="HEEMSKERK", country="NL",
+                    vat_id=None, party_ids=("10202",)),
+        lines=tuple(
+            InvoiceLine(line_id=line_id, item_id=item, name=name, description=None, quantity=Decimal(quantity),
+                        unit_code="H87", net_amount=Decimal(amount), hs_code=None, country_of_origin=None)
+            for line_id, item, name, quantity, amount in KOKSMAAT_LINES
+        ),
+        preceding_invoices=(),
+    )  # fmt: skip
+
+
+# --- UBL 2.1 CreditNote: UBL-CreditNote-2.1-Example.xml, the OASIS UBL 2.1 example ----------------
+
+
+def test_oasis_ubl_credit_note_maps_every_term() -> None:
+    # A plain UBL 2.1 credit note (before EN 16931): no CustomizationID, no CreditNoteTypeCode (its
+    # root makes it a credit note, 381), no BillingReference; item names with quotes, a description
+    # written over two lines, negative quantities for returned goods, amounts without decimals.
+    note = read("UBL-CreditNote-2.1-Example.xml")
+    assert note == EInvoice(
+        syntax="UBL",
+        customization=None,
+        sha256="bb5ca7b464fdcf803c88936c822dd3d087e99ce70dc6f217e64e3ca0f91a63b7",
+        kind="credit_note",
+        type_code="381",
+        number="TOSL108",
+        issue_date=date(2009, 12, 15),
+        currency="EUR",
+        seller=Party(name="The Sellercompany Incorporated", street="Main street", postcode="54321", city="Big city",
+                     country="DK", vat_id="DK12345", party_ids=("Supp123", "5402697509")),
+        buyer=Party(name="The buyercompany inc.", street="Anystreet", postcode="101", city="Anytown", country="BE",
+                    vat_id="BE54321", party_ids=("345KS5324", "5645342123")),
+        lines=(
+            InvoiceLine(line_id="1", item_id="JB007", name="Labtop computer",
+                        description="Processor: Intel Core 2 Duo SU9400 LV (1.4GHz). RAM: 3MB. Screen 1440x900",
+                        quantity=Decimal("1"), unit_code="C62", net_amount=Decimal("1273"), hs_code=None, country_of_origin=None),
+            InvoiceLine(line_id="2", item_id="JB008", name='Returned "Advanced computing" book', description=None,
+                        quantity=Decimal("-1"), unit_code="C62", net_amount=Decimal("-3.96"), hs_code=None, country_of_origin=None),
+            InvoiceLine(line_id="3", item_id="JB009", name='"Computing for dummies" book', description=None,
+                        quantity=Decimal("2"), unit_code="C62", net_amount=Decimal("4.96"), hs_code=None, country_of_origin=None),
+            InvoiceLine(line_id="4", item_id="JB010", name="Returned IBM 5150 desktop", description=None,
+                        quantity=Decimal("-1"), unit_code="C62", net_amount=Decimal("-25"), hs_code=None, country_of_origin=None),
+            InvoiceLine(line_id="5", item_id="JB011", name="Network cable", description=None,
+                        quantity=Decimal("250"), unit_code="C62", net_amount=Decimal("187.5"), hs_code=None, country_of_origin=None),
+        ),
+        preceding_invoices=(),
+    )  # fmt: skip
+
+
 # --- documents that are not EN 16931 invoices ------------------------------------------------------
 
 
