@@ -169,10 +169,9 @@ class EInvoices:
         """Reads the e-invoice and derives its key data set with the caller's master data (the catalogue
         entries of its items and the partners its buyer's ids name, nothing more is read)."""
         invoice = read_einvoice(body, media_type)
-        seller = self.master_data.seller_key(principal)
-        trader_id = self.master_data.seller_trader_id(principal, seller)
-        items = self.master_data.catalogue(principal, [line.item_id for line in invoice.lines if line.item_id])
-        partners = self.master_data.directory(principal, [k for k in (invoice.buyer.vat_id, *invoice.buyer.party_ids) if k])
+        trader_id, items, partners = self.master_data.for_invoice(
+            principal, [line.item_id for line in invoice.lines if line.item_id],
+            [k for k in (invoice.buyer.vat_id, *invoice.buyer.party_ids) if k])  # fmt: skip
         return draft_of(invoice, items, partners, trader_id)
 
     def derive(self, body: bytes, media_type: str, principal: Principal) -> dict[str, Any]:

@@ -125,13 +125,18 @@ def partner_answer(row: PartnerRow) -> dict[str, Any]:
             "updated_at": iso(row.updated_at)}  # fmt: skip
 
 
+def _item_master(hs_code: str | None, country_of_origin: str | None, preferential_origin: str | None,
+                 net_mass_kg_per_unit: str | None, packages_per_unit: str | None) -> ItemMaster:  # fmt: skip
+    return ItemMaster(
+        hs_code=hs_code, country_of_origin=country_of_origin, preferential_origin=preferential_origin,
+        net_mass_kg_per_unit=None if net_mass_kg_per_unit is None else Decimal(net_mass_kg_per_unit),
+        packages_per_unit=None if packages_per_unit is None else Decimal(packages_per_unit),
+    )  # fmt: skip
+
+
 def item_master(row: CatalogueItemRow) -> ItemMaster:
     """A stored catalogue entry as the derivation reads it."""
-    return ItemMaster(
-        hs_code=row.hs_code, country_of_origin=row.country_of_origin, preferential_origin=row.preferential_origin,
-        net_mass_kg_per_unit=None if row.net_mass_kg_per_unit is None else Decimal(row.net_mass_kg_per_unit),
-        packages_per_unit=None if row.packages_per_unit is None else Decimal(row.packages_per_unit),
-    )  # fmt: skip
+    return _item_master(*(getattr(row, c) for c in master_data.ITEM_COLUMNS))
 
 
 def _csv_rows(text: str, columns: tuple[str, ...], what: str) -> list[tuple[int, dict[str, str]]]:
@@ -170,6 +175,8 @@ class MasterData:
 
     def __init__(self, context: Context) -> None:
         self.context = context
+        # trader key -> its trader ID: the key is the hash of the ID's text, so the pair never changes
+        self._trader_ids: dict[str, dict[str, str]] = {}
 
     def seller_key(self, principal: Principal) -> str:
         """The trader key (``0x``-hex) whose master data the caller keeps: its bound trader's, as a seller."""
@@ -182,14 +189,35 @@ class MasterData:
     def seller_trader_id(self, principal: Principal, seller_key: str) -> dict[str, str] | None:
         """The caller's bound trader ID as ``{"scheme", "value"}``: its API key's when it is the bound
         one, else the one the index (which mirrors the chain) binds to that trader key."""
+        known = self._trader_ids.get(seller_key)
+        if known is not None:
+            return dict(known)
         texts = [principal.trader_id] if principal.trader_id else []
-        with self.context.store.session() as session:
-            texts += [r.trader_id for r in reversed(queries.trader_bindings(session, trader_key_hex=seller_key)) if r.bound and r.trader_id]
+        if not any(self._is_trader_id_of(t, seller_key) for t in texts):
+            with self.context.store.session() as session:
+                texts += [r.trader_id for r in reversed(queries.trader_bindings(session, trader_key_hex=seller_key)) if r.bound and r.trader_id]
         for text in texts:
-            if text and "0x" + canonical.trader_key(canonical.normal_identifier(text)).hex() == seller_key and ":" in text:
+            if text and self._is_trader_id_of(text, seller_key):
                 scheme, value = canonical.normal_identifier(text).split(":", 1)
+                self._trader_ids[seller_key] = {"scheme": scheme, "value": value}
                 return {"scheme": scheme, "value": value}
         return None
+
+    @staticmethod
+    def _is_trader_id_of(text: str | None, seller_key: str) -> bool:
+        return bool(text) and ":" in str(text) and "0x" + canonical.trader_key(canonical.normal_identifier(str(text))).hex() == seller_key
+
+    def for_invoice(self, principal: Principal, item_ids: list[str], partner_ids: list[str]
+                    ) -> tuple[dict[str, str] | None, dict[str, ItemMaster], dict[str, dict[str, str]]]:  # fmt: skip
+        """What completes one invoice, in one read: the caller's trader ID, the catalogue entries of
+        these items and the partners under these ids."""
+        seller = self.seller_key(principal)
+        trader_id = self.seller_trader_id(principal, seller)
+        with self.context.store.session() as session:
+            rows = master_data.item_values_of(session, seller, item_ids) if item_ids else {}
+            found = master_data.partner_values_of(session, seller, partner_ids) if partner_ids else {}
+        items = {k: _item_master(*values) for k, values in rows.items()}
+        return trader_id, items, {k: {"scheme": scheme, "value": value} for k, (scheme, value) in found.items()}
 
     # ------------------------------------------------------------------ items
 

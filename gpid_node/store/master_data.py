@@ -19,11 +19,14 @@ from gpid_node.store.tables import CatalogueItemRow, PartnerRow
 __all__ = [
     "ITEM_COLUMNS",
     "PARTNER_COLUMNS",
+    "ItemValues",
     "delete_item",
     "delete_partner",
     "item_page",
+    "item_values_of",
     "items_of",
     "partner_page",
+    "partner_values_of",
     "partners_of",
     "put_items",
     "put_partners",
@@ -94,6 +97,30 @@ def partners_of(session: Session, seller: str, partner_ids: Iterable[str] | None
     for chunk in _chunks(list(dict.fromkeys(partner_ids))):
         query = select(PartnerRow).where(PartnerRow.seller_trader_key == seller, PartnerRow.partner_id.in_(chunk))
         found.update({r.partner_id: r for r in session.scalars(query)})
+    return found
+
+
+ItemValues = tuple[str | None, str | None, str | None, str | None, str | None]  # ITEM_COLUMNS, in order
+_ITEM_VALUES = select(CatalogueItemRow.item_id, *(getattr(CatalogueItemRow, c) for c in ITEM_COLUMNS))
+_PARTNER_VALUES = select(PartnerRow.partner_id, PartnerRow.trader_id_scheme, PartnerRow.trader_id_value)
+
+
+def item_values_of(session: Session, seller: str, item_ids: Iterable[str]) -> dict[str, ItemValues]:
+    """The values of the seller's catalogue entries with these ids (the columns only: what one invoice
+    needs, read without building ORM objects)."""
+    found: dict[str, ItemValues] = {}
+    for chunk in _chunks(list(dict.fromkeys(item_ids))):
+        rows = session.execute(_ITEM_VALUES.where(CatalogueItemRow.seller_trader_key == seller, CatalogueItemRow.item_id.in_(chunk)))
+        found.update({row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in rows})
+    return found
+
+
+def partner_values_of(session: Session, seller: str, partner_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The (scheme, value) of the seller's partners with these ids."""
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(list(dict.fromkeys(partner_ids))):
+        rows = session.execute(_PARTNER_VALUES.where(PartnerRow.seller_trader_key == seller, PartnerRow.partner_id.in_(chunk)))
+        found.update({row[0]: (row[1], row[2]) for row in rows})
     return found
 
 
