@@ -75,12 +75,14 @@ def _line(good: dict[str, Any], item_id: str, *, with_hs: bool, root: str) -> st
 
 
 def ubl(data: dict[str, Any], item_ids: list[str], *, with_hs: bool = False, root: str = "Invoice",
-        number: str | None = None, corrects: str | None = None, issue_date: str | None = None) -> bytes:  # fmt: skip
+        number: str | None = None, corrects: str | None = None, issue_date: str | None = None,
+        type_code: str | None = None) -> bytes:  # fmt: skip
     """A UBL 2.1 Invoice (or CreditNote) of the key data set ``data``, line i naming item ``item_ids[i]``."""
     total = sum(Decimal(g["value"]) for g in data["goods"])
     currency = data["goods"][0]["currency"]
     namespace = f"urn:oasis:names:specification:ubl:schema:xsd:{root}-2"
-    type_tag, type_code = ("CreditNoteTypeCode", "381") if root == "CreditNote" else ("InvoiceTypeCode", "380")
+    type_tag, default_code = ("CreditNoteTypeCode", "381") if root == "CreditNote" else ("InvoiceTypeCode", "380")
+    type_code = type_code or default_code
     reference = (f"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{escape(corrects)}</cbc:ID>"
                  "</cac:InvoiceDocumentReference></cac:BillingReference>") if corrects else ""  # fmt: skip
     lines = "\n ".join(_line(g, item_ids[i], with_hs=with_hs, root=root) for i, g in enumerate(data["goods"]))

@@ -170,3 +170,29 @@ def test_a_credit_note_of_an_invoice_never_registered_is_404_naming_it(api: Api)
     note = ubl(invoice.key_data_set, [item_id_of(0)], root="CreditNote", number="CN-X", corrects="NEVER-REGISTERED-1")
     refused = api.client.post("/v1/key-data-sets", content=note, headers={**api.auth(SELLER), **XML})
     assert refused.status_code in (404, 422) and "NEVER-REGISTERED-1" in refused.text
+
+
+def test_a_corrective_invoice_replaces_the_goods_of_the_invoice_it_corrects(api: Api) -> None:
+    invoice = invoice_set(number(), 2)
+    gpid = api.client.post("/v1/key-data-sets", content=invoice.xml, headers={**api.auth(SELLER), **XML}).json()["gpid"]
+    corrected = invoice_set("X", 3, seed="corrected").key_data_set  # other goods, same parties
+    item_ids = [next(i for i, entry in catalogue().items() if entry["hs_code"] == g["hs_code"]) for g in corrected["goods"]]
+    corrective = ubl(corrected, item_ids, number=f"{invoice.key_data_set['invoice']['number']}-C", type_code="384",
+                     corrects=invoice.key_data_set["invoice"]["number"], issue_date="2026-11-26")  # fmt: skip
+    amended = api.client.post("/v1/key-data-sets", content=corrective, headers={**api.auth(SELLER), **XML})
+    assert amended.status_code == 201, amended.text
+    assert amended.headers["Location"] == f"/v1/key-data-sets/{gpid}?version=2"
+    read = api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(SELLER)).json()
+    assert read["data"]["goods"] == normal(corrected)["goods"]
+    assert read["data"]["invoice"] == normal(invoice.key_data_set)["invoice"]  # the identity never changes
+    history = api.client.get(f"/v1/key-data-sets/{gpid}/history", headers=api.auth(SELLER)).json()["versions"]
+    assert history[-1]["reason"] == f"corrective invoice {invoice.key_data_set['invoice']['number']}-C of 2026-11-26"
+
+
+def test_an_e_invoice_sent_again_with_its_idempotency_key_gets_the_first_answer(api: Api) -> None:
+    invoice = invoice_set(number(), 1)
+    headers = {**api.auth(SELLER), **XML, "Idempotency-Key": uuid.uuid4().hex}
+    first = api.client.post("/v1/key-data-sets", content=invoice.xml, headers=headers)
+    again = api.client.post("/v1/key-data-sets", content=invoice.xml, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
