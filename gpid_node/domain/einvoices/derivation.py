@@ -152,18 +152,20 @@ class _Builder:
         self.take(good, f"{path}.value", "value", _value_text(line.net_amount, currency), "invoice")
         self.take(good, f"{path}.currency", "currency", currency, "invoice")
 
-        if entry is not None and entry.packages_per_unit is not None:
-            packages = (entry.packages_per_unit * line.quantity).to_integral_value(rounding=ROUND_CEILING)
-            self.take(good, f"{path}.packages", "packages", int(packages), "catalogue")
+        packages = _times_quantity(entry.packages_per_unit if entry else None, line.quantity)
+        if packages is not None:
+            self.take(good, f"{path}.packages", "packages", int(packages.to_integral_value(rounding=ROUND_CEILING)), "catalogue")
         else:
-            self.miss(f"{path}.packages", f"{what}: invoices carry no number of packages and {_catalogue_gap(line, entry, 'packages per unit')}")
+            gap = _catalogue_gap(line, entry, "packages per unit", entry.packages_per_unit if entry else None)
+            self.miss(f"{path}.packages", f"{what}: invoices carry no number of packages and {gap}")
 
-        if entry is not None and entry.net_mass_kg_per_unit is not None:
-            mass = _EXACT.multiply(entry.net_mass_kg_per_unit, line.quantity)
+        mass = _times_quantity(entry.net_mass_kg_per_unit if entry else None, line.quantity)
+        if mass is not None:
             mass = mass.quantize(Decimal(1).scaleb(-MASS_DECIMALS), rounding=ROUND_HALF_UP, context=_EXACT)
             self.take(good, f"{path}.net_mass_kg", "net_mass_kg", format(mass, "f"), "catalogue")
         else:
-            self.miss(f"{path}.net_mass_kg", f"{what}: invoices carry no net mass and {_catalogue_gap(line, entry, 'net mass per unit')}")
+            gap = _catalogue_gap(line, entry, "net mass per unit", entry.net_mass_kg_per_unit if entry else None)
+            self.miss(f"{path}.net_mass_kg", f"{what}: invoices carry no net mass and {gap}")
 
         if entry is not None and entry.preferential_origin:
             self.take(good, f"{path}.preferential_origin", "preferential_origin", entry.preferential_origin, "catalogue")
@@ -202,12 +204,28 @@ def _line_words(line: InvoiceLine) -> str:
     return f"the invoice line '{line.name}'{item}"
 
 
-def _catalogue_gap(line: InvoiceLine, entry: ItemMaster | None, what: str) -> str:
+def _catalogue_gap(line: InvoiceLine, entry: ItemMaster | None, what: str, given: Decimal | None = None) -> str:
     if not line.item_id:
         return "the line has no seller's item id to look it up in the catalogue"
     if entry is None:
         return f"the catalogue has no entry for item {line.item_id}"
+    if given is not None:
+        return (f"the catalogue entry for item {line.item_id} has {what} {given}, which times the invoiced quantity "
+                f"{line.quantity} gives no usable figure: correct the catalogue entry")  # fmt: skip
     return f"the catalogue entry for item {line.item_id} has no {what}"
+
+
+# Beyond any real shipment (the key data set's own bounds are far lower and its validation names them);
+# keeps the arithmetic exact and the figures printable.
+_LARGEST_PRODUCT = Decimal(10) ** 18
+
+
+def _times_quantity(per_unit: Decimal | None, quantity: Decimal) -> Decimal | None:
+    """``per_unit`` times ``quantity`` exactly, or ``None`` when there is no per-unit figure or no usable product."""
+    if per_unit is None or not per_unit.is_finite() or abs(per_unit) >= _LARGEST_PRODUCT:
+        return None
+    product = _EXACT.multiply(per_unit, quantity)
+    return product if product.is_finite() and abs(product) < _LARGEST_PRODUCT else None
 
 
 def _value_text(amount: Decimal, currency: str) -> str:

@@ -264,3 +264,13 @@ def test_the_oasis_credit_note_is_a_credit_note_that_names_no_invoice() -> None:
     # No BT-25: the service refuses to amend without knowing which invoice (services/einvoices.py).
     assert (derivation.kind, derivation.corrects) == ("credit_note", ())
     assert derivation.source["customization"] == ""
+
+
+def test_a_catalogue_figure_that_gives_no_usable_product_is_named() -> None:
+    line = dataclasses.replace(LINE, quantity=Decimal("12"))
+    items = {"438146": ItemMaster(hs_code="210320", country_of_origin="NL", preferential_origin=None,
+                                  net_mass_kg_per_unit=Decimal("NaN"), packages_per_unit=Decimal("1E+30"))}  # fmt: skip
+    missing = {m.path: m.message for m in derive(one_line(line), items=items, partners={}, seller_trader_id=SELLER_EORI).missing}
+    assert missing["goods[0].packages"].endswith("the catalogue entry for item 438146 has packages per unit 1E+30, which times the "
+                                                 "invoiced quantity 12 gives no usable figure: correct the catalogue entry")  # fmt: skip
+    assert "has net mass per unit NaN" in missing["goods[0].net_mass_kg"]

@@ -4,12 +4,14 @@ derivation maps without raising."""
 
 from __future__ import annotations
 
+import dataclasses
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpid_node.domain.einvoices import EInvoice, EInvoiceRefused, derive, read_einvoice
+from gpid_node.domain.einvoices import EInvoice, EInvoiceRefused, ItemMaster, derive, read_einvoice
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "einvoices"
 UBL = (SAMPLES / "ubl-21-en16931.xml").read_bytes()
@@ -86,3 +88,26 @@ def test_damaged_pdfs_are_read_or_refused_cleanly(body: bytes) -> None:
 @given(cut=st.integers(0, len(UBL) - 20))
 def test_a_truncated_invoice_is_always_refused(cut: int) -> None:
     assert read_or_refuse(UBL[:cut], "application/xml") is None
+
+
+FINITE = st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**22, max_value=10**22, places=None)
+
+
+@FAST
+@given(quantity=FINITE, packages_per_unit=st.none() | st.decimals(), mass_per_unit=st.none() | st.decimals(),
+       amount=FINITE, currency=st.sampled_from(["EUR", "JPY", "KWD", "XXX", ""]))  # fmt: skip
+def test_derive_maps_any_catalogue_values_without_raising(quantity: Decimal, packages_per_unit: Decimal | None,
+                                                           mass_per_unit: Decimal | None, amount: Decimal, currency: str) -> None:  # fmt: skip
+    base = read_einvoice(UBL, "application/xml")
+    line = dataclasses.replace(base.lines[0], quantity=quantity, net_amount=amount)
+    invoice = dataclasses.replace(base, currency=currency, lines=(line,))
+    items = {"JOIO50CL": ItemMaster(hs_code=None, country_of_origin=None, preferential_origin=None,
+                                    net_mass_kg_per_unit=mass_per_unit, packages_per_unit=packages_per_unit)}  # fmt: skip
+    derivation = derive(invoice, items=items, partners={}, seller_trader_id={})
+    good = derivation.key_data_set["goods"][0]
+    missing = {m.path for m in derivation.missing}
+    # Each of packages and net mass is either derived or named missing, never both, never neither.
+    assert ("packages" in good) != ("goods[0].packages" in missing)
+    assert ("net_mass_kg" in good) != ("goods[0].net_mass_kg" in missing)
+    if "packages" in good:
+        assert isinstance(good["packages"], int) and good["packages"] >= packages_per_unit * quantity  # type: ignore[operator]
