@@ -5,11 +5,14 @@ values are those of the files as shipped in the factur-x 7.8 sdist, computed wit
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 
 from gpid_node.domain.einvoices import EInvoice, EInvoiceRefused, InvoiceLine, Party, read_einvoice
 
@@ -272,3 +275,37 @@ def test_real_documents_that_are_not_en16931_invoices_are_refused_by_name(name: 
     [problem] = refused.value.problems
     assert problem.path == root
     assert words in problem.message
+
+
+# --- variations on the real samples ----------------------------------------------------------------
+
+
+def test_ubl_seller_without_registration_name_falls_back_to_its_trading_name() -> None:
+    body = (SAMPLES / "ubl-21-en16931.xml").read_bytes().replace(b"<cbc:RegistrationName>Au bon moulin</cbc:RegistrationName>", b"")
+    invoice = read_einvoice(body, "application/xml")
+    assert invoice.seller.name == "L'huile d'olive en folie"  # PartyName/Name, BT-28
+    assert invoice.buyer.name == "Ma jolie boutique SARL"  # still its registration name
+
+
+def _pdf_with(name: str, xml: bytes) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment(name, xml)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_embedding_ubl_as_xrechnung_xml_is_read() -> None:
+    pdf = _pdf_with("xrechnung.xml", (SAMPLES / "ubl-21-en16931.xml").read_bytes())
+    invoice = read_einvoice(pdf, "application/pdf")
+    assert (invoice.syntax, invoice.number, invoice.lines) == ("UBL", "F124212", UBL_LINES)
+    assert invoice.sha256 == hashlib.sha256(pdf).hexdigest()  # the PDF's, not the XML's
+
+
+def test_a_pdf_embedding_zugferd_1_is_refused_as_zugferd_1() -> None:
+    pdf = _pdf_with("ZUGFeRD-invoice.xml", (SAMPLES / "zugferd-comfort.xml").read_bytes())
+    with pytest.raises(EInvoiceRefused) as refused:
+        read_einvoice(pdf, "application/pdf")
+    [problem] = refused.value.problems
+    assert problem.path == "/CrossIndustryDocument" and "ZUGFeRD 1.0" in problem.message
