@@ -99,10 +99,11 @@ _SYNTAXES: tuple[Syntax, Syntax] = ("UBL", "CII")
 _SCOPE_XPATHS: dict[tuple[Syntax, Scope], etree.XPath] = {
     (syntax, scope): _compile(paths[index]) for scope, paths in SCOPES.items() for index, syntax in enumerate(_SYNTAXES)
 }
-_TERM_XPATHS: dict[tuple[Syntax, Term], etree.XPath] = {
-    (syntax, term): _compile(term.ubl if syntax == "UBL" else term.cii) for term in TERMS for syntax in _SYNTAXES
+# Each scope's terms with their compiled XPath, per syntax (a list per scope: looked up once per element).
+_TERMS_OF: dict[tuple[Syntax, Scope], tuple[tuple[Term, etree.XPath], ...]] = {
+    (syntax, scope): tuple((t, _compile(t.ubl if syntax == "UBL" else t.cii)) for t in TERMS if t.scope == scope)
+    for scope in SCOPES for syntax in _SYNTAXES
 }
-_TERMS_OF: dict[Scope, tuple[Term, ...]] = {scope: tuple(t for t in TERMS if t.scope == scope) for scope in SCOPES}
 
 
 # --- values ----------------------------------------------------------------------------------------
@@ -225,8 +226,8 @@ class _Reader:
     def _values(self, scope: Scope, context: etree._Element) -> dict[str, Any]:
         """Every term of ``scope`` read from ``context``; problems collected, absent terms absent."""
         values: dict[str, Any] = {}
-        for term in _TERMS_OF[scope]:
-            texts = [text for text in self._texts(term, context) if text]
+        for term, xpath in _TERMS_OF[(self.syntax, scope)]:
+            texts = [text for text in _texts(xpath, context) if text]
             if not texts:
                 if term.required:
                     self.problems.append(FieldProblem(self._path(context, term), f"{term.bt} ({term.name}) is missing: an EN 16931 invoice must give it"))
@@ -242,13 +243,6 @@ class _Reader:
                 values[term.attribute] = converted[0]
         return values
 
-    def _texts(self, term: Term, context: etree._Element) -> Iterator[str]:
-        for found in _TERM_XPATHS[(self.syntax, term)](context):
-            if isinstance(found, etree._Element):
-                yield _text("".join(found.itertext()))
-            elif isinstance(found, str):
-                yield _text(found)
-
     def _path(self, context: etree._Element, term: Term) -> str:
         """Where ``term`` belongs in the document, as an XPath a reader can follow:
         ``/Invoice/cac:InvoiceLine[3]/cbc:LineExtensionAmount``."""
@@ -262,6 +256,15 @@ class _Reader:
             return problems
         rest = len(problems) - MAX_EINVOICE_PROBLEMS + 1
         return [*problems[: MAX_EINVOICE_PROBLEMS - 1], FieldProblem("body", f"and {rest} more problems of the kinds above")]
+
+
+def _texts(xpath: etree.XPath, context: etree._Element) -> Iterator[str]:
+    """The normalised text of each node ``xpath`` finds under ``context`` (elements and attributes)."""
+    for found in xpath(context):
+        if isinstance(found, etree._Element):
+            yield _text("".join(found.itertext()))
+        elif isinstance(found, str):
+            yield _text(found)
 
 
 def _element_path(element: etree._Element) -> str:
