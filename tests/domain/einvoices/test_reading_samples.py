@@ -309,3 +309,11 @@ def test_a_pdf_embedding_zugferd_1_is_refused_as_zugferd_1() -> None:
         read_einvoice(pdf, "application/pdf")
     [problem] = refused.value.problems
     assert problem.path == "/CrossIndustryDocument" and "ZUGFeRD 1.0" in problem.message
+
+
+@pytest.mark.parametrize(("code", "kind"), [("381", "credit_note"), ("396", "credit_note"), ("384", "corrective"),
+                                            ("380", "invoice"), ("383", "invoice"), ("389", "invoice")])  # fmt: skip
+def test_the_cii_type_code_decides_the_kind(code: str, kind: str) -> None:
+    body = (SAMPLES / "factur-x-en16931.xml").read_bytes().replace(b"<ram:TypeCode>380</ram:TypeCode>", f"<ram:TypeCode>{code}</ram:TypeCode>".encode())
+    invoice = read_einvoice(body, "application/xml")
+    assert (invoice.type_code, invoice.kind, invoice.preceding_invoices) == (code, kind, ("F20260003",))
