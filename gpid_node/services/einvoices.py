@@ -80,11 +80,15 @@ def _covered(path: str, missing: set[str]) -> bool:
 
 
 def draft_of(invoice: EInvoice, items: dict[str, ItemMaster], partners: dict[str, dict[str, str]],
-             seller_trader_id: dict[str, str] | None) -> Draft:  # fmt: skip
-    """Derives the key data set and checks the draft with the model: every missing path, then every invalid value."""
+             seller_trader_id: dict[str, str] | None, *, validate: bool = True) -> Draft:  # fmt: skip
+    """Derives the key data set and checks the draft with the model: every missing path, then every
+    invalid value. ``validate`` False leaves the check of a complete draft to the registration that
+    follows (an import: the model runs once per invoice, not twice)."""
     derivation = derive(invoice, items=items, partners=partners, seller_trader_id=seller_trader_id or {})
     problems = [e.FieldProblem(m.path, m.message) for m in derivation.missing]
     missing = {m.path for m in derivation.missing}
+    if not validate and not problems:
+        return Draft(invoice, derivation, ())
     try:
         parse_key_data_set(derivation.key_data_set)
     except e.ValidationFailed as exc:
@@ -101,7 +105,9 @@ class FileReport:
     """What a folder import did with one file."""
 
     file: str
-    status: str  # registered | registered_earlier | already_registered | amended | missing | refused | failed | unfinished
+    # registered | registered_earlier | already_registered | amended | missing (fields missing or invalid) |
+    # refused (the document cannot be read) | failed (the chain refused it) | unfinished
+    status: str
     gpid: str | None = None
     version: int | None = None
     problems: list[dict[str, str]] = field(default_factory=list)
@@ -254,7 +260,7 @@ class EInvoices:
                     if size > MAX_FILE_BYTES:
                         raise e.ValidationFailed([e.FieldProblem("body", f"{size} bytes; an e-invoice file holds at most {MAX_FILE_BYTES}")])
                     body = path.read_bytes()
-                    draft = draft_of(read_einvoice(body, media_type_of(body)), items, partners, trader_id)
+                    draft = draft_of(read_einvoice(body, media_type_of(body)), items, partners, trader_id, validate=False)
                 except OSError as exc:
                     reports[index].problems = [{"path": "", "message": f"cannot read the file: {exc.strerror or exc}"}]
                     continue
@@ -282,8 +288,8 @@ class EInvoices:
                              ("already_registered", result.already_registered)):  # fmt: skip
             for index, gpid in rows:
                 reports[index].status, reports[index].gpid, reports[index].version = status, gpid, 1
-        for index, problems in result.rejected:
-            reports[index].status, reports[index].problems = "refused", [p.as_dict() for p in problems]
+        for index, problems in result.rejected:  # invalid values, found by the registration's own check
+            reports[index].status, reports[index].problems = "missing", [p.as_dict() for p in problems]
         for index, message in result.failed:
             reports[index].status, reports[index].problems = "failed", [{"path": "", "message": message}]
         for done, (index, draft) in enumerate(corrections, start=1):
