@@ -21,6 +21,7 @@ from gpid_node.domain.access import Principal, Visibility, may_read, sees_data
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import iso
 from gpid_node.services.context import Context
+from gpid_node.services.provenance import source_of
 from gpid_node.store import queries
 from gpid_node.store.tables import KeyDataSetRow, VersionRow
 
@@ -217,6 +218,7 @@ class Reads:
             "registered_at": iso(row.registered_at),
             "updated_at": iso(chosen.time),
             "issuer": row.issuer,
+            "source": source_of(self.context, row, chosen) if shown else None,
             "freshness": self.freshness(),
         }
 
