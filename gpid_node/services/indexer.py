@@ -34,6 +34,12 @@ Choices worth knowing:
   forgotten when rows are taken back. A rewind that drops a grant derives the GPID's data again
   from the keys that remain.
 * A ``TraderUnbound`` row has ``trader_id`` None (the event carries only the key).
+* The key data set events carry ``keccak256(payload)``, not the payload: for each range the payloads
+  are read from the transactions' calldata, each transaction fetched once, a relayed call's from its
+  call trace (:mod:`gpid_node.chain.payloads`). A transaction no longer in its logs' block stops the
+  range before that block (a reorg under way, like a log whose block hash differs). A payload not
+  found (a relayed call, and an endpoint without ``debug_traceTransaction``) leaves its version as
+  public facts, data unavailable, logged with the transaction hash; the index goes on.
 """
 
 from __future__ import annotations

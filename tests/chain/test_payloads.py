@@ -107,3 +107,33 @@ def test_a_transaction_in_another_block_than_its_logs_is_a_chain_that_moved() ->
     found = find_payloads(RecordedEndpoint(transactions=elsewhere), wanted_of(events))  # type: ignore[arg-type]
     assert found.moved == {first, events[1].transaction_hash}
     assert list(found.payloads) == [bytes(events[-1].args["payloadHash"])]
+
+
+# ------------------------------------------------------------------ the client's requests, on a real anvil
+
+
+def test_the_client_fetches_transactions_in_one_batch_and_a_relayed_calls_trace(registry: Any) -> None:
+    from support.builders import key_data_set
+    from support.contract_checks import deploy_relay, events, relay_call
+
+    client, operator = registry.client, registry.people.operator
+    direct = registry.register(key_data_set("BATCHED-1"))
+    relay = deploy_relay(client, operator)
+    client.transact(operator, "bindTrader", relay, "EORI:NL123456789")
+    data = key_data_set("RELAYED-9", seller_eori="NL123456789")
+    salt = b"\x11" * 32
+    relayed = relay_call(client, operator, relay, "register", "RELAYED-9", canonical.commitments(data, salt).as_tuple(),
+                         canonical.encode_payload(data, salt))  # fmt: skip
+    posted: list[Any] = []
+    real = client.w3.provider.make_batch_request
+    client.w3.provider.make_batch_request = lambda requests: posted.append(requests) or real(requests)  # type: ignore[method-assign]
+    try:
+        answers = client.transactions([direct.transaction_hash, relayed.transaction_hash, "0x" + "00" * 32])
+    finally:
+        client.w3.provider.make_batch_request = real  # type: ignore[method-assign]
+    assert len(posted) == 1 and len(posted[0]) == 3
+    assert answers[direct.transaction_hash]["to"].lower() == client.address.lower()
+    assert answers[relayed.transaction_hash]["to"].lower() == relay.lower() and answers["0x" + "00" * 32] is None
+    (event,) = events(relayed, "KeyDataSetRegistered")
+    (payload,) = payloads_in_trace(client.call_trace(relayed.transaction_hash), client.address)
+    assert keccak(payload) == event.args["payloadHash"] == keccak(canonical.encode_payload(data, salt))
