@@ -13,11 +13,9 @@ same from run to run and are the dearest case, about 15 gas above a typical regi
 
 ``breakdown`` (not in the snapshot) says where each byte and each unit of gas of one registration,
 one batch item and one grant goes: calldata bytes by part, the event's data, the storage slots,
-and the opcodes of the execution (``debug_traceTransaction``).
-
-``--event-hash`` also measures a scratch copy of the contract whose registration and amendment
-events carry ``keccak256(payload)`` instead of the payload (compiled into a temporary folder with
-the pinned solcjs, never committed; the committed contract is not changed).
+and the opcodes of the execution (``debug_traceTransaction``). The key data set events carry
+``keccak256(payload)``, not the payload: a payload byte is paid once, as calldata (16 gas, 4 for a
+zero byte), plus its share of the hash (6 gas a word).
 """
 
 from __future__ import annotations
@@ -26,10 +24,6 @@ import argparse
 import json
 import os
 import random
-import re
-import subprocess
-import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -108,8 +102,9 @@ def _calldata_gas(data: bytes) -> int:
     return sum(4 if b == 0 else 16 for b in data)
 
 
-def _padded(n: int) -> int:
-    return (n + 31) // 32 * 32
+def _keccak_gas(n: int) -> int:
+    """KECCAK256 of ``n`` bytes: 30 plus 6 a word (the payload's hash in the event)."""
+    return 30 + 6 * ((n + 31) // 32)
 
 
 def _trace(client: RegistryClient, tx_hash: str) -> dict[str, int]:
@@ -154,8 +149,9 @@ def _register_breakdown(client: RegistryClient, receipt: Any, payload_parts: dic
             "topics": len(log["topics"]),
             "data_bytes": len(log_data),
             "gas": 375 + 375 * len(log["topics"]) + 8 * len(log_data),
-            "payload_bytes_in_data": _padded(len(payload)),
-            "payload_gas": 8 * _padded(len(payload)),
+            "payload_hash_bytes_in_data": 32,
+            "payload_hash_gas": 8 * 32,
+            "payload_keccak_gas": _keccak_gas(len(payload)),
         },
         # the record slot (read cold first: 2,100 in sload, then 20,000) and the version-1 digest slot (22,100)
         "storage_two_new_slots_gas": 2 * NEW_SLOT,
@@ -297,7 +293,8 @@ def _batch_item(client: RegistryClient, receipt: Any, items: list[tuple[str, tup
         "payload_bytes": sum(len(item[2]) for item in items) / n,
         "payload_calldata_gas": payload_calldata / n,
         "event_gas": log_gas / n,
-        "event_payload_gas": sum(8 * _padded(len(item[2])) for item in items) / n,
+        "event_payload_hash_gas": 8 * 32,
+        "payload_keccak_gas": sum(_keccak_gas(len(item[2])) for item in items) / n,
         "storage_two_new_slots_gas": 2 * NEW_SLOT,
     }
     per["execution_rest"] = per["gas"] - per["intrinsic_21000_shared"] - per["calldata_gas"] - per["event_gas"] - per["storage_two_new_slots_gas"]
@@ -310,69 +307,13 @@ def run(breakdown: bool = False) -> dict[str, Any]:
         return measure(chain.url, breakdown)
 
 
-# ------------------------------------------------------------------ the event-hash variant (scratch)
-
-_EVENT_PAYLOAD = re.compile(r"(event KeyDataSet(?:Registered|Amended)\([^;]*?)bytes payload\s*\)", re.S)
-
-
-def scratch_sources() -> dict[str, str]:
-    """The contract sources with ``bytes payload`` of both key data set events replaced by
-    ``bytes32 payloadHash`` and the emits hashing the payload."""
-    from gpid_node.chain.build import collect_sources
-
-    sources = collect_sources()
-    interface = "contracts/src/IGPIDRegistry.sol"
-    registry = "contracts/src/GPIDRegistry.sol"
-    sources[interface], n = _EVENT_PAYLOAD.subn(r"\1bytes32 payloadHash\n    )", sources[interface])
-    assert n == 2, "the events KeyDataSetRegistered and KeyDataSetAmended were not found"
-    text, m = re.subn(r"(emit KeyDataSet(?:Registered|Amended)\([^;]*?), payload\);", r"\1, keccak256(payload));", sources[registry])
-    assert m == 2, "the two emits were not found"
-    sources[registry] = text
-    return sources
-
-
-def compile_scratch(folder: Path) -> Path:
-    """Compiles the scratch sources with the pinned compiler into ``folder/build.json``."""
-    from gpid_node.chain import build
-
-    sources = scratch_sources()
-    payload = build.standard_input(sources)
-    compiler = build.find_compiler()
-    output = build._run_native(payload) if compiler.name == "solc" else build._run_solcjs(payload)
-    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
-    if errors:
-        raise RuntimeError("\n".join(e.get("formattedMessage", "") for e in errors))
-    contracts = {}
-    for unit in output["contracts"].values():
-        for name, data in unit.items():
-            if name in build.CONTRACTS:
-                contracts[name] = {"abi": data["abi"], "bytecode": "0x" + data["evm"]["bytecode"]["object"],
-                                   "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"]}  # fmt: skip
-    path = folder / "build.json"
-    path.write_text(json.dumps({"contracts": contracts, "settings": build.SETTINGS}))
-    return path
-
-
-def event_hash_variant() -> dict[str, Any]:
-    """The figures of the scratch contract, measured in a child process that loads its artifacts."""
-    with tempfile.TemporaryDirectory(prefix="gpid-gas-scratch-") as tmp:
-        artifacts = compile_scratch(Path(tmp))
-        env = {**os.environ, "GPID_ARTIFACTS": str(artifacts)}
-        out = subprocess.run([sys.executable, "-m", "benchmarks.gas"], env=env, check=True, capture_output=True, text=True)
-        return json.loads(out.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--breakdown", action="store_true", help="add where the bytes and the gas go")
-    parser.add_argument("--event-hash", action="store_true", help="also measure the scratch contract whose events carry keccak256(payload)")
     args = parser.parse_args()
     figures = run(args.breakdown)
     if os.environ.get("GPID_WRITE_GAS_SNAPSHOT"):
         SNAPSHOT.write_text(json.dumps({k: v for k, v in figures.items() if isinstance(v, int)}, indent=1) + "\n")
-    if args.event_hash:
-        variant = event_hash_variant()
-        figures["event_hash_variant"] = {k: {"gas": v, "saved": figures[k] - v} for k, v in variant.items() if k.startswith(("register", "amend"))}
     print(json.dumps(figures))
 
 

@@ -164,7 +164,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
             changedSections: changed,
             reasonCode: reasonCode
         });
-        emit KeyDataSetAmended(gpid, msg.sender, version, changed, reasonCode, reason, next, payload);
+        emit KeyDataSetAmended(gpid, msg.sender, version, changed, reasonCode, reason, next, keccak256(payload));
     }
 
     /// @inheritdoc IGPIDRegistry
@@ -381,7 +381,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         record.version = FIRST_VERSION;
         record.format = format;
         _versions[gpid][FIRST_VERSION].digest = GPIDLib.digestOf(commitments);
-        emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, invoiceKey, commitments, payload);
+        emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, invoiceKey, commitments, keccak256(payload));
     }
 
     /// @dev The one link path: every link function comes here, after its own right check.

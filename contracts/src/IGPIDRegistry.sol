@@ -7,8 +7,11 @@ import {GPIDLib} from "./libraries/GPIDLib.sol";
 /// @notice The Goods Passport ID registry: one immutable identity and a versioned, tamper-evident key
 /// data set per commercial invoice, registered by the seller bound to the invoice's trader ID.
 /// @dev Structs, events, errors and NatSpec live here so that the node's ABI decodes every revert.
-/// The key data set itself travels only in calldata and in events (format-tagged payload); storage
-/// keeps, per GPID, one record slot and, per version, the digest over the section commitments.
+/// The key data set itself travels only in calldata (the format-tagged payload argument of
+/// `register`, `registerBatch` and `amend`); the events carry `keccak256(payload)`, which names the
+/// payload in the transaction's input (or, for a call relayed by another contract, in the call's
+/// trace). Storage keeps, per GPID, one record slot and, per version, the digest over the section
+/// commitments.
 interface IGPIDRegistry {
     // ------------------------------------------------------------------ structs
 
@@ -60,17 +63,24 @@ interface IGPIDRegistry {
     /// @notice The Customs account `account` acts for the administration of `country`.
     event CustomsCountrySet(address indexed account, bytes2 country);
 
-    /// @notice A key data set was registered; `payload` is the format-tagged key data set.
+    /// @notice A key data set was registered; `payloadHash` is keccak256 of its format-tagged payload.
+    /// @dev The payload itself is not in the event (each byte of event data costs 8 gas on top of
+    /// the 16 its calldata byte already paid): it is the `payload` argument of the `register` or
+    /// `registerBatch` call that emitted the event, in the transaction's input when the transaction
+    /// called the registry, else in the call trace of the transaction (a relaying contract).
     event KeyDataSetRegistered(
         bytes16 indexed gpid,
         address indexed issuer,
         bytes32 indexed sellerTraderKey,
         bytes32 invoiceKey,
         GPIDLib.Commitments commitments,
-        bytes payload
+        bytes32 payloadHash
     );
 
-    /// @notice A key data set was amended to `version`; `payload` is the whole new version.
+    /// @notice A key data set was amended to `version`; `payloadHash` is keccak256 of the whole new
+    /// version's format-tagged payload.
+    /// @dev As for KeyDataSetRegistered, the payload is the `payload` argument of the `amend` call
+    /// that emitted the event (the transaction's input, or its call trace when relayed).
     event KeyDataSetAmended(
         bytes16 indexed gpid,
         address indexed author,
@@ -79,7 +89,7 @@ interface IGPIDRegistry {
         uint16 reasonCode,
         string reason,
         GPIDLib.Commitments commitments,
-        bytes payload
+        bytes32 payloadHash
     );
 
     /// @notice An account of the seller of `gpid` allowed (or stopped allowing) `delegate` to amend it.

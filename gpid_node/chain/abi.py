@@ -6,7 +6,7 @@ happen elsewhere. A test checks that every error in the ABI maps to a domain exc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -85,7 +85,14 @@ def decode_error(data: bytes | str | None) -> ContractError | None:
 
 @dataclass(frozen=True)
 class Event:
-    """One decoded log of the registry, with where it sits on chain."""
+    """One decoded log of the registry, with where it sits on chain.
+
+    ``payload`` is for the key data set events, whose log carries only ``payloadHash``: the payload
+    with that hash, found in the calldata of the transaction (:mod:`gpid_node.chain.payloads`) and
+    attached with :meth:`with_payload`; None when it was not looked for or not found.
+    ``payload_format`` is its format tag (its first byte), or, when it was not found, the format the
+    registry stores for the GPID (None when that is unknown too).
+    """
 
     name: str
     args: dict[str, Any]
@@ -93,6 +100,14 @@ class Event:
     block_hash: str
     transaction_hash: str
     log_index: int
+    payload: bytes | None = None
+    payload_format: int | None = None
+
+    def with_payload(self, payload: bytes | None, stored_format: int | None = None) -> Event:
+        """This event with the payload its ``payloadHash`` names (None: not found; ``stored_format``
+        is then the GPID's format as the registry stores it, if known)."""
+        found_format = (payload[0] if payload else 0) if payload is not None else stored_format
+        return replace(self, payload=payload, payload_format=found_format)
 
 
 @dataclass(frozen=True)

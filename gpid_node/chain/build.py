@@ -25,7 +25,7 @@ from gpid_node.chain.artifacts import ARTIFACT_FILE, REPO_ROOT
 SOLC_VERSION = "0.8.29"
 SOURCE_ROOTS = ("contracts/src", "contracts/test")
 NPM_PREFIXES = {"@openzeppelin/contracts/": "node_modules/@openzeppelin/contracts/"}
-CONTRACTS = ("GPIDRegistry", "GPIDRegistryHarness")
+CONTRACTS = ("CallRelay", "GPIDRegistry", "GPIDRegistryHarness")
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 10_000},
     "evmVersion": "cancun",

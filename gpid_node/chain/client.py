@@ -14,7 +14,7 @@ endpoint :class:`~gpid_node.chain.errors.RpcRefused` (``RangeRefused`` for a log
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -203,6 +203,47 @@ class RegistryClient:
                 raise ChainUnavailable(f"the chain at {self.rpc_url} answered {method} with an error that is not a JSON-RPC error object")
             raise RpcRefused(error["message"], response)
         return response.get("result")
+
+    def request_batch(self, method: str, params: Sequence[Sequence[Any]]) -> list[Any]:
+        """``method`` once per entry of ``params``, in one JSON-RPC batch where the transport offers
+        batches (one request each otherwise, or when the endpoint refuses the batch as a whole); the
+        results in the order of ``params``. An error answer to any of them raises RpcRefused."""
+        if not params:
+            return []
+        batch = getattr(self.w3.provider, "make_batch_request", None)
+        answers: Any = None
+        if batch is not None:
+            answers = self._rpc(batch, [(method, list(p)) for p in params])
+        if not isinstance(answers, list) or len(answers) != len(params):
+            return [self.request(method, *p) for p in params]
+        results = []
+        for answer in answers:
+            if not isinstance(answer, dict):
+                self._last_ok = 0.0
+                raise ChainUnavailable(f"the chain at {self.rpc_url} answered a {method} batch with something that is not a JSON-RPC response")
+            if "error" in answer:
+                error = answer["error"]
+                raise RpcRefused(str(error.get("message") if isinstance(error, dict) else error), answer)
+            results.append(answer.get("result"))
+        return results
+
+    def transactions(self, hashes: Sequence[str], per_batch: int = 200) -> dict[str, Any]:
+        """``eth_getTransactionByHash`` of each transaction, as JSON gives it (None for one the chain
+        does not know), batched ``per_batch`` at a time: transaction hash (as given) -> answer."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(hashes), per_batch):
+            chunk = list(hashes[start : start + per_batch])
+            found.update(zip(chunk, self.request_batch("eth_getTransactionByHash", [[h] for h in chunk]), strict=True))
+        return found
+
+    def call_trace(self, tx_hash: str) -> dict[str, Any]:
+        """The transaction's calls as ``debug_traceTransaction`` with the ``callTracer`` gives them (a
+        tree of frames: type, from, to, input, error, calls). RpcRefused when the endpoint does not
+        offer the debug namespace (most public endpoints) or refuses it."""
+        trace = self.request("debug_traceTransaction", tx_hash, {"tracer": "callTracer"})
+        if not isinstance(trace, dict):
+            raise RpcRefused(f"debug_traceTransaction answered {type(trace).__name__}, not a call frame", {"result": trace})
+        return trace
 
     def block_number(self) -> int:
         answer = self.request("eth_blockNumber")

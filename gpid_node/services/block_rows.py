@@ -250,18 +250,21 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
     gpid = hex_of(a["gpid"])
     seller_key, invoice_key = bytes(a["sellerTraderKey"]), bytes(a["invoiceKey"])
     content_key: bytes | None = None
-    if payload_format(a["payload"]) == ENCRYPTED:
+    payload = event.payload
+    if payload is None:
+        check = PayloadCheck(None, None)  # not found in its transaction: public facts only
+    elif event.payload_format == ENCRYPTED:
         if work.keys is None:
             check = PayloadCheck(None, None)
         else:
-            keys, payload, committed = work.keys, a["payload"], a["commitments"]
+            keys, committed = work.keys, a["commitments"]
             ahead = keys.prechecked((event.transaction_hash, event.log_index))
             ahead = ahead or own_registration(session, keys.open_wrapped, gpid, payload, committed, keys.binding(gpid))
             check, content_key = ahead or open_registration(keys, gpid, payload, committed)
             if content_key is not None:
                 work.keys.remember(gpid, content_key)
     else:
-        check = check_payload(a["payload"], a["commitments"])
+        check = check_payload(payload, a["commitments"])
     if check.data is not None:
         check = check.adding(registration_problems(check.data, seller_key, invoice_key))
     seller_id = seller_trader_id_of(check.data, seller_key) or _bound_trader_id(session, work, seller_key)
@@ -285,17 +288,20 @@ def _content_key(work: BlockRows, gpid: str, state: Mapping[str, Any]) -> bytes 
 
 def _check_amendment(session: Session, work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
     a = event.args
-    kind, expected = payload_format(a["payload"]), int(state.get("format") or 1)
+    payload = event.payload
+    if payload is None:
+        return PayloadCheck(None, None)  # not found in its transaction: public facts only
+    kind, expected = payload_format(payload), int(state.get("format") or 1)
     if kind != expected:
         return PayloadCheck(None, None, (f"the payload has format {kind}, the key data set format {expected}",))
     if kind != ENCRYPTED:
-        return check_payload(a["payload"], a["commitments"])
+        return check_payload(payload, a["commitments"])
     content_key = _content_key(work, gpid, state)
     if content_key is None or work.keys is None:
         return PayloadCheck(None, None)  # not readable here: public facts only
     binding = work.keys.binding(gpid)
-    check = own_amendment(session, gpid, a["payload"], a["commitments"], content_key, binding, number) or check_encrypted_payload(
-        a["payload"], a["commitments"], content_key, binding, number
+    check = own_amendment(session, gpid, payload, a["commitments"], content_key, binding, number) or check_encrypted_payload(
+        payload, a["commitments"], content_key, binding, number
     )
     return check.adding(_seed_problems(check, state.get("seed")))
 

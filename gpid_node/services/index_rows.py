@@ -243,7 +243,7 @@ def _version_row(event: Event, block: BlockRef, check: PayloadCheck, commitments
         "block_hash": block.hash,
         "transaction_hash": event.transaction_hash,
         "log_index": event.log_index,
-        "payload": bytes(event.args["payload"]) if payload_format(event.args["payload"]) == payload_crypto.PAYLOAD_FORMAT_ENCRYPTED else None,
+        "payload": event.payload if event.payload_format == payload_crypto.PAYLOAD_FORMAT_ENCRYPTED else None,
     }
 
 
@@ -255,10 +255,12 @@ def registration_rows(
     ``check`` already holds the registration problems; ``seller_trader_id`` is the ID bound to the
     event's seller trader key (see the module's notes). ``content_key`` is the GPID's content key
     when one of this node's encryption keys opened it (format 2); a format-2 GPID is readable here
-    when its data could be read.
+    when its data could be read. A registration whose payload was not found in its transaction
+    (``event.payload`` None) is public facts only, not readable, of the format the registry stores
+    (format 2 when that is unknown too: nothing claims a readability it does not have).
     """
     a = event.args
-    encrypted = payload_format(a["payload"]) == payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
+    encrypted = event.payload_format in (None, payload_crypto.PAYLOAD_FORMAT_ENCRYPTED)
     gpid = GPID(bytes(a["gpid"]))
     kds = {
         "gpid": gpid.hex,
@@ -275,7 +277,7 @@ def registration_rows(
         "updated_at": block.time,
         "registered_block": block.number,
         "format": payload_crypto.PAYLOAD_FORMAT_ENCRYPTED if encrypted else 1,
-        "readable": check.data is not None or not encrypted,
+        "readable": check.data is not None or (not encrypted and event.payload is not None),
         "content_key": None if content_key is None else hex_of(content_key),
         "seed": hex_of(check.salt) if encrypted and check.salt is not None else None,
     }

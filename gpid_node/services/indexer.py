@@ -34,6 +34,12 @@ Choices worth knowing:
   forgotten when rows are taken back. A rewind that drops a grant derives the GPID's data again
   from the keys that remain.
 * A ``TraderUnbound`` row has ``trader_id`` None (the event carries only the key).
+* The key data set events carry ``keccak256(payload)``, not the payload: for each range the payloads
+  are read from the transactions' calldata, each transaction fetched once, a relayed call's from its
+  call trace (:mod:`gpid_node.chain.payloads`). A transaction no longer in its logs' block stops the
+  range before that block (a reorg under way, like a log whose block hash differs). A payload not
+  found (a relayed call, and an endpoint without ``debug_traceTransaction``) leaves its version as
+  public facts, data unavailable, logged with the transaction hash; the index goes on.
 """
 
 from __future__ import annotations
@@ -56,9 +62,12 @@ from gpid_node.chain.abi import Event, decode_log
 from gpid_node.chain.client import Header, RegistryClient
 from gpid_node.chain.errors import RangeRefused
 from gpid_node.chain.keystore import EncryptionKeyring
+from gpid_node.chain.payloads import find_payloads, wanted_of
 from gpid_node.domain.errors import ChainUnavailable, GPIDError, StoreUnavailable
+from gpid_node.domain.gpid import GPID
+from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED as ENCRYPTED
 from gpid_node.services.block_rows import ContentKeys, map_block, precheck_registrations, reread
-from gpid_node.services.index_rows import BlockRef, current_state, payload_format
+from gpid_node.services.index_rows import BlockRef, current_state
 from gpid_node.store import index_writes
 from gpid_node.store.database import Store
 
@@ -367,21 +376,25 @@ class Indexer:
         when the caller has just read it.
         """
         last = BlockRef.of_header(last_header or self.client.header(end))
-        by_block: dict[int, list[Event]] = defaultdict(list)
+        decoded: list[Event] = []
         refs: dict[int, BlockRef | None] = {}
         for raw in self._logs(first, end):
             if raw.get("removed"):
                 continue
             event = self._decode(raw)
             if event is not None:
-                by_block[event.block_number].append(event)
+                decoded.append(event)
                 if event.block_number not in refs:
                     refs[event.block_number] = BlockRef.of_log(raw)
+        with_payloads, moved = self._with_payloads(decoded)
+        by_block: dict[int, list[Event]] = defaultdict(list)
+        for event in with_payloads:
+            by_block[event.block_number].append(event)
         blocks: list[tuple[BlockRef, list[Event]]] = []
         for number in sorted(by_block):
             events = sorted(by_block[number], key=lambda e: e.log_index)
             block = last if number == end else refs[number] or BlockRef.of_header(self.client.header(number))
-            if any(e.block_hash != block.hash for e in events):
+            if number in moved or any(e.block_hash != block.hash for e in events):
                 log.info("indexer.chain_moved", block=number)
                 return self._apply_blocks(blocks), position, False
             blocks.append((block, events))
@@ -390,6 +403,34 @@ class Indexer:
             blocks.append((last, []))
             position = _Position(last.number, last.hash)
         return self._apply_blocks(blocks), position, True
+
+    def _with_payloads(self, events: Sequence[Event]) -> tuple[list[Event], set[int]]:
+        """``events`` with the payloads their ``payloadHash`` names, read from their transactions'
+        calldata (:func:`gpid_node.chain.payloads.find_payloads`); and the blocks whose transactions
+        the chain no longer has in them (a reorg under way: the range stops before the first).
+
+        A payload that cannot be found (a relayed call and no ``debug_traceTransaction`` at the
+        endpoint) leaves its event with public facts only, the reason logged with the transaction:
+        the index goes on. A registration's format then comes from the registry's record."""
+        wanted = wanted_of(events)
+        if not wanted:
+            return list(events), set()
+        found = find_payloads(self.client, wanted)
+        moved = {e.block_number for e in events if e.transaction_hash in found.moved}
+        for tx_hash, reason in found.missing.items():
+            log.warning("indexer.payload_unavailable", transaction=tx_hash, reason=reason)
+        out: list[Event] = []
+        for event in events:
+            payload_hash = event.args.get("payloadHash")
+            if payload_hash is None or event.block_number in moved:
+                out.append(event)
+                continue
+            payload = found.payloads.get(bytes(payload_hash))
+            stored: int | None = None
+            if payload is None and event.name == "KeyDataSetRegistered":
+                stored = self.client.record_of(GPID(bytes(event.args["gpid"]))).format or None
+            out.append(event.with_payload(payload, stored))
+        return out, moved
 
     @staticmethod
     def _decode(raw: Mapping[str, Any]) -> Event | None:
@@ -418,10 +459,10 @@ class Indexer:
         """Sends the checks of the format-2 registrations of ``blocks`` to the worker processes, in
         chain order, when there are enough of them to be worth it."""
         items = [
-            ((e.transaction_hash, e.log_index), "0x" + bytes(e.args["gpid"]).hex(), bytes(e.args["payload"]),
+            ((e.transaction_hash, e.log_index), "0x" + bytes(e.args["gpid"]).hex(), e.payload,
              [bytes(c) for c in e.args["commitments"]])
             for _, events in blocks for e in events
-            if e.name == "KeyDataSetRegistered" and payload_format(e.args["payload"]) == 2
+            if e.name == "KeyDataSetRegistered" and e.payload is not None and e.payload_format == ENCRYPTED
         ]  # fmt: skip
         if len(items) < PRECHECK_MIN or self.encryption is None or not self.encryption.accounts:
             return

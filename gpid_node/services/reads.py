@@ -116,7 +116,7 @@ class Reads:
         database (data, or data and digest) is never served as verified.
         """
         chain_digest = self._chain_digest(gpid, version)
-        if version.data is None and version.payload is not None and version.integrity_ok:
+        if version.data is None and version.integrity_ok:  # format 2 without our key, or a payload not found
             return self._sealed_integrity(version, chain_digest)
         data_digest = recomputed_digest(version)
         data_matches = bool(version.integrity_ok) and data_digest is not None and data_digest == version.digest
@@ -147,15 +147,22 @@ class Reads:
         return proof
 
     def _sealed_integrity(self, version: VersionRow, chain_digest: str | None) -> dict[str, Any]:
-        """A format-2 version no key of this node opens: its digest is compared with the chain's,
-        its data cannot be checked here (which is no integrity failure)."""
+        """A format-2 version no key of this node opens, or a version whose payload the indexer did
+        not find (a call relayed by a contract, and an endpoint without ``debug_traceTransaction``):
+        its digest is compared with the chain's, its data cannot be checked here (which is no
+        integrity failure)."""
+        problem = (
+            "this node holds no key that opens this key data set: its data cannot be checked here" if version.payload is not None
+            else "this node did not find this version's payload in its transaction (a call relayed by a contract, "
+                 "and a chain endpoint without debug_traceTransaction): its data cannot be checked here"
+        )  # fmt: skip
         return {
             "verified": False, "checked_against": "index" if chain_digest is None else "chain",
             "chain_reachable": chain_digest is not None, "chain_digest": chain_digest or None,
             "payload_matches_commitments": None, "readable": False, "digest": version.digest,
             "transaction": version.transaction_hash, "block": version.block_number,
             "registry": self.context.client.address, "chain_id": self.context.client.chain_id,
-            "problem": "this node holds no key that opens this key data set: its data cannot be checked here",
+            "problem": problem,
         }  # fmt: skip
 
     def proven(self, gpid: GPID, version: VersionRow) -> bool:

@@ -1,8 +1,10 @@
 """Gas per scenario may not grow beyond the committed snapshot (benchmarks/gas-snapshot.json).
 
 The targets of issue 19 that the committed contract misses are kept apart (``MISSED``, a strict
-xfail): the day a change meets one, that test fails and the target moves to ``TARGETS``.
-docs/performance.md ("Round 2: encrypted payloads") says where the gas goes and what would meet them.
+xfail): the day a change meets one, that test fails and the target moves to ``TARGETS``. Since the
+key data set events carry ``keccak256(payload)`` instead of the payload, the single format-2
+registration meets its target; the batch item misses its by less than 1 %.
+docs/performance.md ("Round 2: encrypted payloads") says where the gas goes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ TARGETS = {
     "register_10_lines": 120_000,  # format 1, round 1's target
     "register_batch50_per_item": 80_000,  # format 1
     "grant_access": 60_000,
+    "register_10_lines_format2_4_recipients": 110_000,
 }
 MISSED = {
-    "register_10_lines_format2_4_recipients": 110_000,
     "register_batch50_format2_per_item": 80_000,
 }
 
@@ -41,8 +43,14 @@ def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
         assert figures[name] <= limit, (name, figures[name])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19's format-2 registration targets; see docs/performance.md, Round 2")
-def test_format2_registrations_meet_the_targets_of_issue_19() -> None:
+def test_the_snapshot_meets_the_targets() -> None:
+    snapshot = _snapshot()
+    above = {name: (snapshot[name], limit) for name, limit in TARGETS.items() if snapshot[name] > limit}
+    assert not above, f"above target (snapshot, target): {above}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19's format-2 batch target (80,000 a item); see docs/performance.md, Round 2")
+def test_format2_batch_items_meet_the_target_of_issue_19() -> None:
     snapshot = _snapshot()
     missed = {name: snapshot[name] for name, limit in MISSED.items() if snapshot[name] > limit}
     assert not missed, f"above target: {missed}"

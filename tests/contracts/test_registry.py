@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from eth_hash.auto import keccak
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+from support.contract_checks import events, expected_gpid, payload_of, record_of, reverts
 
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import GPIDError
 from gpid_node.domain.gpid import GPID
-from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
-from support.contract_checks import events, expected_gpid, record_of, reverts
 
 SALT = b"\x11" * 32
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
@@ -48,7 +49,7 @@ def unwrap_batch(name: str, path: Callable[..., Any]) -> str:
 # ------------------------------------------------------------------ registration
 
 
-def test_registration_stores_one_record_and_emits_the_payload(registry: Any, register: Callable[..., Any]) -> None:
+def test_registration_stores_one_record_and_emits_the_payload_hash(registry: Any, register: Callable[..., Any]) -> None:
     data = key_data_set()
     receipt = register(registry, data)
     (event,) = events(receipt, "KeyDataSetRegistered")
@@ -59,7 +60,8 @@ def test_registration_stores_one_record_and_emits_the_payload(registry: Any, reg
     assert event.args["sellerTraderKey"] == SELLER_KEY
     assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
-    assert canonical.decode_payload(event.args["payload"]) == (data, SALT)
+    assert canonical.decode_payload(payload_of(registry.client, event)) == (data, SALT)
+    assert event.args["payloadHash"] == keccak(canonical.encode_payload(data, SALT)) and "payload" not in event.args
     record = registry.client.record_of(GPID(gpid))
     block = registry.client.block(receipt.block_number)
     assert (record.issuer, record.registered_at, record.version, record.links, record.format) == (
@@ -198,7 +200,8 @@ def test_issuer_amends_goods_and_the_version_is_recorded(registry: Any) -> None:
     assert event.args["gpid"] == gpid and event.args["version"] == 2
     assert event.args["changedSections"] == canonical.SECTION_GOODS
     assert (event.args["reasonCode"], event.args["reason"]) == (2, "price corrected")
-    assert canonical.decode_payload(event.args["payload"])[0] == after
+    assert event.args["payloadHash"] == keccak(payload_of(registry.client, event))
+    assert canonical.decode_payload(payload_of(registry.client, event))[0] == after
     assert registry.client.record_of(GPID(gpid)).version == 2
     v = registry.client.version_of(GPID(gpid), 2)
     assert v.digest == canonical.commitments(after, SALT).digest

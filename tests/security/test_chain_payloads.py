@@ -17,8 +17,9 @@ import zlib
 from typing import Any
 
 import pytest
-
 from api.harness import SELLER, fresh_key_data_set
+from support.contract_checks import payload_of
+
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.client import RegistryClient
 from gpid_node.domain import canonical
@@ -84,7 +85,8 @@ def test_other_hostile_payloads_are_stored_as_failed_checks(raw: bytes) -> None:
 
 def test_format_1_payloads_are_public_anyone_reading_the_chain_reads_the_key_data_set(api: Any) -> None:
     """What docs/security.md says plainly: format 1 is not confidential. No API key, no node: the
-    registry's events alone give the whole key data set (and its salt, so the commitments hide nothing).
+    registry's events and the calldata of the transactions they name give the whole key data set (and its
+    salt, so the commitments hide nothing).
     New registrations are format 2; format-1 key data sets registered before stay on chain like this one."""
     data = fresh_key_data_set()
     with api.node.store.session() as session:
@@ -95,8 +97,8 @@ def test_format_1_payloads_are_public_anyone_reading_the_chain_reads_the_key_dat
     outsider = RegistryClient.connect(api.env.chain.url, api.node.client.address)
     logs = outsider.find_logs(event_topic("KeyDataSetRegistered"), GPID.parse(gpid).raw)
     event = decode_log(logs[0])
-    published, salt = canonical.decode_payload(bytes(event.args["payload"]))
+    published, salt = canonical.decode_payload(payload_of(outsider, event))  # the transaction's calldata
     assert published["invoice"]["number"] == data["invoice"]["number"]
     assert published["goods"][0]["value"] == data["goods"][0]["value"]
-    assert bytes(event.args["payload"])[0] == 1
+    assert payload_of(outsider, event)[0] == 1
     assert canonical.commitments(published, salt).as_tuple() == tuple(bytes(c) for c in event.args["commitments"])

@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 from api.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
+from support.contract_checks import payload_of
 from support.processes import ROOT
 
 from gpid_node.chain.abi import decode_log, event_topic
@@ -215,7 +216,7 @@ def test_every_test_the_threat_model_names_exists() -> None:
 
 def _registered_payload(api: Api, gpid: str) -> bytes:
     logs = api.node.client.find_logs(event_topic("KeyDataSetRegistered"), GPID.parse(gpid).raw)
-    return bytes(decode_log(logs[0]).args["payload"])
+    return payload_of(api.node.client, decode_log(logs[0]))
 
 
 def _fresh_index(api: Api, folder: Path, encryption: EncryptionKeyring, gpids: list[str]) -> dict[str, bool]:

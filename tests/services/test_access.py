@@ -27,6 +27,7 @@ from api.harness import (
 )
 from eth_account import Account
 from sqlalchemy import func, select
+from support.contract_checks import with_payload
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.domain import errors as e
@@ -48,8 +49,9 @@ def outbox_size(dev: Api) -> int:
 
 
 def events(dev: Api, name: str, gpid: str) -> list[Any]:
+    """The registry's ``name`` events of ``gpid``, a key data set event with the payload its hash names."""
     logs = dev.node.client.find_logs(event_topic(name), GPID.parse(gpid).raw)
-    return [decode_log(log) for log in logs]
+    return [with_payload(dev.node.client, decode_log(log)) for log in logs]
 
 
 def key_id_of(dev: Api, name: str) -> bytes:
@@ -92,7 +94,7 @@ def register(dev: Api, seller: Principal, **changes: Any) -> tuple[str, dict[str
 def test_a_registration_is_encrypted_for_seller_buyer_and_both_customs(dev: Api, principal: Of) -> None:
     gpid, data = register(dev, principal(SELLER))
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
-    payload = bytes(event.args["payload"])
+    payload = bytes(event.payload)
     assert payload[0] == 2
     wrapped = {w.key_id for w in payload_crypto.decode_payload(payload).wrapped_keys}
     assert wrapped == {key_id_of(dev, n) for n in (SELLER, BUYER, CUSTOMS_DE, CUSTOMS_GB)}
@@ -121,19 +123,19 @@ def test_customs_recipients_follow_the_chain_however_far_the_index_lags(dev: Api
     client.transact(operator, "publishEncryptionKeyFor", newcomer.address, key.public_bytes)
     gpid, _ = register(dev, principal(SELLER))  # no wait for the indexer in between
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
-    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
     assert key.key_id in wrapped
     # Offboarded (its Customs role revoked): no longer a recipient of the next registration.
     client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)
     later, _ = register(dev, principal(SELLER))
     (event,) = events(dev, "KeyDataSetRegistered", later)
-    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
     assert key.key_id not in wrapped and key_id_of(dev, CUSTOMS_GB) in wrapped
     # Given the role back without grantCustoms: the registry answers its old country again, and so does the index.
     client.transact(operator, "grantRole", client.view("CUSTOMS_ROLE"), newcomer.address)
     again, _ = register(dev, principal(SELLER))
     (event,) = events(dev, "KeyDataSetRegistered", again)
-    assert key.key_id in {w.key_id for w in payload_crypto.decode_payload(bytes(event.args["payload"])).wrapped_keys}
+    assert key.key_id in {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
     client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)  # the other tests' recipients as they were
 
 
@@ -141,7 +143,7 @@ def test_format_1_stays_available_for_benchmarks(dev: Api, principal: Of) -> Non
     plain = Registration(dev.node.context, dev.node.submissions, payload_format=1)
     gpid = plain.register(fresh_key_data_set(), principal(SELLER))["gpid"]
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
-    assert bytes(event.args["payload"])[0] == 1
+    assert bytes(event.payload)[0] == 1
     assert dev.node.client.record_of(GPID.parse(gpid)).format == 1
     with pytest.raises(ValueError, match="neither 1"):
         Registration(dev.node.context, dev.node.submissions, payload_format=3)
@@ -165,7 +167,7 @@ def test_an_import_looks_its_recipients_up_once_per_buyer_and_countries(
     assert len(lookups) == 1
     gpid = report.registered[-1][1]
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
-    assert opens_for(dev, BUYER, gpid, bytes(event.args["payload"])).data["invoice"]["number"] == records[-1].data["invoice"]["number"]
+    assert opens_for(dev, BUYER, gpid, bytes(event.payload)).data["invoice"]["number"] == records[-1].data["invoice"]["number"]
 
 
 def test_a_broker_links_only_with_a_grant_until_it_is_revoked(dev: Api, principal: Of) -> None:
@@ -189,7 +191,7 @@ def test_a_broker_links_only_with_a_grant_until_it_is_revoked(dev: Api, principa
     assert pair is not None
     binding = payload_crypto.Binding(node.client.chain_id, node.client.address, GPID.parse(gpid))
     content_key = payload_crypto.unwrap_content_key(wrapped, pair, dev.account(EXPORT_BROKER), binding)
-    assert payload_crypto.read_payload(bytes(registered.args["payload"]), content_key, binding, 1).data["goods"]
+    assert payload_crypto.read_payload(bytes(registered.payload), content_key, binding, 1).data["goods"]
     with node.store.session() as session:
         request = session.scalars(select(OutboxEntry.request).where(OutboxEntry.id == granted["submission"])).one()
     assert request["reason"] == "exports it for us"
@@ -279,7 +281,7 @@ def test_a_mandate_lets_the_agent_link_in_its_direction_and_receive_later_key_da
             node.declarations.link(unique_reference("26GB"), "GB", "import", [before_mandate], broker)
         after, _ = register(dev, seller)
         (event,) = events(dev, "KeyDataSetRegistered", after)
-        assert opens_for(dev, EXPORT_BROKER, after, bytes(event.args["payload"])).data["invoice"]
+        assert opens_for(dev, EXPORT_BROKER, after, bytes(event.payload)).data["invoice"]
         assert node.reads.history(after, broker)["gpid"] == after  # the agent reads from the mandate on
         with pytest.raises(e.UnknownGPID):  # not what its seller registered before (linking it opens nothing)
             node.reads.history(before_mandate, broker)
@@ -305,10 +307,10 @@ def test_a_format_2_amendment_is_encrypted_under_the_gpids_content_key_without_w
     assert amended["version"] == 2 and amended["changed_fields"] == ["buyer.name"]
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
     (event,) = events(dev, "KeyDataSetAmended", gpid)
-    payload = bytes(event.args["payload"])
+    payload = bytes(event.payload)
     assert payload[0] == 2 and payload_crypto.decode_payload(payload).wrapped_keys == ()
-    content_key = content_key_for(dev, SELLER, gpid, bytes(registered.args["payload"]))
-    first = opens_for(dev, SELLER, gpid, bytes(registered.args["payload"]))
+    content_key = content_key_for(dev, SELLER, gpid, bytes(registered.payload))
+    first = opens_for(dev, SELLER, gpid, bytes(registered.payload))
     second = payload_crypto.read_payload(payload, content_key, binding_of(dev, gpid), 2)
     assert second.seed == first.seed
     assert second.data["buyer"]["name"] == "Thames Tools Limited"
@@ -383,7 +385,7 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
     content_key = payload_crypto.unwrap_content_key(wrapped, pair, customs_nl.address, binding)
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
-    assert payload_crypto.read_payload(bytes(registered.args["payload"]), content_key, binding, 1).data["invoice"]
+    assert payload_crypto.read_payload(bytes(registered.payload), content_key, binding, 1).data["invoice"]
 
     again = node.declarations.link(unique_reference("26NL"), "NL", "import", [gpid], seller)
     assert again["customs_grants"] == []  # granted already

@@ -1,5 +1,6 @@
-"""The indexer's mappers are pure: recorded node responses (anvil 1.7.1's eth_getLogs answer) become
-index rows with no chain and no database, as ethereum-etl tests its mappers."""
+"""The indexer's mappers are pure: recorded node responses (anvil 1.7.1's eth_getLogs answer, and the
+transactions whose calldata holds the payloads the key data set events name by hash) become index
+rows with no chain and no database, as ethereum-etl tests its mappers."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from gpid_node.chain.abi import Event, decode_log
+from gpid_node.chain.payloads import by_hash, payloads_in_calldata
 from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.amendment_policy import amendment_problems
 from gpid_node.services.index_rows import (
     BlockRef,
+    PayloadCheck,
     amendment_row,
     binding_row,
     check_encrypted_payload,
@@ -33,11 +36,17 @@ RECORDED = json.loads((Path(__file__).parents[1] / "chain" / "recorded" / "anvil
 
 
 def recorded(name: str) -> tuple[Event, BlockRef]:
+    """The first ``name`` event of the recording, a key data set event with the payload its
+    ``payloadHash`` names (from its recorded transaction's input, as the indexer attaches it)."""
     for raw in RECORDED["logs"]:
         event = decode_log(raw)
         if event is not None and event.name == name:
             block = BlockRef.of_log(raw)
             assert block is not None and block.hash == event.block_hash
+            if "payloadHash" in event.args:
+                tx = RECORDED["transactions"][event.transaction_hash]
+                payloads = by_hash(payloads_in_calldata(bytes.fromhex(tx["input"].removeprefix("0x"))))
+                event = event.with_payload(payloads[bytes(event.args["payloadHash"])])
             return event, block
     raise AssertionError(f"no {name} in the recording")
 
@@ -45,7 +54,7 @@ def recorded(name: str) -> tuple[Event, BlockRef]:
 def registered() -> tuple[dict[str, Any], dict[str, Any]]:
     event, block = recorded("KeyDataSetRegistered")
     seller_key, invoice_key = bytes(event.args["sellerTraderKey"]), bytes(event.args["invoiceKey"])
-    check = check_payload(event.args["payload"], event.args["commitments"])
+    check = check_payload(bytes(event.payload or b""), event.args["commitments"])
     assert check.data is not None
     check = check.adding(registration_problems(check.data, seller_key, invoice_key))
     return registration_rows(event, block, check, seller_trader_id_of(check.data, seller_key))
@@ -64,7 +73,7 @@ def test_a_recorded_registration_maps_to_its_key_data_set_and_version_1() -> Non
 def test_a_recorded_amendment_maps_to_version_2_with_its_changed_fields() -> None:
     _, first = registered()
     event, block = recorded("KeyDataSetAmended")
-    check = check_payload(event.args["payload"], event.args["commitments"])
+    check = check_payload(bytes(event.payload or b""), event.args["commitments"])
     assert check.data is not None
     check = check.adding(amendment_problems(check.data, first["data"], 1))
     row = amendment_row(event, block, check, first["data"])
@@ -80,11 +89,21 @@ def test_a_recorded_link_and_binding_map_to_their_rows() -> None:
         "EORI:DE123456789012345", True, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")  # fmt: skip
 
 
+def test_a_registration_whose_payload_was_not_found_maps_to_public_facts_of_the_stored_format() -> None:
+    event, block = recorded("KeyDataSetRegistered")
+    missing = event.with_payload(None, stored_format=1)
+    kds, version = registration_rows(missing, block, PayloadCheck(None, None), "EORI:DE123456789012345")
+    assert (kds["format"], kds["readable"], kds["integrity_ok"], kds["invoice_number"]) == (1, False, True, None)
+    assert (version["data"], version["payload"], version["integrity_ok"]) == (None, None, True)
+    unknown, _ = registration_rows(event.with_payload(None), block, PayloadCheck(None, None), None)
+    assert (unknown["format"], unknown["readable"]) == (2, False)
+
+
 def test_a_payload_that_does_not_match_its_commitments_is_kept_with_the_problem() -> None:
     event, _ = recorded("KeyDataSetRegistered")
     commitments = [bytes(c) for c in event.args["commitments"]]
     commitments[3] = b"\0" * 32
-    check = check_payload(event.args["payload"], commitments)
+    check = check_payload(bytes(event.payload or b""), commitments)
     assert check.data is not None and not check.ok
     assert "differing: goods" in (check.problem or "")
 

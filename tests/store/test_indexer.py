@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
+from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, dev_account, key_data_set
+from support.contract_checks import deploy_relay, relay_call
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
@@ -26,7 +28,6 @@ from gpid_node.services.indexer import ZERO_HASH, Indexer
 from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import ChainCursor
-from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, dev_account, key_data_set
 
 SALT = b"\x11" * 32
 OTHER_SELLER_TRADER_ID = "EORI:FR12345678901"
@@ -425,6 +426,83 @@ def test_a_payload_naming_another_seller_is_kept_under_the_bound_trader(
     assert (row.issuer, row.seller_trader_id, row.integrity_ok) == (people.other_seller.address, OTHER_SELLER_TRADER_ID, False)
     assert "seller trader ID 'EORI:DE123456789012345'" in version.integrity_problem
     assert not seen_by_victim
+
+
+# ------------------------------------------------------------------ payloads named by hash (events carry keccak256)
+
+RELAYED_TRADER_ID = "EORI:NL123456789"
+
+
+def relayed_registration(registry: Any, number: str, lines: int = 1) -> tuple[dict[str, Any], GPID, Any]:
+    """A registration a contract relays (as a multisig or smart wallet would): bound as a trader,
+    the ``CallRelay`` registers, so the transaction's input is the relay's and not the registry's."""
+    client, operator = registry.client, registry.people.operator
+    relay = deploy_relay(client, operator)
+    client.transact(operator, "bindTrader", relay, RELAYED_TRADER_ID)
+    data = key_data_set(number, lines=lines, seller_eori=RELAYED_TRADER_ID.removeprefix("EORI:"))
+    receipt = relay_call(client, operator, relay, "register", number, canonical.commitments(data, SALT).as_tuple(),
+                         canonical.encode_payload(data, SALT))  # fmt: skip
+    return data, gpid_of(client, data, RELAYED_TRADER_ID), receipt
+
+
+def test_the_payloads_are_read_from_the_transactions_and_a_relayed_one_from_the_call_trace(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, people = registry.client, registry.people
+    direct = key_data_set("DIRECT-1")
+    register(client, people.seller, direct)
+    relayed, gpid, receipt = relayed_registration(registry, "RELAYED-1", lines=2)
+    asked: list[tuple[str, ...]] = []
+    real = client.request
+
+    def counting(method: str, *params: Any) -> Any:
+        asked.append((method, *(str(p) for p in params[:1])))
+        return real(method, *params)
+
+    monkeypatch.setattr(client, "request", counting)
+    indexer_for(store).sync()
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        (version,) = queries.versions(session, gpid.hex)
+        (first,) = queries.versions(session, gpid_of(client, direct).hex)
+    assert (row.readable, row.integrity_ok, row.seller_trader_id, row.issuer) == (True, True, RELAYED_TRADER_ID, relay_of(client, receipt))
+    assert version.data == relayed and version.integrity_ok and first.data == direct
+    assert [a for a in asked if a[0] == "debug_traceTransaction"] == [("debug_traceTransaction", receipt.transaction_hash)]
+
+
+def test_without_a_call_trace_a_relayed_registration_is_public_facts_and_the_index_goes_on(
+    registry: Any, store: Store, indexer_for: Callable[..., Indexer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, people = registry.client, registry.people
+    _, gpid, receipt = relayed_registration(registry, "RELAYED-2")
+    later = key_data_set("AFTER-RELAY-1")
+    register(client, people.seller, later)
+    real = client.request
+
+    def without_debug(method: str, *params: Any) -> Any:
+        if method == "debug_traceTransaction":  # what most public endpoints answer
+            raise RpcRefused("the method debug_traceTransaction does not exist/is not available",
+                             {"error": {"code": -32601, "message": "the method debug_traceTransaction does not exist/is not available"}})  # fmt: skip
+        return real(method, *params)
+
+    monkeypatch.setattr(client, "request", without_debug)
+    indexer = indexer_for(store)
+    indexer.sync()
+    with store.session() as session:
+        row = queries.key_data_set(session, gpid.hex)
+        (version,) = queries.versions(session, gpid.hex)
+        (after,) = queries.versions(session, gpid_of(client, later).hex)
+    assert (row.readable, row.format, row.integrity_ok, row.invoice_number) == (False, 1, True, None)
+    assert (row.issuer, row.seller_trader_id) == (relay_of(client, receipt), RELAYED_TRADER_ID)
+    assert (version.data, version.payload, version.integrity_ok) == (None, None, True)
+    assert version.transaction_hash == receipt.transaction_hash
+    assert after.data == later, "the registration after it is indexed: the index did not stall"
+    assert indexer.status()["cursor"] == client.block_number() and indexer.status()["last_error"] is None
+
+
+def relay_of(client: RegistryClient, receipt: Any) -> str:
+    """The account the registry saw as the caller of a relayed call: the relay (the transaction's ``to``)."""
+    return str(client.w3.eth.get_transaction(receipt.transaction_hash)["to"])
 
 
 def test_check_payload_reports_each_problem_without_a_chain() -> None:

@@ -39,3 +39,47 @@ def record_of(registry: Any, gpid: bytes) -> dict[str, Any]:
 def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
     gpid = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(trader_key, number))
     return gpid.raw
+
+
+def deploy_relay(client: Any, sender: Any) -> str:
+    """Deploys a ``CallRelay`` (contracts/test: a stand-in for a multisig or smart wallet); its address."""
+    from gpid_node.chain.artifacts import contract
+
+    artifact = contract("CallRelay")
+    factory = client.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    tx = factory.constructor().build_transaction(
+        {"from": sender.address, "nonce": client.next_nonce(sender.address), "chainId": client.chain_id, "gas": 500_000, **client.fee_fields()}
+    )
+    receipt = client.wait(client.broadcast(bytes(sender.sign_transaction(tx).raw_transaction)))
+    address = client.w3.eth.get_transaction_receipt(receipt.transaction_hash)["contractAddress"]
+    return str(address)
+
+
+def relay_call(client: Any, sender: Any, relay: str, function: str, *args: Any) -> Any:
+    """``sender`` has ``relay`` call the registry's ``function``: the transaction's input is the
+    relay's ``forward``, the registry's call (and its payload) is only in the call trace."""
+    from gpid_node.chain.artifacts import contract
+
+    inner = client.encode(function, *args)
+    relay_contract = client.w3.eth.contract(address=relay, abi=contract("CallRelay")["abi"])
+    data = bytes.fromhex(relay_contract.encode_abi("forward", args=[client.address, inner]).removeprefix("0x"))
+    tx = {"to": relay, "data": data, "nonce": client.next_nonce(sender.address), "chainId": client.chain_id,
+          "gas": 2_000_000, "value": 0, **client.fee_fields()}  # fmt: skip
+    receipt = client.wait(client.broadcast(bytes(sender.sign_transaction(tx).raw_transaction)))
+    assert receipt.succeeded, "the relayed call reverted"
+    return receipt
+
+
+def payload_of(client: Any, event: Event) -> bytes:
+    """The payload a key data set event names by its ``payloadHash``, found as the indexer finds it:
+    in the calldata of the event's transaction (chain/payloads.py)."""
+    from gpid_node.chain.payloads import find_payloads, wanted_of
+
+    found = find_payloads(client, wanted_of([event]))
+    assert not found.moved and not found.missing, (found.moved, found.missing)
+    return found.payloads[bytes(event.args["payloadHash"])]
+
+
+def with_payload(client: Any, event: Event) -> Event:
+    """The event with its payload attached (``event.payload``), for the key data set events."""
+    return event.with_payload(payload_of(client, event)) if "payloadHash" in event.args else event
