@@ -36,6 +36,7 @@ from gpid_node.domain.access import Principal
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
 from gpid_node.services.devmode import operator_account
+from gpid_node.services.encryption_keys import publish_current_key
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.registration import Registration
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry, VersionRow
@@ -409,3 +410,37 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     assert again["customs_grants"] == []  # granted already
     at_home = node.declarations.link(unique_reference("26DE"), "DE", "export", [gpid], seller)
     assert at_home["customs_grants"] == []  # Customs DE received the key at registration
+
+
+def test_a_seller_registers_with_the_key_it_published_and_not_at_all_without_one_on_chain(dev: Api, principal: Of) -> None:
+    """Recipients find their hints with a key the seller published: a newer key this node made but
+    did not publish (a rotation whose publication was refused) issues nothing until it is on chain,
+    and with none of this node's keys on chain the registration is refused."""
+    node, seller = dev.node, dev.account(SELLER)
+    signer = node.keyring.get(seller)
+    published = node.keyring.encryption.current(seller)
+    assert signer is not None and published is not None
+    rotated = EncryptionKeyPair.generate()
+    node.keyring.encryption.add(seller, rotated)  # not published
+    gpid, data = register(dev, principal(SELLER))
+    payload = bytes(events(dev, "KeyDataSetRegistered", gpid)[0].args["payload"])
+    assert hint(published.public_bytes, published, binding_of(dev, gpid)) in hints_of(payload)
+    assert open_as(payload, published.public_bytes, dev.account(BUYER), _current(dev, BUYER), binding_of(dev, gpid)) is not None
+
+    node.client.transact(signer, "publishEncryptionKey", EncryptionKeyPair.generate().public_bytes)  # a key this node lacks
+    before = outbox_size(dev)
+    with pytest.raises(e.PermissionDenied, match="has not published on chain the encryption key") as refused:
+        register(dev, principal(SELLER))
+    assert "0x" + rotated.key_id.hex() in refused.value.message and outbox_size(dev) == before
+
+    assert publish_current_key(node.client, node.keyring, seller) is not None  # the other tests go on with it
+    gpid, data = register(dev, principal(SELLER))
+    payload = bytes(events(dev, "KeyDataSetRegistered", gpid)[0].args["payload"])
+    assert hint(rotated.public_bytes, rotated, binding_of(dev, gpid)) in hints_of(payload)
+    assert opens_for(dev, BUYER, gpid, payload).data == data and opens_for(dev, SELLER, gpid, payload).data == data
+
+
+def _current(dev: Api, name: str) -> EncryptionKeyPair:
+    pair = dev.node.keyring.encryption.current(dev.account(name))
+    assert pair is not None
+    return pair
