@@ -5,7 +5,8 @@ empty database, decrypting what the node's encryption keys open.
 Both payload formats in one sitting, each run in a fresh process (so that its peak memory is its
 own), in the order ``--formats`` gives (default ``2,1``: the encrypted path, the node's default,
 then the plaintext one). Prints one JSON object: per run import_per_s, reindex_per_s,
-import_peak_rss_mb (the node process; anvil runs in its own process). ``--profile-reindex`` adds
+import_peak_rss_mb (the node process; anvil runs in its own process), and the node process's CPU
+time per key data set in each phase (import_cpu_ms_per_set, reindex_cpu_ms_per_set). ``--profile-reindex`` adds
 the re-index's top functions under cProfile (file:function, share of the re-index's time).
 """
 
@@ -97,7 +98,7 @@ def run(
                 recipients = _wait_for_recipients(node, seller.account, sample_key_data_set("BENCH-RECIPIENTS", lines=1))
             records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
             import_profile = cProfile.Profile() if profile_import else None
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if import_profile is not None:
                 import_profile.enable()  # the importing thread only (not the outbox's nor the indexer's)
             report = node.registration.import_key_data_sets(records, seller)
@@ -110,7 +111,7 @@ def run(
                 if indexed >= count:
                     break
                 time.sleep(0.02)
-            imported_s = time.perf_counter() - started
+            imported_s, import_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
             peak = _rss_mb()
             node.stop()
             assert report.summary()["registered"] == count, report.summary()
@@ -120,13 +121,13 @@ def run(
             indexer = Indexer(fresh, node.client, start_block=env.deployment.block, encryption=node.keyring.encryption,
                               precheck_workers=precheck_workers)  # fmt: skip
             profile = cProfile.Profile() if profile_reindex else None
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if profile is not None:
                 profile.enable()
             indexer.sync()
             if profile is not None:
                 profile.disable()
-            reindex_s = time.perf_counter() - started
+            reindex_s, reindex_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
             with fresh.session() as session:
                 rows = session.scalar(select(func.count()).select_from(KeyDataSetRow))
                 readable = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(KeyDataSetRow.readable.is_(True)))
@@ -143,6 +144,10 @@ def run(
                 "import_peak_rss_mb": round(peak, 1),
                 "import_seconds": round(imported_s, 2),
                 "reindex_seconds": round(reindex_s, 2),
+                # CPU time of the node's process (every thread; anvil and workers not counted) per key
+                # data set: on a machine shared with other work, steadier than the rates
+                "import_cpu_ms_per_set": round(import_cpu_s / count * 1000, 3),
+                "reindex_cpu_ms_per_set": round(reindex_cpu_s / count * 1000, 3),
                 "reindex_precheck_workers": precheck_workers,
                 "reindex_readable": readable,
                 "recipients": recipients if payload_format == 2 else None,

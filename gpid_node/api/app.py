@@ -14,7 +14,19 @@ from gpid_node.api.idempotency import Idempotency
 from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
-from gpid_node.api.routes import declarations, grants, health, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import (
+    declarations,
+    disclosures,
+    grants,
+    health,
+    key_data_sets,
+    mandates,
+    master_data,
+    proof_bundles,
+    submissions,
+    verifications,
+)
+from gpid_node.api.ui import gate
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
@@ -55,7 +67,9 @@ field problem at once (422), `gpid` names the existing GPID of an invoice alread
 OPENAPI_TAGS = [
     {"name": "key data sets", "description": "register, read, amend and trace key data sets"},
     {"name": "grants", "description": "give one account access to one encrypted key data set"},
+    {"name": "disclosures", "description": "reveal chosen fields with their proof; verify anyone's disclosure"},
     {"name": "mandates", "description": "standing mandates of a trader for its agents"},
+    {"name": "master data", "description": "the seller's item catalogue and partner directory that complete its e-invoices"},
     {"name": "declarations", "description": "link GPIDs to Customs declarations"},
     {"name": "verifications", "description": "check a declaration against its key data sets"},
     {"name": "submissions", "description": "follow writes answered 202"},
@@ -88,8 +102,9 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics(outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node))
 
-    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions, health):
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)
+    app.include_router(gate.router)  # the gate page, /ui/gate (no sign-in), before the console's catch-all
     app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)
     openapi.install(app)
@@ -107,7 +122,7 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"],
             max_age=600,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from gpid_node.api.middleware import is_json_media_type
 from gpid_node.api.problems import MalformedJSON, Unauthenticated, UnsupportedMediaType
 from gpid_node.domain.access import Principal
+from gpid_node.domain.errors import FieldProblem, ValidationFailed
 from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
@@ -104,6 +106,64 @@ async def raw_json(request: Request, principal: JsonCaller) -> Any:
 
 
 RawJson = Annotated[Any, Depends(raw_json)]
+
+
+# ---------------------------------------------------------------------- e-invoices and CSV bodies
+
+EINVOICE_MEDIA_TYPES = ("application/xml", "text/xml", "application/pdf")
+EINVOICE_ACCEPTED = "an e-invoice: application/xml or text/xml (UBL 2.1, UN/CEFACT CII) or application/pdf (Factur-X/ZUGFeRD)"
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a Content-Type header, lower case, without its parameters."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A body that is a document, not JSON: its bytes and media type."""
+
+    content: bytes
+    media_type: str
+
+
+async def _document(request: Request, accepted: tuple[str, ...], accepted_text: str) -> Document:
+    given = request.headers.get("content-type")
+    if media_type(given) not in accepted:
+        raise UnsupportedMediaType(given, accepted_text)
+    body = await request.body()
+    if not body.strip():
+        raise ValidationFailed([FieldProblem("body", f"the body is empty: send {accepted_text}")])
+    return Document(body, media_type(given))
+
+
+async def einvoice_body(request: Request, principal: CurrentPrincipal) -> Document:
+    """An e-invoice body (415 for any other media type, after the 401 check)."""
+    return await _document(request, EINVOICE_MEDIA_TYPES, EINVOICE_ACCEPTED)
+
+
+EInvoiceBody = Annotated[Document, Depends(einvoice_body)]
+
+
+async def key_data_set_body(request: Request, principal: CurrentPrincipal) -> Any:
+    """A key data set as JSON (parsed as :func:`raw_json` does), or an e-invoice to derive it from (a :class:`Document`)."""
+    given = request.headers.get("content-type")
+    if media_type(given) in EINVOICE_MEDIA_TYPES:
+        return await einvoice_body(request, principal)
+    if not is_json_media_type(given):
+        raise UnsupportedMediaType(given, f"a key data set as JSON (application/json) or {EINVOICE_ACCEPTED}")
+    return await raw_json(request, principal)
+
+
+KeyDataSetBody = Annotated[Any, Depends(key_data_set_body)]
+
+
+async def csv_body(request: Request, principal: CurrentPrincipal) -> Document:
+    """A CSV file (``text/csv``, UTF-8)."""
+    return await _document(request, ("text/csv",), "a CSV file sent as Content-Type: text/csv")
+
+
+CsvBody = Annotated[Document, Depends(csv_body)]
 
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
 

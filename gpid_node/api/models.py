@@ -115,6 +115,12 @@ class Integrity(_Open):
     )
 
 
+class EInvoiceSource(_Open):
+    syntax: str = Field(description="UBL or CII")
+    customization: str = Field(description="the specification identifier (BT-24), e.g. Peppol BIS Billing 3.0's")
+    sha256: str = Field(description="SHA-256 (hex) of the document as received: the XML, or the Factur-X PDF")
+
+
 class Freshness(_Open):
     indexed_block: int | None
     head_block: int | None
@@ -136,6 +142,10 @@ class KeyDataSetView(_Open):
     registered_at: datetime | None
     updated_at: datetime | None
     issuer: str | None = None
+    source: EInvoiceSource | None = Field(
+        default=None, description="the e-invoice this version was derived from (kept inside its encrypted payload); "
+        "null when it was not derived from one, or when `data` is not shown"
+    )
     freshness: Freshness | None = None
 
 
@@ -308,3 +318,90 @@ class MandateEntry(_Open):
 
 class MandateList(_Open):
     items: list[MandateEntry]
+
+
+# ---------------------------------------------------------------------- proof bundles
+
+
+class ProofBundleBlock(_Open):
+    number: int
+    hash: str = Field(description="the block hash the auditor must trust (obtained elsewhere: its own node, an explorer)")
+    header: dict[str, str] = Field(description="the header fields the block hash covers, as the JSON-RPC gives them")
+
+
+class ProofBundle(_Open):
+    """``gpid-proof-bundle/1``: one version with its opening, proven against one block (docs/protocol.md)."""
+
+    format: Literal["gpid-proof-bundle/1"]
+    chain_id: int
+    registry: str
+    gpid: str
+    version: int
+    payload_format: Literal[1, 2]
+    data: dict[str, Any] = Field(description="the key data set of this version (schema KeyDataSet)")
+    opening: dict[str, str] = Field(description='`{"seed": ...}` (format 2: the GPID\'s seed) or `{"salt": ...}` (format 1)')
+    commitments: dict[str, str] = Field(description="identity, seller, buyer, goods, buyer_trader_key: GPIDLib.Commitments")
+    digest: str = Field(description="keccak256 of the commitments: what the registry stores for the version")
+    storage: dict[str, str] = Field(description="the registry's storage slots of the version's digest and of the GPID's record")
+    block: ProofBundleBlock
+    proof: dict[str, Any] = Field(description="eth_getProof(registry, [digest slot, record slot], block) as the JSON-RPC gives it")
+
+
+# ---------------------------------------------------------------------- e-invoices and master data
+
+
+class MissingField(_Open):
+    path: str = Field(description="the key data set field, e.g. goods[1].hs_code")
+    message: str = Field(description="why it is missing or invalid, and what would fill it")
+
+
+class Derived(_Open):
+    key_data_set: dict[str, Any] = Field(description="the draft key data set (fields nobody supplied are absent)")
+    missing: list[MissingField] = Field(description="every field missing or invalid; empty when the draft registers as it is")
+    source: EInvoiceSource
+    sources: dict[str, str] = Field(description="field path -> where its value came from: invoice, catalogue, partners or account")
+    kind: Literal["invoice", "credit_note", "corrective"] = Field(
+        description="a credit note or corrective invoice amends the invoice it corrects instead of registering"
+    )
+    corrects: list[str] = Field(description="the invoice numbers a credit note or corrective invoice refers to (BT-25)")
+
+
+class CatalogueItem(_Open):
+    item_id: str
+    hs_code: str | None
+    country_of_origin: str | None
+    preferential_origin: str | None
+    net_mass_kg_per_unit: str | None = Field(description="kg per invoiced unit, exact decimal as text")
+    packages_per_unit: str | None = Field(description="packages per invoiced unit (the derivation rounds the total up)")
+    updated_at: datetime
+
+
+class CatalogueList(_Open):
+    items: list[CatalogueItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class TraderIdView(_Open):
+    scheme: str
+    value: str
+
+
+class PartnerView(_Open):
+    partner_id: str = Field(description="the customer's VAT id or party id, as the invoices give it")
+    trader_id: TraderIdView
+    updated_at: datetime
+
+
+class PartnerList(_Open):
+    items: list[PartnerView]
+    total: int
+    limit: int
+    offset: int
+
+
+class MasterDataImported(_Open):
+    read: int = Field(description="entries in the file")
+    created: int
+    replaced: int

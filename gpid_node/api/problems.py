@@ -62,10 +62,8 @@ class BodyTooLarge(ApiRefusal):
 
 
 class UnsupportedMediaType(ApiRefusal):
-    def __init__(self, given: str | None) -> None:
-        super().__init__(
-            f"the body must be JSON sent as Content-Type: application/json, not {given or 'no content type'}"
-        )
+    def __init__(self, given: str | None, accepted: str = "JSON sent as Content-Type: application/json") -> None:
+        super().__init__(f"the body must be {accepted}, not {given or 'no content type'}")
 
 
 class MalformedJSON(ApiRefusal):
@@ -121,6 +119,7 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
     e.ValidationFailed: ProblemType(422, "validation-failed", "The request is not valid"),
     e.InvalidGPID: ProblemType(400, "invalid-gpid", "This is not a valid GPID"),
     e.InvalidDisclosure: ProblemType(422, "invalid-disclosure", "The disclosure does not prove its fields"),
+    e.EInvoiceRefused: ProblemType(422, "einvoice-refused", "The e-invoice cannot be read"),
     e.NotFound: ProblemType(404, "not-found", "Not found"),
     e.UnknownGPID: ProblemType(404, "unknown-gpid", "No key data set with this GPID is visible to you"),
     e.UnknownDeclaration: ProblemType(404, "unknown-declaration", "No such declaration is known"),

@@ -180,6 +180,22 @@ def compile_contracts(compiler: Compiler | None = None) -> dict[str, Any]:
     }
 
 
+def storage_layout(name: str = "GPIDRegistry", compiler: Compiler | None = None) -> dict[str, Any]:
+    """solc's ``storageLayout`` of one contract (``storage`` and ``types``), compiled for that output
+    alone (no code generation: seconds). The proof bundle's slot derivation is tested against it."""
+    compiler = compiler or find_compiler()
+    payload = standard_input(collect_sources())
+    payload["settings"] = {"outputSelection": {"*": {name: ["storageLayout"]}}}
+    output = _run_native(payload) if compiler.name == "solc" else _run_solcjs(payload)
+    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise CompileError("\n".join(e.get("formattedMessage", e.get("message", "")) for e in errors))
+    for unit_output in output["contracts"].values():
+        if name in unit_output:
+            return dict(unit_output[name]["storageLayout"])
+    raise CompileError(f"compiler output lacks the storage layout of {name}")
+
+
 def write_artifacts(document: dict[str, Any], path: Path = ARTIFACT_FILE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -224,6 +224,26 @@ class RegistryClient:
         return self._decoded("eth_getBlockByNumber", lambda: Header(
             int(block["number"], 16), str(block["hash"]).lower(), str(block["parentHash"]).lower(), int(block["timestamp"], 16)))
 
+    def block_json(self, number: int) -> dict[str, Any]:
+        """A block's header as the JSON-RPC gives it (``eth_getBlockByNumber`` without transactions):
+        every field in ``0x``-hex, as a proof bundle carries them; UnknownBlock when there is none."""
+        block = self.request("eth_getBlockByNumber", hex(number), False)
+        if block is None:
+            raise UnknownBlock(f"the chain has no block {number}")
+        return self._decoded("eth_getBlockByNumber", lambda: {str(k): v for k, v in dict(block).items() if k != "transactions"})
+
+    def storage_proof(self, slots: list[str], block_hash: str, number: int) -> dict[str, Any]:
+        """``eth_getProof`` of the registry's storage ``slots`` (``0x`` + 64 hex digits) in the state
+        after block ``block_hash`` (EIP-1898, so that a reorg cannot mix two blocks), or by its
+        ``number`` where the endpoint takes no block hash there (the caller then checks the proof
+        against that block's header): the account proof and one storage proof per slot, as the
+        JSON-RPC gives them. RpcRefused when the endpoint keeps no state that old or serves no proofs."""
+        try:
+            answer = self.request("eth_getProof", self.address, slots, {"blockHash": block_hash})
+        except RpcRefused:
+            answer = self.request("eth_getProof", self.address, slots, hex(number))
+        return self._decoded("eth_getProof", lambda: {str(k): v for k, v in dict(answer).items()})
+
     def is_reachable(self, max_age_s: float = 2.0) -> bool:
         """Whether the chain answers: a call answered in the last ``max_age_s`` counts, else one is made."""
         if time.monotonic() - self._last_ok < max_age_s:
@@ -422,10 +442,11 @@ class RegistryClient:
         query = {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics}
         return list(self._rpc(self.w3.eth.get_logs, query))
 
-    def has_logs(self, topic0s: list[str], first: int, end: int) -> bool:
-        """Whether the registry logged any of these events (``0x``-hex topics) in blocks [first, end]."""
+    def log_blocks(self, topic0s: list[str], first: int, end: int) -> list[int]:
+        """The blocks in [first, end] in which the registry logged any of these events (``0x``-hex
+        topics), in chain order, one entry per log."""
         query = {"address": self.address, "fromBlock": hex(first), "toBlock": hex(end), "topics": [topic0s]}
-        return bool(self.request("eth_getLogs", query))
+        return [int(log["blockNumber"], 16) for log in self.request("eth_getLogs", query) or []]
 
     def raw_logs(self, first: int, end: int) -> list[dict[str, Any]]:
         """The registry's logs in blocks [first, end] as plain JSON-RPC dicts (web3's result formatting,

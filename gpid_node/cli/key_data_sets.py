@@ -1,11 +1,12 @@
-"""Key data sets from the command line: register, import, amend, show, history, link, verify."""
+"""Key data sets from the command line: register, import (JSON, or e-invoices: XML and Factur-X PDF), amend, show,
+history, link, verify."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
@@ -33,24 +34,93 @@ from gpid_node.cli.common import (
 from gpid_node.domain import errors as e
 
 
+def einvoice_of(file: Path) -> bytes | None:
+    """The bytes of FILE when it is an e-invoice (a PDF, or XML: it starts with ``<`` after a byte order
+    mark and blanks), else None (a JSON key data set)."""
+    from gpid_node.services.einvoices import MAX_FILE_BYTES
+
+    if not file.is_file():
+        raise e.ValidationFailed([e.FieldProblem("FILE", f"{file} does not exist")])
+    with file.open("rb") as handle:
+        head = handle.read(1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not (head.startswith(b"%PDF-") or head.startswith(b"<")):
+        return None
+    if (size := file.stat().st_size) > MAX_FILE_BYTES:
+        raise e.ValidationFailed([e.FieldProblem("FILE", f"{file.name} is {size} bytes; an e-invoice file holds at most {MAX_FILE_BYTES}")])
+    return file.read_bytes()
+
+
 @app.command()
 def register(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, account: Account = None) -> None:
-    """Registers the key data set in FILE (JSON) and prints its GPID."""
-    body = read_json(str(file))  # a file that is not JSON is refused before the node is opened
+    """Registers the key data set in FILE and prints its GPID. FILE is a key data set (JSON) or an e-invoice
+    (UBL or CII XML, Factur-X PDF) completed by your catalogue and partner directory; a credit note or
+    corrective invoice amends the invoice it corrects."""
+    from gpid_node.services.einvoices import media_type_of
+
+    document = einvoice_of(file)
+    body = read_json(str(file)) if document is None else None  # a file that is neither is refused before the node is opened
     settings = settings_of(data_dir, rpc_url=rpc_url)
     node = node_of(settings).start()
     try:
-        print_json(node.registration.register(body, principal_of(node, "seller", account)))
+        principal = principal_of(node, "seller", account)
+        if document is None:
+            print_json(node.registration.register(body, principal))
+        else:
+            node.indexer.sync()  # the seller's trader ID is read from the index
+            print_json(node.einvoices.register(document, media_type_of(document), principal))
     finally:
         node.stop()
+
+
+def _import_einvoices(folder: Path, data_dir: Path | None, rpc_url: str | None, account: str | None, report: Path | None) -> None:
+    """``import FOLDER``: every ``*.xml`` and ``*.pdf`` file of FOLDER, a report line per file."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".xml", ".pdf"))
+    if not files:
+        raise e.ValidationFailed([e.FieldProblem("FOLDER", f"{folder} holds no .xml or .pdf file")])
+    node = node_of(settings_of(data_dir, rpc_url=rpc_url)).start()
+    try:
+        principal = principal_of(node, "seller", account)
+        node.indexer.sync()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=False) as progress:  # fmt: skip
+            tasks: dict[str, Any] = {}
+
+            def advance(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            reports = node.einvoices.import_files(files, principal, on_progress=advance)
+    finally:
+        node.stop()
+    counts: dict[str, int] = {}
+    for item in reports:
+        counts[item.status] = counts.get(item.status, 0) + 1
+        name = escape(Path(item.file).name)
+        if item.status in ("registered", "registered_earlier", "already_registered", "amended"):
+            err.print(f"[green]{name}[/]: {item.status.replace('_', ' ')} {item.gpid}" + (f" version {item.version}" if item.status == "amended" else ""))
+        else:
+            colour = "yellow" if item.status == "missing" else "red"
+            err.print(f"[{colour}]{name}[/]: {item.status}")
+            for problem in item.problems[:50]:
+                err.print(f"  {problem['path'] or '(document)'}: {problem['message']}", markup=False, highlight=False)
+    if report:
+        report.write_text(json.dumps({"summary": counts, "files": [r.as_dict() for r in reports]}, indent=1))
+    print_json({"read": len(reports), **counts})
+    if any(r.status in ("missing", "refused", "failed", "unfinished") for r in reports):  # a script must see that files were left out
+        raise typer.Exit(1)
 
 
 @app.command(name="import")
 def import_(file: Path, data_dir: DataDir = None, rpc_url: RpcUrl = None, account: Account = None,
             report: Annotated[Optional[Path], typer.Option(help="write the row-by-row report (JSON) here")] = None) -> None:  # fmt: skip
-    """Registers every key data set of FILE (JSON Lines, or CSV with one row per goods line), in batches."""
+    """Registers every key data set of FILE (JSON Lines, or CSV with one row per goods line), in batches; or,
+    FILE being a folder, every e-invoice in it (*.xml, *.pdf), with a report per file."""
     from gpid_node.services.importing import read_records
 
+    if file.is_dir():
+        _import_einvoices(file, data_dir, rpc_url, account, report)
+        return
     settings = settings_of(data_dir, rpc_url=rpc_url)
     if not file.is_file():
         raise e.ValidationFailed([e.FieldProblem("FILE", f"{file} does not exist")])

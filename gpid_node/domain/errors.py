@@ -9,7 +9,8 @@ the names of the contract's custom errors where they mirror one::
     │   ├── InvalidGPID             a GPID text that is malformed or fails its check character
     │   ├── NoEncryptionKey         a grantee that has published no encryption key on chain
     │   ├── WrongKeyId              a wrapped key made for another key than the grantee's current one
-    │   └── InvalidDisclosure       a disclosure's revealed fields do not open the commitments it names
+    │   ├── InvalidDisclosure       a disclosure's revealed fields do not open the commitments it names
+    │   └── EInvoiceRefused         an e-invoice that cannot be read (hostile, malformed, not an invoice, terms missing)
     ├── NotFound
     │   ├── UnknownGPID             no key data set has this GPID (or the caller may not see it)
     │   ├── UnknownDeclaration
@@ -121,6 +122,16 @@ class InvalidDisclosure(ValidationFailed):
 
     ``problems`` names each member of the document that is wrong (``proofs.goods.siblings``, a
     revealed field's path, ...), so a gate officer's verdict can say why.
+    """
+
+
+class EInvoiceRefused(ValidationFailed):
+    """An e-invoice the node will not read: too large or deep, a DOCTYPE (XXE, entity expansion),
+    malformed XML, a PDF with no embedded invoice, a document that is not an invoice, or one whose
+    mandatory terms (number, date, currency, ...) are missing or malformed.
+
+    ``problems`` names each one with its place in the document: an XPath such as
+    ``/Invoice/InvoiceLine[3]/Price``, or ``body`` for the document as a whole.
     """
 
 

@@ -19,13 +19,14 @@ packages and net mass of ten goods lines in well under 2,000 bytes of JSON):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from eth_hash.backends.pysha3 import keccak256 as _keccak
+from sha3 import keccak_256 as _keccak_256  # safe-pysha3 in C, what eth-hash's backend calls, without its wrapper
 
 from gpid_node.domain.canonical import Commitments, canonical_json, keccak, trader_id_text, trader_key
 
@@ -96,11 +97,20 @@ def leaf_values(data: dict[str, Any]) -> dict[str, Any]:
     Refuses (ValueError) what has no unambiguous path: member names outside ``[a-z_][a-z0-9_]*``,
     lists inside lists, members that belong to no section.
     """
+    leaves = _flatten(data)
+    for path in leaves:
+        if section_of(path) is None:
+            raise ValueError(f"{path}: the field belongs to no section")
+    return leaves
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    """:func:`leaf_values` without the check of sections (:func:`_layout` makes it once per shape)."""
     leaves: dict[str, Any] = {}
-    stack: list[tuple[str, Any, bool]] = [(name, value, False) for name, value in data.items()]
     for name in data:
         if not isinstance(name, str) or not _is_member_name(name):
             raise ValueError(f"member name {name!r} is not a field name")
+    stack: list[tuple[str, Any, bool]] = [(name, value, False) for name, value in data.items()]
     while stack:
         path, value, in_list = stack.pop()
         if isinstance(value, dict) and value:
@@ -115,9 +125,6 @@ def leaf_values(data: dict[str, Any]) -> dict[str, Any]:
             stack.extend((f"{path}[{index}]", child, True) for index, child in enumerate(value))
         else:
             leaves[path] = value
-    for path in leaves:
-        if section_of(path) is None:
-            raise ValueError(f"{path}: the field belongs to no section")
     return leaves
 
 
@@ -160,7 +167,7 @@ def leaf_hash(salt: bytes, path: str, value: Any) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     """``keccak256(0x01 || left || right)``: the prefix keeps a node from passing as a leaf."""
-    return _keccak(NODE_PREFIX + left + right)
+    return _keccak_256(NODE_PREFIX + left + right).digest()
 
 
 @dataclass(frozen=True)
@@ -182,23 +189,103 @@ def section_leaves(data: dict[str, Any], seed: bytes) -> dict[str, list[Leaf]]:
     """The leaves of each section, in tree order (:func:`sort_key`)."""
     _check_seed(seed)
     values = leaf_values(data)
-    lengths = {path[: -len(LENGTH_MEMBER) - 1]: value for path, value in values.items() if path.endswith(f".{LENGTH_MEMBER}")}
     by_section: dict[str, list[Leaf]] = {name: [] for name in SECTION_NAMES}
-    column_seeds: dict[tuple[str, int], bytes] = {}
-    for path in sorted(values, key=sort_key):
-        # salt_of and leaf_hash, with each column seed and path hash computed once (the indexer
-        # checks every format-2 version it reads: this is its hot loop)
-        parent = _list_and_column(path)
-        if parent is None:
-            salt_key = seed
-        else:
-            column_key = (parent[1], lengths[parent[0]])
-            salt_key = column_seeds.get(column_key) or column_seeds.setdefault(column_key, column_seed(seed, *column_key))
-        salt = _keccak(LEAF_SALT_TAG + salt_key + path.encode("utf-8"))
-        value = values[path]
-        leaf = _keccak(LEAF_PREFIX + salt + _path_hash(path) + _value_hash(value))
-        by_section[section_of(path) or ""].append(Leaf(path, value, salt, leaf))
+    salts: list[bytes] = []
+    hashes = _leaf_hashes(values, seed, salts)
+    for (section, path, *_), salt, leaf in zip(_layout(tuple(values)).slots, salts, itertools.chain(*hashes), strict=True):
+        by_section[SECTION_NAMES[section]].append(Leaf(path, values[path], salt, leaf))
     return by_section
+
+
+def section_roots(data: dict[str, Any], seed: bytes) -> tuple[bytes, bytes, bytes, bytes]:
+    """The four section commitments (identity, seller, buyer, goods), as :func:`merkle_root` of
+    :func:`section_leaves` gives them, without the leaves: the indexer checks every format-2 version
+    it reads and a registration commits once, so this is the node's hot loop (no ``Leaf`` objects,
+    Keccak called directly, each path's place, column and hash worked out once per layout)."""
+    _check_seed(seed)
+    identity, seller, buyer, goods = (_root(hashes) for hashes in _leaf_hashes(_flatten(data), seed))
+    return identity, seller, buyer, goods
+
+
+# The order and salt inputs of a set of leaf paths, worked out once: data sets of one shape (the
+# same fields, the same number of lines) share it.
+_Slot = tuple[int, str, bytes, bytes, int]  # section index, path, utf8(path), keccak(path), column index (-1: none)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    slots: tuple[_Slot, ...]  # in tree order: by section, then sort_key
+    columns: tuple[tuple[bytes, str], ...]  # utf8(column), and the path of its list's length leaf
+
+
+_LAYOUTS_REMEMBERED = 1024
+_LAYOUT_REMEMBERED_LEAVES = 4096  # a larger data set's layout is worked out each time (memory stays bounded)
+
+
+def _layout(paths: tuple[str, ...]) -> _Layout:
+    return _remembered_layout(paths) if len(paths) <= _LAYOUT_REMEMBERED_LEAVES else _make_layout(paths)
+
+
+@lru_cache(maxsize=_LAYOUTS_REMEMBERED)
+def _remembered_layout(paths: tuple[str, ...]) -> _Layout:
+    return _make_layout(paths)
+
+
+def _make_layout(paths: tuple[str, ...]) -> _Layout:
+    sections = {name: index for index, name in enumerate(SECTION_NAMES)}
+    columns: dict[str, tuple[int, str]] = {}  # column -> (index, its list)
+    slots: list[_Slot] = []
+    for path in sorted(paths, key=sort_key):
+        section = section_of(path)
+        if section is None:
+            raise ValueError(f"{path}: the field belongs to no section")
+        parent = _list_and_column(path)
+        column = -1 if parent is None else columns.setdefault(parent[1], (len(columns), parent[0]))[0]
+        slots.append((sections[section], path, path.encode("utf-8"), _path_hash(path), column))
+    slots.sort(key=lambda slot: slot[0])  # stable: sort_key order within each section
+    return _Layout(
+        tuple(slots),
+        tuple((column.encode("utf-8"), f"{parent}.{LENGTH_MEMBER}") for column, (_, parent) in columns.items()),
+    )
+
+
+def _leaf_hashes(values: dict[str, Any], seed: bytes, salts: list[bytes] | None = None) -> list[list[bytes]]:
+    """The leaf hashes of each section in tree order (and their salts, in ``salts``, when given):
+    :func:`salt_of` and :func:`leaf_hash` with each column seed and path hash computed once."""
+    layout = _layout(tuple(values))
+    column_seeds = [
+        _keccak_256(COLUMN_SEED_TAG + seed + column + values[length].to_bytes(4, "big")).digest() for column, length in layout.columns
+    ]
+    by_section: list[list[bytes]] = [[] for _ in SECTION_NAMES]
+    salt_prefixes = [LEAF_SALT_TAG + key for key in column_seeds]
+    seed_prefix = LEAF_SALT_TAG + seed
+    scalars = _SCALAR_HASHES
+    for section, path, path_bytes, path_hash, column in layout.slots:
+        salt = _keccak_256((seed_prefix if column < 0 else salt_prefixes[column]) + path_bytes).digest()
+        value = values[path]
+        kind = value.__class__
+        if kind is int or kind is bool or value is None or (kind is str and len(value) <= _SCALAR_TEXT):
+            value_hash = scalars.get((kind, value)) or _scalar_hash(kind, value)
+        else:
+            value_hash = _keccak_256(canonical_json(value)).digest()
+        by_section[section].append(_keccak_256(LEAF_PREFIX + salt + path_hash + value_hash).digest())
+        if salts is not None:
+            salts.append(salt)
+    return by_section
+
+
+def _root(hashes: list[bytes]) -> bytes:
+    """:func:`merkle_root` without keeping the levels."""
+    count = len(hashes)
+    if not count:
+        raise ValueError("a tree has at least one leaf")
+    level = hashes
+    while len(level) > 1:
+        above = [_keccak_256(NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            above.append(level[-1])
+        level = above
+    return _keccak_256(ROOT_PREFIX + count.to_bytes(4, "big") + level[0]).digest()
 
 
 @lru_cache(maxsize=65536)
@@ -209,20 +296,21 @@ def _list_and_column(path: str) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=65536)
 def _path_hash(path: str) -> bytes:
-    return _keccak(path.encode("utf-8"))
+    return _keccak_256(path.encode("utf-8")).digest()
 
 
-@lru_cache(maxsize=65536)
-def _scalar_hash(kind: str, value: Any) -> bytes:
-    return _keccak(canonical_json(value))
+# keccak256(canonical(value)) of short scalars, keyed by their type too (``True == 1``): countries,
+# units, codes and flags recur from one data set to the next.
+_SCALAR_HASHES: dict[tuple[type, Any], bytes] = {}
+_SCALARS_REMEMBERED = 65536
+_SCALAR_TEXT = 64  # longer text is hashed each time
 
 
-def _value_hash(value: Any) -> bytes:
-    """``keccak256(canonical(value))``; short scalars remembered (countries, units, codes recur),
-    keyed by their type too (``True == 1``)."""
-    if value is None or isinstance(value, int) or (isinstance(value, str) and len(value) <= 64):  # bool is an int
-        return _scalar_hash(type(value).__name__, value)
-    return _keccak(canonical_json(value))
+def _scalar_hash(kind: type, value: Any) -> bytes:
+    if len(_SCALAR_HASHES) >= _SCALARS_REMEMBERED:
+        _SCALAR_HASHES.clear()
+    found = _SCALAR_HASHES[(kind, value)] = _keccak_256(canonical_json(value)).digest()
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -298,13 +386,12 @@ def multiproof(levels: list[list[bytes]], indices: Iterable[int]) -> list[bytes]
 def commitments_v2(data: dict[str, Any], seed: bytes) -> Commitments:
     """The format-2 commitments: four section roots and the salted buyer commitment, in the order
     of GPIDLib.Commitments; ``.digest`` is GPIDLib.digestOf as in format 1."""
-    leaves = section_leaves(data, seed)
-    roots = {name: merkle_root([leaf.hash for leaf in leaves[name]]) for name in SECTION_NAMES}
+    identity, seller, buyer, goods = section_roots(data, seed)
     buyer_key = trader_key(trader_id_text(data["buyer"]["trader_id"]))
     return Commitments(
-        identity=roots["identity"],
-        seller=roots["seller"],
-        buyer=roots["buyer"],
-        goods=roots["goods"],
+        identity=identity,
+        seller=seller,
+        buyer=buyer,
+        goods=goods,
         buyer_trader_key=buyer_commitment(buyer_salt(seed), buyer_key),
     )

@@ -74,6 +74,20 @@ def buyer_proof(context: Context, gpid: GPID, sender: str) -> tuple[tuple[bytes,
     return words, salt
 
 
+def grant_write(
+    context: Context, gpid: GPID, content_key: bytes, grantee: str, public_key: bytes, reason: str,
+    buyer: tuple[tuple[bytes, ...], bytes] | None = None,
+) -> Write:
+    """The write that gives ``grantee`` the GPID's content key, wrapped for its published key: the
+    seller's ``Grant``, or, with the buyer's proof (:func:`buyer_proof`), the buyer's ``GrantAsBuyer``."""
+    binding = payload_crypto.Binding(context.client.chain_id, context.client.address, gpid)
+    wrapped = payload_crypto.wrap_content_key(content_key, public_key, grantee, binding).to_bytes()
+    if buyer is None:
+        return Grant(gpid, grantee, wrapped, reason)
+    current, salt = buyer
+    return GrantAsBuyer(gpid, current, salt, grantee, wrapped, reason)
+
+
 class Access:
     """Grants and mandates, for the seller or buyer the caller's account acts for."""
 
@@ -144,15 +158,8 @@ class Access:
             raise e.NoEncryptionKey(grantee)
         if state is not None and state.active:
             raise e.AlreadyGranted(str(gpid), grantee)
-        client = self.context.client
-        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
-        wrapped = payload_crypto.wrap_content_key(content.content_key, published.public_key, grantee, binding).to_bytes()
-        write: Write
-        if self._is_seller(sender, seller_key):
-            write = Grant(gpid, grantee, wrapped, reason.strip())
-        else:
-            current, salt = self._as_buyer(gpid, sender)
-            write = GrantAsBuyer(gpid, current, salt, grantee, wrapped, reason.strip())
+        buyer = None if self._is_seller(sender, seller_key) else self._as_buyer(gpid, sender)
+        write = grant_write(self.context, gpid, content.content_key, grantee, published.public_key, reason.strip(), buyer)
         answer = self._answer(write, gpid, sender, wait)
         status = "pending" if answer["status"] == "pending" else "granted"
         return {"gpid": str(gpid), "grantee": grantee, **answer, "status": status}

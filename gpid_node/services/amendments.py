@@ -29,9 +29,11 @@ class Amendments:
         self.submissions = submissions
 
     def amend(
-        self, gpid_text: str, changes: Any, reason: str, principal: Principal, reason_code: str = "correction"
+        self, gpid_text: str, changes: Any, reason: str, principal: Principal, reason_code: str = "correction",
+        source: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Records the next version (once the index holds the current one); answers what changed."""
+        """Records the next version (once the index holds the current one); answers what changed.
+        ``source`` (the credit note or corrective invoice it comes from) travels inside a format-2 payload."""
         sender = self.context.signer(principal, Action.AMEND)
         problems = policy.request_problems(changes, reason, reason_code)
         if problems:
@@ -61,8 +63,8 @@ class Amendments:
             client = self.context.client
             binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
             # Version N under the GPID's content key and seed; no wrapped keys: its readers hold the key.
-            payload = payload_crypto.build_payload(data, content.seed, content.content_key, binding,
-                                                   version=current.version + 1)  # fmt: skip
+            payload = payload_crypto.build_payload(data, content.seed, content.content_key, binding, version=current.version + 1,
+                                                   extra=None if source is None else {"source": source})  # fmt: skip
         else:
             assert current.salt is not None
             salt = bytes.fromhex(current.salt.removeprefix("0x"))

@@ -56,8 +56,10 @@ from gpid_node.services.index_rows import (
     seller_trader_id_of,
     verification_row,
 )
+from gpid_node.services.own_payloads import KeyFinder, own_amendment, own_registration
 from gpid_node.store import access_queries, index_writes
 from gpid_node.store.database import Store
+from gpid_node.store.tables import hex_bytes
 
 __all__ = ["BlockRows", "ContentKeys", "Prechecked", "map_block", "precheck_registrations", "reread"]
 
@@ -76,10 +78,6 @@ PrecheckKey = tuple[str, int]
 # What a worker process opens payloads with: our private keys per account, chain id, registry and
 # every published encryption key (ContentKeys.spec).
 Spec = tuple[list[tuple[str, list[bytes]]], int, str, list[bytes]]
-
-
-def _bytes(hex_text: str | None) -> bytes | None:
-    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
 
 
 class ContentKeys:
@@ -130,7 +128,7 @@ class ContentKeys:
         if keys is None:
             keys = access_queries.published_keys(session, [issuer]).get(issuer, [])
             for row in pending:
-                public_key = _bytes(row["public_key"]) or b""
+                public_key = hex_bytes(row["public_key"]) or b""
                 if row["account"] == issuer and public_key not in keys:
                     keys.append(public_key)
             self._issuers[issuer] = keys
@@ -139,7 +137,7 @@ class ContentKeys:
     def published(self, account: str, public_key_hex: str) -> None:
         """An ``EncryptionKeyPublished`` mapped: the account's remembered keys gain it."""
         keys = self._issuers.get(account)
-        public_key = _bytes(public_key_hex) or b""
+        public_key = hex_bytes(public_key_hex) or b""
         if keys is not None and public_key not in keys:
             keys.append(public_key)
 
@@ -207,6 +205,16 @@ class ContentKeys:
         ours does not open."""
         found = payload_crypto.find_content_key(recipient_keys, self.candidates(issuer_keys), self.binding(gpid_hex))
         return None if found is None else (found[0], found[1].issuer_public_key)
+
+    def content_key_finder(self, issuer_keys: Iterable[bytes]) -> KeyFinder:
+        """:meth:`open_recipient_keys` against ``issuer_keys``, as own_payloads looks a content key up."""
+        keys = list(issuer_keys)
+
+        def find(recipient_keys: Iterable[payload_crypto.RecipientKey], gpid_hex: str) -> bytes | None:
+            found = self.open_recipient_keys(recipient_keys, gpid_hex, keys)
+            return None if found is None else found[0]
+
+        return find
 
     def open_granted(self, granted: payload_crypto.GrantedKey, gpid_hex: str) -> bytes | None:
         """The content key of a grant to one of our keys; None when it is to another key;
@@ -341,10 +349,12 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
         if work.keys is None:
             check = PayloadCheck(None, None)
         else:
-            issuer_keys = work.keys.issuer_keys(session, a["issuer"], work.encryption_keys)
-            ahead = work.keys.prechecked((event.transaction_hash, event.log_index))
+            keys, payload, committed = work.keys, a["payload"], a["commitments"]
+            issuer_keys = keys.issuer_keys(session, a["issuer"], work.encryption_keys)
+            ahead = keys.prechecked((event.transaction_hash, event.log_index))
             if ahead is None or ahead[2] not in issuer_keys:  # a worker's result counts for the issuer's keys only
-                ahead = open_registration(work.keys, gpid, a["payload"], a["commitments"], issuer_keys)
+                own = own_registration(session, keys.content_key_finder(issuer_keys), gpid, payload, committed, keys.binding(gpid))
+                ahead = (*own, None) if own is not None else open_registration(keys, gpid, payload, committed, issuer_keys)
             check, content_key, _ = ahead
             if content_key is not None:
                 work.keys.remember(gpid, content_key)
@@ -365,13 +375,13 @@ def _content_key(work: BlockRows, gpid: str, state: Mapping[str, Any]) -> bytes 
     """The GPID's content key: remembered, in this block's rows, or stored (None when this node has none)."""
     if work.keys is None:
         return None
-    known = work.keys.known(gpid) or work.opened.get(gpid) or _bytes(state.get("content_key"))
+    known = work.keys.known(gpid) or work.opened.get(gpid) or hex_bytes(state.get("content_key"))
     if known is not None:
         work.keys.remember(gpid, known)
     return known
 
 
-def _check_amendment(work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
+def _check_amendment(session: Session, work: BlockRows, event: Event, gpid: str, number: int, state: Mapping[str, Any]) -> PayloadCheck:
     a = event.args
     kind, expected = payload_format(a["payload"]), int(state.get("format") or 1)
     if kind != expected:
@@ -381,7 +391,10 @@ def _check_amendment(work: BlockRows, event: Event, gpid: str, number: int, stat
     content_key = _content_key(work, gpid, state)
     if content_key is None or work.keys is None:
         return PayloadCheck(None, None)  # not readable here: public facts only
-    check = check_encrypted_payload(a["payload"], a["commitments"], content_key, work.keys.binding(gpid), number)
+    binding = work.keys.binding(gpid)
+    check = own_amendment(session, gpid, a["payload"], a["commitments"], content_key, binding, number) or check_encrypted_payload(
+        a["payload"], a["commitments"], content_key, binding, number
+    )
     return check.adding(_seed_problems(check, state.get("seed")))
 
 
@@ -401,7 +414,7 @@ def _map_amendment(session: Session, work: BlockRows, event: Event, block: Block
     previous = work.latest.get(gpid)
     if previous is None or previous["version"] != number - 1:
         previous = index_writes.stored_version(session, gpid, number - 1)
-    check = _check_amendment(work, event, gpid, number, kds_state)
+    check = _check_amendment(session, work, event, gpid, number, kds_state)
     if previous is None:
         check = check.adding([f"version {number - 1} is not in the index"])
     elif check.data is not None:
@@ -514,7 +527,7 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
             check = check_encrypted_payload(version["payload"], committed, content_key, keys.binding(gpid), number)
         if number == 1:
             if check.data is not None:
-                check = check.adding(registration_problems(check.data, _bytes(kds["seller_trader_key"]) or b"", _bytes(kds["invoice_key"]) or b""))
+                check = check.adding(registration_problems(check.data, hex_bytes(kds["seller_trader_key"]) or b"", hex_bytes(kds["invoice_key"]) or b""))
             seed = None if check.salt is None else hex_of(check.salt)
             fields: list[str] = []
         else:
@@ -530,7 +543,7 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
         rows.append(row)
         previous = row
     first = rows[0]["data"]
-    seller_key = _bytes(kds["seller_trader_key"]) or b""
+    seller_key = hex_bytes(kds["seller_trader_key"]) or b""
     index_writes.update_key_data_set(session, gpid, {
         **current_state(rows),
         "readable": first is not None, "content_key": None if content_key is None else hex_of(content_key), "seed": seed,
@@ -558,7 +571,7 @@ def _find_key(session: Session, keys: ContentKeys, gpid: str, payload: bytes, is
         return opened[0], []
     for _grantee, wrapped_hex in index_writes.granted_keys(session, gpid):
         try:
-            found = keys.open_granted(payload_crypto.GrantedKey.from_bytes(_bytes(wrapped_hex) or b""), gpid)
+            found = keys.open_granted(payload_crypto.GrantedKey.from_bytes(hex_bytes(wrapped_hex) or b""), gpid)
         except PayloadError:
             continue
         if found is not None:

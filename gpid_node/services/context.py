@@ -23,6 +23,14 @@ RIGHTS_TOPICS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class RightsPosition:
+    """Where the index stands for the rights events (:meth:`Context.require_current_index`)."""
+
+    block: int  # the index holds every rights event up to this block
+    changed: bool  # a rights event lies after the block the caller remembered
+
+
 @dataclass
 class Context:
     """The adapters and engines of one node, and the settings the use cases read."""
@@ -67,26 +75,26 @@ class Context:
         if not self.client.is_reachable(max_age_s=0.5):
             raise e.ChainUnavailable("the chain cannot be reached; nothing was written, try again later")
 
-    def require_current_index(self) -> int:
+    def require_current_index(self, remembered_at: int | None = None) -> RightsPosition:
         """Makes sure the index knows every rights event the chain has now (less the confirmations
         the indexer leaves): the recipients of a registration and the grantee's key are read from the
         index, and a node that has just started, or was down, must not choose them from an old
         picture of the chain. One ``eth_getLogs`` over the blocks not indexed yet tells whether any
         such event is among them; only then does the write wait for the index (refused, nothing
-        recorded, when it does not catch up in time). Returns the block up to which the index holds
-        every rights event."""
+        recorded, when it does not catch up in time).
+
+        ``remembered_at``: the block up to which the caller last read rights from the index (its
+        remembered recipients); the same ``eth_getLogs`` then also tells whether a rights event came
+        after it."""
         target = self.client.block_number() - self.indexer.confirmations
         cursor = self.indexer.state().cursor
         first = self.indexer.start_block if cursor is None else cursor.number + 1
-        if first > target or not self.client.has_logs(RIGHTS_TOPICS, first, target):
-            return target
-        if not self.indexer.wait_for(target, self.write_timeout_s):
+        start = first if remembered_at is None else min(first, remembered_at + 1)
+        blocks = self.client.log_blocks(RIGHTS_TOPICS, start, target) if start <= target else []
+        if any(block >= first for block in blocks) and not self.indexer.wait_for(target, self.write_timeout_s):
             raise e.ChainUnavailable(
                 f"this node's index has not caught up with block {target} of the chain, and the recipients of the "
                 "data are read from it; nothing was written, try again shortly"
             )
-        return target
-
-    def rights_changed(self, after: int, up_to: int) -> bool:
-        """Whether the chain holds a rights event in blocks (after, up_to]."""
-        return after < up_to and self.client.has_logs(RIGHTS_TOPICS, after + 1, up_to)
+        changed = remembered_at is not None and any(block > remembered_at for block in blocks)
+        return RightsPosition(max(target, remembered_at or 0), changed)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpid_node.chain.writes import Grant, GrantAsBuyer, Link, LinkAsBuyer, LinkAsSaltedBuyer, Write
-from gpid_node.domain import canonical, limits, payload_crypto
+from gpid_node.chain.writes import Link, LinkAsBuyer, LinkAsSaltedBuyer, Write
+from gpid_node.domain import canonical, limits
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal, Role
 from gpid_node.domain.codes import DIRECTIONS
@@ -14,12 +14,12 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED
 from gpid_node.domain.reference import is_country
 from gpid_node.domain.times import iso
-from gpid_node.services.access import buyer_proof
+from gpid_node.services.access import buyer_proof, grant_write
 from gpid_node.services.context import Context
 from gpid_node.services.reads import Reads, visible
 from gpid_node.services.submission import Submissions
 from gpid_node.store import access_queries, queries
-from gpid_node.store.tables import FAILED
+from gpid_node.store.tables import FAILED, KeyDataSetRow
 
 ENCRYPTED = PAYLOAD_FORMAT_ENCRYPTED
 
@@ -72,9 +72,13 @@ class Declarations:
                 raise e.UnknownGPID(str(gpid))
             limits.require_room_for_link(str(gpid), record.links)  # before anything is recorded
             if record.format == ENCRYPTED:
-                link = self._link_v2(gpid, i, sender, principal, reference_n, country_n, direction)
+                with self.context.store.session() as session:
+                    row = queries.key_data_set(session, gpid.hex)
+                seller_key = row.seller_trader_key if row is not None else self._seller_key_on_chain(gpid)
+                link = self._link_v2(gpid, i, sender, seller_key, principal, reference_n, country_n, direction)
                 writes.append((link, gpid.hex))
-                grants += self._customs_grants(gpid, link, sender, reference_n, country_n)
+                if row is not None:
+                    grants += self._customs_grants(gpid, row, link, sender, reference_n, country_n)
             elif principal.role == Role.BUYER:
                 current = self.reads.current_version(gpid, principal)
                 opened = tuple(bytes.fromhex(c[2:]) for c in current.commitments)
@@ -95,45 +99,42 @@ class Declarations:
                                for (w, _), r in zip(grants, granted, strict=True)],
         }  # fmt: skip
 
-    def _customs_grants(self, gpid: GPID, link: Write, sender: str, reference: str, country: str) -> list[tuple[Write, str | None]]:
+    def _customs_grants(
+        self, gpid: GPID, row: KeyDataSetRow, link: Write, sender: str, reference: str, country: str
+    ) -> list[tuple[Write, str | None]]:
         """A declaration of a country whose Customs received no content key at registration (neither
         the seller's nor the buyer's country: a transit country, say) opens the GPID to that
         administration in the same step: the seller or the buyer who links it grants each Customs
         account of that country with a published key and no grant yet. An agent cannot grant."""
-        seller_key = "0x" + self.context.trader_key_of(sender).hex()
+        if country in (row.seller_country, row.buyer_country):
+            return []
+        as_seller = isinstance(link, Link) and row.seller_trader_key == "0x" + self.context.trader_key_of(sender).hex()
+        if not (as_seller or isinstance(link, LinkAsSaltedBuyer)):
+            return []
         with self.context.store.session() as session:
-            row = queries.key_data_set(session, gpid.hex)
             content = access_queries.content_key(session, gpid.hex)
-            if row is None or content is None or content.content_key is None or country in (row.seller_country, row.buyer_country):
-                return []
-            as_seller = isinstance(link, Link) and row.seller_trader_key == seller_key
-            if not (as_seller or isinstance(link, LinkAsSaltedBuyer)):
+            if content is None or content.content_key is None:
                 return []
             accounts = access_queries.customs_accounts(session, country)
             keys = access_queries.current_keys(session, accounts)
             granted = {a for a in accounts if (g := access_queries.grant_state(session, gpid.hex, a)) is not None and g.active}
-        client = self.context.client
-        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
+        buyer = (link.current, link.buyer_salt) if isinstance(link, LinkAsSaltedBuyer) else None
         reason = f"declaration {reference} of {country} references it"
-        grants: list[tuple[Write, str | None]] = []
-        for account in accounts:
-            if account in granted or account not in keys:
-                continue
-            wrapped = payload_crypto.wrap_content_key(content.content_key, keys[account].public_key, account, binding).to_bytes()
-            if isinstance(link, LinkAsSaltedBuyer):
-                grants.append((GrantAsBuyer(gpid, link.current, link.buyer_salt, account, wrapped, reason), gpid.hex))
-            else:
-                grants.append((Grant(gpid, account, wrapped, reason), gpid.hex))
-        return grants
+        return [(grant_write(self.context, gpid, content.content_key, account, keys[account].public_key, reason, buyer), gpid.hex)
+                for account in accounts if account not in granted and account in keys]  # fmt: skip
+
+    def _seller_key_on_chain(self, gpid: GPID) -> str:
+        """The GPID's seller trader key from the registry, for a GPID this node has not indexed yet."""
+        return "0x" + bytes(self.context.client.view("sellerTraderKeyOf", gpid.raw)).hex()
 
     def _link_v2(
-        self, gpid: GPID, index: int, sender: str, principal: Principal, reference: str, country: str, direction: str
+        self, gpid: GPID, index: int, sender: str, seller_key: str, principal: Principal, reference: str, country: str,
+        direction: str,
     ) -> Write:
         """The link of a format-2 GPID: its seller's current account links; an agent with an active
         grant of the GPID or an active mandate of its seller for the direction links; its buyer opens
         the salted buyer commitment. Anyone else is refused here (403 naming ``gpids[i]``), from the
         index, so that nothing is written; the contract has the last word."""
-        seller_key = "0x" + bytes(self.context.client.view("sellerTraderKeyOf", gpid.raw)).hex()
         if "0x" + self.context.trader_key_of(sender).hex() == seller_key:
             return Link(gpid, reference, country, DIRECTIONS[direction])
         with self.context.store.session() as session:

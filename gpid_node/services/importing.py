@@ -37,6 +37,7 @@ class SourceRecord:
     line: int
     data: Any
     problem: str | None = None
+    source: dict[str, str] | None = None  # the e-invoice it was derived from (services/einvoices.py)
 
 
 def _party(row: dict[str, str], prefix: str) -> dict[str, Any]:

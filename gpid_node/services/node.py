@@ -17,11 +17,15 @@ from gpid_node.services.access import Access
 from gpid_node.services.amendments import Amendments
 from gpid_node.services.context import Context
 from gpid_node.services.declarations import Declarations
+from gpid_node.services.disclosures import Disclosures
+from gpid_node.services.einvoices import EInvoices
 from gpid_node.services.encryption_keys import publish_current_keys
 from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import Indexer
+from gpid_node.services.master_data import MasterData
 from gpid_node.services.outbox import Outbox
+from gpid_node.services.proof_bundles import ProofBundles
 from gpid_node.services.reads import Reads
 from gpid_node.services.registration import Registration
 from gpid_node.services.submission import Submissions
@@ -60,6 +64,10 @@ class Node:
         self.declarations = Declarations(self.context, self.reads, self.submissions)
         self.verifications = Verifications(self.context, self.reads, self.submissions)
         self.access = Access(self.context, self.reads, self.submissions)
+        self.disclosures = Disclosures(self.context, self.reads)
+        self.proof_bundles = ProofBundles(self.context)
+        self.master_data = MasterData(self.context)
+        self.einvoices = EInvoices(self.context, self.master_data, self.registration, self.amendments, self.reads)
         self._engine_process: EngineProcess | None = None
 
     @property

@@ -21,6 +21,7 @@ from gpid_node.domain.access import Principal, Visibility, may_read, sees_data
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.times import iso
 from gpid_node.services.context import Context
+from gpid_node.services.provenance import source_of
 from gpid_node.store import queries
 from gpid_node.store.tables import KeyDataSetRow, VersionRow
 
@@ -102,6 +103,11 @@ class Reads:
                 self._chain_digests.clear()
             self._chain_digests[key] = digest
         return digest
+
+    def chain_digest(self, gpid: GPID, version: VersionRow) -> str | None:
+        """The digest the registry holds for an indexed version (``0x``-hex; remembered once confirmed):
+        None when the chain cannot be reached, "" when the registry has no such version."""
+        return self._chain_digest(gpid, version)
 
     def integrity(self, gpid: GPID, version: VersionRow) -> dict[str, Any]:
         """The version's integrity, proven against the digest the registry holds for it.
@@ -212,6 +218,7 @@ class Reads:
             "registered_at": iso(row.registered_at),
             "updated_at": iso(chosen.time),
             "issuer": row.issuer,
+            "source": source_of(self.context, row, chosen) if shown else None,
             "freshness": self.freshness(),
         }
 

@@ -88,14 +88,17 @@ class Registration:
             self._secrets[pair] = issuer.shared_secret(public_key)
         return self._secrets[pair]
 
-    def _recipient_cache(self, sender: str, indexed_up_to: int) -> RecipientCache:
-        """The remembered recipients of ``sender``'s registrations, forgotten as soon as a rights event
-        lies between the block they were read at and ``indexed_up_to`` (the index holds every rights
-        event up to it: :meth:`Context.require_current_index`)."""
+    def _recipient_cache(self, sender: str) -> RecipientCache:
+        """The remembered recipients of ``sender``'s registrations, after the index is known to hold
+        every rights event; forgotten as soon as a rights event lies after the block they were read
+        at (one ``eth_getLogs`` answers both: :meth:`Context.require_current_index`)."""
         with self._recipients_lock:
-            if self._recipients_block < 0 or self.context.rights_changed(self._recipients_block, indexed_up_to):
+            remembered = self._recipients_block if self._recipients_block >= 0 else None
+        position = self.context.require_current_index(remembered)
+        with self._recipients_lock:
+            if remembered is None or position.changed:
                 self._recipients = {}  # a new dict: a lookup still running from before writes into the old one
-            self._recipients_block = max(self._recipients_block, indexed_up_to)
+            self._recipients_block = max(self._recipients_block, position.block)
             return self._recipients.setdefault(sender, {})
 
     def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
@@ -173,11 +176,14 @@ class Registration:
         ordered = list(dict.fromkeys(accounts))
         return [(a, keys[a].public_key) for a in ordered if a in keys]
 
-    def prepare(self, raw: Any, sender: str, *, today: Any = None, cache: RecipientCache | None = None) -> Prepared:
+    def prepare(
+        self, raw: Any, sender: str, *, today: Any = None, cache: RecipientCache | None = None, source: dict[str, str] | None = None
+    ) -> Prepared:
         """Validates and normalises a key data set, derives its GPID and commits to it: format 2 (the
         default) encrypts it under a new content key wrapped for its recipients (looked up in the
         index, once per ``cache`` key within an import), format 1 salts it in the clear. No other I/O
-        but a view (the sender's trader key, remembered)."""
+        but a view (the sender's trader key, remembered). ``source`` (the e-invoice it was derived
+        from: syntax, customization, SHA-256) travels inside a format-2 payload; format 1 keeps none."""
         data = parse_key_data_set(raw, today=today).model_dump(mode="json")
         seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
         bound = self.context.trader_key_of(sender)
@@ -191,12 +197,15 @@ class Registration:
         client = self.context.client
         gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(bound, number))
         if self.payload_format == ENCRYPTED:
-            return Prepared(data, gpid, self._encrypted(data, gpid, number, sender, cache))
+            return Prepared(data, gpid, self._encrypted(data, gpid, number, sender, cache, source))
         salt = os.urandom(canonical.SALT_BYTES)
         commitments = canonical.commitments(data, salt)
         return Prepared(data, gpid, Register(number, commitments.as_tuple(), canonical.encode_payload(data, salt)))
 
-    def _encrypted(self, data: dict[str, Any], gpid: GPID, number: str, sender: str, cache: RecipientCache | None) -> Register:
+    def _encrypted(
+        self, data: dict[str, Any], gpid: GPID, number: str, sender: str, cache: RecipientCache | None,
+        source: dict[str, str] | None = None,
+    ) -> Register:  # fmt: skip
         """The format-2 registration: a new content key and seed for the GPID, the Merkle commitments,
         the content key wrapped for each recipient, the data encrypted as version 1."""
         content_key, seed = payload_crypto.new_content_key(), payload_crypto.new_seed()
@@ -208,17 +217,18 @@ class Registration:
             secret = self._shared_secret(issuer, public_key)
             if secret is not None:
                 wrapped.append(payload_crypto.wrap_for_recipient(content_key, secret, public_key, account, binding))
-        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, recipient_keys=wrapped)
+        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, recipient_keys=wrapped,
+                                               extra=None if source is None else {"source": source})  # fmt: skip
         return Register(number, merkle.commitments_v2(data, seed).as_tuple(), payload)
 
-    def register(self, raw: Any, principal: Principal, *, wait: bool = True) -> dict[str, Any]:
+    def register(self, raw: Any, principal: Principal, *, wait: bool = True, source: dict[str, str] | None = None) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
         sender = self.context.signer(principal, Action.REGISTER)
         self.context.require_chain()
         cache = None
         if self.payload_format == ENCRYPTED:
-            cache = self._recipient_cache(sender, self.context.require_current_index())
-        prepared = self.prepare(raw, sender, cache=cache)
+            cache = self._recipient_cache(sender)
+        prepared = self.prepare(raw, sender, cache=cache, source=source)
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:
             if submissions.known_registrations(connection, [gpid.hex]):  # registered, or recorded and on its way
@@ -274,7 +284,7 @@ class Registration:
                 report.rejected.append((record.line, [e.FieldProblem("", record.problem)]))
                 continue
             try:
-                prepared = self.prepare(record.data, sender, cache=cache)
+                prepared = self.prepare(record.data, sender, cache=cache, source=record.source)
             except e.ValidationFailed as exc:
                 report.rejected.append((record.line, exc.problems))
                 continue

@@ -24,6 +24,7 @@ from gpid_node.store.tables import (
     KeyDataSetRow,
     MandateRow,
     TraderBindingRow,
+    hex_bytes,
 )
 
 __all__ = [
@@ -86,10 +87,6 @@ class ContentKey:
     seed: bytes | None
 
 
-def _bytes(hex_text: str | None) -> bytes | None:
-    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
-
-
 def _newest(rows: Iterable[Any], key: Any) -> dict[Any, Any]:
     """The newest row per key of rows given in chain order."""
     newest: dict[Any, Any] = {}
@@ -148,7 +145,7 @@ def current_keys(session: Session, accounts: Iterable[str]) -> dict[str, Publish
     rows = _all(session, select(EncryptionKeyRow).where(EncryptionKeyRow.account.in_(wanted))
                 .order_by(EncryptionKeyRow.block_number, EncryptionKeyRow.log_index, EncryptionKeyRow.id))  # fmt: skip
     newest = _newest(rows, lambda r: r.account)
-    return {a: PublishedKey(a, _bytes(r.public_key) or b"", _bytes(r.key_id) or b"") for a, r in newest.items()}
+    return {a: PublishedKey(a, hex_bytes(r.public_key) or b"", hex_bytes(r.key_id) or b"") for a, r in newest.items()}
 
 
 def published_keys(session: Session, accounts: Iterable[str] | None = None, up_to_block: int | None = None) -> dict[str, list[bytes]]:
@@ -166,7 +163,7 @@ def published_keys(session: Session, accounts: Iterable[str] | None = None, up_t
     statement = statement.order_by(EncryptionKeyRow.block_number, EncryptionKeyRow.log_index, EncryptionKeyRow.id)
     published: dict[str, list[bytes]] = {}
     for account, public_key in session.execute(statement):
-        key = _bytes(public_key) or b""
+        key = hex_bytes(public_key) or b""
         if key not in published.setdefault(account, []):
             published[account].append(key)
     return published
@@ -209,4 +206,4 @@ def content_key(session: Session, gpid_hex: str) -> ContentKey | None:
     ).first()
     if row is None:
         return None
-    return ContentKey(int(row.format or 1), _bytes(row.content_key), _bytes(row.seed))
+    return ContentKey(int(row.format or 1), hex_bytes(row.content_key), hex_bytes(row.seed))

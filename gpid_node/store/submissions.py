@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
 
-__all__ = ["entry", "finished", "known_registrations"]
+__all__ = ["entry", "finished", "known_registrations", "requests_about"]
 
 Reader = Session | Connection
 
@@ -29,6 +29,9 @@ _KNOWN_REGISTRATIONS: CompoundSelect[str, int | None] = union_all(
         OutboxEntry.gpid.in_(bindparam("gpids", expanding=True)), OutboxEntry.kind == "register", OutboxEntry.status != FAILED
     ),
 )
+
+# The writes of one kind this node recorded about one GPID (the outbox's gpid column is indexed).
+_REQUESTS_ABOUT = select(OutboxEntry.request).where(OutboxEntry.gpid == bindparam("gpid"), OutboxEntry.kind == bindparam("kind"))
 
 
 def known_registrations(reader: Reader, gpid_hexes: Iterable[str]) -> dict[str, int | None]:
@@ -55,3 +58,11 @@ def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[int, str, dic
         OutboxEntry.id.in_(list(entry_ids)), OutboxEntry.status.in_((MINED, FAILED))
     )
     return list(reader.execute(statement).all())
+
+
+def requests_about(reader: Reader, gpid_hex: str, kind: str) -> list[dict[str, Any]]:
+    """The requests (their JSON form, chain/writes.py) of every entry of ``kind`` this node recorded
+    about a GPID, whatever became of them. Run on the session's connection: the indexer asks once
+    per format-2 event, and the ORM's execution path costs more than the select itself."""
+    connection = reader.connection() if isinstance(reader, Session) else reader
+    return [request for (request,) in connection.execute(_REQUESTS_ABOUT, {"gpid": gpid_hex, "kind": kind})]

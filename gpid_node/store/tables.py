@@ -5,7 +5,8 @@ Rebuildable from the chain (the indexer owns them, whole blocks per transaction 
 ``customs_accounts``, ``encryption_keys``, ``mandates``, ``grants``, ``amendment_delegates``,
 ``indexed_blocks``, ``chain_cursor``. The last five are histories, one row per event: the state
 now is the newest row per key, and a reorg deletes rows above a block like any other. The node's own state (never on chain): ``outbox``,
-``api_keys``, ``idempotency_keys``.
+``api_keys``, ``idempotency_keys``, and each seller's master data for e-invoices, ``catalogue_items``
+and ``partners``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ NAMING = {
 HEX32 = 66  # 0x + 64 hex digits
 HEX16 = 34
 ADDRESS = 42
+
+
+def hex_bytes(hex_text: str | None) -> bytes | None:
+    """The bytes of a ``0x``-hex column value (None stays None)."""
+    return None if hex_text is None else bytes.fromhex(hex_text.removeprefix("0x"))
 
 
 class Base(DeclarativeBase):
@@ -314,3 +320,35 @@ class IdempotencyKeyRow(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     response: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(index=True)  # the retention purge walks it
+
+
+# Master data of a seller (issue 21): what its e-invoices rarely carry, keyed as its invoices name it.
+# Rows belong to the seller's trader key, as the rights do: a trader's new account finds them.
+ITEM_ID = 80  # BT-155 as the seller's ERP writes it
+PARTNER_ID = 80  # a VAT id (BT-48) or a party id (BT-46) as the invoice gives it
+DECIMAL_TEXT = 40  # exact decimals kept as text (SQLite has no exact numeric type)
+
+
+class CatalogueItemRow(Base):
+    """One item of a seller's catalogue: HS code, origins, net mass and packages per invoiced unit."""
+
+    __tablename__ = "catalogue_items"
+    seller_trader_key: Mapped[str] = mapped_column(String(HEX32), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(ITEM_ID), primary_key=True)
+    hs_code: Mapped[str | None] = mapped_column(String(10))
+    country_of_origin: Mapped[str | None] = mapped_column(String(2))
+    preferential_origin: Mapped[str | None] = mapped_column(String(8))
+    net_mass_kg_per_unit: Mapped[str | None] = mapped_column(String(DECIMAL_TEXT))
+    packages_per_unit: Mapped[str | None] = mapped_column(String(DECIMAL_TEXT))
+    updated_at: Mapped[datetime]
+
+
+class PartnerRow(Base):
+    """One customer of a seller: its trader ID, by the VAT id or party id the seller's invoices give it."""
+
+    __tablename__ = "partners"
+    seller_trader_key: Mapped[str] = mapped_column(String(HEX32), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(PARTNER_ID), primary_key=True)
+    trader_id_scheme: Mapped[str] = mapped_column(String(10))
+    trader_id_value: Mapped[str] = mapped_column(String(35))
+    updated_at: Mapped[datetime]

@@ -18,8 +18,20 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.einvoices import PARTNERS, catalogue, invoice_set
 
-from gpid_node.api.routes import declarations, grants, health, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import (
+    declarations,
+    disclosures,
+    grants,
+    health,
+    key_data_sets,
+    mandates,
+    master_data,
+    proof_bundles,
+    submissions,
+    verifications,
+)
 
 EXAMPLES = 30
 CHECKS = [
@@ -33,7 +45,7 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions, health)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -88,6 +100,11 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
     """Generated data rarely names a real GPID: here each operation is called with real data, and its
     success answer is validated against the published schema as well."""
     data = fresh_key_data_set()
+    invoice = invoice_set(f"OPENAPI-{uuid.uuid4().hex[:8]}", 2)  # the catalogue entries it needs go in below
+    for item_id, entry in catalogue().items():
+        api.client.put(f"/v1/items/{item_id}", json=entry, headers=api.auth(SELLER))
+    for partner_id, entry in PARTNERS.items():
+        api.client.put(f"/v1/partners/{partner_id}", json=entry, headers=api.auth(SELLER))
     registered = published["/v1/key-data-sets"]["POST"].Case(body=data, media_type="application/json")
     gpid = call(api, registered, 201).json()["gpid"]
     reference = unique_reference("26GB")
@@ -96,6 +113,8 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
     grant = {"grantee": broker, "reason": "declares the import"}
     mandate = {"agent": broker, "direction": "import"}
     link = {"reference": reference, "country": "GB", "direction": "import", "gpids": [gpid]}
+    fields = {"fields": ["goods[*].packages", "invoice.number"]}
+    document = api.client.post(f"/v1/key-data-sets/{gpid}/disclosures", json=fields, headers=api.auth(SELLER)).json()
     check = {"declaration": {"reference": reference, "country": "GB", "direction": "import",
                              "filed_at": "2026-11-21T09:30:00Z", "items": [{"gpid": gpid, "goods_sequence": 1}]}}  # fmt: skip
     cases = [
@@ -106,6 +125,10 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
         (published["/v1/key-data-sets/{gpid}"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/history"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/qr.svg"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/proof"]["GET"].Case(path_parameters={"gpid": gpid}, query={"version": 1}), 200, SELLER),
+        (published["/v1/key-data-sets/{gpid}/disclosures"]["POST"].Case(
+            path_parameters={"gpid": gpid}, body=fields, media_type="application/json"), 201, SELLER),
+        (published["/v1/disclosures/verify"]["POST"].Case(body=document, media_type="application/json"), 200, SELLER),
         (published["/v1/key-data-sets/{gpid}/grants"]["POST"].Case(
             path_parameters={"gpid": gpid}, body=grant, media_type="application/json"), 201, SELLER),
         (published["/v1/key-data-sets/{gpid}/grants"]["GET"].Case(path_parameters={"gpid": gpid}), 200, SELLER),
@@ -120,6 +143,20 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
             path_parameters={"country": "GB", "reference": reference}), 200, IMPORT_BROKER),
         (published["/v1/verifications"]["POST"].Case(body=check, media_type="application/json"), 200, CUSTOMS_GB),
         (published["/v1/submissions/{submission}"]["GET"].Case(path_parameters={"submission": 1}), 200, OPERATOR),
+        (published["/v1/items/{item_id}"]["PUT"].Case(
+            path_parameters={"item_id": "OPENAPI-1"}, body={"hs_code": "84669340", "net_mass_kg_per_unit": "2.5"},
+            media_type="application/json"), 201, SELLER),
+        (published["/v1/items"]["PUT"].Case(body="item_id,hs_code\nOPENAPI-2,090121\n", media_type="text/csv"), 200, SELLER),
+        (published["/v1/items"]["GET"].Case(query={"limit": 5}), 200, SELLER),
+        (published["/v1/items/{item_id}"]["DELETE"].Case(path_parameters={"item_id": "OPENAPI-1"}), 204, SELLER),
+        (published["/v1/partners/{partner_id}"]["PUT"].Case(
+            path_parameters={"partner_id": "OPENAPI-P"}, body={"trader_id": {"value": "GB123456789000"}},
+            media_type="application/json"), 201, SELLER),
+        (published["/v1/partners"]["PUT"].Case(body="partner_id,value\nOPENAPI-Q,GB123456789000\n", media_type="text/csv"), 200, SELLER),
+        (published["/v1/partners"]["GET"].Case(), 200, SELLER),
+        (published["/v1/partners/{partner_id}"]["DELETE"].Case(path_parameters={"partner_id": "OPENAPI-P"}), 204, SELLER),
+        (published["/v1/key-data-sets/derive"]["POST"].Case(body=invoice.xml, media_type="application/xml"), 200, SELLER),
+        (published["/v1/key-data-sets"]["POST"].Case(body=invoice.xml, media_type="application/xml"), 201, SELLER),
         (published["/readyz"]["GET"].Case(), 200, SELLER),
         (published["/metrics"]["GET"].Case(), 200, SELLER),
     ]  # fmt: skip

@@ -128,3 +128,27 @@ def test_data_without_unambiguous_leaf_paths_is_refused(data: dict, problem: str
 def test_a_seed_of_another_length_is_refused() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         merkle.commitments_v2(EXAMPLE, b"\x01" * 31)
+
+
+@pytest.mark.parametrize("lines", [0, 1, 2, 3, 7, 12])
+def test_section_roots_are_the_roots_of_the_section_leaves(lines: int) -> None:
+    for data in (key_data_set(lines=lines), amended(key_data_set(lines=lines), **{"buyer.name": "Thames Tools plc"}), EXAMPLE):
+        leaves = merkle.section_leaves(data, SEED)
+        expected = tuple(merkle.merkle_root([leaf.hash for leaf in leaves[name]]) for name in merkle.SECTION_NAMES)
+        assert merkle.section_roots(data, SEED) == expected
+        assert merkle.commitments_v2(data, SEED).as_tuple()[:4] == expected
+
+
+def test_a_field_outside_every_section_is_refused_by_the_roots_as_by_the_leaves() -> None:
+    data = {**EXAMPLE, "extra": "x"}
+    for compute in (merkle.section_leaves, merkle.section_roots, merkle.commitments_v2):
+        with pytest.raises(ValueError, match="extra: the field belongs to no section"):
+            compute(data, SEED)
+
+
+def test_a_data_set_too_large_for_the_remembered_layouts_commits_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = key_data_set(lines=5)
+    expected = merkle.commitments_v2(data, SEED)
+    monkeypatch.setattr(merkle, "_LAYOUT_REMEMBERED_LEAVES", 3)
+    assert merkle.commitments_v2(data, SEED) == expected
+    assert merkle.section_roots(data, SEED) == expected.as_tuple()[:4]

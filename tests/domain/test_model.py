@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -226,6 +227,15 @@ def test_text_is_nfc_normalised_and_trimmed(kds: dict[str, Any]) -> None:
 def test_control_characters_in_text_are_refused(kds: dict[str, Any], text: str) -> None:
     kds["goods"][0]["description"] = text
     assert problems(kds)["goods[0].description"].startswith("must not contain control characters")
+
+
+def test_the_control_characters_refused_are_exactly_unicodes_categories_cc_and_cs() -> None:
+    from gpid_node.domain.fields import _control_character
+
+    for point in range(0x110000):
+        found = _control_character(f"ok{chr(point)}ok")
+        assert (found is not None) == (unicodedata.category(chr(point)) in ("Cc", "Cs")), hex(point)
+        assert found in (None, chr(point))
 
 
 def test_text_longer_than_its_bound_is_refused(kds: dict[str, Any]) -> None:

@@ -249,6 +249,9 @@ def test_a_body_sent_as_anything_but_json_answers_415(
     path, headers, valid = route
     with writes_nothing(api):
         response = post(api, path, headers, json.dumps(valid).encode(), content_type)
+    if path == "/v1/key-data-sets" and content_type == "application/xml":  # registers an e-invoice: JSON is no XML
+        assert response.status_code == 422 and response.json()["errors"][0]["path"] == "body"
+        return
     assert_problem(response, 415, "unsupported-media-type")
 
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
-from gpid_node.api.routes import declarations, grants, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import declarations, disclosures, grants, key_data_sets, mandates, submissions, verifications
 
 EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -33,7 +33,7 @@ CUSTOMS_FR = "Customs FR"
 ROLES = {"seller": SELLER, "buyer": BUYER, "broker": EXPORT_BROKER, "customs": CUSTOMS_GB, "operator": OPERATOR}
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, grants, mandates, declarations, verifications, submissions)
+    for module in (key_data_sets, grants, disclosures, mandates, declarations, verifications, submissions)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods

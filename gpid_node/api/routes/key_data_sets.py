@@ -1,4 +1,5 @@
-"""/v1/key-data-sets: register, list, read (at a version or a time), amend, history, QR code."""
+"""/v1/key-data-sets: register (from JSON or an e-invoice), derive from an e-invoice, list, read (at a version or a
+time), amend, history, QR code."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ import segno
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi import Path as PathParam
 
-from gpid_node.api.deps import CurrentPrincipal, IdempotencyKey, JsonCaller, NodeDep, RawJson, SettingsDep
-from gpid_node.api.models import Amended, AmendmentRequest, History, KeyDataSetList, KeyDataSetView, Written
-from gpid_node.api.openapi import KEY_DATA_SET_BODY
+from gpid_node.api.deps import (
+    CurrentPrincipal,
+    Document,
+    EInvoiceBody,
+    IdempotencyKey,
+    JsonCaller,
+    KeyDataSetBody,
+    NodeDep,
+    SettingsDep,
+)
+from gpid_node.api.models import Amended, AmendmentRequest, Derived, History, KeyDataSetList, KeyDataSetView, Written
+from gpid_node.api.openapi import EINVOICE_BODY, KEY_DATA_SET_BODY
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_write, written_responses
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
@@ -36,23 +46,45 @@ ETAG = {"ETag": {"description": "weak tag of version, digest and verdict", "sche
     "(`Location` is the key data set); 202 when it is recorded but not yet mined (`Location` is the submission). "
     "With `Prefer: respond-async` (RFC 7240) the answer is 202 as soon as the registration is recorded: the "
     "GPID in it is final (derived from the invoice), and the submission says when it is on chain. "
-    "A second registration of the same invoice is a 409 problem whose `gpid` names the existing GPID.",
-    responses={**written_responses(Written, "registered (mined)"), **responses(400, 401, 403, 409, 413, 415, 422, 500, 503)},
+    "A second registration of the same invoice is a 409 problem whose `gpid` names the existing GPID. "
+    "An e-invoice body (XML or Factur-X PDF) registers its derived key data set when nothing is missing, else 422 "
+    "with every missing path (see `/v1/key-data-sets/derive`); a credit note or corrective invoice amends the GPID of "
+    "the invoice it corrects (201, `version` > 1; 404 when that invoice has no key data set of yours).",
+    responses={**written_responses(Written, "registered (mined)"), **responses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503)},
     openapi_extra=KEY_DATA_SET_BODY,
 )
 def register(
-    body: RawJson,
-    principal: JsonCaller,
+    body: KeyDataSetBody,
+    principal: CurrentPrincipal,
     node: NodeDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
     prefer: Annotated[str | None, Header(description="`respond-async`: answer 202 once recorded")] = None,
 ) -> dict[str, Any]:
     respond_async = prefer is not None and "respond-async" in prefer.lower()
-    result = node.registration.register(body, principal, wait=not respond_async)
+    if isinstance(body, Document):
+        result = node.einvoices.register(body.content, body.media_type, principal, wait=not respond_async)
+    else:
+        result = node.registration.register(body, principal, wait=not respond_async)
     if respond_async:
         response.headers["Preference-Applied"] = "respond-async"
-    return answer_write(response, result, f"/v1/key-data-sets/{result['gpid']}")
+    return answer_write(response, result, f"/v1/key-data-sets/{result['gpid']}" + (f"?version={result['version']}" if result.get("version", 1) > 1 else ""))
+
+
+@router.post(
+    "/derive",
+    response_model=Derived,
+    summary="Derive a key data set from an e-invoice (nothing is written)",
+    description="Reads the e-invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF) safely and maps "
+    "it to a key data set, completed by your item catalogue (`/v1/items`) and partner directory (`/v1/partners`); the "
+    "invoice's own values win. `missing` lists every field that is missing or invalid, with a message a clerk can act "
+    "on; `sources` says where each field came from; `source` identifies the document (its SHA-256). 422 when the "
+    "document cannot be read (malformed or hostile XML, no invoice inside the PDF, mandatory terms missing).",
+    responses=responses(400, 401, 403, 413, 415, 422, 500, 503),
+    openapi_extra=EINVOICE_BODY,
+)
+def derive(body: EInvoiceBody, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
+    return node.einvoices.derive(body.content, body.media_type, principal)
 
 
 @router.get(

@@ -11,6 +11,7 @@ breaks (400), invalid input lists every problem with its field path (422), never
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -438,12 +439,42 @@ def key_data_set(request: Request, gpid: str, caller: CallerDep, node: NodeDep, 
 
 def _key_data_set_page(request: Request, node: Node, settings: Any, caller: Caller, answer: dict[str, Any], *,
                        status: int = 200, notice: str | None = None, grant_values: dict[str, str] | None = None,
-                       grant_error: str | None = None) -> HTMLResponse:  # fmt: skip
-    """The GPID's page; for its seller or buyer with who holds access and the "Grant access" form."""
+                       grant_error: str | None = None, source_check: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
+    """The GPID's page; for its seller or buyer with who holds access and the "Grant access" form; the
+    e-invoice it was derived from, with the form that checks a file against it."""
     access = access_of(node, answer["gpid"], caller) if caller.is_trader else None
     return render(request, "key_data_set.html", status, kds=answer, tab="data", access=access, notice=notice,
-                  grant_values=grant_values or {}, grant_error=grant_error,
+                  grant_values=grant_values or {}, grant_error=grant_error, source_check=source_check,
                   qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
+
+
+async def uploaded_document(request: Request) -> bytes | None:
+    """The file of a multipart form's ``document`` field (starlette keeps the parsed form, so the CSRF
+    check reads the same one), or None when none was chosen."""
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        raise FormUnreadable(str(exc.detail)) from None
+    upload = form.get("document")
+    if upload is None or isinstance(upload, str):
+        return None
+    content = await upload.read()
+    return content or None
+
+
+UploadDep = Annotated[bytes | None, Depends(uploaded_document)]
+
+
+@router.post("/gpid/{gpid}/source-check")
+def source_check(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settings: SettingsDep, form: CheckedForm,
+                 document: UploadDep) -> Response:  # fmt: skip
+    """Checks an e-invoice file against the source the version names (its SHA-256)."""
+    answer = node.reads.key_data_set(gpid, caller.principal, version=forms.version_of(form.get("version")))
+    if document is None:
+        check = {"matches": False, "message": "choose the e-invoice file to check", "sha256": None}
+        return _key_data_set_page(request, node, settings, caller, answer, status=422, source_check=check)
+    check = node.einvoices.check_document(answer["gpid"], document, caller.principal, version=answer["version"])
+    return _key_data_set_page(request, node, settings, caller, answer, source_check=check)
 
 
 @router.get("/gpid/{gpid}/history")
@@ -597,6 +628,16 @@ def report(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settin
     return render(request, "report.html", kds=answer, entries=timeline(node, canonical, caller.principal),
                   links=links, reuse=views.reuse_of(links), produced_at=views.now_iso(),
                   qr=qr_svg(node, settings, request, canonical), node_url=str(request.base_url).rstrip("/"))  # fmt: skip
+
+
+@router.get("/gpid/{gpid}/proof.json")
+def proof_bundle_download(gpid: str, caller: CallerDep, node: NodeDep, version: int | None = None) -> Response:
+    """The proof bundle of the audit report's version, as a file to hand to an auditor (docs/operations.md,
+    "Offline audit"); the same document as GET /v1/key-data-sets/{gpid}/proof, under the same read rule."""
+    bundle = node.proof_bundles.bundle(gpid, caller.principal, version=version)
+    name = f"{bundle['gpid']}-v{bundle['version']}-proof.json"
+    return Response(json.dumps(bundle, separators=(",", ":")) + "\n", media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.get("/{rest:path}")
