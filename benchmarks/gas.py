@@ -41,7 +41,7 @@ SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 SALT = bytes(range(32))
 SELLER_ID, BUYER_ID = "EORI:DE123456789012345", "EORI:GB123456789000"
 RECIPIENTS = ("seller", "buyer", "customs_de", "customs_gb")
-WRAPPED_KEY_BYTES = pc.WRAPPED_KEY_BYTES  # keyId (32) || HPKE enc (32) || wrapped content key and tag (48)
+RECIPIENT_KEY_BYTES = pc.RECIPIENT_KEY_BYTES  # hint (8) || HPKE enc (32) || wrapped content key and tag (48)
 NEW_SLOT = 22_100  # SSTORE of a zero slot (20,000) plus its cold access (2,100)
 
 
@@ -70,6 +70,7 @@ class Format2:
     def __init__(self, client: RegistryClient, registry: str, recipients: dict[str, EncryptionKeyPair], accounts: dict[str, Any]):
         self.client, self.registry = client, registry
         self.recipients = [(accounts[n].address, recipients[n].public_bytes) for n in RECIPIENTS]
+        self.issuer = recipients["seller"]
         self.rng = random.Random(19)
         self.secrets: dict[bytes, tuple[bytes, bytes]] = {}  # gpid → (content key, seed)
 
@@ -81,9 +82,19 @@ class Format2:
 
         return pc.Binding(self.client.chain_id, self.registry, GPID(gpid))
 
-    def wrap(self, content_key: bytes, public_key: bytes, account: str, binding: pc.Binding) -> pc.WrappedKey:
+    def wrap(self, content_key: bytes, public_key: bytes, account: str, binding: pc.Binding) -> pc.GrantedKey:
+        """A grant's wrapped key (HPKE output without zero bytes, so the calldata gas does not vary)."""
         while True:
             wrapped = pc.wrap_content_key(content_key, public_key, account, binding)
+            if 0 not in wrapped.enc + wrapped.ciphertext:
+                return wrapped
+
+    def recipient_key(self, content_key: bytes, public_key: bytes, account: str, binding: pc.Binding) -> pc.RecipientKey:
+        """A registration's wrapped key, its hint from the seller's key and the recipient's."""
+        secret = self.issuer.shared_secret(public_key)
+        assert secret is not None
+        while True:
+            wrapped = pc.wrap_for_recipient(content_key, secret, public_key, account, binding)
             if 0 not in wrapped.enc + wrapped.ciphertext:
                 return wrapped
 
@@ -93,7 +104,7 @@ class Format2:
         content_key, seed = pc.new_content_key(self.random), pc.new_seed(self.random)
         self.secrets[gpid] = (content_key, seed)
         binding = self.binding(gpid)
-        wrapped = [self.wrap(content_key, public, account, binding) for account, public in self.recipients]
+        wrapped = [self.recipient_key(content_key, public, account, binding) for account, public in self.recipients]
         payload = pc.build_payload(data, seed, content_key, binding, 1, wrapped, random=self.random)
         return number, merkle.commitments_v2(data, seed).as_tuple(), payload
 
@@ -165,7 +176,7 @@ def _format1_parts(data: dict[str, Any]) -> dict[str, bytes]:
 
 def _format2_parts(payload: bytes) -> dict[str, bytes]:
     count = payload[1]
-    at = 2 + count * WRAPPED_KEY_BYTES
+    at = 2 + count * RECIPIENT_KEY_BYTES
     return {
         "tag_and_count": payload[:2],
         "wrapped_keys": payload[2:at],

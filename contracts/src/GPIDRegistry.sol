@@ -522,7 +522,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     }
 
     /// @dev The payload rule, in one place: size cap, format tag 1 or 2, and for format 2 room for
-    /// the wrapped keys it announces, its nonce and its AEAD tag. Returns the format.
+    /// the recipient keys (88 bytes each) it announces, its nonce and its AEAD tag. Returns the format.
     function _checkPayload(bytes calldata payload, uint256 index) private pure returns (uint8 format) {
         if (payload.length == 0 || payload[0] == 0) {
             _refuse(index, abi.encodeWithSelector(InvalidPayload.selector, payload.length));
@@ -533,7 +533,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         format = uint8(payload[0]);
         if (format == GPIDLib.FORMAT_CONFIDENTIAL) {
             uint256 count = payload.length > 1 ? uint8(payload[1]) : 0;
-            uint256 minSize = GPIDLib.CONFIDENTIAL_OVERHEAD_BYTES + GPIDLib.WRAPPED_KEY_BYTES * count;
+            uint256 minSize = GPIDLib.CONFIDENTIAL_OVERHEAD_BYTES + GPIDLib.RECIPIENT_KEY_BYTES * count;
             if (payload.length < minSize) {
                 _refuse(index, abi.encodeWithSelector(PayloadTooShort.selector, payload.length, minSize));
             }

@@ -184,8 +184,8 @@ interface IGPIDRegistry {
     error InvalidPayload(uint256 size);
     /// @notice A payload whose format tag is neither 1 (plain) nor 2 (confidential).
     error UnsupportedPayloadFormat(uint8 format);
-    /// @notice A format-2 payload shorter than its header, its `wrappedKeyCount` wrapped keys, the
-    /// nonce and the AEAD tag need: `2 + 112 * wrappedKeyCount + 12 + 16` bytes.
+    /// @notice A format-2 payload shorter than its header, its `recipientCount` recipient keys, the
+    /// nonce and the AEAD tag need: `2 + 88 * recipientCount + 12 + 16` bytes.
     error PayloadTooShort(uint256 size, uint256 minSize);
     /// @notice An amendment payload of another format than the key data set's.
     error PayloadFormatMismatch(bytes16 gpid, uint8 expected, uint8 given);
@@ -266,8 +266,9 @@ interface IGPIDRegistry {
     /// normalised invoice number; a second registration reverts with InvoiceAlreadyRegistered.
     /// @param invoiceNumber The invoice number in normal form.
     /// The payload's first byte is its format, stored in the record: 1 (plain: deflated canonical
-    /// JSON) or 2 (confidential: `0x02 || uint8 count || count wrapped keys of 112 bytes || nonce
-    /// (12) || AES-256-GCM ciphertext and tag`, at least `2 + 112 * count + 28` bytes); any other tag
+    /// JSON) or 2 (confidential: `0x02 || uint8 count || count recipient keys of 88 bytes (hint,
+    /// HPKE enc, wrapped content key) || nonce (12) || AES-256-GCM ciphertext and tag`, at least
+    /// `2 + 88 * count + 28` bytes); any other tag
     /// reverts with UnsupportedPayloadFormat, a short format-2 payload with PayloadTooShort.
     /// @param commitments The section commitments and the buyer's trader key (format 1) or the
     /// section Merkle roots and the salted buyer commitment (format 2).

@@ -249,8 +249,8 @@ class EncryptionKeyring:
         return list(self._keys.get(account, ()))
 
     def holders(self) -> dict[bytes, tuple[str, EncryptionKeyPair]]:
-        """Key id → (account, key pair) for every key held, old ones included (what
-        ``payload_crypto.find_content_key`` looks wrapped keys up in)."""
+        """Key id → (account, key pair) for every key held, old ones included: the indexer tries each
+        against a registration's recipient hints and looks a grant's key id up in it (block_rows.ContentKeys)."""
         return {pair.key_id: (account, pair) for account, pairs in self._keys.items() for pair in pairs}
 
     @property

@@ -7,8 +7,9 @@ gathers one block's rows (:class:`BlockRows`), reading those from the block itse
 the store (:mod:`gpid_node.store.index_writes`) otherwise, inside the indexer's transaction.
 
 Format 2 (encrypted) payloads are opened with this node's encryption keys (:class:`ContentKeys`):
-a registration's wrapped keys are searched for one of ours, amendments are decrypted with the
-GPID's content key, an ``AccessGranted`` to one of our accounts opens every version indexed before
+a registration's wrapped keys are searched for one of ours by their hints (each of our keys against
+each key the registration's issuer published: payload_crypto.recipient_hint), amendments are
+decrypted with the GPID's content key, an ``AccessGranted`` to one of our accounts opens every version indexed before
 it (:func:`reread`). A payload none of our keys opens is indexed with its public facts only (no
 data, integrity not claimed as failed); a wrapped key of ours that does not open, a ciphertext that
 does not decrypt or a plaintext that does not match the commitments is an integrity failure.
@@ -55,8 +56,9 @@ from gpid_node.services.index_rows import (
     seller_trader_id_of,
     verification_row,
 )
-from gpid_node.services.own_payloads import own_amendment, own_registration
-from gpid_node.store import index_writes
+from gpid_node.services.own_payloads import KeyFinder, own_amendment, own_registration
+from gpid_node.store import access_queries, index_writes
+from gpid_node.store.database import Store
 from gpid_node.store.tables import hex_bytes
 
 __all__ = ["BlockRows", "ContentKeys", "Prechecked", "map_block", "precheck_registrations", "reread"]
@@ -65,23 +67,36 @@ log = structlog.get_logger("gpid.indexer")
 
 ENCRYPTED = payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
 CONTENT_KEYS_REMEMBERED = 200_000  # per-GPID content keys kept in memory (about 30 MB)
+SECRETS_REMEMBERED = 100_000  # X25519 shared secrets of (our key, an issuer's key) pairs kept in memory
 
 
-# A format-2 registration checked ahead (in a worker process): its check and content key, by the
-# event's place on chain (transaction hash, log index).
-Prechecked = tuple[PayloadCheck, bytes | None]
+# A format-2 registration checked ahead (in a worker process) or here: its check, its content key and
+# the issuer's public key whose hint opened it (None when none did), by the event's place on chain
+# (transaction hash, log index).
+Prechecked = tuple[PayloadCheck, bytes | None, bytes | None]
 PrecheckKey = tuple[str, int]
+# What a worker process opens payloads with: our private keys per account, chain id, registry and
+# every published encryption key (ContentKeys.spec).
+Spec = tuple[list[tuple[str, list[bytes]]], int, str, list[bytes]]
 
 
 class ContentKeys:
     """This node's encryption keys as the indexer opens payloads with them, and the content keys of
-    the GPIDs it opened (remembered within a run, forgotten when the index is rewound)."""
+    the GPIDs it opened (remembered within a run, forgotten when the index is rewound).
 
-    def __init__(self, encryption: EncryptionKeyring | None, chain_id: int, registry: str) -> None:
+    A registration's wrapped keys carry hints, not key ids: each of ours is tried against each key
+    the issuer published (``encryption_keys``, remembered per issuer), through their X25519 shared
+    secret, remembered per pair of keys for as long as the indexer runs (it never changes). ``store``
+    gives the worker processes every published key (:meth:`spec`)."""
+
+    def __init__(self, encryption: EncryptionKeyring | None, chain_id: int, registry: str, store: Store | None = None) -> None:
         self.encryption = encryption
         self.chain_id = chain_id
         self.registry = registry
+        self.store = store
         self.holders: Mapping[bytes, tuple[str, EncryptionKeyPair]] = {}
+        self._secrets: dict[tuple[bytes, bytes], bytes | None] = {}  # (our key id, issuer public key) -> secret
+        self._issuers: dict[str, list[bytes]] = {}  # issuer account -> the keys it published, oldest first
         self._known: dict[str, bytes] = {}
         self._ahead: dict[PrecheckKey, Future[list[tuple[PrecheckKey, Prechecked]]]] = {}
         self._done: dict[PrecheckKey, Prechecked] = {}
@@ -103,7 +118,46 @@ class ContentKeys:
 
     def forget(self) -> None:
         self._known.clear()
+        self._issuers.clear()
         self.drop_prechecks()
+
+    def issuer_keys(self, session: Session, issuer: str, pending: Iterable[Mapping[str, Any]] = ()) -> list[bytes]:
+        """The keys ``issuer`` has published: stored in the index, then in ``pending`` (the
+        ``encryption_keys`` rows of the block being mapped, not written yet)."""
+        keys = self._issuers.get(issuer)
+        if keys is None:
+            keys = access_queries.published_keys(session, [issuer]).get(issuer, [])
+            for row in pending:
+                public_key = hex_bytes(row["public_key"]) or b""
+                if row["account"] == issuer and public_key not in keys:
+                    keys.append(public_key)
+            self._issuers[issuer] = keys
+        return keys
+
+    def published(self, account: str, public_key_hex: str) -> None:
+        """An ``EncryptionKeyPublished`` mapped: the account's remembered keys gain it."""
+        keys = self._issuers.get(account)
+        public_key = hex_bytes(public_key_hex) or b""
+        if keys is not None and public_key not in keys:
+            keys.append(public_key)
+
+    def candidates(self, issuer_keys: Iterable[bytes]) -> list[payload_crypto.HintKey]:
+        """Each of our key pairs against each of ``issuer_keys`` (a key of low order gives no secret:
+        no candidate)."""
+        issuers = list(issuer_keys)
+        found = []
+        for kid, (account, pair) in self.holders.items():
+            for public_key in issuers:
+                at = (kid, public_key)
+                if at in self._secrets:
+                    secret = self._secrets[at]
+                else:
+                    if len(self._secrets) >= SECRETS_REMEMBERED:
+                        self._secrets.clear()
+                    secret = self._secrets[at] = pair.shared_secret(public_key)
+                if secret is not None:
+                    found.append(payload_crypto.HintKey(secret, account, pair, public_key))
+        return found
 
     def expect(self, keys: Iterable[PrecheckKey], future: Future[list[tuple[PrecheckKey, Prechecked]]]) -> None:
         """Registrations whose checks ``future`` computes (elsewhere) while blocks are applied."""
@@ -129,37 +183,75 @@ class ContentKeys:
         self._ahead.clear()
         self._done.clear()
 
-    def spec(self) -> tuple[list[tuple[str, list[bytes]]], int, str]:
-        """What a worker process needs to open payloads as this node: its keys, chain and registry."""
-        return ([] if self.encryption is None else self.encryption.private_keys()), self.chain_id, self.registry
+    def spec(self, events: Iterable[Event] = ()) -> Spec:
+        """What a worker process needs to open payloads as this node: its keys, chain and registry,
+        and every encryption key published in the index and in ``events`` (the blocks about to be
+        applied). A worker does not know a registration's issuer: it tries them all, and the mapping
+        keeps its result only when the key that opened it is one the issuer had published
+        (:func:`_map_registration`)."""
+        published: list[bytes] = []
+        if self.store is not None:
+            with self.store.session() as session:
+                published = [k for keys in access_queries.published_keys(session).values() for k in keys]
+        published += [bytes(e.args["publicKey"]) for e in events if e.name == "EncryptionKeyPublished"]
+        private = [] if self.encryption is None else self.encryption.private_keys()
+        return private, self.chain_id, self.registry, list(dict.fromkeys(published))
 
-    def open_wrapped(self, wrapped: Iterable[payload_crypto.WrappedKey], gpid_hex: str) -> bytes | None:
-        """The content key from the first wrapped key of ours; None when none is; PayloadError when
-        one of ours does not open."""
-        return payload_crypto.find_content_key(wrapped, self.holders, self.binding(gpid_hex))
+    def open_recipient_keys(
+        self, recipient_keys: Iterable[payload_crypto.RecipientKey], gpid_hex: str, issuer_keys: Iterable[bytes]
+    ) -> tuple[bytes, bytes] | None:
+        """The content key from the first recipient key whose hint is ours against one of the
+        issuer's keys, with that issuer key; None when none is; PayloadError when one whose hint is
+        ours does not open."""
+        found = payload_crypto.find_content_key(recipient_keys, self.candidates(issuer_keys), self.binding(gpid_hex))
+        return None if found is None else (found[0], found[1].issuer_public_key)
+
+    def content_key_finder(self, issuer_keys: Iterable[bytes]) -> KeyFinder:
+        """:meth:`open_recipient_keys` against ``issuer_keys``, as own_payloads looks a content key up."""
+        keys = list(issuer_keys)
+
+        def find(recipient_keys: Iterable[payload_crypto.RecipientKey], gpid_hex: str) -> bytes | None:
+            found = self.open_recipient_keys(recipient_keys, gpid_hex, keys)
+            return None if found is None else found[0]
+
+        return find
+
+    def open_granted(self, granted: payload_crypto.GrantedKey, gpid_hex: str) -> bytes | None:
+        """The content key of a grant to one of our keys; None when it is to another key;
+        PayloadError when it does not open."""
+        holder = self.holders.get(granted.key_id)
+        if holder is None:
+            return None
+        return payload_crypto.unwrap_content_key(granted, holder[1], holder[0], self.binding(gpid_hex))
 
 
-def precheck_registrations(
-    spec: tuple[list[tuple[str, list[bytes]]], int, str], items: Sequence[tuple[PrecheckKey, str, bytes, Sequence[bytes]]]
-) -> list[tuple[PrecheckKey, Prechecked]]:
+def precheck_registrations(spec: Spec, items: Sequence[tuple[PrecheckKey, str, bytes, Sequence[bytes]]]) -> list[tuple[PrecheckKey, Prechecked]]:
     """In a worker process: :func:`open_registration` of format-2 registrations ``(key, gpid,
-    payload, commitments)`` with the node's keys ``spec`` (:meth:`ContentKeys.spec`)."""
-    private_keys, chain_id, registry = spec
+    payload, commitments)`` with the node's keys ``spec`` (:meth:`ContentKeys.spec`), against every
+    published key; only the registrations one of them opened (the others the mapping checks itself,
+    against their issuer's keys alone: a few hashes)."""
+    private_keys, chain_id, registry, published = spec
     keys = ContentKeys(EncryptionKeyring.of_private_keys(private_keys), chain_id, registry)
     keys.refresh()
-    return [(key, open_registration(keys, gpid, payload, committed)) for key, gpid, payload, committed in items]
+    checked = ((key, open_registration(keys, gpid, payload, committed, published)) for key, gpid, payload, committed in items)
+    return [(key, result) for key, result in checked if result[2] is not None]
 
 
-def open_registration(keys: ContentKeys, gpid_hex: str, payload: bytes, committed: Sequence[bytes]) -> tuple[PayloadCheck, bytes | None]:
-    """A format-2 registration's payload: its check and the content key (None when no key of ours is in it)."""
+def open_registration(
+    keys: ContentKeys, gpid_hex: str, payload: bytes, committed: Sequence[bytes], issuer_keys: Iterable[bytes]
+) -> Prechecked:
+    """A format-2 registration's payload, by hints against ``issuer_keys`` (those its issuer
+    published): its check, the content key and the issuer key that opened it (both None when no
+    key of ours is in it)."""
     try:
         parts = payload_crypto.decode_payload(bytes(payload))
-        content_key = keys.open_wrapped(parts.wrapped_keys, gpid_hex)
+        found = keys.open_recipient_keys(parts.recipient_keys, gpid_hex, issuer_keys)
     except PayloadError as exc:
-        return PayloadCheck(None, None, (f"the payload cannot be opened: {exc}",)), None
-    if content_key is None:
-        return PayloadCheck(None, None), None  # not for us: public facts only
-    return check_encrypted_payload(payload, committed, content_key, keys.binding(gpid_hex), 1), content_key
+        return PayloadCheck(None, None, (f"the payload cannot be opened: {exc}",)), None, None
+    if found is None:
+        return PayloadCheck(None, None), None, None  # not for us: public facts only
+    content_key, issuer_key = found
+    return check_encrypted_payload(payload, committed, content_key, keys.binding(gpid_hex), 1), content_key, issuer_key
 
 
 @dataclass
@@ -224,7 +316,10 @@ def _map(session: Session, work: BlockRows, event: Event, block: BlockRef) -> No
         case "TraderBound" | "TraderUnbound":
             work.bindings.append(binding_row(event, block))
         case "EncryptionKeyPublished":
-            work.encryption_keys.append(encryption_key_row(event, block))
+            row = encryption_key_row(event, block)
+            work.encryption_keys.append(row)
+            if work.keys is not None:
+                work.keys.published(row["account"], row["public_key"])
         case "CustomsCountrySet":
             work.customs.append(customs_row(event, block))
         case "RoleRevoked" if is_customs_role_event(event):
@@ -258,9 +353,12 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
             check = PayloadCheck(None, None)
         else:
             keys, committed = work.keys, a["commitments"]
+            issuer_keys = keys.issuer_keys(session, a["issuer"], work.encryption_keys)
             ahead = keys.prechecked((event.transaction_hash, event.log_index))
-            ahead = ahead or own_registration(session, keys.open_wrapped, gpid, payload, committed, keys.binding(gpid))
-            check, content_key = ahead or open_registration(keys, gpid, payload, committed)
+            if ahead is None or ahead[2] not in issuer_keys:  # a worker's result counts for the issuer's keys only
+                own = own_registration(session, keys.content_key_finder(issuer_keys), gpid, payload, committed, keys.binding(gpid))
+                ahead = (*own, None) if own is not None else open_registration(keys, gpid, payload, committed, issuer_keys)
+            check, content_key, _ = ahead
             if content_key is not None:
                 work.keys.remember(gpid, content_key)
     else:
@@ -352,7 +450,7 @@ def _map_grant(session: Session, work: BlockRows, event: Event) -> None:
         return
     gpid = hex_of(event.args["gpid"])
     try:
-        wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
+        wrapped = payload_crypto.GrantedKey.from_bytes(bytes(event.args["wrappedKey"]))
     except PayloadError:
         return
     if wrapped.key_id not in keys.holders or keys.known(gpid) is not None or gpid in work.opened:
@@ -361,7 +459,7 @@ def _map_grant(session: Session, work: BlockRows, event: Event) -> None:
     if state is None or state.get("content_key") is not None:
         return
     try:
-        content_key = keys.open_wrapped([wrapped], gpid)
+        content_key = keys.open_granted(wrapped, gpid)
     except PayloadError as exc:
         log.warning("indexer.grant_does_not_open", gpid=gpid, grantee=event.args["grantee"], problem=str(exc))
         return
@@ -421,7 +519,8 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
     keys.refresh()
     problems: list[str] = []
     if content_key is None:
-        content_key, problems = _find_key(session, keys, gpid, versions[0]["payload"])
+        issuer_keys = access_queries.published_keys(session, [kds["issuer"]], kds["registered_block"]).get(kds["issuer"], [])
+        content_key, problems = _find_key(session, keys, gpid, versions[0]["payload"], issuer_keys)
     rows: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     seed: str | None = None
@@ -467,19 +566,18 @@ def _invoice_number(data: dict[str, Any] | None) -> str | None:
     return number if isinstance(number, str) and len(number) <= 80 else None
 
 
-def _find_key(session: Session, keys: ContentKeys, gpid: str, payload: bytes) -> tuple[bytes | None, list[str]]:
-    """The GPID's content key from its version 1 payload or from a grant stored for it, if ours."""
+def _find_key(session: Session, keys: ContentKeys, gpid: str, payload: bytes, issuer_keys: Iterable[bytes]) -> tuple[bytes | None, list[str]]:
+    """The GPID's content key from its version 1 payload (by hints against ``issuer_keys``, the keys
+    its issuer had published) or from a grant stored for it, if ours."""
     try:
-        found = keys.open_wrapped(payload_crypto.decode_payload(bytes(payload)).wrapped_keys, gpid)
+        opened = keys.open_recipient_keys(payload_crypto.decode_payload(bytes(payload)).recipient_keys, gpid, issuer_keys)
     except PayloadError as exc:
         return None, [f"the payload cannot be opened: {exc}"]
-    if found is not None:
-        return found, []
+    if opened is not None:
+        return opened[0], []
     for _grantee, wrapped_hex in index_writes.granted_keys(session, gpid):
         try:
-            wrapped = payload_crypto.WrappedKey.from_bytes(hex_bytes(wrapped_hex) or b"")
-            if wrapped.key_id in keys.holders:
-                found = keys.open_wrapped([wrapped], gpid)
+            found = keys.open_granted(payload_crypto.GrantedKey.from_bytes(hex_bytes(wrapped_hex) or b""), gpid)
         except PayloadError:
             continue
         if found is not None:

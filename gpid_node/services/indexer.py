@@ -470,7 +470,7 @@ class Indexer:
         if workers is None:
             return
         keys = self._content_keys()
-        spec = keys.spec()
+        spec = keys.spec(e for _, events in blocks for e in events)
         for start in range(0, len(items), PRECHECK_CHUNK):
             chunk = items[start : start + PRECHECK_CHUNK]
             keys.expect([key for key, *_ in chunk], workers.submit(precheck_registrations, spec, chunk))
@@ -496,7 +496,7 @@ class Indexer:
 
     def _content_keys(self) -> ContentKeys:
         if self._keys is None:
-            self._keys = ContentKeys(self.encryption, self.client.chain_id, self.client.address)
+            self._keys = ContentKeys(self.encryption, self.client.chain_id, self.client.address, self.store)
         return self._keys
 
     def _apply_run(self, blocks: Sequence[tuple[BlockRef, Sequence[Event]]]) -> int:

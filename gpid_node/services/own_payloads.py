@@ -25,8 +25,8 @@ from gpid_node.store import submissions
 
 __all__ = ["KeyFinder", "is_own", "own_amendment", "own_registration"]
 
-# The content key from the wrapped keys of ours among a payload's, for a GPID (ContentKeys.open_wrapped).
-KeyFinder = Callable[[Iterable[payload_crypto.WrappedKey], str], bytes | None]
+# The content key from the recipient keys of ours among a payload's, for a GPID (ContentKeys.content_key_finder).
+KeyFinder = Callable[[Iterable[payload_crypto.RecipientKey], str], bytes | None]
 
 
 def is_own(session: Session, kind: str, gpid_hex: str, payload: bytes, committed: Sequence[bytes]) -> bool:
@@ -51,7 +51,7 @@ def own_registration(
     if not is_own(session, Register.kind, gpid_hex, payload, committed):
         return None
     try:
-        key = content_key(payload_crypto.decode_payload(bytes(payload)).wrapped_keys, gpid_hex)
+        key = content_key(payload_crypto.decode_payload(bytes(payload)).recipient_keys, gpid_hex)
         if key is None:
             return PayloadCheck(None, None), None  # our key is gone (lost or not kept): public facts only
         read = payload_crypto.read_payload(bytes(payload), key, binding, 1)

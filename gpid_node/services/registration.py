@@ -14,7 +14,7 @@ from gpid_node.chain.writes import Register
 from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
-from gpid_node.domain.encryption_keys import key_id
+from gpid_node.domain.encryption_keys import EncryptionKeyPair, key_id
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.model import parse_key_data_set
 from gpid_node.services.context import UNBOUND, Context
@@ -25,6 +25,7 @@ from gpid_node.store import access_queries, submissions
 from gpid_node.store.tables import MINED
 
 PLAIN, ENCRYPTED = 1, payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
+SECRETS_REMEMBERED = 10_000  # shared secrets of (seller key, recipient key) pairs kept in memory
 
 # The recipients (account, published public key) of a registration besides its seller, per
 # (buyer trader ID, seller country, buyer country): looked up once per import, not once per row.
@@ -74,6 +75,18 @@ class Registration:
         self._recipients: dict[str, RecipientCache] = {}
         self._recipients_block = -1
         self._recipients_lock = threading.Lock()
+        # X25519(seller's key, recipient's key) per pair of keys: the secret of each recipient's hint
+        self._secrets: dict[tuple[bytes, bytes], bytes | None] = {}
+
+    def _shared_secret(self, issuer: EncryptionKeyPair, public_key: bytes) -> bytes | None:
+        """The secret of a recipient's hint (payload_crypto.recipient_hint), remembered per pair of keys;
+        None for a recipient key of low order (published by mistake or malice: it gets no wrapped key)."""
+        pair = (issuer.public_bytes, public_key)
+        if pair not in self._secrets:
+            if len(self._secrets) >= SECRETS_REMEMBERED:
+                self._secrets.clear()
+            self._secrets[pair] = issuer.shared_secret(public_key)
+        return self._secrets[pair]
 
     def _recipient_cache(self, sender: str) -> RecipientCache:
         """The remembered recipients of ``sender``'s registrations, after the index is known to hold
@@ -90,29 +103,18 @@ class Registration:
 
     def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
         """Who receives the content key (account, X25519 public key): the seller's account with its
-        current key from this node's keyring, then every account bound now to the buyer's trader ID,
+        issuing key (:meth:`issuing_key`), then every account bound now to the buyer's trader ID,
         every Customs account of the seller's and of the buyer's country, and every agent holding an
         active mandate of the seller's trader, each with the key it published on chain (the index
         mirrors it); a recipient without a published key is skipped. One key id once."""
-        own = self.context.keyring.encryption.current(sender)
-        if own is None:
-            raise e.PermissionDenied(
-                f"this node holds no encryption key for the seller account {sender}, so the key data set could not be "
-                "read back: create and publish one first (the node's keys command)",
-                account=sender,
-            )
-        buyer_id = canonical.trader_id_text(data["buyer"]["trader_id"])
-        seller_country = ((data.get("seller") or {}).get("address") or {}).get("country")
-        buyer_country = ((data.get("buyer") or {}).get("address") or {}).get("country")
-        key = (buyer_id, seller_country, buyer_country)
-        others = None if cache is None else cache.get(key)
-        if others is None:
-            others = self._other_recipients(sender, buyer_id, seller_country, buyer_country)
-            if cache is not None:
-                cache[key] = others
+        return self._chosen(sender, self._recipients_of(sender, data, cache))[1]
+
+    def _chosen(self, sender: str, found: list[tuple[str, bytes]]) -> tuple[EncryptionKeyPair, list[tuple[str, bytes]]]:
+        """The seller's issuing key and the recipients (:meth:`recipients`) of what the index ``found``."""
+        own = self.issuing_key(sender, found)
         chosen = [(sender, own.public_bytes)]
         seen = {own.key_id}
-        for account, public_key in others:
+        for account, public_key in found:
             kid = key_id(public_key)
             if kid not in seen and account != sender:
                 seen.add(kid)
@@ -122,14 +124,51 @@ class Registration:
                 [e.FieldProblem("buyer.trader_id", f"{len(chosen)} recipients; a payload carries at most "
                                                    f"{payload_crypto.MAX_WRAPPED_KEYS} wrapped keys")]  # fmt: skip
             )
-        return chosen
+        return own, chosen
+
+    def issuing_key(self, sender: str, found: list[tuple[str, bytes]]) -> EncryptionKeyPair:
+        """The seller's key pair whose public key is the one it published last (``found`` holds the
+        sender with it): the recipients compute their hints with that public key (the index's
+        ``encryption_keys``), so a key this node made but could not publish yet (a refused rotation)
+        issues nothing. The seller's own wrapped key is for it too."""
+        published = next((public_key for account, public_key in found if account == sender), None)
+        pairs = self.context.keyring.encryption.keys_of(sender)
+        if not pairs:
+            raise e.PermissionDenied(
+                f"this node holds no encryption key for the seller account {sender}, so the key data set could not be "
+                "read back: create and publish one first (the node's keys command)",
+                account=sender,
+            )
+        issuing = next((pair for pair in reversed(pairs) if pair.public_bytes == published), None)
+        if issuing is None:
+            raise e.PermissionDenied(
+                f"the seller account {sender} has not published on chain the encryption key this node holds for it "
+                f"(key id 0x{pairs[-1].key_id.hex()}), so its recipients could not find their wrapped keys: publish it "
+                "first (the node's keys command publishes it when it starts)",
+                account=sender,
+            )
+        return issuing
+
+    def _recipients_of(self, sender: str, data: dict[str, Any], cache: RecipientCache | None) -> list[tuple[str, bytes]]:
+        """The sender and the other recipients with their published keys, looked up once per ``cache`` key."""
+        buyer_id = canonical.trader_id_text(data["buyer"]["trader_id"])
+        seller_country = ((data.get("seller") or {}).get("address") or {}).get("country")
+        buyer_country = ((data.get("buyer") or {}).get("address") or {}).get("country")
+        key = (buyer_id, seller_country, buyer_country)
+        found = None if cache is None else cache.get(key)
+        if found is None:
+            found = self._other_recipients(sender, buyer_id, seller_country, buyer_country)
+            if cache is not None:
+                cache[key] = found
+        return found
 
     def _other_recipients(
         self, sender: str, buyer_id: str, seller_country: str | None, buyer_country: str | None
     ) -> list[tuple[str, bytes]]:
+        """The sender first (its own published key), then the other recipients, each with its published key."""
         seller_key = "0x" + self.context.trader_key_of(sender).hex()
         with self.context.store.session() as session:
-            accounts = list(access_queries.bound_accounts(session, "0x" + canonical.trader_key(buyer_id).hex()))
+            accounts = [sender, *access_queries.bound_accounts(session, "0x" + canonical.trader_key(buyer_id).hex())]
             for country in dict.fromkeys(c for c in (seller_country, buyer_country) if c):
                 accounts += access_queries.customs_accounts(session, country)
             accounts += access_queries.mandated_agents(session, seller_key)
@@ -172,9 +211,13 @@ class Registration:
         content_key, seed = payload_crypto.new_content_key(), payload_crypto.new_seed()
         client = self.context.client
         binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
-        wrapped = [payload_crypto.wrap_content_key(content_key, public_key, account, binding)
-                   for account, public_key in self.recipients(sender, data, cache)]  # fmt: skip
-        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, wrapped_keys=wrapped,
+        issuer, recipients = self._chosen(sender, self._recipients_of(sender, data, cache))
+        wrapped = []
+        for account, public_key in recipients:
+            secret = self._shared_secret(issuer, public_key)
+            if secret is not None:
+                wrapped.append(payload_crypto.wrap_for_recipient(content_key, secret, public_key, account, binding))
+        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, recipient_keys=wrapped,
                                                extra=None if source is None else {"source": source})  # fmt: skip
         return Register(number, merkle.commitments_v2(data, seed).as_tuple(), payload)
 

@@ -41,6 +41,7 @@ __all__ = [
     "grants_of",
     "mandated_agents",
     "mandates_of",
+    "published_keys",
 ]
 
 
@@ -145,6 +146,27 @@ def current_keys(session: Session, accounts: Iterable[str]) -> dict[str, Publish
                 .order_by(EncryptionKeyRow.block_number, EncryptionKeyRow.log_index, EncryptionKeyRow.id))  # fmt: skip
     newest = _newest(rows, lambda r: r.account)
     return {a: PublishedKey(a, hex_bytes(r.public_key) or b"", hex_bytes(r.key_id) or b"") for a, r in newest.items()}
+
+
+def published_keys(session: Session, accounts: Iterable[str] | None = None, up_to_block: int | None = None) -> dict[str, list[bytes]]:
+    """Every encryption key each account has published (``accounts``, or every account), oldest first,
+    old ones included (a registration's recipients compute its hints against each key its issuer
+    published); ``up_to_block`` leaves out the keys published after that block."""
+    statement = select(EncryptionKeyRow.account, EncryptionKeyRow.public_key)
+    if accounts is not None:
+        wanted = sorted({a for a in (_account(x) for x in accounts) if a})
+        if not wanted:
+            return {}
+        statement = statement.where(EncryptionKeyRow.account.in_(wanted))
+    if up_to_block is not None:
+        statement = statement.where(EncryptionKeyRow.block_number <= up_to_block)
+    statement = statement.order_by(EncryptionKeyRow.block_number, EncryptionKeyRow.log_index, EncryptionKeyRow.id)
+    published: dict[str, list[bytes]] = {}
+    for account, public_key in session.execute(statement):
+        key = hex_bytes(public_key) or b""
+        if key not in published.setdefault(account, []):
+            published[account].append(key)
+    return published
 
 
 def _grant_rows(session: Session, gpid_hex: str, grantee: str | None = None) -> list[GrantRow]:

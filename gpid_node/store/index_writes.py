@@ -76,7 +76,7 @@ _STORED_CURSOR = select(_CURSOR.c.registry_address, _CURSOR.c.block_number, _CUR
 _SET_INTEGRITY = select(_KDS.c.integrity_ok).where(_KDS.c.gpid == bindparam("gpid"))
 _STORED_SET = select(
     _KDS.c.gpid, _KDS.c.integrity_ok, _KDS.c.format, _KDS.c.content_key, _KDS.c.seed, _KDS.c.seller_trader_key,
-    _KDS.c.invoice_key, _KDS.c.seller_trader_id, _KDS.c.readable,
+    _KDS.c.invoice_key, _KDS.c.seller_trader_id, _KDS.c.readable, _KDS.c.issuer, _KDS.c.registered_block,
 ).where(_KDS.c.gpid == bindparam("gpid"))  # fmt: skip
 _VERSIONS_OF = (
     select(
@@ -132,7 +132,7 @@ def set_integrity_ok(session: Session, gpid: str) -> bool | None:
 
 def stored_set(session: Session, gpid: str) -> dict[str, Any] | None:
     """What the mapping of a later event reads of a stored key data set (integrity, format, content
-    key and seed, seller and invoice keys); None when the index does not hold it."""
+    key and seed, seller and invoice keys, issuer and block); None when the index does not hold it."""
     row = session.execute(_STORED_SET, {"gpid": gpid}).mappings().first()
     return None if row is None else dict(row)
 

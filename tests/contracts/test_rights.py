@@ -22,7 +22,8 @@ SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 BUYER_KEY = canonical.trader_key(BUYER_TRADER_ID)
 BUYER_SALT = keccak(b"GPID/buyer-salt/v2" + b"\x5e" * 32)
 EXPORT, IMPORT = 1, 2
-WRAPPED_KEY_BYTES = 112
+WRAPPED_KEY_BYTES = 112  # a grant's: keyId (32) || enc (32) || ct (48)
+RECIPIENT_KEY_BYTES = 88  # a registration payload's: hint (8) || enc (32) || ct (48)
 
 
 def key_id(public_key: bytes) -> bytes:
@@ -45,9 +46,14 @@ def wrapped_for(public_key: bytes) -> bytes:
     return key_id(public_key) + os.urandom(WRAPPED_KEY_BYTES - 32)
 
 
+def recipient_key() -> bytes:
+    """A content key wrapped for a registration's recipient: hint (8) || enc (32) || ct (48)."""
+    return os.urandom(RECIPIENT_KEY_BYTES)
+
+
 def confidential_payload(recipients: list[bytes], ciphertext_bytes: int = 600) -> bytes:
-    """0x02 || count || wrapped keys || nonce (12) || ciphertext and tag: random bytes of that layout."""
-    body = b"".join(wrapped_for(k) for k in recipients)
+    """0x02 || count || recipient keys || nonce (12) || ciphertext and tag: random bytes of that layout."""
+    body = b"".join(recipient_key() for _ in recipients)
     return bytes([2, len(recipients)]) + body + os.urandom(12) + os.urandom(ciphertext_bytes + 16)
 
 
@@ -148,7 +154,7 @@ def test_a_format_2_registration_stores_its_format(registry: Any, batch: bool) -
 @pytest.mark.parametrize(
     ("payload", "error", "args"),
     [
-        (bytes([2, 2]) + b"\1" * (224 + 27), "PayloadTooShort", {"size": 253, "minSize": 254}),
+        (bytes([2, 2]) + b"\1" * (176 + 27), "PayloadTooShort", {"size": 205, "minSize": 206}),
         (bytes([2]), "PayloadTooShort", {"size": 1, "minSize": 30}),
         (bytes([2, 0]) + b"\1" * 27, "PayloadTooShort", {"size": 29, "minSize": 30}),
         (bytes([3]) + b"\1" * 200, "UnsupportedPayloadFormat", {"format": 3}),
@@ -170,7 +176,7 @@ def test_a_malformed_payload_is_refused(registry: Any, batch: bool, payload: byt
 
 
 def test_the_shortest_format_2_payload_is_accepted(registry: Any) -> None:
-    gpid = register_confidential(registry, payload=bytes([2, 1]) + wrapped_for(x25519_key(1)) + b"\1" * 28)
+    gpid = register_confidential(registry, payload=bytes([2, 1]) + recipient_key() + b"\1" * 28)
     assert record_of(registry, gpid)["format"] == 2
 
 
@@ -544,4 +550,4 @@ def test_the_contract_key_id_is_the_golden_one(registry: Any) -> None:
     hpke = _format2_vectors()["hpke"]
     registry.client.transact(registry.people.stranger, "publishEncryptionKey", _hex(hpke["recipient_public_key"]))
     assert registry.client.view("encryptionKeyOf", registry.people.stranger.address)[1] == _hex(hpke["key_id"])
-    assert _hex(hpke["wrapped_key"])[:32] == _hex(hpke["key_id"]) and len(_hex(hpke["wrapped_key"])) == WRAPPED_KEY_BYTES
+    assert _hex(hpke["granted_key"])[:32] == _hex(hpke["key_id"]) and len(_hex(hpke["granted_key"])) == WRAPPED_KEY_BYTES

@@ -22,8 +22,18 @@ A, B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd2
 KEYS = {A: EncryptionKeyPair.generate(), B: EncryptionKeyPair.generate()}
 SEED, CONTENT_KEY = bytes(range(32)), bytes(range(32, 64))
 DATA = key_data_set(lines=4)
-WRAPPED = {account: pc.wrap_content_key(CONTENT_KEY, pair.public_bytes, account, BINDING) for account, pair in KEYS.items()}
-PAYLOAD = pc.build_payload(DATA, SEED, CONTENT_KEY, BINDING, 1, WRAPPED.values())
+ISSUER = KEYS[A]  # A registers; its own recipient key is wrapped to it too
+
+
+def _secret(account: str) -> bytes:
+    secret = ISSUER.shared_secret(KEYS[account].public_bytes)
+    assert secret is not None
+    return secret
+
+
+RECIPIENT_KEYS = {a: pc.wrap_for_recipient(CONTENT_KEY, _secret(a), p.public_bytes, a, BINDING) for a, p in KEYS.items()}
+GRANTED = {account: pc.wrap_content_key(CONTENT_KEY, pair.public_bytes, account, BINDING) for account, pair in KEYS.items()}
+PAYLOAD = pc.build_payload(DATA, SEED, CONTENT_KEY, BINDING, 1, RECIPIENT_KEYS.values())
 DIGEST = merkle.commitments_v2(DATA, SEED).digest
 DISCLOSURES = [
     prove(DATA, SEED, select_paths(DATA, patterns))
@@ -34,10 +44,11 @@ DISCLOSURES = [
 def opened_by(payload: bytes, account: str) -> pc.Plaintext:
     """What ``account``'s node reads from a payload of version 1 (PayloadError when it cannot)."""
     parts = pc.decode_payload(payload)
-    content_key = pc.find_content_key(parts.wrapped_keys, {KEYS[account].key_id: (account, KEYS[account])}, BINDING)
-    if content_key is None:
+    mine = KEYS[account]
+    found = pc.find_content_key(parts.recipient_keys, [pc.HintKey(_secret(account), account, mine, ISSUER.public_bytes)], BINDING)
+    if found is None:
         raise PayloadError("no wrapped key for this node")
-    return pc.read_payload(payload, content_key, BINDING, 1)
+    return pc.read_payload(payload, found[0], BINDING, 1)
 
 
 def flipped(raw: bytes, at: int, mask: int) -> bytes:
@@ -60,25 +71,36 @@ def test_any_single_changed_byte_of_a_payload_is_refused_by_a_recipient(at: int,
     assert opened_by(PAYLOAD, A).data == DATA == opened_by(PAYLOAD, B).data
     # The wrapped key of one recipient is outside the AEAD: its change is refused by that recipient.
     assert refused(lambda: opened_by(changed, A)) or refused(lambda: opened_by(changed, B))
-    if at % len(PAYLOAD) < 2 or at % len(PAYLOAD) >= 2 + 2 * pc.WRAPPED_KEY_BYTES:
+    if at % len(PAYLOAD) < 2 or at % len(PAYLOAD) >= 2 + 2 * pc.RECIPIENT_KEY_BYTES:
         assert refused(lambda: opened_by(changed, A)) and refused(lambda: opened_by(changed, B))
 
 
 @FAST
-@given(at=st.integers(min_value=0, max_value=pc.WRAPPED_KEY_BYTES - 1), mask=st.integers(min_value=1, max_value=255))
-def test_any_single_changed_byte_of_a_wrapped_key_is_refused(at: int, mask: int) -> None:
-    changed = pc.WrappedKey.from_bytes(flipped(WRAPPED[A].to_bytes(), at, mask))
+@given(at=st.integers(min_value=0, max_value=pc.GRANTED_KEY_BYTES - 1), mask=st.integers(min_value=1, max_value=255))
+def test_any_single_changed_byte_of_a_granted_key_is_refused(at: int, mask: int) -> None:
+    changed = pc.GrantedKey.from_bytes(flipped(GRANTED[A].to_bytes(), at, mask))
     assert refused(lambda: pc.unwrap_content_key(changed, KEYS[A], A, BINDING))
+
+
+@FAST
+@given(at=st.integers(min_value=0, max_value=pc.RECIPIENT_KEY_BYTES - 1), mask=st.integers(min_value=1, max_value=255))
+def test_any_single_changed_byte_of_a_recipient_key_hides_it_or_is_refused(at: int, mask: int) -> None:
+    changed = pc.RecipientKey.from_bytes(flipped(RECIPIENT_KEYS[B].to_bytes(), at, mask))
+    candidate = [pc.HintKey(_secret(B), B, KEYS[B], ISSUER.public_bytes)]
+    if at < pc.HINT_BYTES:  # a changed hint is no longer B's: not found, so nothing opens
+        assert pc.find_content_key([changed], candidate, BINDING) is None
+    else:
+        assert refused(lambda: pc.find_content_key([changed], candidate, BINDING))
 
 
 @FAST
 @given(account=st.sampled_from([A, B]))
 def test_a_key_wrapped_for_one_recipient_cannot_be_opened_by_another(account: str) -> None:
     other = B if account == A else A
-    wrapped = WRAPPED[account]
+    wrapped = GRANTED[account]
     assert pc.unwrap_content_key(wrapped, KEYS[account], account, BINDING) == CONTENT_KEY
     assert refused(lambda: pc.unwrap_content_key(wrapped, KEYS[other], other, BINDING))
-    forged = pc.WrappedKey(KEYS[other].key_id, wrapped.enc, wrapped.ciphertext)
+    forged = pc.GrantedKey(KEYS[other].key_id, wrapped.enc, wrapped.ciphertext)
     assert refused(lambda: pc.unwrap_content_key(forged, KEYS[other], other, BINDING))
     assert refused(lambda: pc.unwrap_content_key(wrapped, KEYS[account], other, BINDING))
 

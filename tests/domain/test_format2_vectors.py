@@ -75,7 +75,47 @@ def test_the_hpke_vector_decapsulates_to_the_content_key() -> None:
     assert info == b(vector["info"])
     suite = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
     assert suite.decrypt(b(vector["enc"]) + b(vector["ct"]), private, info) == b(vector["content_key"])
-    assert b(vector["wrapped_key"]) == b(vector["key_id"]) + b(vector["enc"]) + b(vector["ct"])
+    assert b(vector["granted_key"]) == b(vector["key_id"]) + b(vector["enc"]) + b(vector["ct"])
+    assert b(vector["recipient_key"]) == b(FORMAT2["hint"]["hint"]) + b(vector["enc"]) + b(vector["ct"])
+
+
+# RFC 7748's X25519 in plain integers, so the hint vector is checked without the library the node uses.
+_P = 2**255 - 19
+
+
+def _x25519(scalar: bytes, u_bytes: bytes) -> bytes:
+    k = int.from_bytes(scalar, "little")
+    k = (k & ~7 & ~(1 << 255)) | (1 << 254)
+    u = int.from_bytes(u_bytes, "little") & ((1 << 255) - 1)
+    x2, z2, x3, z3, swap = 1, 0, u, 1, 0
+    for t in reversed(range(255)):
+        bit = (k >> t) & 1
+        swap ^= bit
+        if swap:
+            x2, x3, z2, z3 = x3, x2, z3, z2
+        swap = bit
+        a, aa = x2 + z2, (x2 + z2) ** 2
+        b_, bb = x2 - z2, (x2 - z2) ** 2
+        e = aa - bb
+        c, d = x3 + z3, x3 - z3
+        da, cb = d * a, c * b_
+        x3, z3 = (da + cb) ** 2 % _P, u * (da - cb) ** 2 % _P
+        x2, z2 = aa * bb % _P, e * (aa + 121665 * e) % _P
+    if swap:
+        x2, z2 = x3, z3
+    return (x2 * pow(z2, _P - 2, _P) % _P).to_bytes(32, "little")
+
+
+def test_the_hint_vector_follows_the_written_formula() -> None:
+    vector = FORMAT2["hint"]
+    issuer, recipient = b(vector["issuer_private_key"]), b(vector["recipient_private_key"])
+    assert _x25519(issuer, (9).to_bytes(32, "little")) == b(vector["issuer_public_key"])
+    assert _x25519(recipient, (9).to_bytes(32, "little")) == b(vector["recipient_public_key"]) == b(FORMAT2["hpke"]["recipient_public_key"])
+    secret = _x25519(issuer, b(vector["recipient_public_key"]))
+    assert secret == _x25519(recipient, b(vector["issuer_public_key"])) == b(vector["shared_secret"])
+    hashed = b"GPID/recipient-hint/v2" + secret + CHAIN_ID.to_bytes(32, "big") + b(REGISTRY) + b(FORMAT2["hpke"]["gpid"])
+    assert hashed == b(vector["hashed"]) and keccak(hashed)[:8] == b(vector["hint"])
+    assert b(vector["hint"]) not in b(FORMAT2["hpke"]["key_id"])  # the payload does not carry the key id
 
 
 def test_the_aead_vector_reproduces_its_ciphertext() -> None:
@@ -92,8 +132,9 @@ def test_the_payload_vectors_read_back_their_data_and_match_their_digests() -> N
     binding = payload_crypto.Binding(CHAIN_ID, REGISTRY, GPID(b(FORMAT2["hpke"]["gpid"])))
     first, second = FORMAT2["payloads"]
     payload = b(first["payload"])
-    assert payload[:2] == b"\x02\x01" and payload[2:114] == b(FORMAT2["hpke"]["wrapped_key"])
-    assert payload[114:126] == b(FORMAT2["aead"]["nonce"]) and payload[126:] == b(FORMAT2["aead"]["ciphertext"])
+    assert payload[:2] == b"\x02\x01" and payload[2:90] == b(FORMAT2["hpke"]["recipient_key"])
+    assert payload[90:102] == b(FORMAT2["aead"]["nonce"]) and payload[102:] == b(FORMAT2["aead"]["ciphertext"])
+    assert b(FORMAT2["hpke"]["key_id"]) not in payload
     content_key = b(FORMAT2["hpke"]["content_key"])
     read = payload_crypto.read_payload(payload, content_key, binding, 1)
     assert read.data == first["data"] and read.seed == b(FORMAT2["seed"]) and read.extra == {}

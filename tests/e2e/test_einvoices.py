@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from faults.chaos import DevNode, start_dev_node
+from support.contract_checks import payload_of
 from support.einvoices import (
     FACTURX_BUYER,
     FACTURX_ITEMS,
@@ -50,11 +51,15 @@ def payload_plaintext(dev: DevNode, gpid_text: str, version: int = 1) -> dict[st
     events = [ev for ev in (decode_log(dict(raw)) for raw in logs) if ev is not None and ev.args.get("gpid") == gpid.raw]
     registered = next(ev for ev in events if ev.name == "KeyDataSetRegistered")
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
-    parts = payload_crypto.decode_payload(bytes(registered.args["payload"]))
-    content_key = payload_crypto.find_content_key(parts.wrapped_keys, dev.encryption().holders(), binding)
-    assert content_key is not None
+    parts = payload_crypto.decode_payload(payload_of(client, registered))
+    held = list(dev.encryption().holders().values())  # the seller's key among them issued the hints
+    candidates = [payload_crypto.HintKey(secret, account, pair, issuer.public_bytes)
+                  for account, pair in held for _, issuer in held if (secret := pair.shared_secret(issuer.public_bytes))]  # fmt: skip
+    found = payload_crypto.find_content_key(parts.recipient_keys, candidates, binding)
+    assert found is not None
+    content_key = found[0]
     event = registered if version == 1 else next(ev for ev in events if ev.name == "KeyDataSetAmended" and ev.args["version"] == version)
-    plain = payload_crypto.read_payload(bytes(event.args["payload"]), content_key, binding, version)
+    plain = payload_crypto.read_payload(payload_of(client, event), content_key, binding, version)
     return {"data": plain.data, **plain.extra}
 
 

@@ -7,7 +7,9 @@ gzip inflation of any substring that inflates, for the buyer's name, a goods des
 the buyer's trader ID and its unsalted trader key (as bytes, as hex text and as UTF-16): none is
 found. The same search finds each of them in a format-1 payload (the search is not blind), and what
 docs/security.md lists as public (the invoice number in the registration's calldata, the seller's
-trader key, the grantee) is where it says.
+trader key, the grantee) is where it says. Nor does the registration name its recipients: its
+transaction and events hold none of the 32-byte key ids of the seller, the buyer and the Customs of
+both countries, nor any 8-byte prefix of one, while each recipient's hint is there.
 
 (c) A key rotated mid-way keeps old versions readable: after the seller's node rotates its
 encryption key, it still reads version 1 of a GPID wrapped to the old key, a new registration wraps
@@ -26,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from api.harness import CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
+from api.harness import BUYER, CUSTOMS_DE, CUSTOMS_GB, IMPORT_BROKER, SELLER, Api, fresh_key_data_set, next_second
 from support.contract_checks import payload_of
 from support.processes import ROOT
+from support.recipients import hint, hints_of
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.chain.keystore import EncryptionKeyring, EncryptionKeystore
@@ -180,6 +183,23 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
     assert any(seller_key in blob for where, blob in blobs.items() if where.startswith("log"))
     assert any(unhex(grantee.lower()) in blob for where, blob in blobs.items() if where.startswith("log"))
 
+    # Nor who the registration is for: no recipient's key id, nor any 8-byte piece of one, in its
+    # transaction or in its block's events; each recipient's hint is there (the search is not blind).
+    registration = chain_bytes(api, [registered["transaction"]], registered["block"], registered["block"])
+    recipients = {name: api.node.keyring.encryption.current(api.participants[name]["account"]) for name in (SELLER, BUYER, CUSTOMS_DE, CUSTOMS_GB)}
+    key_ids: dict[str, str | bytes] = {}
+    for name, pair in recipients.items():
+        assert pair is not None
+        key_ids[f"key id of {name}"] = pair.key_id
+        key_ids.update({f"key id of {name}, bytes {i}-{i + 8}": pair.key_id[i : i + 8] for i in range(0, 25)})
+    assert leaks(registration, key_ids) == []
+    payload = _registered_payload(api, gpid)
+    binding = payload_crypto.Binding(api.node.client.chain_id, api.node.client.address, GPID.parse(gpid))
+    seller_key_pair = recipients[SELLER]
+    assert seller_key_pair is not None
+    hints = {hint(seller_key_pair.public_bytes, pair, binding) for pair in recipients.values() if pair is not None}
+    assert hints_of(payload) == hints and all(h in registration[f"input of {registered['transaction']}"] for h in hints)
+
 
 # ---------------------------------------------------------------------- the threat model names real tests
 
@@ -268,10 +288,14 @@ def test_a_key_rotated_mid_way_keeps_old_versions_readable_and_new_data_wraps_to
     # New data wraps to the new key only.
     after = fresh_key_data_set()
     new_gpid = api.register(after)["gpid"]
-    old_ids = {w.key_id for w in payload_crypto.decode_payload(_registered_payload(api, old_gpid)).wrapped_keys}
-    new_ids = {w.key_id for w in payload_crypto.decode_payload(_registered_payload(api, new_gpid)).wrapped_keys}
-    assert old_pair.key_id in old_ids and new_pair.key_id not in old_ids
-    assert new_pair.key_id in new_ids and old_pair.key_id not in new_ids
+    old_payload, new_payload = _registered_payload(api, old_gpid), _registered_payload(api, new_gpid)
+    old_binding, new_binding = (payload_crypto.Binding(api.node.client.chain_id, api.node.client.address, GPID.parse(g))
+                                for g in (old_gpid, new_gpid))  # fmt: skip
+    # the seller's own recipient key: hinted and wrapped with the key it had published at the time
+    assert hint(old_pair.public_bytes, old_pair, old_binding) in hints_of(old_payload)
+    assert hint(new_pair.public_bytes, new_pair, new_binding) in hints_of(new_payload)
+    assert hint(new_pair.public_bytes, old_pair, new_binding) not in hints_of(new_payload)
+    assert not any(k in p for k in (old_pair.key_id, new_pair.key_id) for p in (old_payload, new_payload))
     assert api.client.get(f"/v1/key-data-sets/{new_gpid}", headers=api.auth(CUSTOMS_GB)).json()["data"] == after
 
     # The data folder keeps both keys: a fresh index with the seller's keys as saved opens both GPIDs,

@@ -9,7 +9,7 @@ is read off the chain's own events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from api.harness import (
 from eth_account import Account
 from sqlalchemy import func, select
 from support.contract_checks import with_payload
+from support.recipients import hint, hints_of, open_as
 
 from gpid_node.chain.abi import decode_log, event_topic
 from gpid_node.domain import errors as e
@@ -36,6 +37,7 @@ from gpid_node.domain.access import Principal
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.gpid import GPID
 from gpid_node.services.devmode import operator_account
+from gpid_node.services.encryption_keys import publish_current_key
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.registration import Registration
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry, VersionRow
@@ -64,13 +66,33 @@ def binding_of(dev: Api, gpid: str) -> payload_crypto.Binding:
     return payload_crypto.Binding(dev.node.client.chain_id, dev.node.client.address, GPID.parse(gpid))
 
 
+def seller_public(dev: Api) -> bytes:
+    """The seller's published key, which issues the hints of its registrations."""
+    pair = dev.node.keyring.encryption.current(dev.account(SELLER))
+    assert pair is not None
+    return pair.public_bytes
+
+
+def hint_of(dev: Api, pair: EncryptionKeyPair, gpid: str) -> bytes:
+    """The hint of ``pair``'s wrapped key in the seller's registration of ``gpid``."""
+    return hint(seller_public(dev), pair, binding_of(dev, gpid))
+
+
+def hints_for(dev: Api, names: Iterable[str], gpid: str) -> set[bytes]:
+    found = set()
+    for name in names:
+        pair = dev.node.keyring.encryption.current(dev.account(name))
+        assert pair is not None
+        found.add(hint_of(dev, pair, gpid))
+    return found
+
+
 def content_key_for(dev: Api, name: str, gpid: str, payload: bytes) -> bytes:
     """The content key of a version 1 payload as ``name``'s key alone opens it."""
     account = dev.account(name)
     pair = dev.node.keyring.encryption.current(account)
     assert pair is not None
-    content_key = payload_crypto.find_content_key(payload_crypto.decode_payload(payload).wrapped_keys,
-                                                  {pair.key_id: (account, pair)}, binding_of(dev, gpid))  # fmt: skip
+    content_key = open_as(payload, seller_public(dev), account, pair, binding_of(dev, gpid))
     assert content_key is not None, f"{name} is no recipient"
     return content_key
 
@@ -96,8 +118,8 @@ def test_a_registration_is_encrypted_for_seller_buyer_and_both_customs(dev: Api,
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
     payload = bytes(event.payload)
     assert payload[0] == 2
-    wrapped = {w.key_id for w in payload_crypto.decode_payload(payload).wrapped_keys}
-    assert wrapped == {key_id_of(dev, n) for n in (SELLER, BUYER, CUSTOMS_DE, CUSTOMS_GB)}
+    assert hints_of(payload) == hints_for(dev, (SELLER, BUYER, CUSTOMS_DE, CUSTOMS_GB), gpid)
+    assert not any(key_id_of(dev, n) in payload for n in (SELLER, BUYER, CUSTOMS_DE, CUSTOMS_GB))
     assert data["buyer"]["name"].encode() not in payload and data["invoice"]["number"].encode() not in payload
 
     plain = opens_for(dev, SELLER, gpid, payload)
@@ -123,19 +145,18 @@ def test_customs_recipients_follow_the_chain_however_far_the_index_lags(dev: Api
     client.transact(operator, "publishEncryptionKeyFor", newcomer.address, key.public_bytes)
     gpid, _ = register(dev, principal(SELLER))  # no wait for the indexer in between
     (event,) = events(dev, "KeyDataSetRegistered", gpid)
-    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
-    assert key.key_id in wrapped
+    assert hint_of(dev, key, gpid) in hints_of(bytes(event.payload))
     # Offboarded (its Customs role revoked): no longer a recipient of the next registration.
     client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)
     later, _ = register(dev, principal(SELLER))
     (event,) = events(dev, "KeyDataSetRegistered", later)
-    wrapped = {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
-    assert key.key_id not in wrapped and key_id_of(dev, CUSTOMS_GB) in wrapped
+    hints = hints_of(bytes(event.payload))
+    assert hint_of(dev, key, later) not in hints and hints_for(dev, [CUSTOMS_GB], later) <= hints
     # Given the role back without grantCustoms: the registry answers its old country again, and so does the index.
     client.transact(operator, "grantRole", client.view("CUSTOMS_ROLE"), newcomer.address)
     again, _ = register(dev, principal(SELLER))
     (event,) = events(dev, "KeyDataSetRegistered", again)
-    assert key.key_id in {w.key_id for w in payload_crypto.decode_payload(bytes(event.payload)).wrapped_keys}
+    assert hint_of(dev, key, again) in hints_of(bytes(event.payload))
     client.transact(operator, "revokeRole", client.view("CUSTOMS_ROLE"), newcomer.address)  # the other tests' recipients as they were
 
 
@@ -183,7 +204,7 @@ def test_a_broker_links_only_with_a_grant_until_it_is_revoked(dev: Api, principa
     assert granted["status"] == "granted" and granted["grantee"] == dev.account(EXPORT_BROKER)
     assert set(granted) >= {"gpid", "grantee", "transaction", "block", "status", "submission"}
     (event,) = events(dev, "AccessGranted", gpid)
-    wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
+    wrapped = payload_crypto.GrantedKey.from_bytes(bytes(event.args["wrappedKey"]))
     assert wrapped.key_id == key_id_of(dev, EXPORT_BROKER)
     assert b"exports it for us" not in bytes(event.args["wrappedKey"])
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
@@ -308,7 +329,7 @@ def test_a_format_2_amendment_is_encrypted_under_the_gpids_content_key_without_w
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
     (event,) = events(dev, "KeyDataSetAmended", gpid)
     payload = bytes(event.payload)
-    assert payload[0] == 2 and payload_crypto.decode_payload(payload).wrapped_keys == ()
+    assert payload[0] == 2 and payload_crypto.decode_payload(payload).recipient_keys == ()
     content_key = content_key_for(dev, SELLER, gpid, bytes(registered.payload))
     first = opens_for(dev, SELLER, gpid, bytes(registered.payload))
     second = payload_crypto.read_payload(payload, content_key, binding_of(dev, gpid), 2)
@@ -382,7 +403,7 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     (event,) = events(dev, "AccessGranted", gpid)
     assert (event.args["grantee"], event.args["granter"]) == (customs_nl.address, dev.account(SELLER))
     binding = payload_crypto.Binding(node.client.chain_id, node.client.address, GPID.parse(gpid))
-    wrapped = payload_crypto.WrappedKey.from_bytes(bytes(event.args["wrappedKey"]))
+    wrapped = payload_crypto.GrantedKey.from_bytes(bytes(event.args["wrappedKey"]))
     content_key = payload_crypto.unwrap_content_key(wrapped, pair, customs_nl.address, binding)
     (registered,) = events(dev, "KeyDataSetRegistered", gpid)
     assert payload_crypto.read_payload(bytes(registered.payload), content_key, binding, 1).data["invoice"]
@@ -391,3 +412,37 @@ def test_a_sellers_link_of_a_transit_countrys_declaration_grants_that_customs_in
     assert again["customs_grants"] == []  # granted already
     at_home = node.declarations.link(unique_reference("26DE"), "DE", "export", [gpid], seller)
     assert at_home["customs_grants"] == []  # Customs DE received the key at registration
+
+
+def test_a_seller_registers_with_the_key_it_published_and_not_at_all_without_one_on_chain(dev: Api, principal: Of) -> None:
+    """Recipients find their hints with a key the seller published: a newer key this node made but
+    did not publish (a rotation whose publication was refused) issues nothing until it is on chain,
+    and with none of this node's keys on chain the registration is refused."""
+    node, seller = dev.node, dev.account(SELLER)
+    signer = node.keyring.get(seller)
+    published = node.keyring.encryption.current(seller)
+    assert signer is not None and published is not None
+    rotated = EncryptionKeyPair.generate()
+    node.keyring.encryption.add(seller, rotated)  # not published
+    gpid, data = register(dev, principal(SELLER))
+    payload = bytes(events(dev, "KeyDataSetRegistered", gpid)[0].payload)
+    assert hint(published.public_bytes, published, binding_of(dev, gpid)) in hints_of(payload)
+    assert open_as(payload, published.public_bytes, dev.account(BUYER), _current(dev, BUYER), binding_of(dev, gpid)) is not None
+
+    node.client.transact(signer, "publishEncryptionKey", EncryptionKeyPair.generate().public_bytes)  # a key this node lacks
+    before = outbox_size(dev)
+    with pytest.raises(e.PermissionDenied, match="has not published on chain the encryption key") as refused:
+        register(dev, principal(SELLER))
+    assert "0x" + rotated.key_id.hex() in refused.value.message and outbox_size(dev) == before
+
+    assert publish_current_key(node.client, node.keyring, seller) is not None  # the other tests go on with it
+    gpid, data = register(dev, principal(SELLER))
+    payload = bytes(events(dev, "KeyDataSetRegistered", gpid)[0].payload)
+    assert hint(rotated.public_bytes, rotated, binding_of(dev, gpid)) in hints_of(payload)
+    assert opens_for(dev, BUYER, gpid, payload).data == data and opens_for(dev, SELLER, gpid, payload).data == data
+
+
+def _current(dev: Api, name: str) -> EncryptionKeyPair:
+    pair = dev.node.keyring.encryption.current(dev.account(name))
+    assert pair is not None
+    return pair

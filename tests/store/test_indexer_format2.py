@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+from support.recipients import ISSUER_KEY, issuer_key, recipient_keys, remember
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import EncryptionKeyring
@@ -61,13 +62,18 @@ def register2(
     *,
     payload_edit: Callable[[bytes], bytes] | None = None,
     commitments_of: dict[str, Any] | None = None,
+    issuer: EncryptionKeyPair | None = None,
 ) -> Encrypted:
-    """Registers ``data`` as format 2 with the content key wrapped for ``recipients``."""
+    """Registers ``data`` as format 2 with the content key wrapped for ``recipients``, hinted with the
+    seller's published key (support.recipients.issuer_key)."""
     client = registry.client
     gpid = gpid_of(client, data)
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
     content_key = secrets.token_bytes(32)
-    wrapped = [payload_crypto.wrap_content_key(content_key, pair.public_bytes, account, binding) for account, pair in recipients]
+    wrapped = []
+    if recipients:
+        issuer = issuer or issuer_key(client, registry.people.seller)
+        wrapped = recipient_keys(content_key, issuer, [(account, pair.public_bytes) for account, pair in recipients], binding)
     payload = payload_crypto.build_payload(data, SEED, content_key, binding, 1, wrapped)
     if payload_edit is not None:
         payload = payload_edit(payload)
@@ -88,7 +94,7 @@ def amend2(registry: Any, kds: Encrypted, after: dict[str, Any], reason: str = "
 
 
 def publish(registry: Any, account: Any, pair: EncryptionKeyPair) -> None:
-    registry.client.transact(account, "publishEncryptionKey", pair.public_bytes)
+    registry.client.transact(account, "publishEncryptionKey", remember(pair).public_bytes)
 
 
 def grant(registry: Any, kds: Encrypted, grantee: str, pair: EncryptionKeyPair) -> Any:
@@ -158,8 +164,8 @@ def test_a_tampered_ciphertext_or_wrong_commitments_are_integrity_failures_and_t
     def flip_last(payload: bytes) -> bytes:
         return payload[:-1] + bytes([payload[-1] ^ 1])
 
-    def flip_wrapped(payload: bytes) -> bytes:  # a byte of our wrapped key's HPKE ciphertext
-        at = 2 + 32 + 32 + 5
+    def flip_wrapped(payload: bytes) -> bytes:  # a byte of our wrapped key's HPKE ciphertext (its hint kept)
+        at = 2 + 8 + 32 + 5
         return payload[:at] + bytes([payload[at] ^ 1]) + payload[at + 1 :]
 
     tampered = register2(registry, key_data_set(invoice_number="T-1"), mine, payload_edit=flip_last)
@@ -369,7 +375,8 @@ def test_checks_made_ahead_in_worker_processes_give_the_same_rows(
     ahead, serial = make_store(), make_store()
     workers = Indexer(ahead, registry.client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=2)
     assert workers.sync() > 7
-    assert len(taken) == 7 and all(t is not None for t in taken), "the checks ran in worker processes"
+    # the checks of what our keys open ran in worker processes; the one for another key is a few hashes here
+    assert len(taken) == 7 and sum(t is not None for t in taken) == 6
     taken.clear()
     Indexer(serial, registry.client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=0).sync()
     assert taken == [None] * 7
@@ -399,3 +406,58 @@ def test_a_format2_amendment_that_does_not_decrypt_as_its_version_is_an_integrit
     assert second.data is None and "does not decrypt as version 2" in (second.integrity_problem or "")
     assert third.data == v3 and not third.integrity_ok, "version 3 cannot be compared with an unreadable version 2"
     assert "version 2 could not be read" in (third.integrity_problem or "")
+
+
+def test_only_the_keys_the_issuer_published_find_a_recipient_ahead_or_not(
+    registry: Any, make_store: Callable[[], Store], same_index: Callable[[Store, Store], None], monkeypatch: Any
+) -> None:
+    """A worker does not know a registration's issuer and tries every published key: what it opens
+    with a key of another account (here the broker's, whose private half the seller could only have
+    by collusion) counts for nothing, so a node reads the same with and without workers. A key the
+    issuer publishes in the registration's own block counts."""
+    people, client = registry.people, registry.client
+    broker_key, customs_key, late_key = EncryptionKeyPair.generate(), EncryptionKeyPair.generate(), EncryptionKeyPair.generate()
+    publish(registry, people.broker, broker_key)
+    recipients = [(people.customs.address, customs_key)]
+    foreign = [register2(registry, key_data_set(invoice_number=f"FOREIGN-{n}"), recipients, issuer=broker_key) for n in range(2)]
+    own = register2(registry, key_data_set(invoice_number="OWN-1"), recipients)
+    rpc(client, "evm_setAutomine", False)
+    try:  # the seller publishes a new key and registers with it in one block
+        data = key_data_set(invoice_number="SAME-BLOCK")
+        gpid = gpid_of(client, data)
+        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
+        content_key = secrets.token_bytes(32)
+        wrapped = recipient_keys(content_key, late_key, [(people.customs.address, customs_key.public_bytes)], binding)
+        payload = payload_crypto.build_payload(data, SEED, content_key, binding, 1, wrapped)
+        nonce = client.next_nonce(people.seller.address)
+        for n, (function, args) in enumerate((
+            ("publishEncryptionKey", (late_key.public_bytes,)),
+            ("register", ("SAME-BLOCK", merkle.commitments_v2(data, SEED).as_tuple(), payload)),
+        )):  # fmt: skip
+            client.broadcast(client.sign(people.seller, client.encode(function, *args), nonce + n, 1_500_000).raw)
+        rpc(client, "evm_mine")
+    finally:
+        rpc(client, "evm_setAutomine", True)
+    monkeypatch.setattr("gpid_node.services.indexer.PRECHECK_MIN", 2)
+    taken: list[Any] = []
+    original = ContentKeys.prechecked
+
+    def spy(self: ContentKeys, key: Any) -> Any:
+        taken.append(original(self, key))
+        return taken[-1]
+
+    monkeypatch.setattr(ContentKeys, "prechecked", spy)
+    keyring = EncryptionKeyring({people.customs.address: [customs_key]})
+    ahead, serial = make_store(), make_store()
+    Indexer(ahead, client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=2).sync()
+    opened_with = sorted(t[2] for t in taken if t is not None)
+    assert opened_with == sorted([broker_key.public_bytes] * 2 + [ISSUER_KEY.public_bytes, late_key.public_bytes]), \
+        "the workers opened all four, the foreign two with the broker's key"
+    Indexer(serial, client, start_block=registry.deployment.block, encryption=keyring, precheck_workers=0).sync()
+    same_index(ahead, serial)
+    for kds in foreign:
+        row, (first,) = stored(serial, kds.gpid)
+        assert (row.readable, row.integrity_ok, first.data) == (False, True, None)
+    assert stored(serial, own.gpid)[0].readable
+    row, (first,) = stored(serial, gpid)
+    assert row.readable and first.data == data

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from support.builders import SELLER_TRADER_ID, amended, key_data_set
+from support.recipients import issuer_key, recipient_keys
 
 from gpid_node.chain.keystore import EncryptionKeyring
 from gpid_node.chain.writes import Amend, Register
@@ -45,7 +46,7 @@ def prepare(registry: Any, data: dict[str, Any], key: EncryptionKeyPair) -> Writ
     gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), number))
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
     content_key = secrets.token_bytes(32)
-    wrapped = [payload_crypto.wrap_content_key(content_key, key.public_bytes, seller.address, binding)]
+    wrapped = recipient_keys(content_key, issuer_key(client, seller), [(seller.address, key.public_bytes)], binding)
     payload = payload_crypto.build_payload(data, SEED, content_key, binding, 1, wrapped)
     return Written(gpid, binding, content_key, number, payload, merkle.commitments_v2(data, SEED).as_tuple())
 

@@ -1,8 +1,9 @@
 """Computes the ``format2`` member of contracts/test/vectors.json (written by support.vectors).
 
-Everything is fixed (seed, content key, nonces, recipient key) except HPKE's ephemeral key, which
-pyca ``cryptography`` draws itself: the stored wrapped key is kept while it still decapsulates to
-the content key, so a third party reproduces the decapsulation, and the rest byte for byte.
+Everything is fixed (seed, content key, nonces, issuer and recipient keys) except HPKE's ephemeral
+key, which pyca ``cryptography`` draws itself: the stored ``enc || ct`` is kept while it still
+decapsulates to the content key, so a third party reproduces the decapsulation, and the rest (the
+recipient hint from the two fixed X25519 keys included) byte for byte.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ CONTENT_KEY = bytes(range(0x40, 0x60))
 NONCES = {1: bytes(range(0x60, 0x6C)), 2: bytes(range(0x70, 0x7C))}
 RECIPIENT_PRIVATE_KEY = bytes(range(0x80, 0xA0))
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil's account 1
+ISSUER_PRIVATE_KEY = bytes(range(0xA0, 0xC0))  # the registering seller's X25519 key
 DISCLOSED = ["goods[*].packages", "goods[*].net_mass_kg"]
 
 
@@ -63,16 +65,36 @@ def commitments_vector(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _wrapped(binding: payload_crypto.Binding, stored: dict[str, Any] | None) -> payload_crypto.WrappedKey:
+def _wrapped(binding: payload_crypto.Binding, stored: dict[str, Any] | None) -> payload_crypto.GrantedKey:
+    """The content key HPKE-sealed to the recipient: the stored ``enc || ct`` while it opens."""
     pair = EncryptionKeyPair.from_private_bytes(RECIPIENT_PRIVATE_KEY)
     if stored is not None:
         try:
-            kept = payload_crypto.WrappedKey.from_bytes(bytes.fromhex(stored["hpke"]["wrapped_key"][2:]))
+            hpke = stored["hpke"]
+            kept = payload_crypto.GrantedKey(pair.key_id, bytes.fromhex(hpke["enc"][2:]), bytes.fromhex(hpke["ct"][2:]))
             if payload_crypto.unwrap_content_key(kept, pair, RECIPIENT, binding) == CONTENT_KEY:
                 return kept
         except (KeyError, ValueError, PayloadError):
             pass
     return payload_crypto.wrap_content_key(CONTENT_KEY, pair.public_bytes, RECIPIENT, binding)
+
+
+def hint_vector(binding: payload_crypto.Binding) -> dict[str, Any]:
+    """The recipient hint from two fixed X25519 keys: what a third party recomputes."""
+    issuer = EncryptionKeyPair.from_private_bytes(ISSUER_PRIVATE_KEY)
+    recipient = EncryptionKeyPair.from_private_bytes(RECIPIENT_PRIVATE_KEY)
+    secret = issuer.shared_secret(recipient.public_bytes)
+    assert secret is not None and secret == recipient.shared_secret(issuer.public_bytes)
+    hashed = payload_crypto.RECIPIENT_HINT_TAG + secret + binding.chain_id.to_bytes(32, "big") + bytes.fromhex(binding.registry[2:]) + binding.gpid.raw
+    return {
+        "issuer_private_key": h(ISSUER_PRIVATE_KEY),
+        "issuer_public_key": h(issuer.public_bytes),
+        "recipient_private_key": h(RECIPIENT_PRIVATE_KEY),
+        "recipient_public_key": h(recipient.public_bytes),
+        "shared_secret": h(secret),
+        "hashed": h(hashed),
+        "hint": h(payload_crypto.recipient_hint(secret, binding)),
+    }
 
 
 def compute_format2(chain_id: int, registry: str, stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -82,11 +104,13 @@ def compute_format2(chain_id: int, registry: str, stored: dict[str, Any] | None)
     binding = payload_crypto.Binding(chain_id, registry, gpid)
     pair = EncryptionKeyPair.from_private_bytes(RECIPIENT_PRIVATE_KEY)
     wrapped = _wrapped(binding, stored)
+    hint = hint_vector(binding)
+    recipient_key = payload_crypto.RecipientKey(bytes.fromhex(hint["hint"][2:]), wrapped.enc, wrapped.ciphertext)
     plaintext = payload_crypto.plaintext_bytes(data, SEED)
     later = amended(data, goods=[{**data["goods"][0], "packages": 3}])
     nonces = iter(NONCES.values())
     payloads = {
-        1: payload_crypto.build_payload(data, SEED, CONTENT_KEY, binding, 1, [wrapped], random=lambda n: next(nonces)),
+        1: payload_crypto.build_payload(data, SEED, CONTENT_KEY, binding, 1, [recipient_key], random=lambda n: next(nonces)),
         2: payload_crypto.build_payload(later, SEED, CONTENT_KEY, binding, 2, random=lambda n: next(nonces)),
     }
     three = key_data_set(lines=3)
@@ -105,9 +129,11 @@ def compute_format2(chain_id: int, registry: str, stored: dict[str, Any] | None)
             "aad": "0x",
             "enc": h(wrapped.enc),
             "ct": h(wrapped.ciphertext),
-            "wrapped_key": h(wrapped.to_bytes()),
+            "recipient_key": h(recipient_key.to_bytes()),
+            "granted_key": h(wrapped.to_bytes()),
             "content_key": h(CONTENT_KEY),
         },
+        "hint": hint,
         "aead": {
             "algorithm": "AES-256-GCM",
             "key": h(CONTENT_KEY),
@@ -115,7 +141,7 @@ def compute_format2(chain_id: int, registry: str, stored: dict[str, Any] | None)
             "ad": h(binding.associated_data(1)),
             "plaintext": h(plaintext),
             "plaintext_json": canonical_json({"data": data, "seed": h(SEED)}).decode("utf-8"),
-            "ciphertext": h(payloads[1][2 + payload_crypto.WRAPPED_KEY_BYTES + payload_crypto.NONCE_BYTES :]),
+            "ciphertext": h(payloads[1][2 + payload_crypto.RECIPIENT_KEY_BYTES + payload_crypto.NONCE_BYTES :]),
         },
         "payloads": [
             {"version": 1, "payload": h(payloads[1]), "data": data, "digest": commitments_vector(data)["digest"]},

@@ -30,8 +30,13 @@ library GPIDLib {
     /// @dev Payload format tags (the first payload byte).
     uint8 internal constant FORMAT_PLAIN = 1;
     uint8 internal constant FORMAT_CONFIDENTIAL = 2;
-    /// @dev A wrapped content key: keyId (32) || HPKE enc (32) || ciphertext and tag (48).
+    /// @dev A content key wrapped for a grantee (grantAccess): keyId (32) || HPKE enc (32) ||
+    /// ciphertext and tag (48).
     uint256 internal constant WRAPPED_KEY_BYTES = 112;
+    /// @dev A content key wrapped for a recipient in a format-2 registration payload: recipient hint (8)
+    /// || HPKE enc (32) || ciphertext and tag (48). The hint replaces the key id, which would name the
+    /// recipient to every reader of the chain (docs/protocol.md, "Recipient hints").
+    uint256 internal constant RECIPIENT_KEY_BYTES = 88;
     /// @dev A format-2 payload besides its wrapped keys: tag and count (2), nonce (12), AEAD tag (16).
     uint256 internal constant CONFIDENTIAL_OVERHEAD_BYTES = 30;
 

@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from api.harness import CUSTOMS_GB, EXPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
+from support.recipients import recipient_keys
 
 from gpid_node.domain import canonical, merkle, payload_crypto
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
@@ -19,14 +20,17 @@ SEED = b"\x33" * 32
 
 def register2(api: Api, data: dict[str, Any], recipients: list[tuple[str, bytes]]) -> tuple[GPID, bytes]:
     """Registers ``data`` as format 2 straight through the contract (the seller's account), the
-    content key wrapped for ``recipients`` (account, public key); waits until it is indexed."""
+    content key wrapped for ``recipients`` (account, public key), hinted with the key this node holds
+    for the seller (published in dev mode); waits until it is indexed."""
     client, seller = api.node.client, api.env.accounts[SELLER]
     number = canonical.normal_identifier(data["invoice"]["number"])
     seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
     gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(seller_id), number))
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
     content_key = secrets.token_bytes(32)
-    wrapped = [payload_crypto.wrap_content_key(content_key, public, account, binding) for account, public in recipients]
+    issuer = api.node.keyring.encryption.current(seller.address)
+    assert issuer is not None
+    wrapped = recipient_keys(content_key, issuer, recipients, binding)
     payload = payload_crypto.build_payload(data, SEED, content_key, binding, 1, wrapped)
     receipt = client.transact(seller, "register", number, merkle.commitments_v2(data, SEED).as_tuple(), payload)
     assert api.node.indexer.wait_for(receipt.block_number, 10)
