@@ -1,9 +1,7 @@
 """Gas per scenario may not grow beyond the committed snapshot (benchmarks/gas-snapshot.json).
 
-The targets of issue 19 that the committed contract misses are kept apart (``MISSED``, a strict
-xfail): the day a change meets one, that test fails and the target moves to ``TARGETS``. Since the
-key data set events carry ``keccak256(payload)`` instead of the payload, the single format-2
-registration meets its target; the batch item misses its by less than 1 %.
+Issue 19's format-2 targets are met since the key data set events carry ``keccak256(payload)``
+instead of the payload and the recipients' entries carry 8-byte hints instead of 32-byte key ids.
 docs/performance.md ("Round 2: encrypted payloads") says where the gas goes.
 """
 
@@ -20,8 +18,6 @@ TARGETS = {
     "register_batch50_per_item": 80_000,  # format 1
     "grant_access": 60_000,
     "register_10_lines_format2_4_recipients": 110_000,
-}
-MISSED = {
     "register_batch50_format2_per_item": 80_000,
 }
 
@@ -47,13 +43,6 @@ def test_the_snapshot_meets_the_targets() -> None:
     snapshot = _snapshot()
     above = {name: (snapshot[name], limit) for name, limit in TARGETS.items() if snapshot[name] > limit}
     assert not above, f"above target (snapshot, target): {above}"
-
-
-@pytest.mark.xfail(strict=True, reason="issue 19's format-2 batch target (80,000 a item); see docs/performance.md, Round 2")
-def test_format2_batch_items_meet_the_target_of_issue_19() -> None:
-    snapshot = _snapshot()
-    missed = {name: snapshot[name] for name, limit in MISSED.items() if snapshot[name] > limit}
-    assert not missed, f"above target: {missed}"
 
 
 def test_outbox_gas_limit_covers_every_measured_operation() -> None:
