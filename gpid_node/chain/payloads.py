@@ -23,15 +23,16 @@ the one place that fetches, through the client, for the events of one range of b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import decode as abi_decode
-from eth_hash.auto import keccak
+from sha3 import keccak_256  # safe-pysha3 in C, what eth-hash's backend calls, without its wrapper
 
-from gpid_node.chain.abi import abi_type, signature
+from gpid_node.chain.abi import signature
 from gpid_node.chain.artifacts import registry_abi
 from gpid_node.chain.errors import RpcRefused
 
@@ -44,15 +45,223 @@ __all__ = [
 ]  # fmt: skip
 
 PAYLOAD_ARGUMENT = "payload"
+WORD = 32
+_ZEROS = bytes(WORD)
+
+
+# ------------------------------------------------------------------ the walk over a call's ABI encoding
+#
+# Only the payloads are wanted, so the calldata is walked instead of decoded: the head/tail offsets
+# lead to each ``bytes payload``, everything else is checked and skipped. The checks are eth_abi's
+# (strict mode, the reference the tests compare against): calldata eth_abi refuses yields no
+# payload here either. Every offset and length is compared with the calldata's size before it is
+# used, so hostile calldata costs at most one pass over its own bytes.
+
+
+class _Malformed(Exception):
+    """Calldata that does not decode as the function's arguments (caught in payloads_in_calldata)."""
+
+
+def _word(data: bytes, at: int) -> int:
+    end = at + WORD
+    if end > len(data):
+        raise _Malformed
+    return int.from_bytes(data[at:end], "big")
+
+
+class _Encoding:
+    """How one ABI type is encoded. A static one is ``words`` words in place; a dynamic one is an
+    offset in its container's head and its encoding in the tail (``read``)."""
+
+    __slots__ = ()
+    dynamic = False
+    words = 1
+    head_count = 1  # what eth_abi counts for it in a tuple's head: a static T[k] counts k, all else 1
+
+    def check(self, data: bytes, at: int) -> None:  # a static encoding, ``words`` words at ``at`` (in bounds)
+        raise NotImplementedError
+
+    def read(self, data: bytes, start: int, out: list[bytes]) -> None:  # a dynamic encoding starting at ``start``
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class _Static(_Encoding):
+    """A static type (elementary, or a tuple or fixed-size array of static types): its words, and
+    the check of each word whose padding eth_abi validates (``(byte offset, check)``)."""
+
+    words: int
+    checks: tuple[tuple[int, Callable[[bytes, int], bool]], ...] = ()
+    head_count: int = 1
+
+    def check(self, data: bytes, at: int) -> None:
+        for offset, valid in self.checks:
+            if not valid(data, at + offset):
+                raise _Malformed
+
+
+@dataclass(frozen=True, slots=True)
+class _ByteString(_Encoding):
+    """``bytes`` or ``string``: a length word, then the bytes, zero-padded to a whole word."""
+
+    payload: bool
+    text: bool
+    dynamic = True
+
+    def read(self, data: bytes, start: int, out: list[bytes]) -> None:
+        length = _word(data, start)
+        first = start + WORD
+        end = first + length
+        padded = first + -(-length // WORD) * WORD
+        if padded > len(data) or data[end:padded] != _ZEROS[: padded - end]:
+            raise _Malformed
+        if self.text:
+            try:
+                data[first:end].decode("utf-8")
+            except UnicodeDecodeError:
+                raise _Malformed from None
+        if self.payload:
+            out.append(data[first:end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Tuple(_Encoding):
+    """A tuple with a dynamic member: its members' heads, each dynamic one an offset from the tuple's start."""
+
+    members: tuple[_Encoding, ...]
+    head_words: int  # sum of the members' head_count
+    dynamic = True
+
+    def read(self, data: bytes, start: int, out: list[bytes]) -> None:
+        _read_members(self.members, data, start, self.head_words, out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Array(_Encoding):
+    """``T[]`` (a length word, then the tuple of its elements) or ``T[k]`` of a dynamic ``T`` (the tuple alone)."""
+
+    item: _Encoding
+    size: int | None  # None for T[]
+    dynamic = True
+
+    def read(self, data: bytes, start: int, out: list[bytes]) -> None:
+        count = self.size
+        if count is None:
+            count = _word(data, start)
+            start += WORD
+        item_words = 1 if self.item.dynamic else self.item.words
+        if start + count * item_words * WORD > len(data):  # before the loop: a hostile length costs nothing
+            raise _Malformed
+        _read_members(repeat(self.item, count), data, start, count, out)
+
+
+def _read_members(members: Iterable[_Encoding], data: bytes, start: int, head_count: int, out: list[bytes]) -> None:
+    """The members of a tuple encoded at ``start``. A dynamic member's offset must point past the
+    head (as eth_abi counts it) and inside the calldata."""
+    at, head_end, size = start, start + head_count * WORD, len(data)
+    for member in members:
+        if member.dynamic:
+            target = start + _word(data, at)
+            if target < head_end or target >= size:
+                raise _Malformed
+            member.read(data, target, out)
+            at += WORD
+        else:
+            end = at + member.words * WORD
+            if end > size:
+                raise _Malformed
+            member.check(data, at)
+            at = end
+
+
+def _zero_prefix(length: int) -> Callable[[bytes, int], bool]:
+    zeros = bytes(length)
+    return lambda data, at: data[at : at + length] == zeros
+
+
+def _zero_suffix(length: int) -> Callable[[bytes, int], bool]:
+    zeros = bytes(length)
+    return lambda data, at: data[at + WORD - length : at + WORD] == zeros
+
+
+def _sign_extended(length: int) -> Callable[[bytes, int], bool]:
+    zeros, ones = bytes(length), b"\xff" * length
+    return lambda data, at: data[at : at + length] == (ones if data[at + length] >= 0x80 else zeros)
+
+
+def _boolean(data: bytes, at: int) -> bool:
+    return data[at : at + WORD - 1] == _ZEROS[: WORD - 1] and data[at + WORD - 1] <= 1
+
+
+_ELEMENTARY = re.compile(r"(?P<kind>uint|int|bytes|address|bool|ufixed|fixed)(?P<bits>\d*)(?:x\d+)?")
+_ARRAY = re.compile(r"(?P<item>.+)\[(?P<size>\d*)\]")
+
+
+def _elementary(kind: str) -> _Static:
+    match = _ELEMENTARY.fullmatch(kind)
+    if match is None:
+        raise ValueError(f"the registry's ABI has an input of type {kind!r}, which the payload reader does not know")
+    name, bits = match["kind"], match["bits"]
+    if name == "bool":
+        return _Static(1, ((0, _boolean),))
+    if name == "address":
+        return _Static(1, ((0, _zero_prefix(12)),))
+    if name == "bytes":
+        padding = WORD - int(bits)
+        return _Static(1, ((0, _zero_suffix(padding)),) if padding else ())
+    padding = WORD - int(bits or (128 if name.endswith("fixed") else 256)) // 8
+    if not padding:
+        return _Static(1)
+    return _Static(1, ((0, _sign_extended(padding) if name in ("int", "fixed") else _zero_prefix(padding)),))
+
+
+def _encoding_of(spec: Mapping[str, Any]) -> _Encoding:
+    """The encoding of one ABI input (``components`` for tuples). The elements of an array named
+    ``payload`` are payloads, as are its items: ``bytes[] payload`` carries several."""
+    kind = spec["type"]
+    array = _ARRAY.fullmatch(kind)
+    if array is not None:
+        item = _encoding_of({**spec, "type": array["item"]})
+        if not array["size"]:
+            return _Array(item, None)
+        size = int(array["size"])
+        if item.dynamic:
+            return _Array(item, size)
+        assert isinstance(item, _Static)
+        checks = tuple((i * item.words * WORD + offset, check) for i in range(size) for offset, check in item.checks)
+        return _Static(item.words * size, checks, head_count=size)
+    if kind == "tuple":
+        members = tuple(_encoding_of(c) for c in spec["components"])
+        if not members:
+            raise ValueError("the registry's ABI has an empty tuple, which has no ABI encoding")
+        if any(m.dynamic for m in members):
+            return _Tuple(members, sum(m.head_count for m in members))
+        static = [m for m in members if isinstance(m, _Static)]
+        offsets = [sum(m.words for m in static[:i]) * WORD for i in range(len(static))]
+        checks = tuple((base + offset, check) for base, m in zip(offsets, static, strict=True) for offset, check in m.checks)
+        return _Static(sum(m.words for m in static), checks)
+    if kind in ("bytes", "string"):
+        return _ByteString(payload=kind == "bytes" and spec.get("name") == PAYLOAD_ARGUMENT, text=kind == "string")
+    return _elementary(kind)
 
 
 @dataclass(frozen=True)
 class _PayloadFunction:
-    """A registry function with a payload among its inputs, worked out once from the ABI."""
+    """A registry function with a payload among its inputs, worked out once from the ABI: its
+    inputs as the members of one tuple, the encoding of its arguments."""
 
     name: str
-    types: tuple[str, ...]
-    inputs: tuple[dict[str, Any], ...]
+    arguments: _Tuple
+
+    def payloads(self, arguments: bytes) -> list[bytes]:
+        """The payloads among ``arguments`` (the calldata after the selector), in argument order;
+        [] when they do not decode as this function's arguments."""
+        out: list[bytes] = []
+        try:
+            self.arguments.read(arguments, 0, out)
+        except _Malformed:
+            return []
+        return out
 
 
 def _holds_payload(item: dict[str, Any]) -> bool:
@@ -61,16 +270,19 @@ def _holds_payload(item: dict[str, Any]) -> bool:
     return any(_holds_payload(c) for c in item.get("components", ()))
 
 
+def _payload_function(item: Mapping[str, Any]) -> _PayloadFunction:
+    arguments = tuple(_encoding_of(i) for i in item["inputs"])
+    return _PayloadFunction(item["name"], _Tuple(arguments, sum(a.head_count for a in arguments)))
+
+
 @cache
 def _payload_functions() -> dict[bytes, _PayloadFunction]:
     """Selector -> function, for every registry function that takes a payload (directly or in a struct)."""
-    functions = {}
-    for item in registry_abi():
-        if item["type"] == "function" and any(_holds_payload(i) for i in item["inputs"]):
-            functions[keccak(signature(item).encode())[:4]] = _PayloadFunction(
-                item["name"], tuple(abi_type(i) for i in item["inputs"]), tuple(item["inputs"])
-            )
-    return functions
+    return {
+        keccak_256(signature(item).encode()).digest()[:4]: _payload_function(item)
+        for item in registry_abi()
+        if item["type"] == "function" and any(_holds_payload(i) for i in item["inputs"])
+    }
 
 
 def payload_function_names() -> list[str]:
@@ -78,30 +290,11 @@ def payload_function_names() -> list[str]:
     return sorted(f.name for f in _payload_functions().values())
 
 
-def _payloads_of(spec: dict[str, Any], value: Any) -> Iterator[bytes]:
-    kind = spec["type"]
-    if kind.endswith("[]"):
-        inner = dict(spec, type=kind[:-2])
-        for item in value:
-            yield from _payloads_of(inner, item)
-    elif kind == "tuple":
-        for component, item in zip(spec["components"], value, strict=True):
-            yield from _payloads_of(component, item)
-    elif kind == "bytes" and spec["name"] == PAYLOAD_ARGUMENT:
-        yield bytes(value)
-
-
 def payloads_in_calldata(calldata: bytes) -> list[bytes]:
     """The payloads a call to the registry carries, in argument order; [] for a call of a function
     without payload, or calldata that does not decode as the function's arguments."""
     function = _payload_functions().get(bytes(calldata[:4]))
-    if function is None:
-        return []
-    try:
-        values = abi_decode(list(function.types), bytes(calldata[4:]))
-    except Exception:  # eth_abi raises several kinds for malformed data; none of it is a payload
-        return []
-    return [p for spec, value in zip(function.inputs, values, strict=True) for p in _payloads_of(spec, value)]
+    return [] if function is None else function.payloads(bytes(calldata[4:]))
 
 
 def _hex_bytes(text: Any) -> bytes:
@@ -134,7 +327,8 @@ def payloads_in_trace(trace: Mapping[str, Any], registry: str) -> list[bytes]:
 
 
 def by_hash(payloads: Iterable[bytes]) -> dict[bytes, bytes]:
-    return {keccak(p): p for p in payloads}
+    """Payloads by their keccak256, as events name them (safe-pysha3's C Keccak: a fifth of eth_hash.auto's cost)."""
+    return {keccak_256(p).digest(): p for p in payloads}
 
 
 @dataclass
