@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -23,8 +24,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.harness import BUYER, CUSTOMS_GB, EXPORT_BROKER, IMPORT_BROKER, OPERATOR, SELLER, Api, fresh_key_data_set
-from gpid_node.api.routes import declarations, disclosures, grants, key_data_sets, mandates, submissions, verifications
+from gpid_node.api.routes import (
+    declarations,
+    disclosures,
+    grants,
+    key_data_sets,
+    mandates,
+    master_data,
+    proof_bundles,
+    submissions,
+    verifications,
+)
 
 EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -33,7 +43,7 @@ CUSTOMS_FR = "Customs FR"
 ROLES = {"seller": SELLER, "buyer": BUYER, "broker": EXPORT_BROKER, "customs": CUSTOMS_GB, "operator": OPERATOR}
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, grants, disclosures, mandates, declarations, verifications, submissions)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
