@@ -6,17 +6,11 @@ from __future__ import annotations
 
 import base64
 import copy
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from api.harness import BUYER, CUSTOMS_DE, OPERATOR, SELLER, Api, fresh_key_data_set, start_api, stop_api
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from api.harness import BUYER, CUSTOMS_DE, OPERATOR, SELLER, Api, fresh_key_data_set
 from support.builders import goods_line
-from support.requirements import POSTGRES_URL, require_postgres
 
 from gpid_node.domain import disclosure, merkle
 from gpid_node.services.registration import Registration
@@ -162,24 +156,6 @@ def _principals(api: Api) -> list[Any]:
 
     with api.node.store.session() as session:
         return [p for p in (authenticate(session, key) for key in api.keys.values()) if p is not None]
-
-
-@pytest.fixture
-def postgres_api(tmp_path: Path) -> Iterator[Api]:
-    """A development node of its own whose index is a fresh PostgreSQL database."""
-    require_postgres(POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"gpid_disclosures_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    running = start_api(tmp_path, database_url=make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield running
-    finally:
-        stop_api(running)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

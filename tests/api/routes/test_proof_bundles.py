@@ -9,18 +9,14 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api.harness import BUYER, OPERATOR, SELLER, Api, fresh_key_data_set, start_api, stop_api
+from api.harness import BUYER, OPERATOR, SELLER, Api, fresh_key_data_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
-from support.requirements import POSTGRES_URL, require_postgres
+from sqlalchemy import select
 
 from gpid_node.domain import proof_bundle
 from gpid_node.domain.gpid import GPID
@@ -236,24 +232,6 @@ def test_the_command_line_checks_a_bundle_with_no_network_and_no_rpc_endpoint(ap
     assert "INVALID" in wrong.stdout and "does not hash to the trusted block hash" in wrong.stdout
     as_json = run("check-proof", str(file), "--block-hash", "0x" + trusted.hex(), "--json")
     assert json.loads(as_json.stdout)["valid"] is True
-
-
-@pytest.fixture
-def postgres_api(tmp_path: Path) -> Iterator[Api]:
-    """A development node of its own whose index is a fresh PostgreSQL database."""
-    require_postgres(POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"gpid_proofs_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    running = start_api(tmp_path, database_url=make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield running
-    finally:
-        stop_api(running)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.postgres
