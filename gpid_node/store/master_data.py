@@ -80,23 +80,23 @@ def put_partners(session: Session, seller: str, partners: Mapping[str, Mapping[s
 
 def items_of(session: Session, seller: str, item_ids: Iterable[str] | None = None) -> dict[str, CatalogueItemRow]:
     """The seller's catalogue entries with these ids (all of them when ``item_ids`` is None)."""
-    if item_ids is None:
-        return {r.item_id: r for r in session.scalars(select(CatalogueItemRow).where(CatalogueItemRow.seller_trader_key == seller))}
-    found: dict[str, CatalogueItemRow] = {}
-    for chunk in _chunks(list(dict.fromkeys(item_ids))):
-        query = select(CatalogueItemRow).where(CatalogueItemRow.seller_trader_key == seller, CatalogueItemRow.item_id.in_(chunk))
-        found.update({r.item_id: r for r in session.scalars(query)})
-    return found
+    return _rows_of(session, CatalogueItemRow, "item_id", seller, item_ids)
 
 
 def partners_of(session: Session, seller: str, partner_ids: Iterable[str] | None = None) -> dict[str, PartnerRow]:
     """The seller's partners with these ids (all of them when ``partner_ids`` is None)."""
-    if partner_ids is None:
-        return {r.partner_id: r for r in session.scalars(select(PartnerRow).where(PartnerRow.seller_trader_key == seller))}
-    found: dict[str, PartnerRow] = {}
-    for chunk in _chunks(list(dict.fromkeys(partner_ids))):
-        query = select(PartnerRow).where(PartnerRow.seller_trader_key == seller, PartnerRow.partner_id.in_(chunk))
-        found.update({r.partner_id: r for r in session.scalars(query)})
+    return _rows_of(session, PartnerRow, "partner_id", seller, partner_ids)
+
+
+def _rows_of(session: Session, table: type[Row], key: str, seller: str, ids: Iterable[str] | None) -> dict[str, Row]:
+    """The seller's rows of ``table`` by their ``key`` column, those named in ``ids`` (in chunks) or all."""
+    column = getattr(table, key)
+    mine = select(table).where(table.seller_trader_key == seller)
+    if ids is None:
+        return {getattr(r, key): r for r in session.scalars(mine)}
+    found: dict[str, Row] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        found.update({getattr(r, key): r for r in session.scalars(mine.where(column.in_(chunk)))})
     return found
 
 
