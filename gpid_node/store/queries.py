@@ -16,6 +16,7 @@ verifications of a GPID (which the registry does not cap) a page at a time, list
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -46,6 +47,7 @@ from gpid_node.store.tables import (
 
 __all__ = [
     "CHAIN_TABLES",
+    "ListFilter",
     "cursor",
     "declaration",
     "grantees",
@@ -55,10 +57,12 @@ __all__ = [
     "links_for",
     "list_visible",
     "mandates_since",
+    "outcomes_of_declarations",
     "trader_bindings",
     "verifications_for",
     "version_at",
     "versions",
+    "visible_after",
     "visible_filter",
 ]
 
@@ -240,6 +244,32 @@ def verifications_for(
     return _all(session, statement)
 
 
+# Customs outcomes shown per declaration of a GPID (the newest; Customs may check a declaration again).
+MAX_OUTCOMES_SHOWN = 100
+
+
+def outcomes_of_declarations(
+    session: Session, gpid_hex: str, *, per_declaration: int = MAX_OUTCOMES_SHOWN
+) -> list[VerificationRow]:
+    """The Customs outcomes recorded for a key data set, at most the newest ``per_declaration`` of
+    each declaration (by its reference key), in chain order: what its declarations' list shows."""
+    ranked = (
+        select(VerificationRow.id, func.row_number().over(
+            partition_by=VerificationRow.reference_key,
+            order_by=(VerificationRow.block_number.desc(), VerificationRow.log_index.desc()),
+        ).label("rank"))
+        .where(VerificationRow.gpid == _key(gpid_hex))
+        .subquery()
+    )  # fmt: skip
+    statement = (
+        select(VerificationRow)
+        .join(ranked, ranked.c.id == VerificationRow.id)
+        .where(ranked.c.rank <= max(0, per_declaration))
+        .order_by(VerificationRow.block_number, VerificationRow.log_index)
+    )
+    return _all(session, statement)
+
+
 def trader_bindings(
     session: Session, trader_key_hex: str | None = None, account: str | None = None
 ) -> list[TraderBindingRow]:
@@ -354,6 +384,45 @@ def is_visible(
     return bool(session.scalar(statement))
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """The searches of a list of key data sets (each None or empty: no condition), values in the
+    index's form: trader IDs ``SCHEME:VALUE`` and references in normal form, instants aware.
+
+    Invoice numbers and buyers are confidential (format 2): a row matches them only when this node
+    holds its data (``readable``); the caller's right to see that data is the service's to check.
+    """
+
+    invoice_numbers: tuple[str, ...] = ()  # any of them (as written, and in normal form)
+    seller_trader_id: str | None = None
+    buyer_trader_id: str | None = None
+    declaration_reference: str | None = None
+    declaration_country: str | None = None  # with declaration_reference only
+    registered_from: datetime | None = None  # at or after
+    registered_before: datetime | None = None  # strictly before
+
+    def clause(self) -> ColumnElement[bool]:
+        """The filter as one SQL condition over ``key_data_sets``."""
+        kds = KeyDataSetRow
+        conditions: list[ColumnElement[bool]] = []
+        if self.invoice_numbers:
+            conditions += [kds.invoice_number.in_(self.invoice_numbers), kds.readable.is_(True)]
+        if self.buyer_trader_id is not None:
+            conditions += [kds.buyer_trader_id == self.buyer_trader_id, kds.readable.is_(True)]
+        if self.seller_trader_id is not None:
+            conditions.append(kds.seller_trader_id == self.seller_trader_id)
+        if self.declaration_reference is not None:
+            link = [DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.reference == self.declaration_reference]
+            if self.declaration_country is not None:
+                link.append(DeclarationLinkRow.country == self.declaration_country)
+            conditions.append(exists().where(*link))
+        if self.registered_from is not None:
+            conditions.append(kds.registered_at >= _as_utc(self.registered_from))
+        if self.registered_before is not None:
+            conditions.append(kds.registered_at < _as_utc(self.registered_before))
+        return and_(true(), *conditions)
+
+
 def list_visible(
     session: Session,
     role: str,
@@ -362,10 +431,11 @@ def list_visible(
     country: str | None,
     limit: int,
     offset: int,
+    filters: ListFilter | None = None,
 ) -> tuple[list[KeyDataSetRow], int]:
-    """One page of the key data sets this caller may read, newest registration first (then by GPID),
-    and how many there are in all."""
-    clause = visible_filter(role, account, trader_id, country)
+    """One page of the key data sets this caller may read (and ``filters`` keeps), newest
+    registration first (then by GPID), and how many there are in all."""
+    clause = and_(visible_filter(role, account, trader_id, country), (filters or ListFilter()).clause())
     total = session.scalar(select(func.count()).select_from(KeyDataSetRow).where(clause)) or 0
     statement = (
         select(KeyDataSetRow)
@@ -375,6 +445,34 @@ def list_visible(
         .offset(max(0, offset))
     )
     return _all(session, statement), int(total)
+
+
+def visible_after(
+    session: Session,
+    role: str,
+    account: str | None,
+    trader_id: str | None,
+    country: str | None,
+    filters: ListFilter | None,
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[KeyDataSetRow]:
+    """The next ``limit`` key data sets this caller may read (and ``filters`` keeps) in list order
+    (newest registration first, then by GPID) after the row keyed ``(registered_block, gpid)``
+    ``after`` (from the start when None): an export walks a list of any length this way, a page per
+    transaction, never skipping or repeating a row that stays."""
+    clause = and_(visible_filter(role, account, trader_id, country), (filters or ListFilter()).clause())
+    if after is not None:
+        block, gpid = after
+        kds = KeyDataSetRow
+        clause = and_(clause, or_(kds.registered_block < block, and_(kds.registered_block == block, kds.gpid > gpid)))
+    statement = (
+        select(KeyDataSetRow)
+        .where(clause)
+        .order_by(KeyDataSetRow.registered_block.desc(), KeyDataSetRow.gpid)
+        .limit(max(0, limit))
+    )
+    return _all(session, statement)
 
 
 # ---------------------------------------------------------------------- the index itself

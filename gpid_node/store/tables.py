@@ -352,3 +352,11 @@ class PartnerRow(Base):
     trader_id_scheme: Mapped[str] = mapped_column(String(10))
     trader_id_value: Mapped[str] = mapped_column(String(35))
     updated_at: Mapped[datetime]
+
+
+# ---------------------------------------------------------------------- the searches of brokers and auditors (0005)
+# GET /v1/key-data-sets filters by invoice number, seller, buyer (already indexed above), declaration
+# reference and registration time; a declaration filter without its country uses the reference alone.
+Index("ix_key_data_sets_invoice_number", KeyDataSetRow.invoice_number)
+Index("ix_key_data_sets_registered_at", KeyDataSetRow.registered_at)
+Index("ix_declaration_links_reference", DeclarationLinkRow.reference)
