@@ -405,3 +405,27 @@ class MasterDataImported(_Open):
     read: int = Field(description="entries in the file")
     created: int
     replaced: int
+
+
+# ---------------------------------------------------------------------- clearance feedback (issue 22)
+
+
+class CustomsOutcome(_Open):
+    outcome: str = Field(description="`match`, `discrepancies` or `integrity_failure`")
+    version: int = Field(description="the version of the key data set Customs checked the declaration against")
+    country: str = Field(description="the country of the Customs administration that recorded it")
+    time: datetime | None = Field(description="when it was recorded on chain (the block's time)")
+
+
+class GPIDDeclaration(_Open):
+    reference: str
+    country: str
+    direction: str = Field(description="`export` or `import`")
+    linked_at: datetime | None
+    linked_by: str = Field(description="the account that linked the declaration to the GPID")
+    verifications: list[CustomsOutcome] = Field(description="the outcomes Customs recorded for this declaration, in chain order")
+
+
+class GPIDDeclarations(_Open):
+    gpid: str
+    items: list[GPIDDeclaration] = Field(description="the declarations referencing the GPID, in the order they were linked")

@@ -1,5 +1,7 @@
 """Declarations: a broker, the seller or the buyer links GPIDs to a customs declaration; everyone who
-may read one of its GPIDs (and Customs of its country) reads the declaration back."""
+may read one of its GPIDs (and Customs of its country) reads the declaration back; everyone who may
+read a GPID reads the declarations that reference it with the outcomes Customs recorded for each
+(the clearance feedback of seller, buyer and brokers)."""
 
 from __future__ import annotations
 
@@ -176,4 +178,37 @@ class Declarations:
             "gpids": [{"gpid": str(GPID.from_hex(link.gpid)), "direction": link.direction, "linker": link.linker,
                        "linked_at": iso(link.time), "transaction": link.transaction_hash, "block": link.block_number}
                       for link in shown],
+        }  # fmt: skip
+
+    def of_gpid(self, gpid_text: str, principal: Principal) -> dict[str, Any]:
+        """The declarations that reference a GPID, in the order they were linked, each with the outcomes
+        Customs recorded on chain for it (the newest ``queries.MAX_OUTCOMES_SHOWN`` of each, in chain
+        order), to everyone who may read the GPID (the read rule of ``GET /v1/key-data-sets/{gpid}``;
+        anyone else: UnknownGPID). Links and outcomes are public facts: no data is shown."""
+        gpid = GPID.parse(gpid_text)
+        with self.context.store.session() as session:
+            row = queries.key_data_set(session, gpid.hex)
+            if row is None or not visible(session, row, principal):
+                raise e.UnknownGPID(str(gpid))
+            links = queries.links_for(session, gpid.hex)
+            outcomes = queries.outcomes_of_declarations(session, gpid.hex)
+            current = row.current_version
+        # An outcome belongs to the declaration with its reference (the event names its key) of its Customs'
+        # country; to each declaration with that reference should none be of that country.
+        countries = {(link.reference_key, link.country) for link in links}
+        by_declaration: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+        for check in outcomes:
+            key = (check.reference_key, check.country if (check.reference_key, check.country) in countries else None)
+            by_declaration.setdefault(key, []).append(
+                {"outcome": check.outcome, "version": check.version, "country": check.country, "time": iso(check.time),
+                 "customs": check.customs, "block": check.block_number, "transaction": check.transaction_hash}
+            )  # fmt: skip
+        return {
+            "gpid": str(gpid), "current_version": current,
+            "items": [{"reference": link.reference, "country": link.country, "direction": link.direction,
+                       "linked_at": iso(link.time), "linked_by": link.linker, "block": link.block_number,
+                       "transaction": link.transaction_hash,
+                       "verifications": by_declaration.get((link.reference_key, link.country), [])
+                       + by_declaration.get((link.reference_key, None), [])}
+                      for link in links],
         }  # fmt: skip

@@ -10,7 +10,9 @@ operator) or when this node holds no key that opens it (format 2).
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,7 +21,8 @@ from gpid_node.domain import canonical, merkle
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal, Visibility, may_read, sees_data
 from gpid_node.domain.gpid import GPID
-from gpid_node.domain.times import iso
+from gpid_node.domain.reference import is_country
+from gpid_node.domain.times import as_utc, iso
 from gpid_node.services.context import Context
 from gpid_node.services.provenance import source_of
 from gpid_node.store import queries
@@ -27,6 +30,93 @@ from gpid_node.store.tables import KeyDataSetRow, VersionRow
 
 CHAIN_DIGESTS_REMEMBERED = 100_000  # versions whose on-chain digest is remembered (about 20 MB)
 CATCH_UP_S = 10.0  # how long a write waits for the index to reach the version the chain holds
+EXPORT_PAGE = 500  # rows an export reads per transaction
+MAX_FILTER_TEXT = 80  # the longest invoice number, trader ID or reference the index keeps
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The filters of a list as the caller gives them (text, each None when not given)."""
+
+    invoice_number: str | None = None
+    seller: str | None = None
+    buyer: str | None = None
+    declaration: str | None = None
+    declaration_country: str | None = None
+    registered_from: str | None = None
+    registered_to: str | None = None
+
+    @property
+    def confidential(self) -> tuple[str, ...]:
+        """The filters given that name confidential data (they match only data the caller may see)."""
+        return tuple(name for name in ("invoice_number", "buyer") if getattr(self, name) is not None)
+
+
+def _instant(text: str, name: str, problems: list[e.FieldProblem], *, end_of_day: bool) -> datetime | None:
+    """An ISO 8601 date or date-time (a naive one is UTC). A date alone is its whole day: from its
+    start (``registered_from``), or to its end (``registered_to``, as the start of the next day)."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return start + timedelta(days=1) if end_of_day else start
+        moment = as_utc(datetime.fromisoformat(value.replace("z", "Z")))
+        return moment + timedelta(microseconds=1) if end_of_day else moment  # registered_to is inclusive
+    except (ValueError, OverflowError):
+        problems.append(e.FieldProblem(name, f"expected an ISO 8601 date (2026-12-04) or date-time "
+                                             f"(2026-12-04T09:30:00Z), got {text[:40]!r}"))  # fmt: skip
+        return None
+
+
+def _trader_id(text: str, name: str, problems: list[e.FieldProblem]) -> str | None:
+    value = canonical.normal_identifier(text)
+    scheme, _, rest = value.partition(":")
+    if not scheme or not rest or len(value) > MAX_FILTER_TEXT:
+        problems.append(e.FieldProblem(name, f"expected a trader ID as SCHEME:VALUE, e.g. EORI:DE123456789012345, got {text[:40]!r}"))
+        return None
+    return value
+
+
+def list_filter(query: ListQuery, principal: Principal) -> queries.ListFilter:
+    """The filters of a list in the index's form, or ValidationFailed naming each bad parameter.
+
+    A role that sees public facts only (the consortium operator) may not filter by the confidential
+    fields (invoice number, buyer): 422, rather than a list that would tell which GPIDs carry them.
+    """
+    problems: list[e.FieldProblem] = []
+    if query.confidential and not sees_data(principal):
+        problems += [e.FieldProblem(name, f"the {principal.role} role sees public facts only: filter by seller, declaration "
+                                          "or registration time") for name in query.confidential]  # fmt: skip
+    numbers: tuple[str, ...] = ()
+    if query.invoice_number is not None:
+        typed = query.invoice_number.strip()
+        if not typed or len(typed) > MAX_FILTER_TEXT:
+            problems.append(e.FieldProblem("invoice_number", f"expected an invoice number of 1 to {MAX_FILTER_TEXT} characters"))
+        numbers = tuple(dict.fromkeys((typed, canonical.normal_identifier(typed))))
+    seller = None if query.seller is None else _trader_id(query.seller, "seller", problems)
+    buyer = None if query.buyer is None else _trader_id(query.buyer, "buyer", problems)
+    reference = country = None
+    if query.declaration is not None:
+        reference = canonical.normal_identifier(query.declaration)
+        if not canonical.is_normal_identifier(reference):
+            problems.append(e.FieldProblem("declaration", "expected a declaration reference of 1 to 70 characters"))
+    if query.declaration_country is not None:
+        country = query.declaration_country.strip().upper()
+        if query.declaration is None:
+            problems.append(e.FieldProblem("declaration_country", "give it with declaration (the reference it qualifies)"))
+        elif not is_country(country):
+            problems.append(e.FieldProblem("declaration_country", f"expected an ISO 3166-1 alpha-2 country code, got {query.declaration_country[:10]!r}"))
+    start = None if query.registered_from is None else _instant(query.registered_from, "registered_from", problems, end_of_day=False)
+    before = None if query.registered_to is None else _instant(query.registered_to, "registered_to", problems, end_of_day=True)
+    if start is not None and before is not None and start >= before:
+        problems.append(e.FieldProblem("registered_to", "is before registered_from"))
+    if problems:
+        raise e.ValidationFailed(problems)
+    return queries.ListFilter(
+        invoice_numbers=numbers, seller_trader_id=seller, buyer_trader_id=buyer, declaration_reference=reference,
+        declaration_country=country, registered_from=start, registered_before=before,
+    )  # fmt: skip
 
 
 def recomputed_digest(version: VersionRow) -> str | None:
@@ -249,18 +339,46 @@ class Reads:
             ],
         }  # fmt: skip
 
-    def list_key_data_sets(self, principal: Principal, limit: int, offset: int) -> dict[str, Any]:
-        """One page of the key data sets the caller may read, newest first."""
+    def list_key_data_sets(
+        self, principal: Principal, limit: int, offset: int, query: ListQuery | None = None
+    ) -> dict[str, Any]:
+        """One page of the key data sets the caller may read (and ``query`` keeps), newest first."""
+        filters = list_filter(query or ListQuery(), principal)
         with self.context.store.session() as session:
             rows, total = queries.list_visible(
-                session, principal.role.value, principal.account, principal.trader_id, principal.country, limit, offset
-            )
-        items = [
-            {"gpid": r.gpid_text, "version": r.current_version,
-             "invoice_number": r.invoice_number if shows_data(r, principal) else None, "seller_trader_id": r.seller_trader_id,
-             "buyer_trader_id": r.buyer_trader_id if shows_data(r, principal) else None,
-             "registered_at": iso(r.registered_at), "updated_at": iso(r.updated_at), "integrity_ok": r.integrity_ok,
-             "format": r.format, "readable": shows_data(r, principal)}
-            for r in rows
-        ]  # fmt: skip
-        return {"items": items, "total": total, "limit": limit, "offset": offset}
+                session, principal.role.value, principal.account, principal.trader_id, principal.country, limit, offset,
+                filters,
+            )  # fmt: skip
+        return {"items": [summary(r, principal) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+    def export_key_data_sets(self, principal: Principal, query: ListQuery | None = None) -> Iterator[dict[str, Any]]:
+        """Every key data set the caller may read (and ``query`` keeps), as the list's items in its
+        order, read a page per transaction while the caller consumes them (a list of any length in
+        bounded memory). The filters are checked at once: ValidationFailed before the first item."""
+        filters = list_filter(query or ListQuery(), principal)
+        return self._export(principal, filters)
+
+    def _export(self, principal: Principal, filters: queries.ListFilter) -> Iterator[dict[str, Any]]:
+        after: tuple[int, str] | None = None
+        while True:
+            with self.context.store.session() as session:
+                rows = queries.visible_after(
+                    session, principal.role.value, principal.account, principal.trader_id, principal.country, filters,
+                    after, EXPORT_PAGE,
+                )  # fmt: skip
+                items = [summary(r, principal) for r in rows]
+            yield from items
+            if len(rows) < EXPORT_PAGE:
+                return
+            after = (rows[-1].registered_block, rows[-1].gpid)
+
+
+def summary(row: KeyDataSetRow, principal: Principal) -> dict[str, Any]:
+    """A key data set as lists show it: the confidential fields only to whom they are shown."""
+    shown = shows_data(row, principal)
+    return {
+        "gpid": row.gpid_text, "version": row.current_version, "invoice_number": row.invoice_number if shown else None,
+        "seller_trader_id": row.seller_trader_id, "buyer_trader_id": row.buyer_trader_id if shown else None,
+        "registered_at": iso(row.registered_at), "updated_at": iso(row.updated_at), "integrity_ok": row.integrity_ok,
+        "format": row.format, "readable": shown,
+    }  # fmt: skip

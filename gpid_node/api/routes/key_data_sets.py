@@ -1,16 +1,17 @@
-"""/v1/key-data-sets: register (from JSON or an e-invoice), derive from an e-invoice, list, read (at a version or a
-time), amend, history, QR code."""
+"""/v1/key-data-sets: register (from JSON or an e-invoice), derive from an e-invoice, list (filtered) and export
+(CSV, JSON), read (at a version or a time), amend, history, the declarations with their Customs outcomes, QR code."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
 
 from gpid_node.api.deps import (
     CurrentPrincipal,
@@ -22,11 +23,23 @@ from gpid_node.api.deps import (
     NodeDep,
     SettingsDep,
 )
-from gpid_node.api.models import Amended, AmendmentRequest, Derived, History, KeyDataSetList, KeyDataSetView, Written
+from gpid_node.api.exports import CSV_MEDIA_TYPE, attachment, csv_lines, json_document
+from gpid_node.api.models import (
+    Amended,
+    AmendmentRequest,
+    Derived,
+    GPIDDeclarations,
+    History,
+    KeyDataSetList,
+    KeyDataSetView,
+    Written,
+)
 from gpid_node.api.openapi import EINVOICE_BODY, KEY_DATA_SET_BODY
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_write, written_responses
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
+from gpid_node.domain.times import iso
+from gpid_node.services.reads import ListQuery
 
 router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
 
@@ -87,19 +100,85 @@ def derive(body: EInvoiceBody, principal: CurrentPrincipal, node: NodeDep) -> di
     return node.einvoices.derive(body.content, body.media_type, principal)
 
 
+def list_query(
+    invoice_number: Annotated[str | None, Query(max_length=200, description="the invoice number (as written, or in "
+        "normal form: no spaces, upper case); matches only key data sets whose data you may see and this node can read")] = None,
+    seller: Annotated[str | None, Query(max_length=200, description="the seller's trader ID, `SCHEME:VALUE`, e.g. "
+        "`EORI:DE123456789012345`")] = None,
+    buyer: Annotated[str | None, Query(max_length=200, description="the buyer's trader ID, `SCHEME:VALUE`; matches only "
+        "key data sets whose data you may see and this node can read")] = None,
+    declaration: Annotated[str | None, Query(max_length=200, description="the reference of a declaration that "
+        "references the key data set")] = None,
+    declaration_country: Annotated[str | None, Query(max_length=10, description="the country of that declaration "
+        "(ISO 3166-1 alpha-2; with `declaration` only)")] = None,
+    registered_from: Annotated[str | None, Query(max_length=64, description="registered at or after: an ISO 8601 "
+        "date (from its start) or date-time (without a time zone: UTC)")] = None,
+    registered_to: Annotated[str | None, Query(max_length=64, description="registered at or before: an ISO 8601 "
+        "date (to its end) or date-time (without a time zone: UTC)")] = None,
+) -> ListQuery:
+    return ListQuery(invoice_number, seller, buyer, declaration, declaration_country, registered_from, registered_to)
+
+
+ListFilters = Annotated[ListQuery, Depends(list_query)]
+FILTERS_DESCRIPTION = (
+    "Filters (all optional, combined with AND): `invoice_number`, `seller`, `buyer` (trader IDs `SCHEME:VALUE`), "
+    "`declaration` (a reference, with `declaration_country` optionally), `registered_from`, `registered_to` (ISO 8601 "
+    "dates or date-times, both bounds included). Invoice number and buyer are confidential: they match only key data sets "
+    "whose data you may see and this node holds (the operator role, which sees public facts only, gets 422 for them), so "
+    "a filter never tells that a GPID you may not read exists. A bad filter is a 422 problem naming the parameter."
+)
+EXPORT_COLUMNS = ("gpid", "version", "invoice_number", "seller_trader_id", "buyer_trader_id", "registered_at",
+                  "updated_at", "integrity_ok", "format", "readable")  # fmt: skip
+
+
 @router.get(
     "",
     response_model=KeyDataSetList,
     summary="List the key data sets visible to you",
+    description="Newest registration first. " + FILTERS_DESCRIPTION + " `/v1/key-data-sets/export` gives the whole "
+    "filtered list as CSV or JSON.",
     responses=responses(401, 422, 500, 503),
 )
 def list_key_data_sets(
     principal: CurrentPrincipal,
     node: NodeDep,
+    filters: ListFilters,
     limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT32, description="items to skip")] = 0,
 ) -> dict[str, Any]:
-    return node.reads.list_key_data_sets(principal, limit, offset)
+    return node.reads.list_key_data_sets(principal, limit, offset, filters)
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    summary="Export the key data sets visible to you (CSV or JSON)",
+    description="The whole list (no pages), with the list's filters and in its order, as a download written while it "
+    "is read (any length, in bounded memory). `format=json` (default): `{\"exported_at\", \"items\": [...], \"total\"}` "
+    "with the list's items; `format=csv`: a header line and one line per key data set, columns "
+    + ", ".join(f"`{c}`" for c in EXPORT_COLUMNS) + " (a cell a spreadsheet would run as a formula starts with an "
+    "apostrophe). " + FILTERS_DESCRIPTION,
+    responses={200: {"description": "the list as a file (`Content-Disposition: attachment`)",
+                     "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                     "exported_at": {"type": "string", "format": "date-time"},
+                                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/KeyDataSetSummary"}},
+                                     "total": {"type": "integer"}}}},
+                                 "text/csv": {"schema": {"type": "string"}}}},
+               **responses(401, 422, 500, 503)},  # fmt: skip
+)
+def export_key_data_sets(
+    principal: CurrentPrincipal,
+    node: NodeDep,
+    filters: ListFilters,
+    format: Annotated[Literal["json", "csv"], Query(description="`json` or `csv`")] = "json",
+) -> StreamingResponse:
+    items = node.reads.export_key_data_sets(principal, filters)  # a bad filter is refused here, before any byte
+    now = datetime.now(UTC)
+    name = f"key-data-sets-{now.strftime('%Y%m%dT%H%M%SZ')}.{format}"
+    if format == "csv":
+        return StreamingResponse(csv_lines(EXPORT_COLUMNS, items), media_type=CSV_MEDIA_TYPE, headers=attachment(name))
+    return StreamingResponse(json_document(items, exported_at=iso(now)), media_type="application/json",
+                             headers=attachment(name))  # fmt: skip
 
 
 def _etag(answer: dict[str, Any]) -> str:
@@ -182,6 +261,20 @@ def amend(
 )
 def history(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
     return node.reads.history(gpid, principal)
+
+
+@router.get(
+    "/{gpid}/declarations",
+    response_model=GPIDDeclarations,
+    summary="The declarations referencing a GPID, with the outcomes Customs recorded",
+    description="Every declaration linked to the GPID (in the order they were linked), each with the outcomes Customs "
+    "recorded on chain for it (`match`, `discrepancies`, `integrity_failure`; the version checked, the country, the "
+    "time). For everyone who may read the GPID (its seller and buyer, their brokers, Customs): others get 404, as for "
+    "a read. Links and outcomes are public facts on chain: no data of the key data set is shown.",
+    responses=responses(400, 401, 404, 422, 500, 503),
+)
+def declarations_of(gpid: GpidPath, principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
+    return node.declarations.of_gpid(gpid, principal)
 
 
 @router.get(
