@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
+from gpid_node.api import exports
 from gpid_node.api.deps import NodeDep, SettingsDep
 from gpid_node.api.problems import problem_type_of
 from gpid_node.api.ui import forms, views
@@ -46,10 +47,9 @@ from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
-from gpid_node.domain.times import iso
+from gpid_node.services import audit_reports
 from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
-from gpid_node.store import queries
 
 log = structlog.get_logger("gpid.ui")
 
@@ -88,7 +88,7 @@ class Console:
             lstrip_blocks=True,
         )
         env.globals.update(when=views.when, path_label=views.path_label, field_label=views.field_label, show=views.show,
-                           reason_name=views.reason_name)  # fmt: skip
+                           reason_name=views.reason_name, outcome_label=views.outcome_label)  # fmt: skip
         digest = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:12]
         return cls(SessionStore(), env, f"{BASE}/static/ui.css?v={digest}")
 
@@ -310,17 +310,10 @@ def access_of(node: Node, gpid: str, caller: Caller) -> dict[str, Any]:
 
 
 def declarations_of(node: Node, gpid_text: str, principal: Principal) -> tuple[str, list[dict[str, Any]]]:
-    """The declarations that reference a GPID, to whoever may read the GPID (the same rule as a
-    read: ``node.reads.history`` refuses an invisible GPID with UnknownGPID, without a chain call)."""
-    gpid = node.reads.history(gpid_text, principal)["gpid"]
-    with node.store.session() as db:
-        links = [
-            {"direction": link.direction, "country": link.country, "reference": link.reference,
-             "linker": link.linker, "linked_at": iso(link.time),
-             "block": link.block_number, "transaction": link.transaction_hash}
-            for link in queries.links_for(db, GPID.parse(gpid).hex)
-        ]  # fmt: skip
-    return gpid, links
+    """The declarations that reference a GPID with the outcomes Customs recorded for each, to whoever
+    may read the GPID (``node.declarations.of_gpid``: the read rule of ``GET /v1/key-data-sets/{gpid}``)."""
+    answer = node.declarations.of_gpid(gpid_text, principal)
+    return answer["gpid"], answer["items"]
 
 
 def qr_svg(node: Node, settings: Any, request: Request, gpid: str) -> Markup:
@@ -443,7 +436,9 @@ def _key_data_set_page(request: Request, node: Node, settings: Any, caller: Call
     """The GPID's page; for its seller or buyer with who holds access and the "Grant access" form; the
     e-invoice it was derived from, with the form that checks a file against it."""
     access = access_of(node, answer["gpid"], caller) if caller.is_trader else None
+    _, links = declarations_of(node, answer["gpid"], caller.principal)
     return render(request, "key_data_set.html", status, kds=answer, tab="data", access=access, notice=notice,
+                  links=links, reuse=views.reuse_of(links),
                   grant_values=grant_values or {}, grant_error=grant_error, source_check=source_check,
                   qr=qr_svg(node, settings, request, answer["gpid"]))  # fmt: skip
 
@@ -628,6 +623,23 @@ def report(request: Request, gpid: str, caller: CallerDep, node: NodeDep, settin
     return render(request, "report.html", kds=answer, entries=timeline(node, canonical, caller.principal),
                   links=links, reuse=views.reuse_of(links), produced_at=views.now_iso(),
                   qr=qr_svg(node, settings, request, canonical), node_url=str(request.base_url).rstrip("/"))  # fmt: skip
+
+
+@router.get("/gpid/{gpid}/report.json")
+def report_json(gpid: str, caller: CallerDep, node: NodeDep) -> Response:
+    """The audit report as data (``gpid-audit-report/1``): the same facts as the printable page."""
+    document = audit_reports.audit_report(node.reads, node.declarations, gpid, caller.principal)
+    name = f"{document['gpid']}-audit-report.json"
+    return Response(json.dumps(document, indent=1) + "\n", media_type="application/json", headers=exports.attachment(name))
+
+
+@router.get("/gpid/{gpid}/report.csv")
+def report_csv(gpid: str, caller: CallerDep, node: NodeDep) -> Response:
+    """The audit report's trail for a spreadsheet: each version, declaration and Customs outcome, in chain order."""
+    document = audit_reports.audit_report(node.reads, node.declarations, gpid, caller.principal)
+    name = f"{document['gpid']}-audit-report.csv"
+    text = "".join(exports.csv_lines(audit_reports.TRAIL_COLUMNS, audit_reports.trail(document)))
+    return Response(text, media_type=exports.CSV_MEDIA_TYPE, headers=exports.attachment(name))
 
 
 @router.get("/gpid/{gpid}/proof.json")

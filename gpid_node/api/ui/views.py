@@ -138,6 +138,14 @@ def reason_name(code: Any) -> str | None:
     return REASON_NAMES.get(code) if isinstance(code, int) else (str(code) if code else None)
 
 
+OUTCOME_LABELS = {"match": "✓ match", "discrepancies": "⚠ discrepancies", "integrity_failure": "✗ integrity failure"}
+
+
+def outcome_label(outcome: Any) -> str:
+    """A Customs outcome as the console shows it (``discrepancies`` → ``⚠ discrepancies``)."""
+    return OUTCOME_LABELS.get(str(outcome), str(outcome))
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
