@@ -1,5 +1,5 @@
 """Key data sets from the command line: register, import (JSON, or e-invoices: XML and Factur-X PDF), amend, show,
-history, link, verify."""
+history, list (filtered; JSON or CSV), declarations (with Customs outcomes), link, verify."""
 
 from __future__ import annotations
 
@@ -180,6 +180,48 @@ def history(gpid: str, data_dir: DataDir = None, rpc_url: RpcUrl = None) -> None
     """Prints every version of a key data set: author, time, reason, changed fields."""
     node, principal = reader_of(data_dir, rpc_url)
     print_json(node.reads.history(gpid, principal))
+
+
+@app.command()
+def declarations(gpid: str, data_dir: DataDir = None, rpc_url: RpcUrl = None) -> None:
+    """Prints the declarations referencing a key data set, each with the outcomes Customs recorded."""
+    node, principal = reader_of(data_dir, rpc_url)
+    print_json(node.declarations.of_gpid(gpid, principal))
+
+
+@app.command(name="list")
+def list_(
+    invoice_number: Annotated[Optional[str], typer.Option(help="invoice number")] = None,
+    seller: Annotated[Optional[str], typer.Option(help="seller trader ID, SCHEME:VALUE")] = None,
+    buyer: Annotated[Optional[str], typer.Option(help="buyer trader ID, SCHEME:VALUE")] = None,
+    declaration: Annotated[Optional[str], typer.Option(help="reference of a declaration referencing it")] = None,
+    declaration_country: Annotated[Optional[str], typer.Option(help="country of that declaration")] = None,
+    registered_from: Annotated[Optional[str], typer.Option(help="ISO 8601 date or date-time (included)")] = None,
+    registered_to: Annotated[Optional[str], typer.Option(help="ISO 8601 date or date-time (included)")] = None,
+    format: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write to this file (default: standard output)")] = None,
+    data_dir: DataDir = None, rpc_url: RpcUrl = None,
+) -> None:  # fmt: skip
+    """Lists the key data sets this node holds, newest first, with the API's filters (GET /v1/key-data-sets),
+    as JSON or CSV (as GET /v1/key-data-sets/export writes them)."""
+    import sys
+
+    from gpid_node.services.exports import LIST_COLUMNS, csv_lines, json_document
+    from gpid_node.services.reads import ListQuery
+
+    if format not in ("json", "csv"):
+        raise e.ValidationFailed([e.FieldProblem("--format", "use json or csv")])
+    query = ListQuery(invoice_number, seller, buyer, declaration, declaration_country, registered_from, registered_to)
+    node, principal = reader_of(data_dir, rpc_url)
+    items = node.reads.export_key_data_sets(principal, query)
+    chunks = csv_lines(LIST_COLUMNS, items) if format == "csv" else json_document(items)
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    with output.open("w", encoding="utf-8", newline="") as sink:
+        for chunk in chunks:
+            sink.write(chunk)
 
 
 @app.command()

@@ -23,7 +23,6 @@ from gpid_node.api.deps import (
     NodeDep,
     SettingsDep,
 )
-from gpid_node.api.exports import CSV_MEDIA_TYPE, attachment, csv_lines, json_document
 from gpid_node.api.models import (
     Amended,
     AmendmentRequest,
@@ -39,6 +38,7 @@ from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_write, written_responses
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 from gpid_node.domain.times import iso
+from gpid_node.services.exports import CSV_MEDIA_TYPE, LIST_COLUMNS, attachment, csv_lines, json_document
 from gpid_node.services.reads import ListQuery
 
 router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
@@ -127,8 +127,6 @@ FILTERS_DESCRIPTION = (
     "whose data you may see and this node holds (the operator role, which sees public facts only, gets 422 for them), so "
     "a filter never tells that a GPID you may not read exists. A bad filter is a 422 problem naming the parameter."
 )
-EXPORT_COLUMNS = ("gpid", "version", "invoice_number", "seller_trader_id", "buyer_trader_id", "registered_at",
-                  "updated_at", "integrity_ok", "format", "readable")  # fmt: skip
 
 
 @router.get(
@@ -156,7 +154,7 @@ def list_key_data_sets(
     description="The whole list (no pages), with the list's filters and in its order, as a download written while it "
     "is read (any length, in bounded memory). `format=json` (default): `{\"exported_at\", \"items\": [...], \"total\"}` "
     "with the list's items; `format=csv`: a header line and one line per key data set, columns "
-    + ", ".join(f"`{c}`" for c in EXPORT_COLUMNS) + " (a cell a spreadsheet would run as a formula starts with an "
+    + ", ".join(f"`{c}`" for c in LIST_COLUMNS) + " (a cell a spreadsheet would run as a formula starts with an "
     "apostrophe). " + FILTERS_DESCRIPTION,
     responses={200: {"description": "the list as a file (`Content-Disposition: attachment`)",
                      "content": {"application/json": {"schema": {"type": "object", "properties": {
@@ -176,7 +174,7 @@ def export_key_data_sets(
     now = datetime.now(UTC)
     name = f"key-data-sets-{now.strftime('%Y%m%dT%H%M%SZ')}.{format}"
     if format == "csv":
-        return StreamingResponse(csv_lines(EXPORT_COLUMNS, items), media_type=CSV_MEDIA_TYPE, headers=attachment(name))
+        return StreamingResponse(csv_lines(LIST_COLUMNS, items), media_type=CSV_MEDIA_TYPE, headers=attachment(name))
     return StreamingResponse(json_document(items, exported_at=iso(now)), media_type="application/json",
                              headers=attachment(name))  # fmt: skip
 

@@ -30,7 +30,6 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from gpid_node.api import exports
 from gpid_node.api.deps import NodeDep, SettingsDep
 from gpid_node.api.problems import problem_type_of
 from gpid_node.api.ui import forms, views
@@ -47,7 +46,7 @@ from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
-from gpid_node.services import audit_reports
+from gpid_node.services import audit_reports, exports
 from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
 

@@ -1,4 +1,5 @@
-"""Downloads of lists and reports: CSV (RFC 4180) and JSON, written as the rows come.
+"""Downloads of lists and reports, for the API, the console and the command line: CSV (RFC 4180) and JSON,
+written as the rows come.
 
 A cell that a spreadsheet would run as a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or
 a carriage return: OWASP's "CSV injection") is written with a leading apostrophe, so an invoice
@@ -13,9 +14,12 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-__all__ = ["CSV_MEDIA_TYPE", "attachment", "cell", "csv_lines", "json_document"]
+__all__ = ["CSV_MEDIA_TYPE", "LIST_COLUMNS", "attachment", "cell", "csv_lines", "json_document"]
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# The columns of a list of key data sets as CSV: the members of the list's items.
+LIST_COLUMNS = ("gpid", "version", "invoice_number", "seller_trader_id", "buyer_trader_id", "registered_at",
+                "updated_at", "integrity_ok", "format", "readable")  # fmt: skip
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 200  # rows written per chunk of the answer
 
