@@ -85,6 +85,12 @@ def list_filter(query: ListQuery, principal: Principal) -> queries.ListFilter:
     fields (invoice number, buyer): 422, rather than a list that would tell which GPIDs carry them.
     """
     problems: list[e.FieldProblem] = []
+    for name in ("invoice_number", "seller", "buyer", "declaration", "declaration_country", "registered_from", "registered_to"):
+        text = getattr(query, name)
+        if text is not None and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text.strip()):
+            problems.append(e.FieldProblem(name, "control characters are not accepted"))
+    if problems:
+        raise e.ValidationFailed(problems)
     if query.confidential and not sees_data(principal):
         problems += [e.FieldProblem(name, f"the {principal.role} role sees public facts only: filter by seller, declaration "
                                           "or registration time") for name in query.confidential]  # fmt: skip

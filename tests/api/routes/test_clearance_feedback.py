@@ -174,6 +174,8 @@ def test_filters_never_reveal_a_gpid_the_caller_may_not_read(api: Api, cleared: 
     ({"declaration_country": "DE"}, "declaration_country"),
     ({"invoice_number": "  "}, "invoice_number"),
     ({"invoice_number": "x" * 201}, "invoice_number"),
+    ({"invoice_number": "INV\x00-1"}, "invoice_number"),
+    ({"seller": "EORI:DE1\x1b"}, "seller"),
 ])  # fmt: skip
 def test_a_bad_filter_answers_422_naming_the_parameter(api: Api, params: dict[str, str], path: str) -> None:
     for route in ("/v1/key-data-sets", "/v1/key-data-sets/export"):
