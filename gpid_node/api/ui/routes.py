@@ -15,15 +15,16 @@ import json
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import segno
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -46,9 +47,11 @@ from gpid_node.domain import errors as e
 from gpid_node.domain import strict_json
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.gpid import GPID
+from gpid_node.domain.times import iso
 from gpid_node.services import audit_reports, exports
 from gpid_node.services.credentials import authenticate
 from gpid_node.services.node import Node
+from gpid_node.services.reads import ListQuery
 
 log = structlog.get_logger("gpid.ui")
 
@@ -399,13 +402,48 @@ def sign_out(request: Request, console: ConsoleDep, form: FormDep) -> Response:
 # ---------------------------------------------------------------------- finding a key data set
 
 
+SEARCH_FIELDS = ("invoice_number", "seller", "buyer", "declaration", "declaration_country", "registered_from", "registered_to")
+
+
+def search_of(request: Request) -> tuple[ListQuery, dict[str, str]]:
+    """The list filters of the home page's search form (blank fields: no filter), and the query
+    string that repeats them (for the pager and the downloads)."""
+    given = {name: request.query_params.get(name, "").strip()[:200] for name in SEARCH_FIELDS}
+    given = {name: value for name, value in given.items() if value}
+    return ListQuery(**given), given
+
+
 @router.get("")
 @router.get("/")
 def home(request: Request, caller: CallerDep, node: NodeDep, page: str = "1") -> Response:
     number = forms.counting_number(page, 100_000) or 1
-    listing = node.reads.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    query, given = search_of(request)
+    try:
+        listing = node.reads.list_key_data_sets(caller.principal, PAGE_SIZE, (number - 1) * PAGE_SIZE, query)
+    except e.ValidationFailed as exc:
+        empty = {"items": [], "total": 0, "limit": PAGE_SIZE, "offset": 0}
+        return render(request, "home.html", 422, listing=empty, page=1, pages=1, search=given, search_query=urlencode(given),
+                      problems=[{"path": p.path, "message": p.message, "target": f"search-{p.path}"} for p in exc.problems])  # fmt: skip
     pages = max(1, -(-listing["total"] // PAGE_SIZE))
-    return render(request, "home.html", listing=listing, page=number, pages=pages)
+    return render(request, "home.html", listing=listing, page=number, pages=pages, search=given,
+                  search_query=urlencode(given), problems=[])  # fmt: skip
+
+
+@router.get("/export.{kind}")
+def export(request: Request, kind: str, caller: CallerDep, node: NodeDep) -> Response:
+    """The home page's list (its search applied, no pages) as a CSV or JSON download, as
+    ``GET /v1/key-data-sets/export`` writes it."""
+    if kind not in ("csv", "json"):
+        return render(request, "not_found.html", 404, detail=f"the console has no page {request.url.path}")
+    query, _ = search_of(request)
+    items = node.reads.export_key_data_sets(caller.principal, query)  # a bad filter: the 422 page, before any byte
+    now = datetime.now(UTC)
+    name = f"key-data-sets-{now.strftime('%Y%m%dT%H%M%SZ')}.{kind}"
+    if kind == "csv":
+        body = exports.csv_lines(exports.LIST_COLUMNS, items)
+        return _no_store(StreamingResponse(body, media_type=exports.CSV_MEDIA_TYPE, headers=exports.attachment(name)))
+    body = exports.json_document(items, exported_at=iso(now))
+    return _no_store(StreamingResponse(body, media_type="application/json", headers=exports.attachment(name)))
 
 
 @router.get("/search")

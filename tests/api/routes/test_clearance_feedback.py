@@ -289,6 +289,32 @@ def test_the_audit_report_downloads_as_json_and_csv(api: Api, cleared: dict[str,
         assert client.get(f"/ui/gpid/{gpid}/report.csv").status_code == 404
 
 
+def test_the_consoles_search_finds_by_invoice_and_declaration_and_downloads_what_it_found(api: Api, cleared: dict[str, Any]) -> None:
+    gpid, number = cleared["gpid"], cleared["data"]["invoice"]["number"]
+    with console_client(api, IMPORT_BROKER) as client:
+        page = client.get("/ui/", params={"declaration": cleared["import"], "declaration_country": "GB", "seller": ""})
+        assert page.status_code == 200
+        assert re.findall(r'href="/ui/gpid/(GP[0-9A-Z]+)"', page.text) == [gpid]
+        assert "Found (1)" in page.text
+        download = re.search(r'href="(/ui/export\.csv\?[^"]+)"', page.text)
+        assert download is not None
+        exported = client.get(download.group(1).replace("&amp;", "&"))
+        assert exported.status_code == 200 and exported.headers["content-disposition"].startswith("attachment")
+        assert [row["gpid"] for row in csv.DictReader(io.StringIO(exported.text))] == [gpid]
+        as_json = client.get("/ui/export.json", params={"invoice_number": number})
+        assert [item["gpid"] for item in as_json.json()["items"]] == [gpid]
+
+        refused = client.get("/ui/", params={"registered_from": "last week"})
+        assert refused.status_code == 422
+        assert 'href="#search-registered_from"' in refused.text and 'value="last week"' in refused.text
+        assert client.get("/ui/export.csv", params={"registered_from": "last week"}).status_code == 422
+        assert client.get("/ui/export.xml").status_code == 404
+    with console_client(api, COMPETITOR) as client:
+        nothing = client.get("/ui/", params={"invoice_number": number})
+        assert 'id="nothing-found"' in nothing.text and gpid not in nothing.text
+        assert client.get("/ui/export.json", params={"invoice_number": number}).json()["items"] == []
+
+
 # ---------------------------------------------------------------------- PostgreSQL
 
 
