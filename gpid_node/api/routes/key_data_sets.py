@@ -28,7 +28,7 @@ from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_write, written_responses
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
 
-router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
+router = APIRouter(prefix="/v1/key-data-sets", tags=["key-data-sets"])
 
 GpidPath = Annotated[
     str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")
@@ -73,6 +73,7 @@ def register(
 
 @router.post(
     "/derive",
+    tags=["e-invoices"],
     response_model=Derived,
     summary="Derive a key data set from an e-invoice (nothing is written)",
     description="Reads the e-invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF) safely and maps "
