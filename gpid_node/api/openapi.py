@@ -213,6 +213,16 @@ def build(app: FastAPI) -> dict[str, Any]:
         "type at the URI's path (GET /problems/unknown-gpid), and lists them all at GET /problems"
     )
     _add_examples(document)
+    # A read's `data` is the key data set (the answer model keeps it a mapping: it is stored normalised, not
+    # re-parsed); said here so that generated clients type it as the KeyDataSet model.
+    for model, member in (("KeyDataSetView", "data"), ("ProofBundle", "data")):
+        field = schemas.get(model, {}).get("properties", {}).get(member)
+        if field is not None:
+            nullable = "anyOf" in field
+            ref = {"$ref": REF.format(model="KeyDataSet")}
+            field.pop("additionalProperties", None)
+            field.pop("type", None)
+            field["anyOf"] = [ref, {"type": "null"}] if nullable else [ref]
     # Every route but the operations probes may answer 429 (the rate limit sits in front of them all).
     rate_limited = responses(429)[429]
     for path, operations in document["paths"].items():

@@ -55,7 +55,8 @@ def test_the_dev_participants_register_read_link_and_verify_through_the_client(d
 
     view = unwrap(get_key_data_set.sync_detailed(gpid, client=seller))
     assert isinstance(view, KeyDataSetView) and view.gpid == gpid and view.version == 1
-    assert view.data.to_dict()["invoice"]["number"] == data["invoice"]["number"] and view.integrity.verified is True
+    assert isinstance(view.data, KeyDataSet) and view.data.invoice.number == data["invoice"]["number"]
+    assert view.integrity.verified is True
     listed = unwrap(list_key_data_sets.sync_detailed(client=seller, limit=200))
     assert gpid in {item.gpid for item in listed.items}
 

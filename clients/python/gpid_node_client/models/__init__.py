@@ -48,7 +48,6 @@ from .key_data_set import KeyDataSet
 from .key_data_set_list import KeyDataSetList
 from .key_data_set_summary import KeyDataSetSummary
 from .key_data_set_view import KeyDataSetView
-from .key_data_set_view_data_type_0 import KeyDataSetViewDataType0
 from .link import Link
 from .link_error_type_0 import LinkErrorType0
 from .link_request import LinkRequest
@@ -74,7 +73,6 @@ from .proof_bundle import ProofBundle
 from .proof_bundle_block import ProofBundleBlock
 from .proof_bundle_block_header import ProofBundleBlockHeader
 from .proof_bundle_commitments import ProofBundleCommitments
-from .proof_bundle_data import ProofBundleData
 from .proof_bundle_opening import ProofBundleOpening
 from .proof_bundle_payload_format import ProofBundlePayloadFormat
 from .proof_bundle_proof import ProofBundleProof
@@ -162,7 +160,6 @@ __all__ = (
     "KeyDataSetList",
     "KeyDataSetSummary",
     "KeyDataSetView",
-    "KeyDataSetViewDataType0",
     "Link",
     "LinkErrorType0",
     "LinkRequest",
@@ -188,7 +185,6 @@ __all__ = (
     "ProofBundleBlock",
     "ProofBundleBlockHeader",
     "ProofBundleCommitments",
-    "ProofBundleData",
     "ProofBundleOpening",
     "ProofBundlePayloadFormat",
     "ProofBundleProof",

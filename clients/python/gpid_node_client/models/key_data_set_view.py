@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..models.e_invoice_source import EInvoiceSource
     from ..models.freshness import Freshness
     from ..models.integrity import Integrity
-    from ..models.key_data_set_view_data_type_0 import KeyDataSetViewDataType0
+    from ..models.key_data_set import KeyDataSet
 
 
 T = TypeVar("T", bound="KeyDataSetView")
@@ -27,8 +27,8 @@ class KeyDataSetView:
         gpid (str):
         version (int):
         current_version (int):
-        data (KeyDataSetViewDataType0 | None): the key data set (schema KeyDataSet), normalised; null when only its
-            public facts are shown (the operator role, or a format-2 key data set this node holds no key for)
+        data (KeyDataSet | None): the key data set (schema KeyDataSet), normalised; null when only its public facts are
+            shown (the operator role, or a format-2 key data set this node holds no key for)
         integrity (Integrity):
         registered_at (datetime.datetime | None):
         updated_at (datetime.datetime | None):
@@ -43,7 +43,7 @@ class KeyDataSetView:
     gpid: str
     version: int
     current_version: int
-    data: KeyDataSetViewDataType0 | None
+    data: KeyDataSet | None
     integrity: Integrity
     registered_at: datetime.datetime | None
     updated_at: datetime.datetime | None
@@ -57,7 +57,7 @@ class KeyDataSetView:
     def to_dict(self) -> dict[str, Any]:
         from ..models.e_invoice_source import EInvoiceSource
         from ..models.freshness import Freshness
-        from ..models.key_data_set_view_data_type_0 import KeyDataSetViewDataType0
+        from ..models.key_data_set import KeyDataSet
 
         gpid = self.gpid
 
@@ -66,7 +66,7 @@ class KeyDataSetView:
         current_version = self.current_version
 
         data: dict[str, Any] | None
-        if isinstance(self.data, KeyDataSetViewDataType0):
+        if isinstance(self.data, KeyDataSet):
             data = self.data.to_dict()
         else:
             data = self.data
@@ -150,7 +150,7 @@ class KeyDataSetView:
         from ..models.e_invoice_source import EInvoiceSource
         from ..models.freshness import Freshness
         from ..models.integrity import Integrity
-        from ..models.key_data_set_view_data_type_0 import KeyDataSetViewDataType0
+        from ..models.key_data_set import KeyDataSet
 
         d = dict(src_dict)
         gpid = d.pop("gpid")
@@ -159,18 +159,18 @@ class KeyDataSetView:
 
         current_version = d.pop("current_version")
 
-        def _parse_data(data: object) -> KeyDataSetViewDataType0 | None:
+        def _parse_data(data: object) -> KeyDataSet | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                data_type_0 = KeyDataSetViewDataType0.from_dict(data)
+                data_type_0 = KeyDataSet.from_dict(data)
 
                 return data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KeyDataSetViewDataType0 | None, data)
+            return cast(KeyDataSet | None, data)
 
         data = _parse_data(d.pop("data"))
 

@@ -10,9 +10,9 @@ from typing_extensions import Self
 from ..models.proof_bundle_payload_format import ProofBundlePayloadFormat, check_proof_bundle_payload_format
 
 if TYPE_CHECKING:
+    from ..models.key_data_set import KeyDataSet
     from ..models.proof_bundle_block import ProofBundleBlock
     from ..models.proof_bundle_commitments import ProofBundleCommitments
-    from ..models.proof_bundle_data import ProofBundleData
     from ..models.proof_bundle_opening import ProofBundleOpening
     from ..models.proof_bundle_proof import ProofBundleProof
     from ..models.proof_bundle_storage import ProofBundleStorage
@@ -32,7 +32,7 @@ class ProofBundle:
         gpid (str):
         version (int):
         payload_format (ProofBundlePayloadFormat):
-        data (ProofBundleData): the key data set of this version (schema KeyDataSet)
+        data (KeyDataSet): The key data set of one commercial invoice, schema version 1 (DESIGN.md).
         opening (ProofBundleOpening): `{"seed": ...}` (format 2: the GPID's seed) or `{"salt": ...}` (format 1)
         commitments (ProofBundleCommitments): identity, seller, buyer, goods, buyer_trader_key: GPIDLib.Commitments
         digest (str): keccak256 of the commitments: what the registry stores for the version
@@ -47,7 +47,7 @@ class ProofBundle:
     gpid: str
     version: int
     payload_format: ProofBundlePayloadFormat
-    data: ProofBundleData
+    data: KeyDataSet
     opening: ProofBundleOpening
     commitments: ProofBundleCommitments
     digest: str
@@ -107,9 +107,9 @@ class ProofBundle:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.key_data_set import KeyDataSet
         from ..models.proof_bundle_block import ProofBundleBlock
         from ..models.proof_bundle_commitments import ProofBundleCommitments
-        from ..models.proof_bundle_data import ProofBundleData
         from ..models.proof_bundle_opening import ProofBundleOpening
         from ..models.proof_bundle_proof import ProofBundleProof
         from ..models.proof_bundle_storage import ProofBundleStorage
@@ -129,7 +129,7 @@ class ProofBundle:
 
         payload_format = check_proof_bundle_payload_format(d.pop("payload_format"))
 
-        data = ProofBundleData.from_dict(d.pop("data"))
+        data = KeyDataSet.from_dict(d.pop("data"))
 
         opening = ProofBundleOpening.from_dict(d.pop("opening"))
 
