@@ -15,6 +15,7 @@ from gpid_node.api.metrics import Metrics
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
 from gpid_node.api.routes import (
+    api_docs,
     declarations,
     disclosures,
     grants,
@@ -22,6 +23,7 @@ from gpid_node.api.routes import (
     key_data_sets,
     mandates,
     master_data,
+    problem_types,
     proof_bundles,
     submissions,
     verifications,
@@ -59,22 +61,12 @@ seconds) and nothing is done: an `Idempotency-Key` it carried is not used up. Th
 sets the limits (`GPID_RATE_LIMIT_*`).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `type` URI
-(`https://gpid.dev/problems/...`), a `title`, the `status`, a `detail` saying what to do next, and
+(`https://gpid.dev/problems/...`, documented at its path on every node: `/problems/...`), a `title`, the `status`, a `detail` saying what to do next, and
 evidence as extension members: `errors: [{"path": "goods[0].hs_code", "message"}]` lists every
 field problem at once (422), `gpid` names the existing GPID of an invoice already registered (409).
 """
 
-OPENAPI_TAGS = [
-    {"name": "key data sets", "description": "register, read, amend and trace key data sets"},
-    {"name": "grants", "description": "give one account access to one encrypted key data set"},
-    {"name": "disclosures", "description": "reveal chosen fields with their proof; verify anyone's disclosure"},
-    {"name": "mandates", "description": "standing mandates of a trader for its agents"},
-    {"name": "master data", "description": "the seller's item catalogue and partner directory that complete its e-invoices"},
-    {"name": "declarations", "description": "link GPIDs to Customs declarations"},
-    {"name": "verifications", "description": "check a declaration against its key data sets"},
-    {"name": "submissions", "description": "follow writes answered 202"},
-    {"name": "operations", "description": "health, readiness and metrics"},
-]
+OPENAPI_TAGS = openapi.TAGS  # kebab-case, each described; the document lists those its operations use
 
 
 def _version() -> str:
@@ -95,8 +87,9 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
         version=_version(),
         description=DESCRIPTION,
         openapi_tags=OPENAPI_TAGS,
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI from the node's own assets: api_docs below
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.node = node
     app.state.settings = settings
@@ -104,6 +97,8 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)
+    app.include_router(problem_types.router)  # /problems/{name}: the documentation of each problem type
+    app.include_router(api_docs.router)  # /docs: Swagger UI, offline
     app.include_router(gate.router)  # the gate page, /ui/gate (no sign-in), before the console's catch-all
     app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)

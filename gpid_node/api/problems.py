@@ -170,6 +170,10 @@ HTTP_STATUS_PROBLEMS: dict[int, ProblemType] = {
 }
 
 
+# Any other status the routing layer answers (its slug is fixed, so that the type is documented).
+HTTP_ERROR = ProblemType(400, "http-error", "The request cannot be answered")
+
+
 def problem_type_of(exc: BaseException) -> ProblemType:
     """The table entry of the exception's class, or of its nearest listed ancestor."""
     for cls in type(exc).__mro__:
@@ -293,7 +297,7 @@ def _allowed_methods(request: Request) -> str | None:
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    kind = HTTP_STATUS_PROBLEMS.get(exc.status_code) or ProblemType(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
+    kind = HTTP_STATUS_PROBLEMS.get(exc.status_code) or ProblemType(exc.status_code, HTTP_ERROR.slug, HTTP_ERROR.title)
     detail = str(exc.detail)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
@@ -361,3 +365,102 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             entry["headers"] = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
         out[status] = entry
     return out
+
+
+# ---------------------------------------------------------------------- documentation of the types
+
+# What each problem type means and what to do about it: served at the path of its ``type`` URI
+# (``GET /problems/{slug}``, :mod:`gpid_node.api.routes.problem_types`); a test checks every type
+# the node can emit is here.
+DESCRIPTIONS: dict[str, str] = {
+    "node-error": "The node refused the request for a reason it has no more specific type for. `detail` says what went wrong.",
+    "validation-failed": "The request (a key data set, an amendment, a query) is not valid. `errors` lists every problem at "
+    "once, each with its field `path` and a `message` saying what is accepted; fix them all and send the request again. "
+    "Nothing was written.",
+    "invalid-gpid": "The text given as a GPID cannot be decoded: wrong length, a character outside the alphabet or a check "
+    "character that does not match (a typing mistake). Copy the GPID from the invoice or its QR code again.",
+    "invalid-disclosure": "The disclosure document does not prove its fields: it is malformed, was altered, or was made for "
+    "other commitments than the ones on chain. Ask its issuer for a fresh disclosure.",
+    "einvoice-refused": "The e-invoice cannot be read safely: too large or too deep, a DOCTYPE or entity, no invoice inside "
+    "the PDF, or mandatory terms missing. `detail` names the reason; send the document your ERP produced, unaltered.",
+    "not-found": "What you named does not exist, or you may not see it (the node answers 404 rather than 403 so that its "
+    "existence does not leak).",
+    "unknown-gpid": "No key data set with this GPID is visible to you: it does not exist, is not indexed yet, or your role "
+    "may not read it. A seller's fresh registration is visible once mined; others need a grant or a mandate.",
+    "unknown-declaration": "No declaration with this country and reference is known to the node. Link it first "
+    "(POST /v1/declarations).",
+    "not-granted": "The account holds no grant for this GPID, so there is nothing to revoke.",
+    "permission-denied": "Your role or account may not do this. `detail` says who may.",
+    "trader-not-bound": "Your account is not bound to a trader ID on chain (never onboarded, or unbound). Ask the consortium "
+    "operator to bind it.",
+    "not-authorised-author": "Only an account bound to the seller's trader ID may amend this key data set.",
+    "not-authorised-linker": "You may not link declarations to this GPID: only its seller, its buyer, or an agent holding a "
+    "grant for it or a standing mandate from its seller. `detail` says what would give the right.",
+    "not-seller": "Only the seller's current account may do this (grant, revoke).",
+    "not-buyer": "You did not prove you are the buyer of this GPID: the buyer commitment does not open to your trader ID.",
+    "not-party": "Only the seller and the buyer of this GPID may do this.",
+    "declaration-not-linked": "Customs records outcomes only for declarations of its own country that are linked to this "
+    "GPID. Link the declaration first, or check the country.",
+    "conflict": "The request contradicts the state of the registry. `detail` says how.",
+    "invoice-already-registered": "This invoice (your trader ID and this invoice number) already has a key data set: "
+    "`gpid` names it. Amend that one instead of registering again.",
+    "declaration-already-linked": "This declaration already references this GPID; each link is made once.",
+    "section-immutable": "The seller trader ID, the invoice number and the invoice date never change after registration. "
+    "`errors` names the fields; remove them from `changes`.",
+    "nothing-changed": "The amendment changes nothing: every value in `changes` equals the current version's.",
+    "commitments-mismatch": "The key data set was amended by someone else meanwhile. Read the current version and amend "
+    "that one.",
+    "too-many-versions": "This key data set has reached the registry's limit of versions; it cannot be amended any more.",
+    "too-many-links": "This GPID has reached the registry's limit of declaration links.",
+    "no-encryption-key": "The account has published no encryption key on chain, so nothing can be shared with it. Ask its "
+    "owner to publish one (onboarding does).",
+    "wrong-key-id": "The key was wrapped for another encryption key than the account's current one. Retry: the node wraps "
+    "for the current key.",
+    "already-granted": "The account holds a grant for this GPID already.",
+    "wrong-format": "This needs an encrypted (format 2) key data set; this GPID was registered in plaintext (format 1).",
+    "chain-unavailable": "The chain cannot be reached. Nothing was sent; retry after `Retry-After` seconds. Reads keep "
+    "working from the index.",
+    "store-unavailable": "The node's index database cannot be reached. Retry after `Retry-After` seconds.",
+    "chain-rejected": "The registry contract refused the transaction; `error` names the contract's error and `detail` its "
+    "arguments.",
+    "unauthenticated": "No API key, or one that is malformed, unknown or revoked. Send "
+    "`Authorization: Bearer gpid_<key id>.<secret>`.",
+    "body-too-large": "The request body is larger than this node accepts (the operator sets the limit). Nothing was read.",
+    "unsupported-media-type": "The body is sent with a content type this operation does not accept; `detail` names the "
+    "accepted ones (JSON as `application/json`).",
+    "malformed-json": "The body is not valid JSON (or JSON the node refuses: nested too deeply, not UTF-8, NaN, a member "
+    "name twice). `detail` says where.",
+    "idempotency-key-reused": "This Idempotency-Key was used before for a different request (method, path or body). Use a "
+    "new key for a new request.",
+    "idempotency-key-in-progress": "The first request with this Idempotency-Key is still being processed. Retry once it "
+    "has answered (`Retry-After`).",
+    "rate-limited": "More requests than the node's rate limit allows this API key (or this address, without one). Nothing "
+    "was done; retry after `Retry-After` seconds.",
+    "internal-error": "The node failed while answering. Nothing about it is shown; the operator finds it in the node's log "
+    "under `request_id`.",
+    "bad-request": "The HTTP request is malformed.",
+    "no-such-route": "No operation answers this path; the API is described at /openapi.json.",
+    "method-not-allowed": "This path does not answer this method; `Allow` lists the ones it answers.",
+    "not-acceptable": "The node cannot answer in any of the media types your `Accept` header names.",
+    "http-error": "The HTTP layer refused the request; `status` and `detail` say why.",
+}
+
+
+@dataclass(frozen=True)
+class ProblemDoc:
+    """One documented problem type: its slug (the last part of its ``type`` URI), title, status(es) and meaning."""
+
+    slug: str
+    uri: str
+    title: str
+    statuses: tuple[int, ...]
+    description: str
+
+
+def problem_types() -> list[ProblemDoc]:
+    """Every problem type the node can emit, once each, in the order of the table."""
+    emitted: dict[str, tuple[str, set[int]]] = {}
+    for kind in [*PROBLEMS.values(), *HTTP_STATUS_PROBLEMS.values(), HTTP_ERROR]:
+        emitted.setdefault(kind.slug, (kind.title, set()))[1].add(kind.status)
+    return [ProblemDoc(slug, PROBLEM_BASE + slug, title, tuple(sorted(statuses)), DESCRIPTIONS.get(slug, title))
+            for slug, (title, statuses) in emitted.items()]  # fmt: skip

@@ -1,9 +1,15 @@
 """The published OpenAPI is what the API does: schemathesis drives every operation with the seller's
-key and checks that nothing answers 5xx and that every answer conforms to the schema."""
+key and checks that nothing answers 5xx and that every answer conforms to the schema. And it fits
+generated clients: stable readable operation ids, kebab-case tags, examples, documented problem
+types, the committed ``schemas/openapi.json`` current, Swagger UI from the node's own files."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -20,6 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from support.einvoices import PARTNERS, catalogue, invoice_set
 
+from gpid_node.api import openapi
+from gpid_node.api.document import document
+from gpid_node.api.problems import DESCRIPTIONS, HTTP_STATUS_PROBLEMS, PROBLEMS, problem_types
 from gpid_node.api.routes import (
     declarations,
     disclosures,
@@ -31,6 +40,9 @@ from gpid_node.api.routes import (
     proof_bundles,
     submissions,
     verifications,
+)
+from gpid_node.api.routes import (
+    problem_types as problem_type_routes,
 )
 
 EXAMPLES = 30
@@ -45,7 +57,8 @@ CHECKS = [
 
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health,
+                   problem_type_routes)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -69,6 +82,117 @@ def test_openapi_document_describes_problems_and_the_key_data_set(api: Api) -> N
     assert "application/problem+json" in register["responses"]["409"]["content"]
     assert "HTTPValidationError" not in schemas
     assert {(m.upper(), p) for p, ops in document["paths"].items() for m in ops} == set(OPERATIONS)
+
+
+@pytest.fixture(scope="module")
+def built() -> dict:
+    return document()
+
+
+def test_every_operation_id_is_unique_readable_and_never_fastapis_generated_one(built: dict) -> None:
+    ids = [op["operationId"] for ops in built["paths"].values() for op in ops.values()]
+    assert len(ids) >= len(OPERATIONS)
+    assert sorted(i for i in ids if ids.count(i) > 1) == [], "two operations share an id: add one to OPERATION_IDS"
+    wrong = [i for i in ids if not openapi.OPERATION_ID.fullmatch(i)]
+    assert wrong == [], f"not lowerCamelCase verb + noun (name the route in OPERATION_IDS of api/openapi.py): {wrong}"
+    assert "registerKeyDataSet" in ids and "amendKeyDataSet" in ids and "verifyDisclosure" in ids and "verifyDeclaration" in ids
+
+
+def test_operation_ids_follow_the_function_name_where_the_table_is_silent() -> None:
+    assert openapi._camel("list_events") == "listEvents"
+    assert openapi._camel("replay_delivery_") == "replayDelivery"
+    assert openapi.OPERATION_ID.fullmatch("getKeyDataSetQrCode") and not openapi.OPERATION_ID.fullmatch("create")
+    assert not openapi.OPERATION_ID.fullmatch("getGPID") and not openapi.OPERATION_ID.fullmatch("list_items")
+
+
+def test_tags_are_kebab_case_and_each_is_described(built: dict) -> None:
+    used = {tag for ops in built["paths"].values() for op in ops.values() for tag in op["tags"]}
+    assert all(op["tags"] for ops in built["paths"].values() for op in ops.values()), "an operation without a tag"
+    assert [t for t in used if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", t)] == []
+    described = {tag["name"]: tag.get("description") for tag in built["tags"]}
+    assert set(described) == used
+    assert [name for name, text in described.items() if not text] == [], "describe the new tag in api/openapi.py TAGS"
+    assert {"key-data-sets", "declarations", "access", "disclosures", "e-invoices", "master-data", "health"} <= used
+
+
+def test_the_register_body_carries_every_example_of_schemas_examples(built: dict) -> None:
+    folder = Path(openapi.EXAMPLES_FOLDER)
+    files = {path.stem: json.loads(path.read_text()) for path in folder.glob("*.json")}
+    assert len(files) >= 3
+    body = built["paths"]["/v1/key-data-sets"]["post"]["requestBody"]["content"]["application/json"]
+    assert {name: example["value"] for name, example in body["examples"].items()} == files
+    assert body["examples"]["design-example"]["summary"] == "1 goods line(s), DE to GB, EUR"
+
+
+def test_the_committed_document_is_the_one_the_node_publishes(built: dict, api: Api) -> None:
+    committed = openapi.DOCUMENT_PATH.read_text(encoding="utf-8")
+    assert committed == openapi.render(built), f"schemas/openapi.json is stale: run {openapi.REGENERATE}"
+    served = api.client.get("/openapi.json").json()
+    assert served["paths"] == built["paths"] and served["tags"] == built["tags"]
+
+
+def test_every_problem_type_the_node_can_emit_is_documented_at_its_type_uri(api: Api) -> None:
+    emitted = {kind.uri for kind in [*PROBLEMS.values(), *HTTP_STATUS_PROBLEMS.values()]}
+    documented = {doc.uri: doc for doc in problem_types()}
+    assert emitted <= set(documented)
+    assert set(DESCRIPTIONS) == {doc.slug for doc in documented.values()}, "describe each problem type in DESCRIPTIONS"
+    listed = api.client.get("/problems", headers={"Accept": "application/json"}).json()["items"]
+    assert {item["type"] for item in listed} == set(documented)
+    for uri, doc in documented.items():
+        path = uri.removeprefix("https://gpid.dev")
+        page = api.client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), uri
+        assert doc.title.replace("'", "&#x27;") in page.text and uri in page.text
+        data = api.client.get(path, headers={"Accept": "application/json"}).json()
+        assert data["type"] == uri and data["statuses"] == list(doc.statuses) and data["description"] == DESCRIPTIONS[doc.slug]
+    index = api.client.get("/problems").text
+    assert all(f'href="/problems/{doc.slug}"' in index for doc in documented.values())
+
+
+def test_a_problem_answer_names_a_type_whose_page_exists(api: Api) -> None:
+    for answer in (api.client.get("/v1/key-data-sets"), api.client.get("/no/such/route"),
+                   api.client.get("/v1/key-data-sets/GP-NOT-A-GPID", headers=api.auth(SELLER))):  # fmt: skip
+        kind = answer.json()["type"]
+        assert api.client.get(kind.removeprefix("https://gpid.dev")).status_code == 200, kind
+    unknown = api.client.get("/problems/no-such-type", headers={"Accept": "application/json"})
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("/not-found")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.urls += [v for k, v in values.items() if k in ("src", "href") and v]
+        self._script = tag == "script" and "src" not in values
+
+    def handle_data(self, data: str) -> None:
+        if getattr(self, "_script", False) and data.strip():
+            self.inline_scripts += 1
+
+
+def test_swagger_ui_is_served_from_the_nodes_own_files(api: Api) -> None:
+    page = api.client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    links = _Links()
+    links.feed(page.text)
+    assert links.urls and all(url.startswith("/docs/") for url in links.urls), links.urls
+    assert links.inline_scripts == 0 and "http" not in page.text
+    csp = page.headers["content-security-policy"]
+    assert "http" not in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    for url in links.urls:
+        asset = api.client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 500, url
+    bundle = api.client.get("/docs/swagger-ui/swagger-ui-bundle.js")
+    assert bundle.headers["content-type"].startswith("text/javascript") and b"SwaggerUIBundle" in bundle.content
+    init = api.client.get("/docs/swagger-ui/swagger-initializer.js").text
+    assert '"/openapi.json"' in init and "validatorUrl: null" in init
+    assert api.client.get("/docs/swagger-ui/LICENSE").status_code == 200
+    assert api.client.get("/docs/swagger-ui/..%2Fsettings.py").status_code == 404
+    assert api.client.get("/docs/swagger-ui/swagger-ui-bundle.js.map").status_code == 404
 
 
 # Positive data for every operation; negative data too where there is an input to get wrong.

@@ -12,7 +12,7 @@ from gpid_node.api.models import ACCOUNT_PATTERN, Granted, GrantList, GrantReque
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_change, answer_write, written_responses
 
-router = APIRouter(prefix="/v1/key-data-sets", tags=["grants"])
+router = APIRouter(prefix="/v1/key-data-sets", tags=["access"])
 
 GpidPath = Annotated[str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")]
 AccountPath = Annotated[str, PathParam(pattern=ACCOUNT_PATTERN, description="the grantee's account")]

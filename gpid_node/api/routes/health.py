@@ -12,7 +12,7 @@ from gpid_node.api.metrics import CONTENT_TYPE
 from gpid_node.api.models import Health, Readiness
 from gpid_node.services.node import Node
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["health"])
 
 # The index may trail the chain head by this many blocks (plus the confirmations it waits for).
 READY_MAX_LAG_BLOCKS = 10

@@ -41,7 +41,7 @@ from gpid_node.domain.times import iso
 from gpid_node.services.exports import CSV_MEDIA_TYPE, LIST_COLUMNS, attachment, csv_lines, json_document
 from gpid_node.services.reads import ListQuery
 
-router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
+router = APIRouter(prefix="/v1/key-data-sets", tags=["key-data-sets"])
 
 GpidPath = Annotated[
     str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")
@@ -86,6 +86,7 @@ def register(
 
 @router.post(
     "/derive",
+    tags=["e-invoices"],
     response_model=Derived,
     summary="Derive a key data set from an e-invoice (nothing is written)",
     description="Reads the e-invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF) safely and maps "

@@ -12,7 +12,7 @@ from gpid_node.api.models import ACCOUNT_PATTERN, MandateList, MandateRequest, M
 from gpid_node.api.problems import responses
 from gpid_node.api.routes import answer_change, answer_write, written_responses
 
-router = APIRouter(prefix="/v1/mandates", tags=["mandates"])
+router = APIRouter(prefix="/v1/mandates", tags=["access"])
 
 AgentPath = Annotated[str, PathParam(pattern=ACCOUNT_PATTERN, description="the agent's account")]
 DirectionPath = Annotated[Literal["export", "import"], PathParam(description="export or import")]

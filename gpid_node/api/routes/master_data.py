@@ -15,7 +15,7 @@ from gpid_node.api.openapi import CSV_BODY, ITEM_BODY, PARTNER_BODY
 from gpid_node.api.problems import responses
 from gpid_node.store.tables import ITEM_ID, PARTNER_ID
 
-router = APIRouter(tags=["master data"])
+router = APIRouter(tags=["master-data"])
 
 ItemPath = Annotated[str, PathParam(min_length=1, max_length=ITEM_ID, description="the seller's item id (BT-155) as the invoices give it")]
 PartnerPath = Annotated[str, PathParam(min_length=1, max_length=PARTNER_ID, description="the customer's VAT id or party id as the invoices give it")]

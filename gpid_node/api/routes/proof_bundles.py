@@ -11,7 +11,7 @@ from gpid_node.api.deps import CurrentPrincipal, NodeDep
 from gpid_node.api.models import ProofBundle
 from gpid_node.api.problems import responses
 
-router = APIRouter(prefix="/v1/key-data-sets", tags=["key data sets"])
+router = APIRouter(prefix="/v1/key-data-sets", tags=["key-data-sets"])
 
 GpidPath = Annotated[str, PathParam(max_length=64, description="the GPID as printed (case and hyphens do not matter)")]
 MAX_INT32 = 2**31 - 1

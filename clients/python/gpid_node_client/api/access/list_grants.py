@@ -1,0 +1,204 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.grant_list import GrantList
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    gpid: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/key-data-sets/{gpid}/grants".format(
+            gpid=quote(str(gpid), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> GrantList | Problem | None:
+    if response.status_code == 200:
+        response_200 = GrantList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[GrantList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    gpid: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GrantList | Problem]:
+    """The grants of a key data set (active and revoked), for its seller and its buyer
+
+     Grants are the seller's and the buyer's business: anyone else who may read the GPID gets 403,
+    whoever may not read it 404.
+
+    Args:
+        gpid (str): the GPID as printed (case and hyphens do not matter)
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GrantList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gpid=gpid,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    gpid: str,
+    *,
+    client: AuthenticatedClient,
+) -> GrantList | Problem | None:
+    """The grants of a key data set (active and revoked), for its seller and its buyer
+
+     Grants are the seller's and the buyer's business: anyone else who may read the GPID gets 403,
+    whoever may not read it 404.
+
+    Args:
+        gpid (str): the GPID as printed (case and hyphens do not matter)
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GrantList | Problem
+    """
+
+    return sync_detailed(
+        gpid=gpid,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    gpid: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[GrantList | Problem]:
+    """The grants of a key data set (active and revoked), for its seller and its buyer
+
+     Grants are the seller's and the buyer's business: anyone else who may read the GPID gets 403,
+    whoever may not read it 404.
+
+    Args:
+        gpid (str): the GPID as printed (case and hyphens do not matter)
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[GrantList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        gpid=gpid,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    gpid: str,
+    *,
+    client: AuthenticatedClient,
+) -> GrantList | Problem | None:
+    """The grants of a key data set (active and revoked), for its seller and its buyer
+
+     Grants are the seller's and the buyer's business: anyone else who may read the GPID gets 403,
+    whoever may not read it 404.
+
+    Args:
+        gpid (str): the GPID as printed (case and hyphens do not matter)
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        GrantList | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            gpid=gpid,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+from typing_extensions import Self
+
+T = TypeVar("T", bound="MasterDataImported")
+
+
+@_attrs_define
+class MasterDataImported:
+    """
+    Attributes:
+        read (int): entries in the file
+        created (int):
+        replaced (int):
+    """
+
+    read: int
+    created: int
+    replaced: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        read = self.read
+
+        created = self.created
+
+        replaced = self.replaced
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "read": read,
+                "created": created,
+                "replaced": replaced,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        read = d.pop("read")
+
+        created = d.pop("created")
+
+        replaced = d.pop("replaced")
+
+        master_data_imported = cls(
+            read=read,
+            created=created,
+            replaced=replaced,
+        )
+
+        master_data_imported.additional_properties = d
+        return master_data_imported
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
