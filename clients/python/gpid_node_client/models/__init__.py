@@ -18,6 +18,7 @@ from .create_disclosure_response_201_roots import CreateDisclosureResponse201Roo
 from .create_disclosure_response_201_salts import CreateDisclosureResponse201Salts
 from .customs_grant import CustomsGrant
 from .customs_grant_error_type_0 import CustomsGrantErrorType0
+from .customs_outcome import CustomsOutcome
 from .declaration import Declaration
 from .declaration_direction import DeclarationDirection
 from .declaration_gpid import DeclarationGPID
@@ -31,9 +32,13 @@ from .disclosure_request import DisclosureRequest
 from .discrepancy import Discrepancy
 from .e_invoice_source import EInvoiceSource
 from .end_mandate_direction import EndMandateDirection
+from .export_key_data_sets_format import ExportKeyDataSetsFormat
+from .export_key_data_sets_response_200 import ExportKeyDataSetsResponse200
 from .field_error import FieldError
 from .freshness import Freshness
 from .goods_line import GoodsLine
+from .gpid_declaration import GPIDDeclaration
+from .gpid_declarations import GPIDDeclarations
 from .grant_entry import GrantEntry
 from .grant_list import GrantList
 from .grant_request import GrantRequest
@@ -130,6 +135,7 @@ __all__ = (
     "CreateDisclosureResponse201Salts",
     "CustomsGrant",
     "CustomsGrantErrorType0",
+    "CustomsOutcome",
     "Declaration",
     "DeclarationDirection",
     "DeclarationGPID",
@@ -143,8 +149,12 @@ __all__ = (
     "Discrepancy",
     "EInvoiceSource",
     "EndMandateDirection",
+    "ExportKeyDataSetsFormat",
+    "ExportKeyDataSetsResponse200",
     "FieldError",
     "Freshness",
+    "GPIDDeclaration",
+    "GPIDDeclarations",
     "GoodsLine",
     "GrantEntry",
     "GrantList",
