@@ -23,6 +23,7 @@ import pytest
 
 from gpid_node.chain.client import RegistryClient, connect
 from gpid_node.chain.devchain import DevChain, free_port
+from gpid_node.chain.keystore import create_keystore
 from gpid_node.chain.transport import RETRY_AFTER_S, Credentials, FailoverProvider, KeepAliveHTTPProvider, RpcOptions
 from gpid_node.domain.errors import ChainUnavailable, ValidationFailed
 from gpid_node.settings import load_settings
@@ -168,23 +169,21 @@ def test_a_ca_that_did_not_sign_the_endpoint_is_refused(guarded: Proxy, pki: dic
 def test_a_node_started_without_the_token_stops_with_a_clear_error_and_prints_no_secret(
     folder: Path, guarded: Proxy, pki: dict[str, Path], secret_files: dict[str, Path]
 ) -> None:
-    """`gpid-node init` and `deploy` as processes at debug level: without the token the deploy stops
-    naming the setting; with every setting it deploys through the proxy. Nothing printed holds a secret."""
+    """`gpid-node deploy` as a process at debug level: without the token it stops naming the setting;
+    with every setting it deploys through the proxy. Nothing it printed holds a secret."""
     data_dir = folder / "node"
-    key_file = folder / "deployer.key"
-    key_file.write_text(dev_account(0).key.hex())
+    data_dir.mkdir()
+    create_keystore(data_dir / "keystore.json", "correct horse battery", dev_account(0).key, scrypt_n=2**4)  # light: a test key
     settings = {"GPID_RPC_URL": guarded.url, "GPID_RPC_HEADERS_FILE": str(secret_files["headers"]), "GPID_RPC_CA_FILE": str(pki["ca"]),
                 "GPID_RPC_CLIENT_CERT_FILE": str(pki["client_cert"]), "GPID_RPC_CLIENT_KEY_FILE": str(pki["client_key"]),
                 "GPID_KEYSTORE_PASSWORD": "correct horse battery", "GPID_LOG_LEVEL": "debug"}  # fmt: skip
-    done = cli(data_dir, "init", "--private-key-file", str(key_file), **settings)
-    assert done.returncode == 0, done.stderr
     refused = cli(data_dir, "deploy", **settings)
     assert refused.returncode != 0
     assert "refused the node's credentials (HTTP 401" in refused.stderr and "GPID_RPC_BEARER_TOKEN" in refused.stderr
     deployed = cli(data_dir, "deploy", GPID_RPC_BEARER_TOKEN_FILE=str(secret_files["token"]), **settings)
     assert deployed.returncode == 0, deployed.stderr
     assert "deployed registry" in deployed.stdout
-    printed = "".join(d.stdout + d.stderr for d in (done, refused, deployed))
+    printed = "".join(d.stdout + d.stderr for d in (refused, deployed))
     for secret in (TOKEN, HEADER_VALUE, pki["client_key"].read_text().splitlines()[1]):
         assert secret not in printed
 
