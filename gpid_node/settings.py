@@ -338,7 +338,7 @@ def _checked_http_url(value: str) -> str:
     return value
 
 
-_SECRET_HINTS = ("password", "pasword", "secret", "key", "token")
+_SECRET_HINTS = ("password", "pasword", "secret", "key", "token", "signers", "fallback", "headers")  # the last three: URLs, header values
 
 
 def _problem_text(error: Any) -> str:

@@ -367,3 +367,17 @@ def test_a_write_goes_to_the_first_healthy_endpoint_only(tmp_path: Path, endpoin
     tx_hash = client.broadcast(raw)  # the outbox sends it again (same bytes): now to the first healthy one
     assert secondary.methods[-1] == "eth_sendRawTransaction"
     assert client.wait(tx_hash, timeout_s=10).succeeded
+
+
+def test_wrong_private_rpc_settings_are_refused_without_quoting_them(tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path, rpc_headers={"X-Key": "line\nbreak" + HEADER_VALUE})
+    assert refused.value.problems[0].path == "GPID_RPC_HEADERS" and HEADER_VALUE not in str(refused.value.problems)
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path, remote_signers={"0x12": f"http://u:{TOKEN}@127.0.0.1:9000"})
+    assert "not an account address" in refused.value.problems[0].message and TOKEN not in str(refused.value.problems)
+    with pytest.raises(ValidationFailed) as refused:
+        load_settings(data_dir=tmp_path, rpc_fallback_urls=[f"ftp://u:{TOKEN}@host/"])
+    assert "scheme is ftp" in refused.value.problems[0].message and TOKEN not in str(refused.value.problems)
+    signers = load_settings(data_dir=tmp_path, remote_signers={"0x" + "ab" * 20: "http://127.0.0.1:9000"}).remote_signers
+    assert signers == {"0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB": "http://127.0.0.1:9000"}
