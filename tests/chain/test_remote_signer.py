@@ -189,3 +189,35 @@ def test_the_remote_accounts_encryption_keys_stay_in_the_keystore(tmp_path: Path
     assert (folder / "encryption" / f"{registry.people.seller.address}.json").is_file()
     assert keyring.remote_signers() == {registry.people.seller.address: signer.url}
     assert signer.requests() == []
+
+
+@pytest.mark.slow
+def test_the_command_line_registers_through_the_signer_named_in_the_settings(dev_folder: tuple[Path, str], tmp_path: Path) -> None:
+    """`gpid-node register` on a development data folder whose seller keystore was taken away: the
+    seller's account is in GPID_REMOTE_SIGNERS, its key only in a signer process; the registration
+    is mined, signed there. (The seller's encryption key stays in the folder's keystore.)"""
+    from gpid_node.chain.keystore import keystore_address, load_keystore
+    from gpid_node.services.devmode import DEV_PASSWORD
+    from support.cli import register_sample
+
+    data_dir, seller = dev_folder
+    keystores = [p for p in (data_dir / "keys").glob("*.json") if keystore_address(p).lower() == seller.lower()]
+    assert len(keystores) == 1
+    key = load_keystore(keystores[0], DEV_PASSWORD).key
+    kept = tmp_path / "seller-keystore.json"
+    keystores[0].rename(kept)  # the node no longer holds the seller's signing key
+    key_file = tmp_path / "seller.key"
+    key_file.write_text(key.hex())
+    port = free_port()
+    own = Signer(f"http://127.0.0.1:{port}", port, key_file, tmp_path / "signer.log").start()
+    toml = data_dir / "node.toml"
+    before = toml.read_text()
+    try:
+        toml.write_text(before + f'remote_signers = {{"{seller}" = "{own.url}"}}\n')
+        gpid = register_sample(data_dir, seller, tmp_path, "REMOTE-CLI-1", lines=2)
+        assert gpid.startswith("GP") and own.requests().count("eth_signTransaction") >= 1
+        assert (data_dir / "keys" / "encryption" / f"{seller}.json").is_file()
+    finally:
+        own.stop()
+        toml.write_text(before)
+        kept.rename(keystores[0])
