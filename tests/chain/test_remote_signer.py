@@ -221,3 +221,22 @@ def test_the_command_line_registers_through_the_signer_named_in_the_settings(dev
         own.stop()
         toml.write_text(before)
         kept.rename(keystores[0])
+
+
+def test_the_engine_process_is_handed_the_remote_accounts_and_the_rpc_options() -> None:
+    """The outbox runs in the node's engine process (services/engine_process.py): what it is sent
+    crosses a pipe (pickled), and its keyring signs through the same signers."""
+    import pickle
+
+    from gpid_node.chain.transport import RpcOptions
+    from gpid_node.services.engine_process import EngineSpec, _keyring_of
+
+    account, token = "0x" + "12" * 20, "engine-" + os.urandom(8).hex()
+    spec = EngineSpec(database="sqlite://", rpc_url="http://127.0.0.1:8545", deployment=None, fee_mode="auto",  # type: ignore[arg-type]
+                      keys=[], encryption_keys=[], batch_size=1, confirmations=0, poll_s=0.1, log_level="info", log_format="json",
+                      rpc_options=RpcOptions(bearer_token=token), remote_signers={account: "http://127.0.0.1:9000"})  # fmt: skip
+    sent = pickle.loads(pickle.dumps(spec))
+    assert sent.rpc_options.bearer_token == token and token not in repr(spec)
+    keyring = _keyring_of(sent)
+    remote = keyring.get(keyring.addresses[0])
+    assert isinstance(remote, RemoteAccount) and remote.url == "http://127.0.0.1:9000" and keyring.private_keys() == []
