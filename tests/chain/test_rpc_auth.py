@@ -166,11 +166,13 @@ def test_a_ca_that_did_not_sign_the_endpoint_is_refused(guarded: Proxy, pki: dic
         client.block_number()
 
 
+@pytest.mark.slow
 def test_a_node_started_without_the_token_stops_with_a_clear_error_and_prints_no_secret(
     folder: Path, guarded: Proxy, pki: dict[str, Path], secret_files: dict[str, Path]
 ) -> None:
     """`gpid-node deploy` as a process at debug level: without the token it stops naming the setting;
-    with every setting it deploys through the proxy. Nothing it printed holds a secret."""
+    with every setting it deploys through the proxy; `serve` without the token stops at startup the
+    same way (an endpoint that is down would not stop it). Nothing printed holds a secret."""
     data_dir = folder / "node"
     data_dir.mkdir()
     create_keystore(data_dir / "keystore.json", "correct horse battery", dev_account(0).key, scrypt_n=2**4)  # light: a test key
@@ -183,7 +185,10 @@ def test_a_node_started_without_the_token_stops_with_a_clear_error_and_prints_no
     deployed = cli(data_dir, "deploy", GPID_RPC_BEARER_TOKEN_FILE=str(secret_files["token"]), **settings)
     assert deployed.returncode == 0, deployed.stderr
     assert "deployed registry" in deployed.stdout
-    printed = "".join(d.stdout + d.stderr for d in (refused, deployed))
+    started = cli(data_dir, "serve", "--port", str(free_port()), timeout=90, **settings)  # no token: stops at startup
+    assert started.returncode != 0
+    assert "refused the node's credentials (HTTP 401" in started.stderr and "GPID_RPC_BEARER_TOKEN" in started.stderr
+    printed = "".join(d.stdout + d.stderr for d in (refused, deployed, started))
     for secret in (TOKEN, HEADER_VALUE, pki["client_key"].read_text().splitlines()[1]):
         assert secret not in printed
 
