@@ -19,7 +19,7 @@ HTTP 401 or 403: :class:`EndpointRefused`, which says which setting to look at. 
 (:class:`FailoverProvider`): reads go to the first healthy one and fail over to the next within the
 call; writes (``eth_sendRawTransaction``, and the pending nonce they follow) go to the first healthy
 one and are not repeated elsewhere within the call. An endpoint that fails is set aside for
-``retry_after_s`` (doubling up to a minute while it keeps failing) and then tried again first,
+:data:`RETRY_AFTER_S` (doubling up to a minute while it keeps failing) and then tried again first,
 so a primary that comes back is used again. No secret of these ever reaches a log, a message or a repr.
 """
 
