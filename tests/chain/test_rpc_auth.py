@@ -385,3 +385,18 @@ def test_wrong_private_rpc_settings_are_refused_without_quoting_them(tmp_path: P
     assert "scheme is ftp" in refused.value.problems[0].message and TOKEN not in str(refused.value.problems)
     signers = load_settings(data_dir=tmp_path, remote_signers={"0x" + "ab" * 20: "http://127.0.0.1:9000"}).remote_signers
     assert signers == {"0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB": "http://127.0.0.1:9000"}
+
+
+def test_web3s_own_provider_used_behind_an_http_proxy_carries_the_same_options(guarded: Proxy, pki: dict[str, Path]) -> None:
+    """Behind an HTTP proxy the node uses web3's HTTPProvider (requests): its request_kwargs carry the
+    header, the CA bundle and the client certificate, its session the token. Here it talks to the
+    guarded endpoint directly (there is no HTTP proxy to go through), with each option required."""
+    from web3 import Web3
+
+    from gpid_node.chain.transport import _web3_provider
+
+    options = full_options(pki)
+    assert Web3(_web3_provider(guarded.url, 10.0, options, Credentials(options))).eth.chain_id == 31337
+    without_token = full_options(pki, bearer_token=None)
+    with pytest.raises(Exception, match="401"):
+        Web3(_web3_provider(guarded.url, 10.0, without_token, Credentials(without_token))).eth.chain_id  # noqa: B018
