@@ -52,6 +52,8 @@ JWT_RENEW_FRACTION = 0.5  # a JWT is renewed once this share of its lifetime has
 RETRY_AFTER_S = 5.0  # how long a failed endpoint is set aside at first (doubling while it keeps failing)
 RETRY_AFTER_MAX_S = 60.0
 WRITE_METHODS = frozenset({"eth_sendRawTransaction", "eth_sendTransaction", "eth_getTransactionCount"})
+_REFUSED_HINT = "check GPID_RPC_BEARER_TOKEN(_FILE), GPID_RPC_JWT_KEY_FILE and GPID_RPC_HEADERS"
+_TLS_HINT = "check the CA bundle (GPID_RPC_CA_FILE) and the client certificate (GPID_RPC_CLIENT_CERT_FILE)"
 
 
 class EndpointRefused(ConnectionError):
@@ -235,8 +237,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
                 continue
             except ssl.SSLError as exc:
                 self._drop_connection()
-                raise EndpointRefused(f"TLS refused ({exc.reason or exc.__class__.__name__}): check the CA bundle "
-                                      "(GPID_RPC_CA_FILE) and the client certificate (GPID_RPC_CLIENT_CERT_FILE)") from exc
+                raise EndpointRefused(f"TLS refused ({exc.reason or exc.__class__.__name__}): {_TLS_HINT}") from exc
             except (http.client.HTTPException, OSError) as exc:
                 self._drop_connection()
                 raise ConnectionError(f"{exc.__class__.__name__}: {exc}") from exc
@@ -246,8 +247,7 @@ class KeepAliveHTTPProvider(JSONBaseProvider):
             if response.will_close:
                 self._drop_connection()
             if response.status in (401, 403):
-                raise EndpointRefused(f"the endpoint refused the node's credentials (HTTP {response.status} {response.reason}): "
-                                      "check GPID_RPC_BEARER_TOKEN(_FILE), GPID_RPC_JWT_KEY_FILE and GPID_RPC_HEADERS")
+                raise EndpointRefused(f"the endpoint refused the node's credentials (HTTP {response.status} {response.reason}): {_REFUSED_HINT}")
             if not 200 <= response.status < 300:
                 raise ConnectionError(f"the endpoint answered HTTP {response.status} {response.reason}")
             try:  # a hostile answer nested deeper than the recursion limit raises RecursionError (see chain/__init__)
@@ -393,6 +393,35 @@ class _RequestsAuth:
         return request
 
 
+class _RequestsHTTPProvider(Web3.HTTPProvider):  # type: ignore[misc,valid-type]
+    """web3's own provider, its ``requests`` errors said as the kept-alive transport says them
+    (``EndpointRefused``, ``ConnectionError``), so that the client and the failover treat both alike."""
+
+    def _translated(self, call: Any) -> Any:
+        import requests
+
+        try:
+            return call()
+        except requests.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            if status in (401, 403):
+                raise EndpointRefused(f"the endpoint refused the node's credentials (HTTP {status}): {_REFUSED_HINT}") from exc
+            raise ConnectionError(f"the endpoint answered HTTP {status}") from exc
+        except requests.exceptions.SSLError as exc:
+            raise EndpointRefused(f"TLS refused: {_TLS_HINT}") from exc
+        except requests.RequestException as exc:
+            raise ConnectionError(exc.__class__.__name__) from exc
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        answer: RPCResponse = self._translated(lambda: super(_RequestsHTTPProvider, self).make_request(method, params))
+        return answer
+
+    def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> list[RPCResponse] | RPCResponse:
+        answer: list[RPCResponse] | RPCResponse = self._translated(
+            lambda: super(_RequestsHTTPProvider, self).make_batch_request(requests))
+        return answer
+
+
 def _web3_provider(rpc_url: str, timeout_s: float, options: RpcOptions, credentials: Credentials) -> BaseProvider:
     """web3's own ``HTTPProvider`` (for an endpoint behind an HTTP proxy) with the same options:
     ``request_kwargs`` go to each ``requests`` call (headers, CA bundle as ``verify``, client
@@ -408,7 +437,8 @@ def _web3_provider(rpc_url: str, timeout_s: float, options: RpcOptions, credenti
         kwargs["verify"] = options.ca_file
     if options.client_cert_file is not None:
         kwargs["cert"] = (options.client_cert_file, options.client_key_file) if options.client_key_file else options.client_cert_file
-    return Web3.HTTPProvider(rpc_url, request_kwargs=kwargs, session=session)
+    # no retries of web3's own: a refusal is not worth repeating, and the outbox and the indexer retry outages
+    return _RequestsHTTPProvider(rpc_url, request_kwargs=kwargs, session=session, exception_retry_configuration=None)
 
 
 def make_provider(rpc_url: str, timeout_s: float = 10.0, options: RpcOptions | None = None) -> BaseProvider:

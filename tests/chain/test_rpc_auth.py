@@ -390,13 +390,17 @@ def test_wrong_private_rpc_settings_are_refused_without_quoting_them(tmp_path: P
 def test_web3s_own_provider_used_behind_an_http_proxy_carries_the_same_options(guarded: Proxy, pki: dict[str, Path]) -> None:
     """Behind an HTTP proxy the node uses web3's HTTPProvider (requests): its request_kwargs carry the
     header, the CA bundle and the client certificate, its session the token. Here it talks to the
-    guarded endpoint directly (there is no HTTP proxy to go through), with each option required."""
+    guarded endpoint directly (there is no HTTP proxy to go through), with each option required; a
+    refusal comes out as the kept-alive transport's does."""
     from web3 import Web3
 
-    from gpid_node.chain.transport import _web3_provider
+    from gpid_node.chain.transport import EndpointRefused, _web3_provider
 
     options = full_options(pki)
     assert Web3(_web3_provider(guarded.url, 10.0, options, Credentials(options))).eth.chain_id == 31337
     without_token = full_options(pki, bearer_token=None)
-    with pytest.raises(Exception, match="401"):
+    with pytest.raises(EndpointRefused, match="HTTP 401.*GPID_RPC_BEARER_TOKEN"):
         Web3(_web3_provider(guarded.url, 10.0, without_token, Credentials(without_token))).eth.chain_id  # noqa: B018
+    client = RegistryClient(Web3(_web3_provider(guarded.url, 10.0, without_token, Credentials(without_token))), "0x" + "11" * 20)
+    with pytest.raises(ChainUnavailable, match="refused the node's credentials"):
+        client.block_number()
