@@ -240,3 +240,16 @@ def test_the_engine_process_is_handed_the_remote_accounts_and_the_rpc_options() 
     keyring = _keyring_of(sent)
     remote = keyring.get(keyring.addresses[0])
     assert isinstance(remote, RemoteAccount) and remote.url == "http://127.0.0.1:9000" and keyring.private_keys() == []
+
+
+@pytest.mark.parametrize("fees", [{"gasPrice": 0}, {"gasPrice": 7}, {"maxFeePerGas": 0, "maxPriorityFeePerGas": 0}])
+def test_legacy_zero_gas_and_eip1559_transactions_are_signed_and_checked(registry: Any, signer: Signer, fees: dict[str, int]) -> None:
+    """Free-gas networks (Besu with zeroBaseFee, GoQuorum) take legacy transactions at gas price 0:
+    the signer's answer is decoded and checked in each form, and recovers to the account."""
+    from eth_account import Account
+
+    account = RemoteAccount(registry.people.seller.address, signer.url)
+    tx = {"to": registry.client.address, "data": b"\x01\x02", "nonce": 5, "gas": 50_000, "chainId": 31337, "value": 0, **fees}
+    signed = account.sign_transaction(tx)
+    assert Account.recover_transaction(signed.raw_transaction) == registry.people.seller.address
+    assert signed.raw_transaction == registry.people.seller.sign_transaction(tx).raw_transaction  # what a local key would sign
