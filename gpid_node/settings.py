@@ -49,7 +49,7 @@ class _TomlSource(PydanticBaseSettingsSource):
             raise ValidationFailed([FieldProblem(str(self.path), "not valid TOML for a node: arrays nested too deep")]) from None
 
 
-SECRET_SETTINGS = ("database_url", "rpc_url", "keystore_password")
+SECRET_SETTINGS = ("database_url", "rpc_url", "keystore_password", "rpc_bearer_token", "rpc_headers")
 """Settings that hold secrets (a database password, a provider's key in the chain URL, the keystore
 password): each may be given in a file (``GPID_<NAME>_FILE``), and none is ever printed in clear."""
 
@@ -131,6 +131,111 @@ class Settings(BaseSettings):
         description="addresses or networks (CIDR) of TLS-terminating proxies whose X-Forwarded-Proto / Forwarded "
         "proto= is believed (none by default: those headers are ignored)",
     )
+
+    # ------------------------------------------------------------------ private chain endpoints and signers
+    # (chain/transport.py, chain/remote_signer.py; docs/operations.md "Private RPC and external signers")
+    rpc_fallback_urls: list[str] = Field(
+        default_factory=list, repr=False,
+        description="further JSON-RPC endpoints of the same chain, in order: reads fail over to them, writes go to the first healthy one",
+    )  # fmt: skip
+    rpc_bearer_token: SecretStr | None = Field(None, description="static bearer token sent to the endpoint (or GPID_RPC_BEARER_TOKEN_FILE)")
+    rpc_jwt_key_file: Path | None = Field(
+        None, description="key the node signs its own short-lived JWTs with: a PEM RSA private key (RS256, Besu) or a 32-byte hex secret (HS256)"
+    )
+    rpc_jwt_expiry_s: int = Field(60, ge=10, le=86_400, description="lifetime of each JWT; a new one is signed when half of it has passed")
+    rpc_jwt_permissions: list[str] = Field(default_factory=lambda: ["*:*"], description="the JWT's permissions claim (Besu)")
+    rpc_headers: dict[str, SecretStr] = Field(
+        default_factory=dict, description="extra HTTP headers sent to the endpoint, as a JSON object (or GPID_RPC_HEADERS_FILE)"
+    )
+    rpc_ca_file: Path | None = Field(None, description="CA bundle (PEM) the https endpoint's certificate is checked against; default: the system's")
+    rpc_client_cert_file: Path | None = Field(None, description="client certificate (PEM) for mutual TLS with the endpoint")
+    rpc_client_key_file: Path | None = Field(None, description="private key (PEM, unencrypted) of the client certificate, if not in its file")
+    remote_signers: dict[str, str] = Field(
+        default_factory=dict, repr=False,
+        description="accounts signed for by a remote signer (eth_signTransaction: Web3Signer, Clef), as a JSON object account → signer URL",
+    )  # fmt: skip
+
+    @field_validator("rpc_fallback_urls")
+    @classmethod
+    def _fallback_urls(cls, value: list[str]) -> list[str]:
+        return [_checked_http_url(url) for url in value]
+
+    @field_validator("rpc_headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from GPID_RPC_HEADERS_FILE: a JSON object
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError('not a JSON object; write it as {"X-Api-Key": "..."}') from None
+        if isinstance(value, dict):
+            for name in value:
+                if not isinstance(name, str) or not name or any(not (33 <= ord(ch) < 127) or ch == ":" for ch in name):
+                    raise ValueError("a header name holds spaces, a colon or characters beyond ASCII; use names such as X-Api-Key")
+                if isinstance(value[name], str) and any(ch in value[name] for ch in "\r\n\0"):
+                    raise ValueError(f"the value of header {name} holds a line break")
+        return value
+
+    @field_validator("remote_signers")
+    @classmethod
+    def _signers(cls, value: dict[str, str]) -> dict[str, str]:
+        from gpid_node.domain.addresses import checksum
+
+        checked = {}
+        for account, url in value.items():
+            try:
+                address = checksum(account)
+            except (ValueError, TypeError):
+                raise ValueError(f"{account[:50]!r} is not an account address; write 0x and 40 hex digits") from None
+            checked[address] = _checked_http_url(url)
+        return checked
+
+    def rpc_options(self) -> Any:
+        """The transport's options (:class:`gpid_node.chain.transport.RpcOptions`), key files read and
+        checked now: a file that cannot be read or used is refused naming its setting, never its content."""
+        from gpid_node.chain.transport import RpcOptions
+
+        problems: list[FieldProblem] = []
+        jwt_key = None
+        if self.rpc_jwt_key_file is not None:
+            try:
+                jwt_key = self.rpc_jwt_key_file.read_bytes()
+            except OSError as exc:
+                problems.append(FieldProblem("GPID_RPC_JWT_KEY_FILE", f"cannot read {self.rpc_jwt_key_file}: {exc.strerror or exc.__class__.__name__}"))
+        try:
+            options = RpcOptions(
+                bearer_token=self.rpc_bearer_token.get_secret_value() if self.rpc_bearer_token is not None else None,
+                jwt_key=jwt_key, jwt_expiry_s=self.rpc_jwt_expiry_s, jwt_permissions=tuple(self.rpc_jwt_permissions),
+                headers=tuple((k, v.get_secret_value()) for k, v in self.rpc_headers.items()),
+                ca_file=str(self.rpc_ca_file) if self.rpc_ca_file else None,
+                client_cert_file=str(self.rpc_client_cert_file) if self.rpc_client_cert_file else None,
+                client_key_file=str(self.rpc_client_key_file) if self.rpc_client_key_file else None,
+                fallback_urls=tuple(self.rpc_fallback_urls),
+            )  # fmt: skip
+        except ValueError as exc:
+            problems.append(FieldProblem("GPID_RPC_BEARER_TOKEN", str(exc)))
+            options = RpcOptions()
+        if jwt_key is not None and not problems:
+            from gpid_node.chain.transport import Credentials
+
+            try:
+                Credentials(options)
+            except (ValueError, TypeError) as exc:  # cryptography refuses a damaged or encrypted key with these
+                message = str(exc) if "JWT" in str(exc) else f"not a usable key ({exc.__class__.__name__}); a PEM RSA private key or a 32-byte hex secret"
+                problems.append(FieldProblem("GPID_RPC_JWT_KEY_FILE", message))
+        if not problems:
+            import ssl
+
+            try:
+                options.ssl_context()
+            except (OSError, ssl.SSLError) as exc:
+                problems.append(FieldProblem("GPID_RPC_CA_FILE / GPID_RPC_CLIENT_CERT_FILE / GPID_RPC_CLIENT_KEY_FILE",
+                                             f"cannot use the TLS files: {getattr(exc, 'strerror', None) or exc.__class__.__name__}"))  # fmt: skip
+        if problems:
+            raise ValidationFailed(problems, message="invalid settings: " + "; ".join(f"{p.path}: {p.message}" for p in problems))
+        return options
 
     @field_validator("rpc_url", "public_url")
     @classmethod
@@ -233,7 +338,7 @@ def _checked_http_url(value: str) -> str:
     return value
 
 
-_SECRET_HINTS = ("password", "pasword", "secret", "key", "token")
+_SECRET_HINTS = ("password", "pasword", "secret", "key", "token", "signers", "fallback", "headers")  # the last three: URLs, header values
 
 
 def _problem_text(error: Any) -> str:
@@ -265,4 +370,7 @@ def load_settings(**overrides: Any) -> Settings:
             f"{p.path}: {p.message}" for p in problems
         )) from None
     hide(settings.keystore_password.get_secret_value(), urls=(settings.rpc_url, settings.database_url))
+    hide(settings.rpc_bearer_token.get_secret_value() if settings.rpc_bearer_token is not None else None,
+         *(value.get_secret_value() for value in settings.rpc_headers.values()),
+         urls=(*settings.rpc_fallback_urls, *settings.remote_signers.values()))  # fmt: skip
     return settings

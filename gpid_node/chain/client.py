@@ -32,7 +32,8 @@ from gpid_node.chain.abi import abi_type, decode_error, signature
 from gpid_node.chain.artifacts import contract
 from gpid_node.chain.errors import RangeRefused, RpcRefused, UnknownBlock, to_domain_error
 from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, from_struct
-from gpid_node.chain.transport import make_provider
+from gpid_node.chain.remote_signer import TransactionSigner
+from gpid_node.chain.transport import EndpointRefused, RpcOptions, make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.redaction import redact_text, redact_url
@@ -104,9 +105,10 @@ def _shape(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-def connect(rpc_url: str, timeout_s: float = 10.0) -> Web3:
-    """A web3 over HTTP, through the kept-alive transport (chain/transport.py)."""
-    return Web3(make_provider(rpc_url, timeout_s))
+def connect(rpc_url: str, timeout_s: float = 10.0, options: RpcOptions | None = None) -> Web3:
+    """A web3 over HTTP, through the kept-alive transport (chain/transport.py), with the endpoint's
+    credentials, TLS files and fallback endpoints of ``options``."""
+    return Web3(make_provider(rpc_url, timeout_s, options))
 
 
 def _revert_data(exc: Exception) -> str | None:
@@ -166,7 +168,8 @@ class RegistryClient:
             return result
         except CONNECTION_ERRORS as exc:
             self._last_ok = 0.0
-            raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {exc.__class__.__name__}") from exc
+            why = str(exc) if isinstance(exc, EndpointRefused) else exc.__class__.__name__  # its text names settings, never secrets
+            raise ChainUnavailable(f"the chain at {self.rpc_url} cannot be reached: {why}") from exc
 
     def _decoded(self, method: str, decode: Callable[[], _T]) -> _T:
         """``decode()`` of an answer to ``method``; an answer of the wrong shape (null, a number for a
@@ -404,7 +407,7 @@ class RegistryClient:
         return self._decoded("eth_getTransactionCount", lambda: int(answer, 16))
 
     def sign(
-        self, account: LocalAccount, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
+        self, account: LocalAccount | TransactionSigner, data: bytes, nonce: int, gas: int, fees: dict[str, int] | None = None
     ) -> SignedTx:
         tx: TransactionDictType = {
             "to": self.address,
@@ -459,7 +462,7 @@ class RegistryClient:
                 raise ChainUnavailable(f"transaction {tx_hash} was not mined within {timeout_s} s")
             time.sleep(poll_s)
 
-    def transact(self, account: LocalAccount, function: str, *args: Any, gas: int | None = None) -> Receipt:
+    def transact(self, account: LocalAccount | TransactionSigner, function: str, *args: Any, gas: int | None = None) -> Receipt:
         """Simulate, sign, send and wait: for operators, tests and tools (the node's writes use the outbox)."""
         data = self.encode(function, *args)
         self.simulate(account.address, data)

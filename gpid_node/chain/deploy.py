@@ -17,6 +17,7 @@ from web3 import Web3
 
 from gpid_node.chain.artifacts import artifact_hash, contract
 from gpid_node.chain.client import CONNECTION_ERRORS, GAS_MARGIN, FeeMode, RegistryClient, connect
+from gpid_node.chain.transport import EndpointRefused, RpcOptions
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, FieldProblem, ValidationFailed
 from gpid_node.domain.redaction import redact_url
 
@@ -64,15 +65,18 @@ def deploy(
     record_path: Path | None = None,
     contract_name: str = "GPIDRegistry",
     fee_mode: FeeMode | str = FeeMode.AUTO,
+    options: RpcOptions | None = None,
 ) -> tuple[Deployment, bool]:
     """Deploys the registry unless ``record_path`` names a live deployment; returns (record, reused).
 
-    An endpoint that cannot be reached is a ChainUnavailable naming it (without its credentials).
+    An endpoint that cannot be reached is a ChainUnavailable naming it (without its credentials);
+    ``options`` are the endpoint's credentials and TLS files (chain/transport.py).
     """
     try:
-        return _deploy(connect(rpc_url), deployer, admin, record_path, contract_name, fee_mode)
+        return _deploy(connect(rpc_url, options=options), deployer, admin, record_path, contract_name, fee_mode)
     except CONNECTION_ERRORS as exc:
-        raise ChainUnavailable(f"the chain at {redact_url(rpc_url)} cannot be reached: {exc.__class__.__name__}") from exc
+        why = str(exc) if isinstance(exc, EndpointRefused) else exc.__class__.__name__  # its text names settings, never secrets
+        raise ChainUnavailable(f"the chain at {redact_url(rpc_url)} cannot be reached: {why}") from exc
 
 
 def _deploy(

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from gpid_node.chain.remote_signer import RemoteAccount
 from gpid_node.domain.addresses import checksum
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
 from gpid_node.domain.errors import FieldProblem, ValidationFailed
@@ -278,20 +279,31 @@ class Keyring:
 
     Without ``encryption``, each account gets a fresh encryption key pair held in memory only (tests
     and ephemeral nodes); a node's keys on disk are loaded with both.
+
+    ``remote`` accounts sign through a remote signer (:mod:`gpid_node.chain.remote_signer`); their
+    encryption keys are the node's own, in the keys folder like every account's.
     """
 
-    def __init__(self, accounts: dict[str, LocalAccount] | None = None, encryption: EncryptionKeyring | None = None) -> None:
+    def __init__(
+        self,
+        accounts: dict[str, LocalAccount] | None = None,
+        encryption: EncryptionKeyring | None = None,
+        remote: Mapping[str, RemoteAccount] | None = None,
+    ) -> None:
         self._accounts: dict[str, LocalAccount] = {a.address: a for a in (accounts or {}).values()}
+        self._remote: dict[str, RemoteAccount] = {a.address: a for a in (remote or {}).values() if a.address not in self._accounts}
         self.encryption = encryption if encryption is not None else EncryptionKeyring()
         if encryption is None:
-            for address in self._accounts:
+            for address in [*self._accounts, *self._remote]:
                 self.encryption.add(address, EncryptionKeyPair.generate())
 
     @classmethod
-    def load(cls, folder: Path, password: str, *, node_keystore: Path | None = None) -> Keyring:
+    def load(
+        cls, folder: Path, password: str, *, node_keystore: Path | None = None, remote: Mapping[str, RemoteAccount] | None = None
+    ) -> Keyring:
         """The signing keys of ``folder`` (``*.json``, not its ``encryption`` subfolder) and of
-        ``node_keystore`` (when it exists), each with its encryption keys from
-        ``<folder>/encryption/``; an account without any gets a first key pair, created and saved."""
+        ``node_keystore`` (when it exists), and the ``remote`` accounts, each with its encryption keys
+        from ``<folder>/encryption/``; an account without any gets a first key pair, created and saved."""
         paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
         if node_keystore is not None and node_keystore.is_file() and node_keystore not in paths:
             paths.append(node_keystore)
@@ -304,12 +316,19 @@ class Keyring:
             if account.address not in encryption:
                 for pair in store.ensure(account.address, scrypt_n=keystore_scrypt_n(path)):
                     encryption.add(account.address, pair)
-        return cls(accounts, encryption)
+        for address in remote or {}:
+            if address not in encryption:
+                for pair in store.ensure(address):
+                    encryption.add(address, pair)
+        return cls(accounts, encryption, remote)
 
     @classmethod
-    def of_keys(cls, keys: list[bytes], encryption: EncryptionKeyring | None = None) -> Keyring:
-        """A keyring of raw signing keys (and the accounts' encryption keys, else fresh ones in memory)."""
-        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)}, encryption)
+    def of_keys(
+        cls, keys: list[bytes], encryption: EncryptionKeyring | None = None, remote: Mapping[str, RemoteAccount] | None = None
+    ) -> Keyring:
+        """A keyring of raw signing keys and remote accounts (and the accounts' encryption keys, else
+        fresh ones in memory)."""
+        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)}, encryption, remote)
 
     def private_keys(self) -> list[bytes]:
         """The keys themselves: only for handing to the node's own engine process (over its pipe)."""
@@ -324,15 +343,19 @@ class Keyring:
         elif account.address not in self.encryption:
             self.encryption.add(account.address, EncryptionKeyPair.generate())
 
-    def get(self, address: str) -> LocalAccount | None:
-        return self._accounts.get(address)
+    def get(self, address: str) -> LocalAccount | RemoteAccount | None:
+        return self._accounts.get(address) or self._remote.get(address)
 
     def __contains__(self, address: object) -> bool:
-        return address in self._accounts
+        return address in self._accounts or address in self._remote
 
     @property
     def addresses(self) -> list[str]:
-        return sorted(self._accounts)
+        return sorted([*self._accounts, *self._remote])
+
+    def remote_signers(self) -> dict[str, str]:
+        """The remote accounts' signer URLs (for the node's own engine process, which signs too)."""
+        return {address: account.url for address, account in self._remote.items()}
 
     def __repr__(self) -> str:  # never shows a key
         return f"Keyring({self.addresses}, {self.encryption!r})"

@@ -44,10 +44,12 @@ def settings_of(data_dir: Path | None = None, **overrides: Any) -> Any:
 
 def keyring_of(settings: Any) -> Any:
     from gpid_node.chain.keystore import Keyring
+    from gpid_node.chain.remote_signer import remote_accounts
 
-    # each account with its encryption keys from <data dir>/keys/encryption (created when missing)
+    # each account with its encryption keys from <data dir>/keys/encryption (created when missing);
+    # the accounts of GPID_REMOTE_SIGNERS sign through their signer, their encryption keys stay here
     return Keyring.load(settings.data_dir / "keys", settings.keystore_password.get_secret_value(),
-                        node_keystore=settings.keystore_path)  # fmt: skip
+                        node_keystore=settings.keystore_path, remote=remote_accounts(settings.remote_signers))  # fmt: skip
 
 
 def node_of(settings: Any) -> Any:

@@ -34,7 +34,7 @@ def index_sync(data_dir: DataDir = None, rpc_url: RpcUrl = None, database_url: D
     deployment = Deployment.read(settings.deployment_path)
     store = Store(settings.database)
     store.migrate()
-    client = RegistryClient(connect(settings.rpc_url), deployment.registry, settings.fee_mode)
+    client = RegistryClient(connect(settings.rpc_url, options=settings.rpc_options()), deployment.registry, settings.fee_mode)
     # the data folder's encryption keys (none in a folder without keys: public facts only)
     encryption = keyring_of(settings).encryption
     indexer = Indexer(store, client, start_block=deployment.block, confirmations=settings.confirmations, encryption=encryption)

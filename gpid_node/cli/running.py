@@ -62,7 +62,8 @@ def deploy(
     if not settings.rpc_url:
         raise e.ValidationFailed([e.FieldProblem("--rpc-url", "name the chain's JSON-RPC endpoint")])
     deployer = load_keystore(settings.keystore_path, settings.keystore_password.get_secret_value())
-    record, reused = deploy_registry(settings.rpc_url, deployer, admin, settings.deployment_path, fee_mode=settings.fee_mode)
+    record, reused = deploy_registry(settings.rpc_url, deployer, admin, settings.deployment_path, fee_mode=settings.fee_mode,
+                                     options=settings.rpc_options())  # fmt: skip
     out.print(("reused" if reused else "deployed") + f" registry {record.registry} on chain {record.chain_id}")
     print_json(record.__dict__)
 

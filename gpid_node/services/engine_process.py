@@ -61,6 +61,8 @@ class EngineSpec:
     poll_s: float
     log_level: str
     log_format: str
+    rpc_options: Any = None  # chain.transport.RpcOptions: the endpoint's credentials, TLS files, fallbacks
+    remote_signers: dict[str, str] | None = None  # account -> signer URL (chain/remote_signer.py)
 
     @classmethod
     def of(cls, engines: Engines, settings: Any) -> EngineSpec:
@@ -70,6 +72,8 @@ class EngineSpec:
             encryption_keys=engines.keyring.encryption.private_keys(), batch_size=engines.batch_size,
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
             log_format=settings.log_format,
+            rpc_options=settings.rpc_options() if hasattr(settings, "rpc_options") else None,
+            remote_signers=engines.keyring.remote_signers(),
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
@@ -92,8 +96,10 @@ def worth_telling(sent: IndexerState | None, state: IndexerState) -> bool:
 def _keyring_of(spec: EngineSpec) -> Any:
     """The engine process's keyring: the API process's signing keys with their encryption keys."""
     from gpid_node.chain.keystore import EncryptionKeyring, Keyring
+    from gpid_node.chain.remote_signer import remote_accounts
 
-    return Keyring.of_keys(spec.keys, EncryptionKeyring.of_private_keys(spec.encryption_keys))
+    return Keyring.of_keys(spec.keys, EncryptionKeyring.of_private_keys(spec.encryption_keys),
+                           remote_accounts(spec.remote_signers or {}))  # fmt: skip
 
 
 def run_engines(spec: EngineSpec, pipe: Connection) -> None:
@@ -106,7 +112,9 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     from gpid_node.store.database import Store
 
     configure_logging(spec.log_level, spec.log_format)
-    hide(urls=(spec.rpc_url, spec.database))
+    hide(urls=(spec.rpc_url, spec.database, *(spec.remote_signers or {}).values()))
+    if spec.rpc_options is not None:
+        hide(spec.rpc_options.bearer_token, *(value for _, value in spec.rpc_options.headers), urls=spec.rpc_options.fallback_urls)
     sending = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
@@ -118,7 +126,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
 
     engines = Engines(
         store=Store(spec.database),
-        client=RegistryClient(connect(spec.rpc_url), spec.deployment.registry, spec.fee_mode),
+        client=RegistryClient(connect(spec.rpc_url, options=spec.rpc_options), spec.deployment.registry, spec.fee_mode),
         keyring=_keyring_of(spec),
         deployment=spec.deployment,
         batch_size=spec.batch_size,

@@ -94,7 +94,9 @@ class Node:
         """Publishes the accounts' current encryption keys where the chain names others (before the
         outbox runs: it counts the accounts' nonces), then starts the outbox and the indexer: in an
         engine process of their own when ``settings`` ask for one (``engine_process``), else as
-        threads of this process."""
+        threads of this process. An endpoint that refuses the node's credentials stops it here, naming
+        the settings to fix (an endpoint that is down does not: the node serves what it has)."""
+        _check_credentials(self.client)
         publish_current_keys(self.client, self.keyring)
         if settings is not None and settings.engine_process:
             self._engine_process = EngineProcess(self.engines, EngineSpec.of(self.engines, settings)).start()
@@ -109,6 +111,18 @@ class Node:
         self.engines.stop()
 
 
+def _check_credentials(client: RegistryClient) -> None:
+    """Raises ChainUnavailable when the endpoint refuses the node's credentials or TLS files
+    (chain/transport.py ``EndpointRefused``); an outage passes."""
+    from gpid_node.chain.transport import EndpointRefused
+
+    try:
+        client.block_number()
+    except e.ChainUnavailable as exc:
+        if isinstance(exc.__cause__, EndpointRefused):
+            raise
+
+
 def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, payload_format: int = 2) -> Node:
     """A node from its settings: the store migrated, the deployment record loaded, the client connected.
     ``payload_format`` 1 registers plaintext key data sets (benchmarks comparing with format 2 only)."""
@@ -118,7 +132,8 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, pa
     url = rpc_url or settings.rpc_url
     if not url:
         raise e.ValidationFailed([e.FieldProblem("GPID_RPC_URL", "set the JSON-RPC endpoint of the chain")])
-    client = RegistryClient(connect(url), deployment.registry, settings.fee_mode)
+    options = settings.rpc_options() if hasattr(settings, "rpc_options") else None  # credentials, TLS files, fallbacks
+    client = RegistryClient(connect(url, options=options), deployment.registry, settings.fee_mode)
     store = Store(settings.database)
     store.migrate()
     return Node(

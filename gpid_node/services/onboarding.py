@@ -291,7 +291,7 @@ def open_onboarding(settings: Any) -> Onboarding:
 
     deployment = Deployment.read(settings.deployment_path)
     operator = load_keystore(settings.keystore_path, settings.keystore_password.get_secret_value())
-    client = RegistryClient(connect(settings.rpc_url), deployment.registry, settings.fee_mode)
+    client = RegistryClient(connect(settings.rpc_url, options=settings.rpc_options()), deployment.registry, settings.fee_mode)
     onboarding = Onboarding(client, operator, from_block=deployment.block)
     onboarding.check_operator()
     return onboarding

@@ -9,9 +9,11 @@ onboarding of the three organisations, three nodes) with health checks and volum
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
+import time
 from typing import Any
 
 import pytest
@@ -118,3 +120,37 @@ def test_the_script_reader_splits_commands_and_inline_variables() -> None:
         (set(), ["echo", "x"]),
         (set(), ["gpid-node", "deploy"]),
     ]
+
+
+def test_the_besu_profile_is_a_four_validator_qbft_network_with_jwt_rpc_authentication(config: dict[str, Any]) -> None:
+    """The optional `besu` profile (it cannot run here): four validators on one genesis whose QBFT
+    extraData names exactly their keys' addresses, the others finding the first by its enode, free
+    gas, and JSON-RPC authenticated by JWTs that the development key in besu/jwt signs."""
+    import rlp
+    from eth_keys import keys
+
+    from gpid_node.chain.transport import Credentials, RpcOptions
+    from support.auth_proxy import jwt_valid
+
+    validators = {name: service for name, service in config["services"].items() if name.startswith("besu-")}
+    assert sorted(validators) == ["besu-1", "besu-2", "besu-3", "besu-4"]
+    genesis = json.loads((ROOT / "besu" / "genesis.json").read_text())
+    assert set(genesis["config"]["qbft"]) == {"blockperiodseconds", "epochlength", "requesttimeoutseconds"}
+    assert genesis["config"]["zeroBaseFee"] is True and int(genesis["gasLimit"], 16) >= 10_000_000
+    vanity, listed, vote, round_, seals = rlp.decode(bytes.fromhex(genesis["extraData"][2:]))
+    assert (vanity, vote, round_, seals) == (bytes(32), b"", bytes(4), [])
+    public_keys = {}
+    for name, service in validators.items():
+        assert service["profiles"] == ["besu"]
+        flags = dict(flag.split("=", 1) for flag in service["command"])
+        assert flags["--genesis-file"] == "/config/genesis.json" and flags["--min-gas-price"] == "0"
+        key_file = ROOT / "besu" / flags["--node-private-key-file"].removeprefix("/config/")
+        public_keys[name] = keys.PrivateKey(bytes.fromhex(key_file.read_text().strip()[2:])).public_key
+        if name != "besu-1":
+            assert flags["--bootnodes"].startswith(f"enode://{public_keys['besu-1'].to_hex()[2:]}@")
+        if "--rpc-http-enabled" in flags:
+            assert flags["--rpc-http-authentication-enabled"] == "true"
+            assert flags["--rpc-http-authentication-jwt-public-key-file"] == "/config/jwt/public.pem"
+    assert sorted(listed) == sorted(k.to_canonical_address() for k in public_keys.values())
+    token = Credentials(RpcOptions(jwt_key=(ROOT / "besu" / "jwt" / "private.pem").read_bytes())).header()
+    assert token is not None and jwt_valid(token.removeprefix("Bearer "), (ROOT / "besu" / "jwt" / "public.pem").read_bytes(), None, time.time())
