@@ -1,11 +1,18 @@
-"""The committed build artifacts are what the sources compile to."""
+"""The committed build artifacts are what the sources compile to, for the EVM version they name."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from eth_account import Account
 
 from gpid_node.chain import build
 from gpid_node.chain.artifacts import load_build
+from gpid_node.chain.client import RegistryClient, connect
+from gpid_node.chain.deploy import deploy
+from gpid_node.chain.devchain import DevChain
+from support.builders import dev_account
 
 STALE = "contracts/artifacts/build.json is stale: run ./scripts/compile and commit the result"
 
@@ -20,10 +27,69 @@ def test_artifact_records_compiler_and_settings() -> None:
     assert document["settings"] == build.SETTINGS, STALE
 
 
+def test_artifact_names_its_evm_version_the_oldest_without_a_lost_rule() -> None:
+    document = load_build()
+    assert build.EVM_VERSION == "paris"
+    assert document["evmVersion"] == document["settings"]["evmVersion"] == build.EVM_VERSION, STALE
+
+
+@pytest.mark.parametrize("name", build.CONTRACTS)
+def test_artifact_code_holds_no_opcode_its_evm_version_lacks(name: str) -> None:
+    artifact = load_build()["contracts"][name]
+    pieces = build.executable_code(artifact)
+    assert len(pieces["constructor"]) > 20 and len(pieces["runtime"]) > 400
+    for part, code in pieces.items():
+        assert build.opcodes_missing_on(code, load_build()["evmVersion"]) == [], (name, part)
+
+
+@pytest.mark.parametrize(
+    ("code", "missing_on_paris"),
+    [
+        ("5f5ff3", ["PUSH0"]),  # PUSH0 PUSH0 RETURN
+        ("605f60005e00", ["MCOPY"]),  # PUSH1 0x5f (data, not PUSH0) ... MCOPY STOP
+        ("7f" + "5f5e5c5d494a" * 5 + "00" * 2 + "00", []),  # every later opcode, but as PUSH32 data
+        ("60015c60015d", ["TLOAD", "TSTORE"]),
+        ("600049004a", ["BLOBBASEFEE", "BLOBHASH"]),
+        ("6000600055", []),  # PUSH1 PUSH1 SSTORE: Frontier
+    ],
+)
+def test_the_opcode_walk_skips_push_data(code: str, missing_on_paris: list[str]) -> None:
+    assert build.opcodes_missing_on(bytes.fromhex(code), "paris") == missing_on_paris
+    assert build.opcodes_missing_on(bytes.fromhex(code), "cancun") == []
+    assert build.opcodes_missing_on(bytes.fromhex(code), "shanghai") == [n for n in missing_on_paris if n != "PUSH0"]
+
+
+def test_the_metadata_tail_is_not_walked_as_code() -> None:
+    code = bytes.fromhex("6000" + "fe")
+    tail = bytes.fromhex("a164736f6c634300081d") + (10).to_bytes(2, "big")  # {"solc": 0.8.29}, its length
+    assert build.strip_metadata(code + tail) == code
+    assert build.strip_metadata(code) == code
+
+
+@pytest.mark.slow
+def test_the_registry_deploys_and_runs_on_a_chain_of_its_evm_version(tmp_path: Path) -> None:
+    with DevChain(hardfork=load_build()["evmVersion"], log_file=tmp_path / "anvil.log") as chain:
+        w3 = connect(chain.url)
+        block = w3.eth.get_block("latest")
+        assert "baseFeePerGas" in block and "withdrawalsRoot" not in block, "anvil did not start with Paris rules"
+        # the chain enforces them: code with PUSH0 (Shanghai) fails to deploy
+        account = dev_account(9)
+        tx = Account.sign_transaction(
+            {"to": None, "data": "0x5f5ff3", "gas": 100_000, "gasPrice": 2 * block["baseFeePerGas"],
+             "nonce": w3.eth.get_transaction_count(account.address), "chainId": w3.eth.chain_id},
+            account.key,
+        )  # fmt: skip
+        assert w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(tx.raw_transaction))["status"] == 0
+        deployment, _ = deploy(chain.url, dev_account(0))
+        registry = RegistryClient.connect(chain.url, deployment.registry)
+        assert registry.view("hasRole", registry.view("DEFAULT_ADMIN_ROLE"), dev_account(0).address)
+
+
 @pytest.mark.slow
 def test_recompiling_gives_the_committed_bytecode() -> None:
     fresh = build.compile_contracts()
     committed = load_build()
+    assert fresh["evmVersion"] == committed["evmVersion"], STALE
     for name in build.CONTRACTS:
         assert fresh["contracts"][name]["bytecode"] == committed["contracts"][name]["bytecode"], STALE
         assert fresh["contracts"][name]["abi"] == committed["contracts"][name]["abi"], STALE
