@@ -12,7 +12,8 @@ from gpid_node.chain.artifacts import load_build
 from gpid_node.chain.client import RegistryClient, connect
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
-from support.builders import dev_account
+from gpid_node.domain import canonical
+from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 
 STALE = "contracts/artifacts/build.json is stale: run ./scripts/compile and commit the result"
 
@@ -67,22 +68,29 @@ def test_the_metadata_tail_is_not_walked_as_code() -> None:
 
 
 @pytest.mark.slow
-def test_the_registry_deploys_and_runs_on_a_chain_of_its_evm_version(tmp_path: Path) -> None:
-    with DevChain(hardfork=load_build()["evmVersion"], log_file=tmp_path / "anvil.log") as chain:
+@pytest.mark.parametrize("hardfork", [build.EVM_VERSION, "berlin"])
+def test_the_registry_deploys_and_runs_on_a_chain_of_its_evm_version_and_older(hardfork: str, tmp_path: Path) -> None:
+    """Paris code holds nothing newer than Istanbul's CHAINID: it also runs on Berlin (no base fee,
+    legacy transactions), as older GoQuorum and Besu networks have it."""
+    with DevChain(hardfork=hardfork, log_file=tmp_path / "anvil.log") as chain:
         w3 = connect(chain.url)
         block = w3.eth.get_block("latest")
-        assert "baseFeePerGas" in block and "withdrawalsRoot" not in block, "anvil did not start with Paris rules"
-        # the chain enforces them: code with PUSH0 (Shanghai) fails to deploy
+        assert "withdrawalsRoot" not in block and ("baseFeePerGas" in block) == (hardfork == "paris"), "not that hardfork"
+        # the chain enforces its rules: code with PUSH0 (Shanghai) fails to deploy
         account = dev_account(9)
         tx = Account.sign_transaction(
-            {"to": None, "data": "0x5f5ff3", "gas": 100_000, "gasPrice": 2 * block["baseFeePerGas"],
+            {"to": None, "data": "0x5f5ff3", "gas": 100_000, "gasPrice": 2 * w3.eth.gas_price,
              "nonce": w3.eth.get_transaction_count(account.address), "chainId": w3.eth.chain_id},
             account.key,
         )  # fmt: skip
         assert w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(tx.raw_transaction))["status"] == 0
         deployment, _ = deploy(chain.url, dev_account(0))
         registry = RegistryClient.connect(chain.url, deployment.registry)
-        assert registry.view("hasRole", registry.view("DEFAULT_ADMIN_ROLE"), dev_account(0).address)
+        registry.transact(dev_account(0), "bindTrader", dev_account(1).address, SELLER_TRADER_ID)
+        data, salt = key_data_set("EVM-1"), b"\x23" * 32
+        registry.transact(dev_account(1), "register", "EVM-1", canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
+        gpid = registry.gpid_for(canonical.trader_key(SELLER_TRADER_ID), "EVM-1")
+        assert gpid == canonical.gpid_of(w3.eth.chain_id, deployment.registry, canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), "EVM-1"))
 
 
 @pytest.mark.slow
@@ -100,3 +108,10 @@ def test_registry_source_pins_the_compiler_version() -> None:
 
     source = (REPO_ROOT / "contracts/src/GPIDRegistry.sol").read_text()
     assert f"pragma solidity {build.SOLC_VERSION};" in source
+
+
+def test_the_whole_suite_runs_the_contracts_and_e2e_again_on_the_artifacts_evm() -> None:
+    from gpid_node.chain.artifacts import REPO_ROOT
+
+    script = (REPO_ROOT / "scripts/test").read_text()
+    assert f"GPID_TEST_HARDFORK={build.EVM_VERSION} .venv/bin/python -m pytest tests/contracts tests/e2e" in script
