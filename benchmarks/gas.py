@@ -359,11 +359,13 @@ def compare(targets: list[str]) -> dict[str, Any]:
 
 
 def table(runs: dict[str, Any]) -> str:
-    """A Markdown table of the runs side by side, the last column the first run less the last."""
+    """A Markdown table of the runs side by side, the last column the first target's code less the
+    last target's, both on anvil's latest (the same chain rules)."""
     names = list(runs)
-    first, last = runs[names[0]], runs[names[-1]]
+    on_latest = [n for n in names if n.endswith("on latest anvil")]
+    first, last = runs[on_latest[0]], runs[on_latest[-1]]
     rows = [k for k, v in first.items() if isinstance(v, int) and not k.startswith(("payload_", "canonical_", "deflated_"))]
-    lines = ["| operation | " + " | ".join(names) + f" | {names[0].split()[0]} − {names[-1].split()[0]} |"]
+    lines = ["| operation | " + " | ".join(names) + f" | {on_latest[0].split()[0]} − {on_latest[-1].split()[0]} |"]
     lines.append("|---" * (len(names) + 2) + "|")
     for row in rows:
         cells = " | ".join(f"{runs[n][row]:,}" for n in names)
