@@ -48,7 +48,7 @@ LATER_OPCODES: dict[int, tuple[str, str]] = {
     0x49: ("BLOBHASH", "cancun"),
     0x4A: ("BLOBBASEFEE", "cancun"),
 }
-HARDFORKS = ("paris", "shanghai", "cancun", "prague")  # the targets solc 0.8.29 builds for, oldest first
+HARDFORKS = ("paris", "shanghai", "cancun", "prague")  # targets offered here, oldest first
 
 _IMPORT = re.compile(r'^\s*import\s+(?:[^"\']*from\s+)?["\']([^"\']+)["\']\s*;', re.MULTILINE)
 
