@@ -11,6 +11,9 @@ ephemeral key inside pyca ``cryptography``, so a wrapped key is drawn again unti
 bytes hold no zero byte (a zero byte of calldata costs 4 gas instead of 16): the figures stay the
 same from run to run and are the dearest case, about 15 gas above a typical registration.
 
+``--compare paris cancun`` compiles the contracts for each EVM version and measures each on an
+anvil of that hardfork and of anvil's latest (``--markdown``: as the table in docs/performance.md).
+
 ``breakdown`` (not in the snapshot) says where each byte and each unit of gas of one registration,
 one batch item and one grant goes: calldata bytes by part, the event's data, the storage slots,
 and the opcodes of the execution (``debug_traceTransaction``). The key data set events carry
@@ -24,13 +27,20 @@ import argparse
 import json
 import os
 import random
+import subprocess
+import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from eth_typing import HexStr
+
+from gpid_node.chain import build
+from gpid_node.chain.artifacts import ARTIFACT_FILE, load_build
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
-from gpid_node.chain.devchain import DevChain
+from gpid_node.chain.devchain import HARDFORK_ENV, DevChain
 from gpid_node.domain import canonical, merkle
 from gpid_node.domain import payload_crypto as pc
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
@@ -243,6 +253,7 @@ def measure(rpc_url: str, breakdown: bool = False) -> dict[str, Any]:
 
     plaintext_c = pc.plaintext_bytes(ten_c_data, seed_c)
     figures: dict[str, Any] = {
+        "deploy_registry": int(client.w3.eth.get_transaction_receipt(HexStr(deployment.transaction))["gasUsed"]),
         "register_1_line": register_1,
         "register_10_lines": receipt_10.gas_used,
         "register_batch50_per_item": batch_receipt.gas_used // 50,
@@ -318,13 +329,69 @@ def run(breakdown: bool = False) -> dict[str, Any]:
         return measure(chain.url, breakdown)
 
 
+def _run_elsewhere(artifacts: Path, hardfork: str | None) -> dict[str, Any]:
+    """The figures of code built into ``artifacts`` on an anvil of ``hardfork`` (None: anvil's latest),
+    in a process of its own: the artifacts a process loads are fixed at import."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GPID_WRITE_GAS_SNAPSHOT", HARDFORK_ENV)}
+    env["GPID_ARTIFACTS"] = str(artifacts)
+    if hardfork:
+        env[HARDFORK_ENV] = hardfork
+    done = subprocess.run([sys.executable, "-m", "benchmarks.gas"], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"gas bench for {artifacts} on {hardfork or 'latest'} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout))
+
+
+def compare(targets: list[str]) -> dict[str, Any]:
+    """Each EVM target's figures, its code compiled once into a temporary folder (the committed
+    artifacts for build.EVM_VERSION), on an anvil of that hardfork and on anvil's latest."""
+    runs: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="gpid-gas-") as folder:
+        for target in targets:
+            artifacts = ARTIFACT_FILE
+            if target != build.EVM_VERSION or load_build().get("evmVersion") != target:
+                artifacts = build.write_artifacts(build.compile_contracts(evm_version=target), Path(folder) / f"build-{target}.json")
+            code = json.loads(artifacts.read_text())["contracts"]["GPIDRegistry"]["deployedBytecode"]
+            for chain in dict.fromkeys((target, None)):
+                figures = _run_elsewhere(artifacts, chain)
+                runs[f"{target} code on {chain or 'latest'} anvil"] = {"registry_code_bytes": (len(code) - 2) // 2, **figures}
+    return runs
+
+
+def table(runs: dict[str, Any]) -> str:
+    """A Markdown table of the runs side by side, the last column the first target's code less the
+    last target's, both on anvil's latest (the same chain rules)."""
+    names = list(runs)
+    on_latest = [n for n in names if n.endswith("on latest anvil")]
+    first, last = runs[on_latest[0]], runs[on_latest[-1]]
+    rows = [k for k, v in first.items() if isinstance(v, int) and not k.startswith(("payload_", "canonical_", "deflated_"))]
+    lines = ["| operation | " + " | ".join(names) + f" | {on_latest[0].split()[0]} − {on_latest[-1].split()[0]} |"]
+    lines.append("|---" * (len(names) + 2) + "|")
+    for row in rows:
+        cells = " | ".join(f"{runs[n][row]:,}" for n in names)
+        delta = first[row] - last[row]
+        lines.append(f"| {row} | {cells} | {delta:+,} ({100 * delta / last[row]:+.2f} %) |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--breakdown", action="store_true", help="add where the bytes and the gas go")
+    parser.add_argument(
+        "--compare", nargs="+", metavar="EVM", choices=build.HARDFORKS,
+        help=f"compile for each EVM version (e.g. {build.EVM_VERSION} cancun) and measure each on anvil of that hardfork and of the latest",
+    )  # fmt: skip
+    parser.add_argument("--markdown", action="store_true", help="with --compare: print a Markdown table, not JSON")
     args = parser.parse_args()
+    if args.compare:
+        runs = compare(args.compare)
+        print(table(runs) if args.markdown else json.dumps(runs))
+        return
     figures = run(args.breakdown)
     if os.environ.get("GPID_WRITE_GAS_SNAPSHOT"):
-        SNAPSHOT.write_text(json.dumps({k: v for k, v in figures.items() if isinstance(v, int)}, indent=1) + "\n")
+        # the figures belong to code compiled for one EVM version: the snapshot names it
+        measured = {k: v for k, v in figures.items() if isinstance(v, int)}
+        SNAPSHOT.write_text(json.dumps({"evm_version": load_build()["evmVersion"], **measured}, indent=1) + "\n")
     print(json.dumps(figures))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,22 @@ from eth_account.signers.local import LocalAccount
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
-from gpid_node.chain.devchain import DevChain
+from gpid_node.chain.devchain import HARDFORK_ENV, DevChain
 from gpid_node.domain import canonical
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
 from support.cli import dev_data_folder
 from support.requirements import POSTGRES_URL
 from support.requirements import pytest_terminal_summary  # noqa: F401 - the hook that lists what a run skipped
+
+# GPID_TEST_HARDFORK=paris runs every anvil of the session with that hardfork: this fixture's, the
+# ones tests start themselves (DevChain reads GPID_ANVIL_HARDFORK) and the dev chains of the nodes
+# tests start (support.processes.env_for passes the variable on). Tests that pin a hardfork keep it.
+if os.environ.get("GPID_TEST_HARDFORK"):
+    os.environ[HARDFORK_ENV] = os.environ["GPID_TEST_HARDFORK"]
+
+
+def pytest_report_header() -> str:
+    return f"anvil hardfork: {os.environ.get(HARDFORK_ENV) or 'latest (anvil default)'}"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ compiler's file system access.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import re
@@ -23,16 +24,31 @@ from typing import Any
 from gpid_node.chain.artifacts import ARTIFACT_FILE, REPO_ROOT
 
 SOLC_VERSION = "0.8.29"
+# The oldest EVM the contracts compile for without losing a rule: Paris (the Merge, London's
+# EIP-1559 fees; no PUSH0, MCOPY, transient storage or blob opcodes). Besu and GoQuorum consortium
+# networks often run London/Paris-era rules, and a chain refuses code with an opcode it lacks.
+EVM_VERSION = "paris"
 SOURCE_ROOTS = ("contracts/src", "contracts/test")
 NPM_PREFIXES = {"@openzeppelin/contracts/": "node_modules/@openzeppelin/contracts/"}
 CONTRACTS = ("CallRelay", "GPIDRegistry", "GPIDRegistryHarness")
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 10_000},
-    "evmVersion": "cancun",
+    "evmVersion": EVM_VERSION,
     "viaIR": True,
     "metadata": {"bytecodeHash": "none"},
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
 }
+
+# Opcodes by the hardfork that introduced them (after Paris): code for an older target must hold none.
+LATER_OPCODES: dict[int, tuple[str, str]] = {
+    0x5F: ("PUSH0", "shanghai"),
+    0x5C: ("TLOAD", "cancun"),
+    0x5D: ("TSTORE", "cancun"),
+    0x5E: ("MCOPY", "cancun"),
+    0x49: ("BLOBHASH", "cancun"),
+    0x4A: ("BLOBBASEFEE", "cancun"),
+}
+HARDFORKS = ("paris", "shanghai", "cancun", "prague")  # targets offered here, oldest first
 
 _IMPORT = re.compile(r'^\s*import\s+(?:[^"\']*from\s+)?["\']([^"\']+)["\']\s*;', re.MULTILINE)
 
@@ -70,6 +86,50 @@ def _normalise_unit(unit: str) -> str:
     return "/".join(parts)
 
 
+def settings_for(evm_version: str = EVM_VERSION) -> dict[str, Any]:
+    """The compiler settings with another EVM target (for comparisons; the artifacts use SETTINGS)."""
+    if evm_version not in HARDFORKS:
+        raise CompileError(f"unknown EVM version {evm_version!r}: use one of {', '.join(HARDFORKS)}")
+    return {**SETTINGS, "evmVersion": evm_version}
+
+
+def strip_metadata(code: bytes) -> bytes:
+    """The code without solc's CBOR metadata tail (its last two bytes give the CBOR's length)."""
+    if len(code) >= 2:
+        size = int.from_bytes(code[-2:], "big")
+        if 0 < size <= len(code) - 2 and code[-size - 2] & 0xE0 == 0xA0:  # a CBOR map opens the tail
+            return code[: -size - 2]
+    return code
+
+
+def opcodes(code: bytes) -> list[int]:
+    """The opcodes of EVM code in order, PUSH1..PUSH32 data skipped (the disassembler's walk)."""
+    found: list[int] = []
+    pc = 0
+    while pc < len(code):
+        op = code[pc]
+        found.append(op)
+        pc += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+    return found
+
+
+def executable_code(artifact: dict[str, Any]) -> dict[str, bytes]:
+    """A contract's two pieces of code: the constructor's (the creation bytecode up to the runtime
+    code it returns; after that come the runtime and data, not code) and the runtime code without
+    its metadata tail."""
+    creation = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
+    runtime = bytes.fromhex(artifact["deployedBytecode"].removeprefix("0x"))
+    at = creation.find(runtime) if runtime else -1
+    return {"constructor": creation[:at] if at >= 0 else strip_metadata(creation), "runtime": strip_metadata(runtime)}
+
+
+def opcodes_missing_on(code: bytes, evm_version: str) -> list[str]:
+    """The opcodes of this code that a chain on ``evm_version`` does not have."""
+    order = {fork: i for i, fork in enumerate(HARDFORKS)}
+    later = (LATER_OPCODES[op] for op in set(opcodes(code)) if op in LATER_OPCODES)
+    return sorted(name for name, since in later if order[since] > order[evm_version])
+
+
 def collect_sources() -> dict[str, str]:
     """Every source unit the contracts need, keyed by unit name, with its content."""
     pending = sorted(
@@ -95,11 +155,11 @@ def source_hashes(sources: dict[str, str] | None = None) -> dict[str, str]:
     return {unit: hashlib.sha256(text.encode("utf-8")).hexdigest() for unit, text in sources.items()}
 
 
-def standard_input(sources: dict[str, str]) -> dict[str, Any]:
+def standard_input(sources: dict[str, str], settings: dict[str, Any] = SETTINGS) -> dict[str, Any]:
     return {
         "language": "Solidity",
         "sources": {unit: {"content": text} for unit, text in sources.items()},
-        "settings": SETTINGS,
+        "settings": settings,
     }
 
 
@@ -151,11 +211,13 @@ def _run_native(payload: dict[str, Any]) -> dict[str, Any]:
     return solcx.compile_standard(payload, solc_version=SOLC_VERSION, allow_paths=str(REPO_ROOT))
 
 
-def compile_contracts(compiler: Compiler | None = None) -> dict[str, Any]:
-    """Compiles the sources and returns the artifact document (not yet written)."""
+def compile_contracts(compiler: Compiler | None = None, evm_version: str = EVM_VERSION) -> dict[str, Any]:
+    """Compiles the sources for ``evm_version`` and returns the artifact document (not yet written).
+    Refuses code holding an opcode that EVM version lacks."""
     compiler = compiler or find_compiler()
     sources = collect_sources()
-    payload = standard_input(sources)
+    settings = settings_for(evm_version)
+    payload = standard_input(sources, settings)
     output = _run_native(payload) if compiler.name == "solc" else _run_solcjs(payload)
     errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
     if errors:
@@ -172,9 +234,15 @@ def compile_contracts(compiler: Compiler | None = None) -> dict[str, Any]:
     missing = set(CONTRACTS) - contracts.keys()
     if missing:
         raise CompileError(f"compiler output lacks {sorted(missing)}")
+    for name, data in contracts.items():
+        for part, code in executable_code(data).items():
+            lacking = opcodes_missing_on(code, evm_version)
+            if lacking:
+                raise CompileError(f"{name}'s {part} code holds {lacking}, which {evm_version} lacks")
     return {
         "compiler": {"name": "solc", "version": SOLC_VERSION, "built_with": compiler.name},
-        "settings": SETTINGS,
+        "evmVersion": evm_version,
+        "settings": settings,
         "sources": source_hashes(sources),
         "contracts": dict(sorted(contracts.items())),
     }
@@ -203,11 +271,16 @@ def write_artifacts(document: dict[str, Any], path: Path = ARTIFACT_FILE) -> Pat
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Compiles contracts/ into the build artifacts.")
+    parser.add_argument("--evm-version", default=EVM_VERSION, choices=HARDFORKS, help=f"EVM target (default {EVM_VERSION})")
+    parser.add_argument("--out", type=Path, default=ARTIFACT_FILE, help="where to write (default: the committed artifacts)")
+    args = parser.parse_args()
     compiler = find_compiler()
-    document = compile_contracts(compiler)
-    path = write_artifacts(document)
+    document = compile_contracts(compiler, args.evm_version)
+    path = write_artifacts(document, args.out)
     sizes = {n: (len(c["deployedBytecode"]) - 2) // 2 for n, c in document["contracts"].items()}
-    print(f"compiled with {compiler.name} {compiler.version}: {sizes} bytes -> {path.relative_to(REPO_ROOT)}")
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    print(f"compiled with {compiler.name} {compiler.version} for {args.evm_version}: {sizes} bytes -> {shown}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from gpid_node.chain.keystore import DEV_MNEMONIC
 from gpid_node.domain.errors import ChainUnavailable
 
 DEV_CHAIN_ID = 31337
+HARDFORK_ENV = "GPID_ANVIL_HARDFORK"
 # anvil's well-known development mnemonic: the funded accounts of every development chain.
 
 
@@ -43,6 +44,11 @@ def anvil_executable() -> Path:
     raise ChainUnavailable("anvil is not installed: run ./scripts/run or `npm install` in the project folder")
 
 
+def default_hardfork() -> str | None:
+    """The hardfork from ``GPID_ANVIL_HARDFORK`` (e.g. ``paris``), or None: anvil's latest."""
+    return os.environ.get(HARDFORK_ENV) or None
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -61,7 +67,11 @@ def rpc_ready(url: str, timeout: float = 0.5) -> bool:
 
 @dataclass
 class DevChain:
-    """One anvil process on 127.0.0.1, its state in ``state_file`` (or in memory when None)."""
+    """One anvil process on 127.0.0.1, its state in ``state_file`` (or in memory when None).
+
+    ``hardfork`` (default: ``GPID_ANVIL_HARDFORK``, else anvil's latest) runs the chain with an older
+    rule set, e.g. ``paris`` like many Besu and GoQuorum networks; ``--hardfork`` in ``extra_args``
+    wins over it."""
 
     port: int = field(default_factory=free_port)
     state_file: Path | None = None
@@ -69,6 +79,7 @@ class DevChain:
     chain_id: int = DEV_CHAIN_ID
     block_time_s: float | None = None
     extra_args: tuple[str, ...] = ()
+    hardfork: str | None = field(default_factory=default_hardfork)
     log_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
@@ -86,6 +97,8 @@ class DevChain:
             "--accounts", "10",
             "--code-size-limit", "49152",
         ]  # fmt: skip
+        if self.hardfork and "--hardfork" not in self.extra_args:
+            args += ["--hardfork", self.hardfork]
         if self.block_time_s:
             args += ["--block-time", str(self.block_time_s)]
         if self.state_file is not None:

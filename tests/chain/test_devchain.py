@@ -80,3 +80,14 @@ def test_stop_leaves_other_processes_alone() -> None:
     with DevChain() as one, DevChain() as two:
         one.stop()
         assert two.process is not None and two.process.poll() is None
+
+
+def test_the_hardfork_comes_from_the_setting_and_a_pinned_one_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GPID_ANVIL_HARDFORK", "paris")
+    command = DevChain().command()
+    assert command[command.index("--hardfork") + 1] == "paris"
+    pinned = DevChain(extra_args=("--hardfork", "berlin")).command()
+    assert pinned.count("--hardfork") == 1 and pinned[pinned.index("--hardfork") + 1] == "berlin"
+    monkeypatch.delenv("GPID_ANVIL_HARDFORK")
+    assert "--hardfork" not in DevChain().command()
+    assert DevChain(hardfork="shanghai").command()[-2:] == ["--hardfork", "shanghai"]

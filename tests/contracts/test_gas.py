@@ -39,6 +39,14 @@ def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
         assert figures[name] <= limit, (name, figures[name])
 
 
+def test_the_snapshot_was_measured_on_the_committed_code() -> None:
+    from gpid_node.chain.artifacts import load_build
+
+    assert json.loads(SNAPSHOT.read_text())["evm_version"] == load_build()["evmVersion"], (
+        "the gas snapshot was measured on code for another EVM version: run GPID_WRITE_GAS_SNAPSHOT=1 scripts/bench gas"
+    )
+
+
 def test_the_snapshot_meets_the_targets() -> None:
     snapshot = _snapshot()
     above = {name: (snapshot[name], limit) for name, limit in TARGETS.items() if snapshot[name] > limit}

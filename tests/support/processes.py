@@ -13,13 +13,16 @@ from typing import Any
 
 import httpx
 
+from gpid_node.chain.devchain import HARDFORK_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 GPID_NODE = str(Path(sys.executable).with_name("gpid-node"))
 
 
 def env_for(data_dir: Path, **extra: str | None) -> dict[str, str]:
-    """This environment without GPID_ settings, then the data folder, JSON logs and `extra` (None: left unset)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GPID_")}
+    """This environment without GPID_ settings (but the anvil hardfork a test run chose, so the dev
+    chains the processes start keep it), then the data folder, JSON logs and `extra` (None: left unset)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GPID_") or k == HARDFORK_ENV}
     env.update(GPID_DATA_DIR=str(data_dir), GPID_LOG_FORMAT="json")
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}
