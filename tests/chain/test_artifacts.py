@@ -7,7 +7,7 @@ import pytest
 from gpid_node.chain import build
 from gpid_node.chain.artifacts import load_build
 
-STALE = "contracts/artifacts/build.json is stale: run ./scripts/compile and commit the result"
+STALE = "gpid_node/chain/build.json is stale: run ./scripts/compile and commit the result"
 
 
 def test_artifact_source_hashes_match_the_sources() -> None:
