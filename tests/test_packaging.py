@@ -127,3 +127,34 @@ def test_data_files_are_read_from_inside_the_package() -> None:
         if path.name in ("build.py", "schemas.py", "artifacts.py", "devchain.py"):
             continue  # the compiler and the schema writer work on the checkout; REPO_ROOT is for them alone
         assert "REPO_ROOT" not in text, f"{path.relative_to(ROOT)} reads from the repository: installed nodes have none"
+
+
+def dockerfile_stages() -> list[tuple[str, str]]:
+    """(name, text) of each stage of the Dockerfile, in order; the final stage's name is ""."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    stages = []
+    for chunk in re.split(r"^FROM ", text, flags=re.MULTILINE)[1:]:
+        first = chunk.splitlines()[0].split()
+        stages.append((first[2] if len(first) > 2 and first[1].upper() == "AS" else "", chunk))
+    return stages
+
+
+def test_the_image_is_built_in_stages_and_the_final_one_has_no_build_tools() -> None:
+    stages = dict(dockerfile_stages())
+    assert list(stages)[-1] == "" and {"builder", "anvil"} <= set(stages)
+    final = stages[""]
+    for tool in ("apt-get install", "build-essential", "gcc", "npm", "nodejs", "pip wheel"):
+        assert tool not in final, f"the final image runs {tool!r}: build tools belong in the builder"
+    assert "COPY --from=builder /opt/gpid /opt/gpid" in final and "PATH=/opt/gpid/bin:$PATH" in final
+    builder = stages["builder"]
+    assert "pip install --require-hashes -r requirements/runtime.txt" in builder, "the image must install the lock, hashes checked"
+    assert "pip wheel --no-deps" in builder and "pip install --no-deps /wheels/gpid_node-" in builder
+    assert "-e ." not in builder, "the image installs the wheel, not the source tree"
+
+
+def test_the_compose_chain_runs_the_anvil_the_image_holds() -> None:
+    final = dict(dockerfile_stages())[""]
+    [installed] = re.findall(r"COPY --from=anvil \S+ (\S+)", final)
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    chain = compose[compose.index("\n  chain:"):compose.index("\n  postgres:")]
+    assert f"      - {installed}\n" in chain, f"the chain service must run {installed}"
