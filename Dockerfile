@@ -41,9 +41,12 @@ RUN /opt/gpid/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/gpid/bin/gpid-node --help >/dev/null
 
 FROM ${PYTHON_IMAGE}
+# The commit gpid_build_info names (the image has no checkout): --build-arg GPID_BUILD_COMMIT=$(git rev-parse --short=12 HEAD)
+ARG GPID_BUILD_COMMIT=""
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PATH=/opt/gpid/bin:$PATH
+    PATH=/opt/gpid/bin:$PATH \
+    GPID_BUILD_COMMIT=${GPID_BUILD_COMMIT}
 COPY --from=builder /opt/gpid /opt/gpid
 COPY --from=anvil /usr/local/bin/anvil /usr/local/bin/anvil
 
