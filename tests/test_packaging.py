@@ -129,6 +129,9 @@ def test_data_files_are_read_from_inside_the_package() -> None:
             # look there first and do without it when installed (test_packaging_wheel.py runs them so)
             continue
         assert "REPO_ROOT" not in text, f"{path.relative_to(ROOT)} reads from the repository: installed nodes have none"
+        outside = re.search(r"parents\[[1-9]\]|\.parent\.parent", text)
+        assert not outside, (f"{path.relative_to(ROOT)} names a file outside gpid_node/ ({outside[0] if outside else ''}): "
+                             "an installed wheel has only its package; move the file into gpid_node/ as package data")  # fmt: skip
 
 
 def dockerfile_stages() -> list[tuple[str, str]]:
