@@ -36,8 +36,9 @@ if [ ! -x .venv/bin/python ] || ! { installed "$SETUP_PROFILE" || { [ "$SETUP_PR
     || fail "could not install requirements/$SETUP_PROFILE.txt (see above): if pyproject.toml changed, run ./scripts/lock."
   .venv/bin/python -m pip install --quiet --no-deps -e . >&2
   # A dependency added to pyproject.toml but not yet locked is missing now: say so instead of an ImportError later.
-  .venv/bin/python -m pip check >&2 \
-    || fail "the environment lacks what pyproject.toml asks for (see above): run ./scripts/lock, commit requirements/, and run this again."
+  broken="$(.venv/bin/python -m pip check 2>&1)" \
+    || fail "the environment lacks what pyproject.toml asks for: run ./scripts/lock, commit requirements/, and run this again.
+$broken"
   stamp_for "$SETUP_PROFILE" > ".venv/.stamp-$SETUP_PROFILE"
   if [ "$SETUP_PROFILE" = dev ]; then stamp_for runtime > .venv/.stamp-runtime; fi
 fi

@@ -86,6 +86,19 @@ def test_every_imported_package_is_a_declared_runtime_dependency() -> None:
     assert not undeclared, f"imported but not in [project] dependencies of pyproject.toml: {undeclared}"
 
 
+def test_every_package_the_tests_and_benchmarks_import_is_declared() -> None:
+    declared = set(pins(PYPROJECT["project"]["dependencies"])) | set(pins(PYPROJECT["project"]["optional-dependencies"]["test"]))
+    distributions = metadata.packages_distributions()
+    undeclared = {}
+    for folder in ("tests", "benchmarks"):
+        for module, files in sorted(third_party_imports(ROOT / folder).items()):
+            if (ROOT / "tests" / module).exists() or (ROOT / "tests" / f"{module}.py").exists() or (ROOT / module).is_dir():
+                continue  # the suite's own packages (support, api, e2e, ...) and benchmarks/
+            if not {normalise(d) for d in distributions.get(module, [])} & declared:
+                undeclared[module] = sorted(files)[:3]
+    assert not undeclared, f"imported by tests or benchmarks but in neither [project] dependencies nor the test extra: {undeclared}"
+
+
 def test_test_tools_are_not_runtime_dependencies() -> None:
     runtime = pins(PYPROJECT["project"]["dependencies"])
     test = pins(PYPROJECT["project"]["optional-dependencies"]["test"])
