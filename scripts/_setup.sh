@@ -15,14 +15,32 @@ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
 
 stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
-# Python virtual environment, rebuilt when pyproject.toml changes.
-py_stamp="$(stamp_of pyproject.toml)"
-if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.stamp 2>/dev/null)" != "$py_stamp" ]; then
-  echo "setting up the Python environment in .venv ..." >&2
+# Python virtual environment from the lock files (requirements/, written by ./scripts/lock from
+# pyproject.toml, every file checked against its hash), then the node itself without dependencies.
+# SETUP_PROFILE=runtime (./scripts/run) installs what the node runs on; dev (the default: tests,
+# benchmarks) adds the `test` extra. Reinstalled when pyproject.toml or the lock file changes.
+SETUP_PROFILE="${SETUP_PROFILE:-dev}"
+case "$SETUP_PROFILE" in runtime|dev) ;; *) fail "SETUP_PROFILE must be runtime or dev, not $SETUP_PROFILE" ;; esac
+for lock in requirements/runtime.txt requirements/dev.txt; do
+  [ -f "$lock" ] || fail "$lock is missing: run ./scripts/lock and commit what it writes."
+done
+stamp_for() { stamp_of pyproject.toml "requirements/$1.txt"; }
+installed() { [ "$(cat ".venv/.stamp-$1" 2>/dev/null)" = "$(stamp_for "$1")" ]; }
+# The dev lock pins every runtime package alike (./scripts/lock compiles it under runtime.txt), so an
+# environment set up for dev serves runtime too.
+if [ ! -x .venv/bin/python ] || ! { installed "$SETUP_PROFILE" || { [ "$SETUP_PROFILE" = runtime ] && installed dev; }; }; then
+  echo "setting up the Python environment in .venv ($SETUP_PROFILE) ..." >&2
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet -e ".[test]" >&2
-  echo "$py_stamp" > .venv/.stamp
+  .venv/bin/python -m pip install --quiet --require-hashes -r "requirements/$SETUP_PROFILE.txt" >&2 \
+    || fail "could not install requirements/$SETUP_PROFILE.txt (see above): if pyproject.toml changed, run ./scripts/lock."
+  .venv/bin/python -m pip install --quiet --no-deps -e . >&2
+  # A dependency added to pyproject.toml but not yet locked is missing now: say so instead of an ImportError later.
+  broken="$(.venv/bin/python -m pip check 2>&1)" \
+    || fail "the environment lacks what pyproject.toml asks for: run ./scripts/lock, commit requirements/, and run this again.
+$broken"
+  stamp_for "$SETUP_PROFILE" > ".venv/.stamp-$SETUP_PROFILE"
+  if [ "$SETUP_PROFILE" = dev ]; then stamp_for runtime > .venv/.stamp-runtime; fi
 fi
 
 # npm packages (anvil, solc, OpenZeppelin), reinstalled when package-lock.json changes.

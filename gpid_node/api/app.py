@@ -11,7 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from gpid_node.api import openapi, problems
 from gpid_node.api.forwarded import ForwardedScheme
 from gpid_node.api.idempotency import Idempotency
-from gpid_node.api.metrics import Metrics
+from gpid_node.api.metrics import Metrics, build_labels
 from gpid_node.api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from gpid_node.api.rate_limit import Rate, RateLimit, RateLimits
 from gpid_node.api.routes import (
@@ -32,6 +32,7 @@ from gpid_node.api.ui import gate
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
 from gpid_node.settings import Settings
+from gpid_node.store import outbox_queries
 
 DESCRIPTION = """\
 The REST facade of a **GPID node** (Goods Passport ID): one tamper-proof key data set per commercial
@@ -93,7 +94,12 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     )
     app.state.node = node
     app.state.settings = settings
-    app.state.metrics = Metrics(outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node))
+    app.state.metrics = Metrics(
+        outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node),
+        outbox_backlog=lambda: outbox_queries.backlog(node.store),
+        indexer_counts=lambda: {"reorgs": node.indexer.reorgs, "rewinds": node.indexer.rewinds},
+        engine_restarts=lambda: node.engines.restarts, build=build_labels(_version()),
+    )  # fmt: skip
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)

@@ -1,4 +1,9 @@
-"""The committed contract build artifacts, as the node loads them at run time."""
+"""The committed contract build artifacts, as the node loads them at run time.
+
+``gpid_node/chain/build.json`` is package data: the one committed copy, which ``./scripts/compile``
+rewrites (:mod:`gpid_node.chain.build`) and which an installed wheel carries, so the node finds it
+inside the package wherever it is installed. ``GPID_ARTIFACTS`` names another file (tests).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+PACKAGED_FILE = Path(__file__).resolve().parent / "build.json"
+# The checkout the package runs from (contracts/ sources, node_modules): meaningful only in the
+# repository, never needed by an installed node.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACT_FILE = Path(os.environ.get("GPID_ARTIFACTS", REPO_ROOT / "contracts" / "artifacts" / "build.json"))
+ARTIFACT_FILE = Path(os.environ.get("GPID_ARTIFACTS", PACKAGED_FILE))
 
 
 @cache
@@ -26,6 +34,15 @@ def contract(name: str = "GPIDRegistry") -> dict[str, Any]:
 
 def registry_abi() -> list[dict[str, Any]]:
     return contract("GPIDRegistry")["abi"]
+
+
+def build_facts() -> dict[str, str]:
+    """The compiler and EVM version the contracts were built with (for ``gpid_build_info``)."""
+    document = load_build()
+    return {
+        "solc": str(document.get("compiler", {}).get("version", "")),
+        "evm_version": str(document.get("settings", {}).get("evmVersion", "")),
+    }
 
 
 def artifact_hash(name: str = "GPIDRegistry") -> str:

@@ -1,6 +1,6 @@
 """Compiling the Solidity contracts into the committed build artifacts.
 
-The node never compiles at run time: it loads ``contracts/artifacts/build.json``. This module makes
+The node never compiles at run time: it loads ``gpid_node/chain/build.json`` (package data). This module makes
 that file from ``contracts/src`` (and the test harness in ``contracts/test``) with py-solc-x when a
 native ``solc`` of the pinned version is installed, and otherwise with the official WebAssembly
 build from the pinned npm package ``solc`` (``solcjs --standard-json``). Both read the same

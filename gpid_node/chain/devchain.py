@@ -26,22 +26,43 @@ HARDFORK_ENV = "GPID_ANVIL_HARDFORK"
 # anvil's well-known development mnemonic: the funded accounts of every development chain.
 
 
-def anvil_executable() -> Path:
-    """The anvil binary from node_modules (the platform package ships it, no download needed)."""
-    override = os.environ.get("GPID_ANVIL")
+ANVIL_ENV = "GPID_ANVIL"
+
+
+def find_anvil() -> tuple[Path, str]:
+    """The anvil binary ``gpid-node dev`` starts, and where it was found, first match wins:
+
+    1. ``GPID_ANVIL``: the path of an anvil binary (e.g. an installed node's: ``npm install
+       @foundry-rs/anvil`` somewhere, or Foundry's own);
+    2. the repository's ``node_modules`` (a checkout after ``./scripts/run``: the pinned npm package,
+       whose platform package ships the binary);
+    3. ``anvil`` on ``PATH``.
+    """
+    override = os.environ.get(ANVIL_ENV)
     if override:
-        return Path(override)
-    platform_bins = sorted((REPO_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
-    for candidate in platform_bins:
+        path = Path(override).expanduser()
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise ChainUnavailable(f"{ANVIL_ENV}={override} is not an executable file: give the path of an anvil binary")
+        return path, ANVIL_ENV
+    modules = REPO_ROOT / "node_modules"
+    for candidate in sorted((modules / "@foundry-rs").glob("anvil-*/bin/anvil")):
         if os.access(candidate, os.X_OK):
-            return candidate
-    wrapper = REPO_ROOT / "node_modules" / ".bin" / "anvil"
+            return candidate, "node_modules"
+    wrapper = modules / ".bin" / "anvil"
     if wrapper.exists():
-        return wrapper
+        return wrapper, "node_modules"
     found = shutil.which("anvil")
     if found:
-        return Path(found)
-    raise ChainUnavailable("anvil is not installed: run ./scripts/run or `npm install` in the project folder")
+        return Path(found), "PATH"
+    raise ChainUnavailable(
+        f"anvil is not installed: set {ANVIL_ENV} to an anvil binary, put one on PATH (`npm install -g @foundry-rs/anvil`, "
+        "or Foundry's), or run ./scripts/run in the repository (it installs the pinned npm package)"
+    )
+
+
+def anvil_executable() -> Path:
+    """The anvil binary (:func:`find_anvil`)."""
+    return find_anvil()[0]
 
 
 def default_hardfork() -> str | None:

@@ -25,7 +25,7 @@ import structlog
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment, deploy
-from gpid_node.chain.devchain import DevChain
+from gpid_node.chain.devchain import DevChain, find_anvil
 from gpid_node.chain.keystore import (
     EncryptionKeyring,
     EncryptionKeystore,
@@ -205,6 +205,8 @@ def start_dev_chain(data_dir: Path, chain_port: int | None = None) -> DevEnviron
     chain = DevChain(state_file=data_dir / "chain" / "state.json", log_file=data_dir / "chain" / "anvil.log")
     if chain_port:
         chain.port = chain_port
+    anvil, found_in = find_anvil()
+    log.info("dev.anvil", path=str(anvil), found_in=found_in)
     chain.start()
     try:
         deployment, reused = deploy(chain.url, operator_account(), record_path=data_dir / "deployment.json")

@@ -222,6 +222,7 @@ class EngineProcess:
                 delay = min(delay * 2, RESTART_MAX_S)
                 with self._sending:
                     self._spawn()
+                self.engines.restarts += 1
                 continue
             self._reported.set()
             if message[0] == "finished":

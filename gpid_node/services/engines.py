@@ -27,6 +27,7 @@ class Engines:
     poll_s: float = 0.05
     outbox: Outbox = field(init=False)
     indexer: Indexer = field(init=False)
+    restarts: int = field(init=False, default=0)  # engine processes started again after one died (engine_process.py)
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
     _threads: list[threading.Thread] = field(init=False, default_factory=list)
 

@@ -258,6 +258,11 @@ class Indexer:
         return self._rewinds
 
     @property
+    def reorgs(self) -> int:
+        """How many reorgs the index was rewound for (the ``gpid_indexer_reorgs_total`` counter)."""
+        return self._reorgs
+
+    @property
     def following(self) -> bool:
         """Whether the last sync reached the chain (and there was one)."""
         return self._last_sync_at is not None and self._last_error is None

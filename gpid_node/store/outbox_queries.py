@@ -24,6 +24,7 @@ __all__ = [
     "MINED",
     "PENDING",
     "SENT",
+    "backlog",
     "depth",
     "earlier_unsettled",
     "entries_with_requests",
@@ -104,6 +105,18 @@ def depth(store: Store) -> int:
     """Entries not yet mined or failed."""
     with store.session() as session:
         return int(session.scalar(select(func.count()).where(OutboxEntry.status.in_((PENDING, SENT)))) or 0)
+
+
+def backlog(store: Store) -> dict[str, tuple[int, datetime | None]]:
+    """Entries not yet mined or failed, by status (pending, sent): how many, and when the oldest was recorded."""
+    with store.session() as session:
+        rows = session.execute(
+            select(OutboxEntry.status, func.count(), func.min(OutboxEntry.created_at))
+            .where(OutboxEntry.status.in_((PENDING, SENT)))
+            .group_by(OutboxEntry.status)
+        )
+        found = {status: (int(count), oldest) for status, count, oldest in rows}
+    return {status: found.get(status, (0, None)) for status in (PENDING, SENT)}
 
 
 # ---------------------------------------------------------------------- the worker's reads

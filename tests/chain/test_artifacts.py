@@ -15,7 +15,7 @@ from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 
-STALE = "contracts/artifacts/build.json is stale: run ./scripts/compile and commit the result"
+STALE = "gpid_node/chain/build.json is stale: run ./scripts/compile and commit the result"
 
 
 def test_artifact_source_hashes_match_the_sources() -> None:
