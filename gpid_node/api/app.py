@@ -26,6 +26,8 @@ from gpid_node.api.routes import (
     submissions,
     verifications,
 )
+from gpid_node.api.routes import events as event_feed
+from gpid_node.api.routes import webhooks as webhook_routes
 from gpid_node.api.ui import gate
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
@@ -74,6 +76,8 @@ OPENAPI_TAGS = [
     {"name": "verifications", "description": "check a declaration against its key data sets"},
     {"name": "submissions", "description": "follow writes answered 202"},
     {"name": "operations", "description": "health, readiness and metrics"},
+    {"name": "events", "description": "the feed of what happened on chain to the key data sets you may read"},
+    {"name": "webhooks", "description": "signed deliveries of events to your systems (Standard Webhooks)"},
 ]
 
 
@@ -101,9 +105,12 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
     app.state.node = node
     app.state.settings = settings
     app.state.metrics = Metrics(outbox_depth=node.outbox.depth, indexer_lag=lambda: _indexer_lag(node))
+    app.state.metrics.add_webhook_backlog(node.webhooks.backlog)
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)
+    app.include_router(event_feed.router)
+    app.include_router(webhook_routes.router)
     app.include_router(gate.router)  # the gate page, /ui/gate (no sign-in), before the console's catch-all
     app.include_router(console.router)  # the audit console, /ui (pages, not in the OpenAPI)
     problems.install(app)

@@ -7,12 +7,14 @@ when ``/metrics`` is scraped, never in the background.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 log = structlog.get_logger("gpid.api")
 
@@ -31,6 +33,27 @@ def _read(what: str, read: Callable[[], Any]) -> float:
     return math.nan if value is None else float(value)
 
 
+class _DeliveryCounts(Collector):
+    """``gpid_webhook_deliveries_total`` by outcome, counted in the delivery queue at scrape time."""
+
+    def __init__(self, backlog: Callable[[], dict[str, int]]) -> None:
+        self.backlog = backlog
+
+    def describe(self) -> Iterable[Metric]:
+        return [CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])]
+
+    def collect(self) -> Iterable[Metric]:
+        family = CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])
+        try:
+            counts = self.backlog()
+        except Exception as exc:
+            log.warning("metrics.gauge_unreadable", gauge="webhook_deliveries", error=repr(exc))
+            return [family]
+        for outcome, key in (("delivered", "delivered"), ("failed", "failed_attempts"), ("dead", "dead")):
+            family.add_metric([outcome], counts.get(key, 0))
+        return [family]
+
+
 class Metrics:
     def __init__(self, outbox_depth: Callable[[], Any], indexer_lag: Callable[[], Any]) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -47,6 +70,14 @@ class Metrics:
         Gauge("gpid_indexer_lag_blocks", "Blocks the index is behind the chain head", registry=self.registry).set_function(
             lambda: _read("indexer_lag", indexer_lag)
         )
+
+    def add_webhook_backlog(self, backlog: Callable[[], dict[str, int]]) -> None:
+        """The webhook queue, read from the database at scrape time (the engine process delivers):
+        ``gpid_webhook_deliveries_pending`` and ``gpid_webhook_deliveries_total{outcome}`` (delivered,
+        failed attempts, dead-lettered)."""
+        Gauge("gpid_webhook_deliveries_pending", "Webhook deliveries queued and not yet delivered or dead-lettered",
+              registry=self.registry).set_function(lambda: _read("webhook_backlog", lambda: backlog()["pending"]))  # fmt: skip
+        self.registry.register(_DeliveryCounts(backlog))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -36,6 +36,7 @@ from gpid_node.chain.deploy import Deployment
 from gpid_node.domain.redaction import redact_url
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import IndexerState
+from gpid_node.services.webhook_dispatch import WebhookConfig
 
 log = structlog.get_logger("gpid.engines")
 
@@ -61,6 +62,7 @@ class EngineSpec:
     poll_s: float
     log_level: str
     log_format: str
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
 
     @classmethod
     def of(cls, engines: Engines, settings: Any) -> EngineSpec:
@@ -69,7 +71,7 @@ class EngineSpec:
             fee_mode=engines.client.fee_mode.value, keys=engines.keyring.private_keys(),
             encryption_keys=engines.keyring.encryption.private_keys(), batch_size=engines.batch_size,
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
-            log_format=settings.log_format,
+            log_format=settings.log_format, webhooks=engines.webhooks,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
@@ -124,6 +126,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
         batch_size=spec.batch_size,
         confirmations=spec.confirmations,
         poll_s=spec.poll_s,
+        webhooks=spec.webhooks,
     )
     last: list[IndexerState | None] = [None]
 
