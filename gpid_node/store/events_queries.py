@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gpid_node.store.queries import _utc, visible_filter
 from gpid_node.store.tables import DeclarationLinkRow, GrantRow, KeyDataSetRow, VerificationRow, VersionRow
@@ -57,16 +57,22 @@ def _after(block_column: Any, log_column: Any, after: tuple[int, int] | None) ->
     return or_(block_column > block, and_(block_column == block, log_column > log))
 
 
-def _page(session: Session, row_type: Any, extra: Iterable[ColumnElement[bool]], clause: ColumnElement[bool],
+def _page(session: Session, table: Any, extra: Any, clause: ColumnElement[bool],
           after: tuple[int, int] | None, limit: int) -> list[tuple[Any, str, bool]]:  # fmt: skip
+    # An alias: the read rule's subqueries over the same table (grants, links) must not correlate to it.
+    row_type = aliased(table)
     statement = (
         select(row_type, KeyDataSetRow.gpid_text, KeyDataSetRow.readable)
         .join(KeyDataSetRow, KeyDataSetRow.gpid == row_type.gpid)
-        .where(_after(row_type.block_number, row_type.log_index, after), clause, *extra)
+        .where(_after(row_type.block_number, row_type.log_index, after), clause, *extra(row_type))
         .order_by(row_type.block_number, row_type.log_index)
         .limit(limit)
     )
     return [(row, gpid_text, bool(readable)) for row, gpid_text, readable in session.execute(statement)]
+
+
+def _none(_: Any) -> list[ColumnElement[bool]]:
+    return []
 
 
 def events_after(
@@ -79,11 +85,9 @@ def events_after(
     limit = max(0, limit)
     events: list[IndexedEvent] = []
     if wanted & {REGISTERED, AMENDED}:
-        kinds = []
-        if REGISTERED not in wanted:
-            kinds.append(VersionRow.version > 1)
-        if AMENDED not in wanted:
-            kinds.append(VersionRow.version == 1)
+        def kinds(v: Any) -> list[ColumnElement[bool]]:
+            return [v.version > 1] if REGISTERED not in wanted else [v.version == 1] if AMENDED not in wanted else []
+
         for row, gpid, readable in _page(session, VersionRow, kinds, clause, after, limit):
             events.append(IndexedEvent(
                 row.block_number, row.log_index, REGISTERED if row.version == 1 else AMENDED, gpid, row.version, _utc(row.time),
@@ -91,21 +95,21 @@ def events_after(
                            "changed_fields": row.changed_fields, "transaction": row.transaction_hash},
             ))  # fmt: skip
     if LINKED in wanted:
-        for link, gpid, readable in _page(session, DeclarationLinkRow, (), clause, after, limit):
+        for link, gpid, readable in _page(session, DeclarationLinkRow, _none, clause, after, limit):
             events.append(IndexedEvent(
                 link.block_number, link.log_index, LINKED, gpid, None, _utc(link.time), readable,
                 {"country": link.country, "reference": link.reference, "direction": link.direction,
                  "linked_by": link.linker, "transaction": link.transaction_hash},
             ))  # fmt: skip
     if VERIFIED in wanted:
-        for check, gpid, readable in _page(session, VerificationRow, (), clause, after, limit):
+        for check, gpid, readable in _page(session, VerificationRow, _none, clause, after, limit):
             events.append(IndexedEvent(
                 check.block_number, check.log_index, VERIFIED, gpid, check.version, _utc(check.time), readable,
                 {"outcome": check.outcome, "country": check.country, "customs": check.customs,
                  "reference_key": check.reference_key, "transaction": check.transaction_hash},
             ))  # fmt: skip
     if GRANTED in wanted:
-        for grant, gpid, readable in _page(session, GrantRow, (GrantRow.active.is_(True),), clause, after, limit):
+        for grant, gpid, readable in _page(session, GrantRow, lambda g: [g.active.is_(True)], clause, after, limit):
             events.append(IndexedEvent(
                 grant.block_number, grant.log_index, GRANTED, gpid, None, _utc(grant.time), readable,
                 {"grantee": grant.grantee, "granter": grant.granter, "transaction": grant.transaction_hash},
