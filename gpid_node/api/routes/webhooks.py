@@ -82,14 +82,14 @@ def create(body: WebhookRequest, principal: JsonCaller, node: NodeDep, response:
     return result
 
 
-@router.get("", response_model=WebhookList, summary="Your webhooks", responses=responses(401, 500, 503))
+@router.get("", response_model=WebhookList, summary="Your webhooks", responses=responses(401, 422, 500, 503))
 def list_webhooks(principal: CurrentPrincipal, node: NodeDep) -> dict[str, Any]:
     return node.webhooks.list(principal)
 
 
 @router.delete(
     "/{webhook_id}", status_code=204, summary="Delete a webhook", description="Deliveries not yet made are dropped.",
-    responses=responses(401, 404, 500, 503),
+    responses=responses(401, 404, 422, 500, 503),
 )  # fmt: skip
 def delete(webhook_id: WebhookPath, principal: CurrentPrincipal, node: NodeDep) -> Response:
     node.webhooks.delete(principal, webhook_id)
