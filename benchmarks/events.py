@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import sqlite3
 import statistics
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
@@ -162,6 +164,17 @@ def run(rate: float, seconds: float, subscribers: int, feed_rounds: int) -> dict
                 "delivery_p99_from_block_timestamp_s": round(percentile(from_stamp, 0.99), 3),
                 "blocks": len({int(e.split("-")[0]) for e in blocks}),
             }  # fmt: skip
+            # Where the time goes: block seen -> queued by the dispatcher (indexing, then queueing) -> arrival.
+            with sqlite3.connect(f"file:{data_dir / 'index.sqlite3'}?mode=ro", uri=True) as db:
+                queued = {(event, webhook): datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp()
+                          for event, webhook, created in db.execute("SELECT event_id, webhook_id, created_at FROM webhook_deliveries")}  # fmt: skip
+            first_queued = {}
+            for (event, _), at in queued.items():
+                first_queued[event] = min(at, first_queued.get(event, at))
+            to_queue = [first_queued[e] - seen[int(e.split("-")[0])] for e in first_queued if int(e.split("-")[0]) in seen]
+            if to_queue:
+                figures["block_to_queued_p50_s"] = round(statistics.median(to_queue), 3)
+                figures["block_to_queued_p99_s"] = round(percentile(to_queue, 0.99), 3)
             figures.update(feed_throughput(api, api_key(creds, "seller"), feed_rounds))
             return figures
         finally:

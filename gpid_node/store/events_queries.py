@@ -57,18 +57,30 @@ def _after(block_column: Any, log_column: Any, after: tuple[int, int] | None) ->
     return or_(block_column > block, and_(block_column == block, log_column > log))
 
 
+# The columns of each table an event carries (never a version's data or payload), after its position.
+_COLUMNS: dict[Any, tuple[str, ...]] = {
+    VersionRow: ("version", "time", "author", "reason", "reason_code", "changed_fields", "transaction_hash"),
+    DeclarationLinkRow: ("time", "country", "reference", "direction", "linker", "transaction_hash"),
+    VerificationRow: ("version", "time", "outcome", "country", "customs", "reference_key", "transaction_hash"),
+    GrantRow: ("time", "grantee", "granter", "transaction_hash"),
+}
+
+
 def _page(session: Session, table: Any, extra: Any, clause: ColumnElement[bool],
-          after: tuple[int, int] | None, limit: int) -> list[tuple[Any, str, bool]]:  # fmt: skip
+          after: tuple[int, int] | None, limit: int) -> list[Any]:  # fmt: skip
+    """The first ``limit`` rows of ``table`` after ``after`` whose key data set the caller may read:
+    position, GPID as printed, whether this node holds its data, then the table's event columns."""
     # An alias: the read rule's subqueries over the same table (grants, links) must not correlate to it.
-    row_type = aliased(table)
+    row = aliased(table)
     statement = (
-        select(row_type, KeyDataSetRow.gpid_text, KeyDataSetRow.readable)
-        .join(KeyDataSetRow, KeyDataSetRow.gpid == row_type.gpid)
-        .where(_after(row_type.block_number, row_type.log_index, after), clause, *extra(row_type))
-        .order_by(row_type.block_number, row_type.log_index)
+        select(row.block_number, row.log_index, KeyDataSetRow.gpid_text, KeyDataSetRow.readable,
+               *(getattr(row, name) for name in _COLUMNS[table]))
+        .join(KeyDataSetRow, KeyDataSetRow.gpid == row.gpid)
+        .where(_after(row.block_number, row.log_index, after), clause, *extra(row))
+        .order_by(row.block_number, row.log_index)
         .limit(limit)
-    )
-    return [(row, gpid_text, bool(readable)) for row, gpid_text, readable in session.execute(statement)]
+    )  # fmt: skip
+    return list(session.execute(statement))
 
 
 def _none(_: Any) -> list[ColumnElement[bool]]:
@@ -88,31 +100,31 @@ def events_after(
         def kinds(v: Any) -> list[ColumnElement[bool]]:
             return [v.version > 1] if REGISTERED not in wanted else [v.version == 1] if AMENDED not in wanted else []
 
-        for row, gpid, readable in _page(session, VersionRow, kinds, clause, after, limit):
+        for r in _page(session, VersionRow, kinds, clause, after, limit):
             events.append(IndexedEvent(
-                row.block_number, row.log_index, REGISTERED if row.version == 1 else AMENDED, gpid, row.version, _utc(row.time),
-                readable, {"author": row.author, "reason": row.reason, "reason_code": row.reason_code,
-                           "changed_fields": row.changed_fields, "transaction": row.transaction_hash},
+                r.block_number, r.log_index, REGISTERED if r.version == 1 else AMENDED, r.gpid_text, r.version, _utc(r.time),
+                bool(r.readable), {"author": r.author, "reason": r.reason, "reason_code": r.reason_code,
+                                   "changed_fields": r.changed_fields, "transaction": r.transaction_hash},
             ))  # fmt: skip
     if LINKED in wanted:
-        for link, gpid, readable in _page(session, DeclarationLinkRow, _none, clause, after, limit):
+        for r in _page(session, DeclarationLinkRow, _none, clause, after, limit):
             events.append(IndexedEvent(
-                link.block_number, link.log_index, LINKED, gpid, None, _utc(link.time), readable,
-                {"country": link.country, "reference": link.reference, "direction": link.direction,
-                 "linked_by": link.linker, "transaction": link.transaction_hash},
+                r.block_number, r.log_index, LINKED, r.gpid_text, None, _utc(r.time), bool(r.readable),
+                {"country": r.country, "reference": r.reference, "direction": r.direction, "linked_by": r.linker,
+                 "transaction": r.transaction_hash},
             ))  # fmt: skip
     if VERIFIED in wanted:
-        for check, gpid, readable in _page(session, VerificationRow, _none, clause, after, limit):
+        for r in _page(session, VerificationRow, _none, clause, after, limit):
             events.append(IndexedEvent(
-                check.block_number, check.log_index, VERIFIED, gpid, check.version, _utc(check.time), readable,
-                {"outcome": check.outcome, "country": check.country, "customs": check.customs,
-                 "reference_key": check.reference_key, "transaction": check.transaction_hash},
+                r.block_number, r.log_index, VERIFIED, r.gpid_text, r.version, _utc(r.time), bool(r.readable),
+                {"outcome": r.outcome, "country": r.country, "customs": r.customs, "reference_key": r.reference_key,
+                 "transaction": r.transaction_hash},
             ))  # fmt: skip
     if GRANTED in wanted:
-        for grant, gpid, readable in _page(session, GrantRow, lambda g: [g.active.is_(True)], clause, after, limit):
+        for r in _page(session, GrantRow, lambda g: [g.active.is_(True)], clause, after, limit):
             events.append(IndexedEvent(
-                grant.block_number, grant.log_index, GRANTED, gpid, None, _utc(grant.time), readable,
-                {"grantee": grant.grantee, "granter": grant.granter, "transaction": grant.transaction_hash},
+                r.block_number, r.log_index, GRANTED, r.gpid_text, None, _utc(r.time), bool(r.readable),
+                {"grantee": r.grantee, "granter": r.granter, "transaction": r.transaction_hash},
             ))  # fmt: skip
     events.sort(key=lambda event: (event.block, event.log_index))
     return events[:limit]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gpid_node.store.queries import _aware, _utc
@@ -25,6 +25,8 @@ from gpid_node.store.tables import (
     WebhookDeliveryRow,
     WebhookRow,
 )
+
+_DELIVERIES: Table = WebhookDeliveryRow.__table__  # type: ignore[assignment]
 
 __all__ = [
     "Outcome",
@@ -79,9 +81,15 @@ def move_cursor(session: Session, webhook_id: str, block: int, log_index: int) -
 
 
 def enqueue(session: Session, rows: Sequence[WebhookDeliveryRow]) -> None:
-    """Adds deliveries in the caller's transaction (with the cursor move that queued them)."""
-    session.add_all(rows)
-    session.flush()
+    """Adds deliveries in the caller's transaction (with the cursor move that queued them): one
+    statement for them all, with their ids set on the rows when there is one."""
+    if len(rows) == 1:
+        session.add(rows[0])
+        session.flush()
+        return
+    columns = [c.key for c in WebhookDeliveryRow.__table__.columns if c.key != "id"]
+    if rows:
+        session.execute(insert(_DELIVERIES), [{c: getattr(r, c) for c in columns} for r in rows])
 
 
 def queued_events(session: Session, webhook_id: str, event_ids: Sequence[str]) -> set[str]:
@@ -155,16 +163,23 @@ class Outcome:
     next_attempt_at: datetime
 
 
+_RECORD = (
+    update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("key"))
+    .values({name: bindparam(name) for name in ("status", "attempts", "last_attempt_at", "last_status", "last_error",
+                                                "next_attempt_at", "delivered_at")})
+)  # fmt: skip
+
+
 def record(session: Session, outcomes: Iterable[Outcome]) -> None:
-    """Writes the outcomes of attempts (one statement per attempt, one transaction for them all)."""
-    for o in outcomes:
-        session.execute(
-            update(WebhookDeliveryRow).where(WebhookDeliveryRow.id == o.id).values(
-                status=o.status, attempts=o.attempts, last_attempt_at=o.at, last_status=o.http_status,
-                last_error=o.error, next_attempt_at=o.next_attempt_at,
-                delivered_at=o.at if o.status == DELIVERY_DELIVERED else None,
-            )
-        )  # fmt: skip
+    """Writes the outcomes of attempts (one statement executed for them all, in one transaction)."""
+    parameters = [
+        {"key": o.id, "status": o.status, "attempts": o.attempts, "last_attempt_at": o.at, "last_status": o.http_status,
+         "last_error": o.error, "next_attempt_at": o.next_attempt_at,
+         "delivered_at": o.at if o.status == DELIVERY_DELIVERED else None}
+        for o in outcomes
+    ]  # fmt: skip
+    if parameters:
+        session.execute(_RECORD, parameters)
 
 
 def counts(session: Session) -> dict[str, int]:

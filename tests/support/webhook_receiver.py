@@ -21,10 +21,17 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+_read: dict[Path, tuple[int, Any]] = {}
+
 
 def _json(path: Path, default: Any) -> Any:
+    """The file's JSON, read again only when it changed."""
     try:
-        return json.loads(path.read_text())
+        changed = path.stat().st_mtime_ns
+        known = _read.get(path)
+        if known is None or known[0] != changed:
+            _read[path] = known = (changed, json.loads(path.read_text()))
+        return known[1]
     except (OSError, ValueError):
         return default
 
