@@ -109,6 +109,7 @@ class Dispatcher:
     _wake: threading.Event = field(init=False, default_factory=threading.Event)
     _seen_cursor: int | None = field(init=False, default=None)
     _refusals: dict[str, tuple[float, str | None]] = field(init=False, default_factory=dict)
+    _failing: dict[str, datetime] = field(init=False, default_factory=dict)  # webhook -> its probe's next try
 
     def wake(self) -> None:
         self._wake.set()
@@ -192,15 +193,26 @@ class Dispatcher:
     # ------------------------------------------------------------------ delivering
 
     def deliver_due(self, client: httpx.Client, pool: ThreadPoolExecutor) -> int:
-        """Sends the deliveries whose time has come (in parallel), then records what came of each."""
+        """Sends the deliveries whose time has come (in parallel), then records what came of each.
+
+        A webhook whose receiver failed is probed with one delivery a round; its other due deliveries
+        wait, without an attempt, until the probe's next try (a receiver that hangs holds one sender,
+        not all of them). A success ends the wait."""
         now = self.clock()
         with self.store.session() as session:
             due = queue.due(session, now, SEND_BATCH)
         if not due:
             return 0
-        results = list(pool.map(lambda d: self._attempt(client, d), due))
+        probes: dict[str, int] = {}
+        for d in due:
+            if d.webhook_id in self._failing:
+                probes.setdefault(d.webhook_id, d.id)
+        results = list(pool.map(lambda d: self._attempt(client, d, probes), due))
+        postponed = {d.id: self._failing[d.webhook_id] for d, r in zip(due, results, strict=True)
+                     if r is None and d.webhook_id in self._failing}  # fmt: skip
         with self.store.session() as session:
-            queue.record(session, results)
+            queue.record(session, [r for r in results if r is not None])
+            queue.postpone(session, postponed)
         return len(due)
 
     def _refusal(self, url: str) -> str | None:
@@ -215,7 +227,10 @@ class Dispatcher:
         self._refusals[url] = (at, verdict)
         return verdict
 
-    def _attempt(self, client: httpx.Client, due: queue.Due) -> queue.Outcome:
+    def _attempt(self, client: httpx.Client, due: queue.Due, probes: dict[str, int]) -> queue.Outcome | None:
+        """One attempt, or None when the webhook's receiver is failing and another delivery probes it."""
+        if due.webhook_id in self._failing and probes.get(due.webhook_id) != due.id:
+            return None
         attempts = due.attempts + 1
         scheduled = self.clock()
         refused = self._refusal(due.url)
@@ -230,11 +245,13 @@ class Dispatcher:
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {str(exc)[:200] or 'no answer'}"
         if error is None:
+            self._failing.pop(due.webhook_id, None)
             return queue.Outcome(due.id, attempts, scheduled, DELIVERY_DELIVERED, status, None, scheduled)
+        later = scheduled + timedelta(seconds=self.schedule.delay_s(attempts))
+        self._failing[due.webhook_id] = later
         if attempts >= self.schedule.attempts:
             log.warning("webhooks.dead", delivery=due.id, webhook=due.webhook_id, attempts=attempts, error=error)
             return queue.Outcome(due.id, attempts, scheduled, DELIVERY_DEAD, status, error, scheduled)
-        later = scheduled + timedelta(seconds=self.schedule.delay_s(attempts))
         return queue.Outcome(due.id, attempts, scheduled, DELIVERY_PENDING, status, error, later)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "live_webhooks",
     "move_cursor",
     "next_replay",
+    "postpone",
     "queued_events",
     "record",
     "remove_webhook",
@@ -180,6 +181,18 @@ def record(session: Session, outcomes: Iterable[Outcome]) -> None:
     ]  # fmt: skip
     if parameters:
         session.execute(_RECORD, parameters)
+
+
+def postpone(session: Session, until: dict[int, datetime]) -> None:
+    """Moves pending deliveries to a later time without an attempt (their receiver is failing)."""
+    if until:
+        session.execute(_POSTPONE, [{"key": key, "next_attempt_at": at} for key, at in until.items()])
+
+
+_POSTPONE = (
+    update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("key"), _DELIVERIES.c.status == DELIVERY_PENDING)
+    .values(next_attempt_at=bindparam("next_attempt_at"))
+)  # fmt: skip
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -212,3 +212,30 @@ def test_a_node_killed_mid_delivery_sends_it_again_after_its_restart(store: Stor
     assert row.status == "delivered"
     records = receiver.received()
     assert [r["webhook_id"] for r in records] == ["9-0", "9-0"] and all(r["verified"] for r in records)
+
+
+def test_a_hanging_receiver_is_probed_with_one_delivery_while_the_others_flow(store: Store, tmp_path: Path) -> None:
+    slow, fast = Receiver(tmp_path / "slow").start(), Receiver(tmp_path / "fast").start()
+    try:
+        slow.behave(delay_s=3)  # longer than the dispatcher waits (1 s): every attempt times out
+        hung, healthy = subscribe(store, slow.url()), subscribe(store, fast.url())
+        fast.secret("/hook", healthy.secret)
+        for block in range(1, 13):
+            index_registration(store, block=block)
+        clock = Clock()
+        d = dispatcher(store, clock)
+        d.timeout_s = 1.0
+        run_round(d)  # the first round finds out (a few attempts time out before the first one reports)
+        after_first = {r.id: r for r in deliveries(store) if r.webhook_id == hung.id}
+        tried = [r for r in after_first.values() if r.attempts]
+        assert 1 <= len(tried) <= 4  # at most one per sender thread, not all 12
+        assert all(r.next_attempt_at.replace(tzinfo=UTC) > clock.now for r in after_first.values())  # the rest wait
+
+        clock.advance(3600)
+        run_round(d)  # one probe, not 12 more timeouts
+        attempts = sum(r.attempts for r in deliveries(store) if r.webhook_id == hung.id)
+        assert attempts == sum(r.attempts for r in after_first.values()) + 1
+        assert [r.status for r in deliveries(store) if r.webhook_id == healthy.id] == ["delivered"] * 12
+    finally:
+        slow.stop()
+        fast.stop()
