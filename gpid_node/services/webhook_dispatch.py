@@ -154,41 +154,39 @@ class Dispatcher:
             if indexed == self._seen_cursor and not force:
                 return 0
             webhooks = queue.live_webhooks(session)
-        queued = 0
-        for webhook in webhooks:
-            queued += self._queue_for(webhook, indexed)
-        self._seen_cursor = indexed
+        queued, more = 0, False
+        with self.store.session() as session:  # one transaction for every webhook (the writers take turns)
+            for webhook in webhooks:
+                count, full = self._queue_page(session, webhook, indexed)
+                queued, more = queued + count, more or full
+        if not more:  # else the next round goes on, even if no block comes
+            self._seen_cursor = indexed
         return queued
 
-    def _queue_for(self, webhook: WebhookRow, indexed: int) -> int:
+    def _queue_page(self, session: Any, webhook: WebhookRow, indexed: int) -> tuple[int, bool]:
+        """Queues a page of the events after the webhook's cursor that its owner may read, and moves its
+        cursor; how many were queued, and whether more may follow."""
         principal = _as_principal(webhook)
         caller = Caller(webhook.role, webhook.account, webhook.trader_id, webhook.country)
         after = (webhook.after_block, webhook.after_log)
         if after[0] > indexed:  # the index took blocks back (a reorg): look again from where it stands
             after = (indexed, END_OF_BLOCK)
-        queued = 0
-        while True:
-            now = self.clock()
-            with self.store.session() as session:
-                events = [ev for ev in events_after(session, caller, after, QUEUE_PAGE, webhook.events) if ev.block <= indexed]
-                ids = [event_id(ev.block, ev.log_index) for ev in events]
-                known = queue.queued_events(session, webhook.id, ids)
-                rows = []
-                for ev, ident in zip(events, ids, strict=True):
-                    if ident in known:
-                        continue
-                    rows.append(WebhookDeliveryRow(
-                        webhook_id=webhook.id, event_id=ident, event_type=ev.type, replay=0,
-                        payload=message_of(item_of(ev, principal), now), status=DELIVERY_PENDING, attempts=0,
-                        next_attempt_at=now, block_time=ev.time, created_at=now,
-                    ))  # fmt: skip
-                queue.enqueue(session, rows)
-                full = len(events) == QUEUE_PAGE
-                after = (events[-1].block, events[-1].log_index) if full else (indexed, END_OF_BLOCK)
-                queue.move_cursor(session, webhook.id, *after)
-            queued += len(rows)
-            if not full:
-                return queued
+        now = self.clock()
+        events = [ev for ev in events_after(session, caller, after, QUEUE_PAGE, webhook.events) if ev.block <= indexed]
+        ids = [event_id(ev.block, ev.log_index) for ev in events]
+        known = queue.queued_events(session, webhook.id, ids)
+        rows = [
+            WebhookDeliveryRow(
+                webhook_id=webhook.id, event_id=ident, event_type=ev.type, replay=0,
+                payload=message_of(item_of(ev, principal), now), status=DELIVERY_PENDING, attempts=0,
+                next_attempt_at=now, block_time=ev.time, created_at=now,
+            )
+            for ev, ident in zip(events, ids, strict=True) if ident not in known
+        ]  # fmt: skip
+        queue.enqueue(session, rows)
+        full = len(events) == QUEUE_PAGE
+        queue.move_cursor(session, webhook.id, *((events[-1].block, events[-1].log_index) if full else (indexed, END_OF_BLOCK)))
+        return len(rows), full
 
     # ------------------------------------------------------------------ delivering
 
