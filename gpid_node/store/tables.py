@@ -5,8 +5,8 @@ Rebuildable from the chain (the indexer owns them, whole blocks per transaction 
 ``customs_accounts``, ``encryption_keys``, ``mandates``, ``grants``, ``amendment_delegates``,
 ``indexed_blocks``, ``chain_cursor``. The last five are histories, one row per event: the state
 now is the newest row per key, and a reorg deletes rows above a block like any other. The node's own state (never on chain): ``outbox``,
-``api_keys``, ``idempotency_keys``, and each seller's master data for e-invoices, ``catalogue_items``
-and ``partners``.
+``api_keys``, ``idempotency_keys``, each seller's master data for e-invoices, ``catalogue_items``
+and ``partners``, and the webhooks with their delivery queue, ``webhooks`` and ``webhook_deliveries``.
 """
 
 from __future__ import annotations
