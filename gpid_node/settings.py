@@ -132,6 +132,19 @@ class Settings(BaseSettings):
         "proto= is believed (none by default: those headers are ignored)",
     )
 
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="webhook receivers this node sends to: host names, *.domain, * (any public host) or IP networks in CIDR "
+        "form; loopback, private and link-local addresses only when a network here holds them (none by default)",
+    )
+    webhook_allow_loopback: bool = Field(False, description="accept webhook receivers on loopback (development mode sets it)")
+    webhook_max_attempts: int = Field(12, ge=1, le=100, description="attempts of a webhook delivery before it is dead-lettered")
+    webhook_retry_base_s: float = Field(
+        5.0, gt=0, le=3600, allow_inf_nan=False, description="wait after a delivery's first failed attempt; doubles after each one"
+    )
+    webhook_retry_max_s: float = Field(3600.0, gt=0, le=86_400, allow_inf_nan=False, description="longest wait between two attempts")
+    webhook_timeout_s: float = Field(10.0, gt=0, le=120, allow_inf_nan=False, description="how long a receiver has to answer")
+
     # ------------------------------------------------------------------ private chain endpoints and signers
     # (chain/transport.py, chain/remote_signer.py; docs/operations.md "Private RPC and external signers")
     rpc_fallback_urls: list[str] = Field(

@@ -28,6 +28,8 @@ from gpid_node.api.routes import (
     submissions,
     verifications,
 )
+from gpid_node.api.routes import events as event_feed
+from gpid_node.api.routes import webhooks as webhook_routes
 from gpid_node.api.ui import gate
 from gpid_node.api.ui import routes as console
 from gpid_node.services.node import Node
@@ -100,9 +102,12 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
         indexer_counts=lambda: {"reorgs": node.indexer.reorgs, "rewinds": node.indexer.rewinds},
         engine_restarts=lambda: node.engines.restarts, build=build_labels(_version()),
     )  # fmt: skip
+    app.state.metrics.add_webhook_backlog(node.webhooks.backlog)
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)
+    app.include_router(event_feed.router)
+    app.include_router(webhook_routes.router)
     app.include_router(problem_types.router)  # /problems/{name}: the documentation of each problem type
     app.include_router(api_docs.router)  # /docs: Swagger UI, offline
     app.include_router(gate.router)  # the gate page, /ui/gate (no sign-in), before the console's catch-all

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -29,7 +29,7 @@ from prometheus_client import (
     Info,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from gpid_node.chain import artifacts
@@ -124,6 +124,27 @@ class _NodeCollector(Collector):
             yield CounterMetricFamily("gpid_engine_restarts", "Engine processes started again after one died", value=self.engine_restarts())
 
 
+class _DeliveryCounts(Collector):
+    """``gpid_webhook_deliveries_total`` by outcome, counted in the delivery queue at scrape time."""
+
+    def __init__(self, backlog: Callable[[], dict[str, int]]) -> None:
+        self.backlog = backlog
+
+    def describe(self) -> Iterable[Metric]:
+        return [CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])]
+
+    def collect(self) -> Iterable[Metric]:
+        family = CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])
+        try:
+            counts = self.backlog()
+        except Exception as exc:
+            log.warning("metrics.gauge_unreadable", gauge="webhook_deliveries", error=repr(exc))
+            return [family]
+        for outcome, key in (("delivered", "delivered"), ("failed", "failed_attempts"), ("dead", "dead")):
+            family.add_metric([outcome], counts.get(key, 0))
+        return [family]
+
+
 class Metrics:
     def __init__(
         self,
@@ -156,6 +177,14 @@ class Metrics:
             Info("gpid_build", "The node's version and commit, and the compiler and EVM version of its contracts",
                  registry=self.registry).info(dict(build))  # fmt: skip
         self.registry.register(_NodeCollector(outbox_backlog, indexer_counts, engine_restarts))
+
+    def add_webhook_backlog(self, backlog: Callable[[], dict[str, int]]) -> None:
+        """The webhook queue, read from the database at scrape time (the engine process delivers):
+        ``gpid_webhook_deliveries_pending`` and ``gpid_webhook_deliveries_total{outcome}`` (delivered,
+        failed attempts, dead-lettered)."""
+        Gauge("gpid_webhook_deliveries_pending", "Webhook deliveries queued and not yet delivered or dead-lettered",
+              registry=self.registry).set_function(lambda: _read("webhook_backlog", lambda: backlog()["pending"]))  # fmt: skip
+        self.registry.register(_DeliveryCounts(backlog))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

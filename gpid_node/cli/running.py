@@ -149,7 +149,7 @@ def dev(
             "# written by `gpid-node dev`: lets the CLI reach this development node\n"
             f'rpc_url = "{env.chain.url}"\nkeystore_password = "{DEV_PASSWORD}"\n'
         ))
-        settings = settings_of(data_dir, port=port, rpc_url=env.chain.url)
+        settings = settings_of(data_dir, port=port, rpc_url=env.chain.url, webhook_allow_loopback=True)  # DESIGN.md: dev mode accepts loopback receivers
         node = open_node(settings, env.keyring)
         api_url = settings.public_url or f"http://{settings.host}:{port}"
         credentials(node.store, data_dir, env.accounts, api_url, env.chain_facts())

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -36,6 +36,7 @@ from gpid_node.chain.deploy import Deployment
 from gpid_node.domain.redaction import redact_url
 from gpid_node.services.engines import Engines
 from gpid_node.services.indexer import IndexerState
+from gpid_node.services.webhook_dispatch import WebhookConfig
 
 log = structlog.get_logger("gpid.engines")
 
@@ -63,6 +64,7 @@ class EngineSpec:
     log_format: str
     rpc_options: Any = None  # chain.transport.RpcOptions: the endpoint's credentials, TLS files, fallbacks
     remote_signers: dict[str, str] | None = None  # account -> signer URL (chain/remote_signer.py)
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
 
     @classmethod
     def of(cls, engines: Engines, settings: Any) -> EngineSpec:
@@ -73,7 +75,7 @@ class EngineSpec:
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
             log_format=settings.log_format,
             rpc_options=settings.rpc_options() if hasattr(settings, "rpc_options") else None,
-            remote_signers=engines.keyring.remote_signers(),
+            remote_signers=engines.keyring.remote_signers(), webhooks=engines.webhooks,
         )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows a key
@@ -132,6 +134,7 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
         batch_size=spec.batch_size,
         confirmations=spec.confirmations,
         poll_s=spec.poll_s,
+        webhooks=spec.webhooks,
     )
     last: list[IndexerState | None] = [None]
 

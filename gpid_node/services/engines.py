@@ -1,5 +1,5 @@
-"""The node's engines: the outbox (records → chain) and the indexer (chain → index), built from the
-adapters and run as two threads, here or in the engine process (:mod:`.engine_process`)."""
+"""The node's engines: the outbox (records → chain), the indexer (chain → index) and the webhook
+dispatcher (index → subscribers), built from the adapters and run as three threads, here or in the engine process (:mod:`.engine_process`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
 from gpid_node.services.indexer import Indexer
 from gpid_node.services.outbox import Outbox
+from gpid_node.services.webhook_dispatch import Dispatcher, WebhookConfig
 from gpid_node.store.database import Store
 
 
@@ -25,7 +26,9 @@ class Engines:
     batch_size: int = 50
     confirmations: int = 0
     poll_s: float = 0.05
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     outbox: Outbox = field(init=False)
+    dispatcher: Dispatcher = field(init=False)
     indexer: Indexer = field(init=False)
     restarts: int = field(init=False, default=0)  # engine processes started again after one died (engine_process.py)
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
@@ -40,11 +43,13 @@ class Engines:
             self.store, self.client, self.keyring, batch_size=self.batch_size, poll_s=self.poll_s,
             on_change=self.indexer.wake,
         )  # fmt: skip
+        self.dispatcher = Dispatcher(self.store, policy=self.webhooks.policy, schedule=self.webhooks.schedule,
+                                     timeout_s=self.webhooks.timeout_s, poll_s=self.poll_s)  # fmt: skip
 
     def start(self) -> Engines:
         """Runs the outbox and the indexer as threads of this process."""
         self._stop.clear()
-        for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer)):
+        for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer), ("webhooks", self.dispatcher.run)):
             thread = threading.Thread(target=target, args=(self._stop,), name=f"gpid-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -58,6 +63,7 @@ class Engines:
         self._stop.set()
         self.outbox.wake()
         self.indexer.wake()
+        self.dispatcher.wake()
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()

@@ -22,6 +22,7 @@ from gpid_node.services.einvoices import EInvoices
 from gpid_node.services.encryption_keys import publish_current_keys
 from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
+from gpid_node.services.events import Events
 from gpid_node.services.indexer import Indexer
 from gpid_node.services.master_data import MasterData
 from gpid_node.services.outbox import Outbox
@@ -30,6 +31,8 @@ from gpid_node.services.reads import Reads
 from gpid_node.services.registration import Registration
 from gpid_node.services.submission import Submissions
 from gpid_node.services.verification import Verifications
+from gpid_node.services.webhook_dispatch import WebhookConfig
+from gpid_node.services.webhooks import Webhooks
 from gpid_node.store.database import Store
 
 
@@ -49,12 +52,13 @@ class Node:
         poll_s: float = 0.05,
         public_url: str | None = None,
         payload_format: int = 2,
+        webhooks: WebhookConfig | None = None,
     ) -> None:
         self.deployment = deployment
         self.confirmations = confirmations
         self.public_url = public_url
         self.engines = Engines(store, client, keyring, deployment, batch_size=batch_size,
-                               confirmations=confirmations, poll_s=poll_s)  # fmt: skip
+                               confirmations=confirmations, poll_s=poll_s, webhooks=webhooks or WebhookConfig())  # fmt: skip
         self.context = Context(store, client, keyring, self.engines.outbox, self.engines.indexer,
                                write_timeout_s=write_timeout_s, poll_s=poll_s)  # fmt: skip
         self.submissions = Submissions(self.context)
@@ -68,6 +72,8 @@ class Node:
         self.proof_bundles = ProofBundles(self.context)
         self.master_data = MasterData(self.context)
         self.einvoices = EInvoices(self.context, self.master_data, self.registration, self.amendments, self.reads)
+        self.events = Events(self.context)
+        self.webhooks = Webhooks(self.context, self.engines.webhooks)
         self._engine_process: EngineProcess | None = None
 
     @property
@@ -140,4 +146,5 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, pa
         store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
         confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
         poll_s=settings.poll_interval_s, public_url=settings.public_url, payload_format=payload_format,
+        webhooks=WebhookConfig.of(settings),
     )  # fmt: skip

@@ -5,8 +5,8 @@ Rebuildable from the chain (the indexer owns them, whole blocks per transaction 
 ``customs_accounts``, ``encryption_keys``, ``mandates``, ``grants``, ``amendment_delegates``,
 ``indexed_blocks``, ``chain_cursor``. The last five are histories, one row per event: the state
 now is the newest row per key, and a reorg deletes rows above a block like any other. The node's own state (never on chain): ``outbox``,
-``api_keys``, ``idempotency_keys``, and each seller's master data for e-invoices, ``catalogue_items``
-and ``partners``.
+``api_keys``, ``idempotency_keys``, each seller's master data for e-invoices, ``catalogue_items``
+and ``partners``, and the webhooks with their delivery queue, ``webhooks`` and ``webhook_deliveries``.
 """
 
 from __future__ import annotations
@@ -360,3 +360,57 @@ class PartnerRow(Base):
 Index("ix_key_data_sets_invoice_number", KeyDataSetRow.invoice_number)
 Index("ix_key_data_sets_registered_at", KeyDataSetRow.registered_at)
 Index("ix_declaration_links_reference", DeclarationLinkRow.reference)
+
+
+# Webhooks (issue 22): subscriptions of API callers and their durable delivery queue (the node's own
+# state: what a subscriber was sent is not on chain). An event's id is its chain position
+# (``<block>-<log index>``), the same on every node.
+WEBHOOK_ID = 32
+EVENT_ID = 32
+DELIVERY_PENDING, DELIVERY_DELIVERED, DELIVERY_DEAD = "pending", "delivered", "dead"
+
+
+class WebhookRow(Base):
+    """A subscription: its owner (the API key that made it, read as that key's principal), the URL
+    and event types, the signing secret, and how far the chain's events were turned into deliveries."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[str] = mapped_column(String(WEBHOOK_ID), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(24), index=True)  # the owner's API key (revoked: nothing more is sent)
+    role: Mapped[str] = mapped_column(String(10))
+    account: Mapped[str] = mapped_column(String(ADDRESS))
+    trader_id: Mapped[str | None] = mapped_column(String(80))
+    country: Mapped[str | None] = mapped_column(String(2))
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(80))  # whsec_<base64>: the receiver verifies with it
+    after_block: Mapped[int] = mapped_column(BigInteger)  # events at or before (after_block, after_log) are queued
+    after_log: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class WebhookDeliveryRow(Base):
+    """One message to one webhook: pending until the receiver answers 2xx (delivered) or the retry
+    bound is reached (dead). ``replay`` is 0 for the dispatcher's delivery of an event and counts the
+    replays asked for after it."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id", "replay", name="uq_webhook_deliveries_event"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(WEBHOOK_ID), ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID))
+    event_type: Mapped[str] = mapped_column(String(40))
+    replay: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict] = mapped_column(JSON)  # the message body, signed as sent
+    status: Mapped[str] = mapped_column(String(10))  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status, None if none came
+    last_error: Mapped[str | None] = mapped_column(Text)
+    block_time: Mapped[datetime | None]  # the time of the block that carries the event (latency figures)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]

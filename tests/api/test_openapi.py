@@ -32,6 +32,7 @@ from gpid_node.api.problems import DESCRIPTIONS, HTTP_STATUS_PROBLEMS, PROBLEMS,
 from gpid_node.api.routes import (
     declarations,
     disclosures,
+    events,
     grants,
     health,
     key_data_sets,
@@ -40,6 +41,7 @@ from gpid_node.api.routes import (
     proof_bundles,
     submissions,
     verifications,
+    webhooks,
 )
 from gpid_node.api.routes import (
     problem_types as problem_type_routes,
@@ -58,7 +60,7 @@ CHECKS = [
 OPERATIONS = sorted(
     (method, route.path)
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health,
-                   problem_type_routes)
+                   problem_type_routes, events, webhooks)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -281,6 +283,11 @@ def test_real_answers_of_every_operation_conform_to_the_schema(published: schema
         (published["/v1/partners/{partner_id}"]["DELETE"].Case(path_parameters={"partner_id": "OPENAPI-P"}), 204, SELLER),
         (published["/v1/key-data-sets/derive"]["POST"].Case(body=invoice.xml, media_type="application/xml"), 200, SELLER),
         (published["/v1/key-data-sets"]["POST"].Case(body=invoice.xml, media_type="application/xml"), 201, SELLER),
+        (published["/v1/events"]["GET"].Case(query={"limit": 5}), 200, SELLER),
+        (published["/v1/webhooks"]["POST"].Case(  # this node's operator allows no receivers
+            body={"url": "https://erp.example.com/gpid", "events": ["key_data_set.amended"]}, media_type="application/json"), 422, SELLER),
+        (published["/v1/webhooks"]["GET"].Case(), 200, SELLER),
+        (published["/v1/webhooks/{webhook_id}/deliveries"]["GET"].Case(path_parameters={"webhook_id": "wh_none"}), 404, SELLER),
         (published["/readyz"]["GET"].Case(), 200, SELLER),
         (published["/metrics"]["GET"].Case(), 200, SELLER),
     ]  # fmt: skip

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from gpid_node.api.routes import (
     declarations,
     disclosures,
+    events,
     grants,
     key_data_sets,
     mandates,
@@ -34,6 +35,7 @@ from gpid_node.api.routes import (
     proof_bundles,
     submissions,
     verifications,
+    webhooks,
 )
 
 EXAMPLES = 15
@@ -43,7 +45,8 @@ CUSTOMS_FR = "Customs FR"
 ROLES = {"seller": SELLER, "buyer": BUYER, "broker": EXPORT_BROKER, "customs": CUSTOMS_GB, "operator": OPERATOR}
 OPERATIONS = sorted(
     (method, route.path)
-    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data)
+    for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data,
+                   events, webhooks)
     for route in module.router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
