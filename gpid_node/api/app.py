@@ -102,7 +102,7 @@ def create_app(node: Node, settings: Settings) -> FastAPI:
         indexer_counts=lambda: {"reorgs": node.indexer.reorgs, "rewinds": node.indexer.rewinds},
         engine_restarts=lambda: node.engines.restarts, build=build_labels(_version()),
     )  # fmt: skip
-    app.state.metrics.add_webhook_backlog(node.webhooks.backlog)
+    app.state.metrics.add_webhook_backlog(lambda: node.webhooks.backlog())  # read at scrape time
 
     for module in (key_data_sets, proof_bundles, grants, disclosures, mandates, declarations, verifications, submissions, master_data, health):
         app.include_router(module.router)

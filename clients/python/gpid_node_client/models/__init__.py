@@ -16,6 +16,7 @@ from .create_disclosure_response_201_format import CreateDisclosureResponse201Fo
 from .create_disclosure_response_201_proofs import CreateDisclosureResponse201Proofs
 from .create_disclosure_response_201_roots import CreateDisclosureResponse201Roots
 from .create_disclosure_response_201_salts import CreateDisclosureResponse201Salts
+from .created_webhook import CreatedWebhook
 from .customs_grant import CustomsGrant
 from .customs_grant_error_type_0 import CustomsGrantErrorType0
 from .customs_outcome import CustomsOutcome
@@ -24,6 +25,8 @@ from .declaration_direction import DeclarationDirection
 from .declaration_gpid import DeclarationGPID
 from .declaration_view import DeclarationView
 from .declared_item import DeclaredItem
+from .delivery import Delivery
+from .delivery_page import DeliveryPage
 from .derived import Derived
 from .derived_key_data_set import DerivedKeyDataSet
 from .derived_kind import DerivedKind
@@ -32,6 +35,9 @@ from .disclosure_request import DisclosureRequest
 from .discrepancy import Discrepancy
 from .e_invoice_source import EInvoiceSource
 from .end_mandate_direction import EndMandateDirection
+from .event import Event
+from .event_data import EventData
+from .event_page import EventPage
 from .export_key_data_sets_format import ExportKeyDataSetsFormat
 from .export_key_data_sets_response_200 import ExportKeyDataSetsResponse200
 from .field_error import FieldError
@@ -89,6 +95,7 @@ from .put_partner_body_trader_id_scheme import PutPartnerBodyTraderIdScheme
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
 from .readiness_status import ReadinessStatus
+from .replay_request import ReplayRequest
 from .revoked import Revoked
 from .submission import Submission
 from .submission_error_type_0 import SubmissionErrorType0
@@ -113,6 +120,9 @@ from .verify_disclosure_json_body_proofs import VerifyDisclosureJsonBodyProofs
 from .verify_disclosure_json_body_roots import VerifyDisclosureJsonBodyRoots
 from .verify_disclosure_json_body_salts import VerifyDisclosureJsonBodySalts
 from .version_entry import VersionEntry
+from .webhook import Webhook
+from .webhook_list import WebhookList
+from .webhook_request import WebhookRequest
 from .written import Written
 from .written_status import WrittenStatus
 
@@ -133,6 +143,7 @@ __all__ = (
     "CreateDisclosureResponse201Proofs",
     "CreateDisclosureResponse201Roots",
     "CreateDisclosureResponse201Salts",
+    "CreatedWebhook",
     "CustomsGrant",
     "CustomsGrantErrorType0",
     "CustomsOutcome",
@@ -141,6 +152,8 @@ __all__ = (
     "DeclarationGPID",
     "DeclarationView",
     "DeclaredItem",
+    "Delivery",
+    "DeliveryPage",
     "Derived",
     "DerivedKeyDataSet",
     "DerivedKind",
@@ -149,6 +162,9 @@ __all__ = (
     "Discrepancy",
     "EInvoiceSource",
     "EndMandateDirection",
+    "Event",
+    "EventData",
+    "EventPage",
     "ExportKeyDataSetsFormat",
     "ExportKeyDataSetsResponse200",
     "FieldError",
@@ -206,6 +222,7 @@ __all__ = (
     "Readiness",
     "ReadinessChecks",
     "ReadinessStatus",
+    "ReplayRequest",
     "Revoked",
     "Submission",
     "SubmissionErrorType0",
@@ -230,6 +247,9 @@ __all__ = (
     "VerifyDisclosureJsonBodyRoots",
     "VerifyDisclosureJsonBodySalts",
     "VersionEntry",
+    "Webhook",
+    "WebhookList",
+    "WebhookRequest",
     "Written",
     "WrittenStatus",
 )
