@@ -89,3 +89,15 @@ def test_the_suite_runs_on_the_chain_selected(registry: Any) -> None:
     # GPID_TEST_CHAIN=hardhat must not quietly run anvil (nor the reverse)
     version = str(registry.client.request("web3_clientVersion")).lower()
     assert version.startswith({"anvil": "anvil/", "hardhat": "hardhatnetwork/"}[TEST_CHAIN]), version
+
+
+def test_every_block_header_hashes_to_its_hash(registry: Any) -> None:
+    # the proof bundles (docs/operations.md, section 10) rest on it; Hardhat's blocks carry Osaka's fields
+    from gpid_node.domain.block_header import hashed_fields, header_hash
+
+    client = registry.client
+    registry.register(key_data_set("HEADER-1"))
+    head = client.block_number()
+    for number in sorted({0, 1, head - 1, head}):
+        block = client.block_json(number)
+        assert "0x" + header_hash(hashed_fields(block)).hex() == block["hash"], number

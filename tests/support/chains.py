@@ -9,6 +9,7 @@ has is marked with :func:`anvil_only`, which names the missing capability in the
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gpid_node.chain.artifacts import REPO_ROOT
@@ -63,6 +65,7 @@ class HardhatChain(DevChain):
             GPID_HARDHAT_MNEMONIC=DEV_MNEMONIC,
             GPID_HARDHAT_BLOCK_TIME_MS=str(int((self.block_time_s or 0) * 1000)),
             HARDHAT_DISABLE_TELEMETRY_PROMPT="true",
+            GPID_HARDHAT_LOGGING=os.environ.get("GPID_HARDHAT_LOGGING", "0"),
         )
         return env
 
@@ -83,10 +86,21 @@ class HardhatChain(DevChain):
             if self.process.poll() is not None:
                 raise ChainUnavailable(f"hardhat node exited with code {self.process.returncode} at start (see {self.log_file})")
             if rpc_ready(self.url):
+                self._set_clock()
                 return self
             time.sleep(0.1)
         self.stop()
         raise ChainUnavailable(f"hardhat node did not answer on {self.url} within {timeout_s} s")
+
+
+    def _set_clock(self) -> None:
+        """Hardhat stamps blocks from its genesis time, taken while the node was still starting (some
+        seconds ago on a busy machine): the next block is stamped now, and the later ones follow the
+        wall clock, as anvil's do."""
+        body = {"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [math.ceil(time.time())]}
+        answer = httpx.post(self.url, json=body, timeout=10).json()
+        if "error" in answer:
+            raise ChainUnavailable(f"hardhat node refused evm_setNextBlockTimestamp: {answer['error']}")
 
 
 def new_chain(**kwargs: Any) -> DevChain:
