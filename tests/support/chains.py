@@ -54,9 +54,13 @@ class HardhatChain(DevChain):
         return None
 
     def command(self) -> list[str]:
-        args = ["node", str(hardhat_cli()), "--config", str(HARDHAT_CONFIG), "node",
+        """``extra_args`` are anvil's flags: only ``--hardfork NAME`` has a counterpart, in the config."""
+        return ["node", str(hardhat_cli()), "--config", str(HARDHAT_CONFIG), "node",
                 "--hostname", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
-        return args + list(self.extra_args)
+
+    def hardfork(self) -> str:
+        args = list(self.extra_args)
+        return args[args.index("--hardfork") + 1] if "--hardfork" in args[:-1] else ""
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GPID_", "HARDHAT_"))}
@@ -66,6 +70,7 @@ class HardhatChain(DevChain):
             GPID_HARDHAT_BLOCK_TIME_MS=str(int((self.block_time_s or 0) * 1000)),
             HARDHAT_DISABLE_TELEMETRY_PROMPT="true",
             GPID_HARDHAT_LOGGING=os.environ.get("GPID_HARDHAT_LOGGING", "0"),
+            GPID_HARDHAT_HARDFORK=self.hardfork(),
         )
         return env
 
@@ -91,7 +96,6 @@ class HardhatChain(DevChain):
             time.sleep(0.1)
         self.stop()
         raise ChainUnavailable(f"hardhat node did not answer on {self.url} within {timeout_s} s")
-
 
     def _set_clock(self) -> None:
         """Hardhat stamps blocks from its genesis time, taken while the node was still starting (some

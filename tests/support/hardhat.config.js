@@ -24,6 +24,8 @@ module.exports = {
       // block at least a second after its parent, so a burst runs the chain's clock ahead of the wall
       // clock (docs/operations.md, "What differs between chains")
       allowBlocksWithSameTimestamp: true,
+      // Hardhat's default hardfork unless the launcher passes anvil's --hardfork NAME on
+      ...(env.GPID_HARDHAT_HARDFORK ? { hardfork: env.GPID_HARDHAT_HARDFORK } : {}),
       // `hardhat node` logs every JSON-RPC call unless told not to: GPID_HARDHAT_LOGGING=1 to see them
       loggingEnabled: env.GPID_HARDHAT_LOGGING === "1",
     },
