@@ -99,12 +99,13 @@ class HardhatChain(DevChain):
 
     def _set_clock(self) -> None:
         """Hardhat stamps blocks from its genesis time, taken while the node was still starting (some
-        seconds ago on a busy machine): the next block is stamped now, and the later ones follow the
-        wall clock, as anvil's do."""
-        body = {"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [math.ceil(time.time())]}
+        seconds ago on a busy machine). Block 1, empty, is mined at once stamped now, and the later
+        blocks follow the wall clock from there, as anvil's do. (Stamping the next block without
+        mining it would count from when it is mined, maybe a minute later: the chain would lag.)"""
+        body = {"jsonrpc": "2.0", "id": 1, "method": "evm_mine", "params": [math.ceil(time.time())]}
         answer = httpx.post(self.url, json=body, timeout=10).json()
         if "error" in answer:
-            raise ChainUnavailable(f"hardhat node refused evm_setNextBlockTimestamp: {answer['error']}")
+            raise ChainUnavailable(f"hardhat node refused evm_mine: {answer['error']}")
 
 
 def new_chain(**kwargs: Any) -> DevChain:
