@@ -16,6 +16,7 @@ from gpid_node.chain.deploy import Deployment, deploy
 from gpid_node.chain.devchain import HARDFORK_ENV, DevChain
 from gpid_node.domain import canonical
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
+from support.chains import new_chain
 from support.cli import dev_data_folder
 from support.requirements import POSTGRES_URL
 from support.requirements import pytest_terminal_summary  # noqa: F401 - the hook that lists what a run skipped
@@ -35,7 +36,7 @@ def pytest_report_header() -> str:
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevChain]:
     """A real anvil on a free loopback port, stopped by PID at the end of the session."""
     log = tmp_path_factory.mktemp("anvil") / "anvil.log"
-    dev = DevChain(log_file=log)
+    dev = new_chain(log_file=log)  # anvil, or the chain GPID_TEST_CHAIN names (tests/support/chains.py)
     dev.start()
     yield dev
     dev.stop()

@@ -33,6 +33,7 @@ from gpid_node.chain.artifacts import contract
 from gpid_node.chain.errors import RangeRefused, RpcRefused, UnknownBlock, to_domain_error
 from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, from_struct
 from gpid_node.chain.remote_signer import TransactionSigner
+from gpid_node.chain.traces import frames_from_struct_logs
 from gpid_node.chain.transport import EndpointRefused, RpcOptions, make_provider
 from gpid_node.domain.errors import ChainRejected, ChainUnavailable, GPIDError
 from gpid_node.domain.gpid import GPID
@@ -112,7 +113,11 @@ def connect(rpc_url: str, timeout_s: float = 10.0, options: RpcOptions | None = 
 
 
 def _revert_data(exc: Exception) -> str | None:
+    """The revert data of a failed call: anvil and geth answer it as the error's ``data``, the Hardhat
+    network as ``data.data`` (beside its own message), which web3 passes on as the exception's data."""
     data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
     if isinstance(data, str) and data.startswith("0x"):
         return data
     response = getattr(exc, "rpc_response", None) or {}
@@ -121,6 +126,15 @@ def _revert_data(exc: Exception) -> str | None:
     if isinstance(data, dict):
         data = data.get("data")
     return data if isinstance(data, str) and data.startswith("0x") else None
+
+
+def _mined_hash(response: dict[str, Any]) -> str | None:
+    """The hash an endpoint gives in an error answer to ``eth_sendRawTransaction`` for a transaction
+    it mined all the same (Hardhat: ``error.data.txHash`` beside the revert data), lower case."""
+    err = response.get("error") if isinstance(response, dict) else None
+    data = err.get("data") if isinstance(err, dict) else None
+    tx_hash = data.get("txHash") if isinstance(data, dict) else None
+    return tx_hash.lower() if isinstance(tx_hash, str) else None
 
 
 def refusal(exc: Exception) -> GPIDError:
@@ -241,12 +255,32 @@ class RegistryClient:
 
     def call_trace(self, tx_hash: str) -> dict[str, Any]:
         """The transaction's calls as ``debug_traceTransaction`` with the ``callTracer`` gives them (a
-        tree of frames: type, from, to, input, error, calls). RpcRefused when the endpoint does not
-        offer the debug namespace (most public endpoints) or refuses it."""
-        trace = self.request("debug_traceTransaction", tx_hash, {"tracer": "callTracer"})
+        tree of frames: type, from, to, input, error, calls), rebuilt from the default tracer's steps
+        where the endpoint has no ``callTracer``. RpcRefused when the endpoint does not offer the
+        debug namespace (most public endpoints) or refuses it."""
+        try:
+            trace = self.request("debug_traceTransaction", tx_hash, {"tracer": "callTracer"})
+        except RpcRefused as refused:
+            if "tracer" not in str(refused).lower():
+                raise
+            return self._call_trace_from_steps(tx_hash, refused)
         if not isinstance(trace, dict):
             raise RpcRefused(f"debug_traceTransaction answered {type(trace).__name__}, not a call frame", {"result": trace})
         return trace
+
+    def _call_trace_from_steps(self, tx_hash: str, refused: RpcRefused) -> dict[str, Any]:
+        """The call frames rebuilt from the default tracer's steps, for an endpoint that has no
+        ``callTracer`` (the Hardhat network: "only supports the default tracer"). The steps carry the
+        memory, so the answer is large (about 1.5 kB a step): only relayed calls come here."""
+        trace = self.request("debug_traceTransaction", tx_hash, {"disableStorage": True, "enableMemory": True})
+        tx = self.request("eth_getTransactionByHash", tx_hash)
+        try:
+            if not trace["structLogs"]:  # anvil without --steps-tracing: no steps, which is not "no calls"
+                raise RpcRefused(f"{refused}; and its default trace has no steps", refused.rpc_response)
+            return frames_from_struct_logs(trace["structLogs"], tx["to"], tx["input"], bool(trace.get("failed")))
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise RpcRefused(f"{refused}; and its default trace is not one of steps with stack and memory "
+                             f"({exc.__class__.__name__})", refused.rpc_response) from exc  # fmt: skip
 
     def block_number(self) -> int:
         answer = self.request("eth_blockNumber")
@@ -422,13 +456,19 @@ class RegistryClient:
         return SignedTx(hash=_hex(signed.hash), raw=bytes(signed.raw_transaction), nonce=nonce)
 
     def broadcast(self, raw: bytes) -> str:
-        """Sends a signed transaction; one the node already knows is not an error."""
+        """Sends a signed transaction; one the node already knows is not an error, and neither is one
+        the endpoint mined though it answered an error (the Hardhat network mines a transaction that
+        reverts and answers the revert, with the transaction's hash in the error's data): its
+        receipt says it failed, as on any other chain."""
         try:
             return str(self.request("eth_sendRawTransaction", "0x" + raw.hex()))
         except RpcRefused as exc:
             message = str(exc).lower()
+            tx_hash = _hex(Web3.keccak(raw))
             if "already known" in message or "already imported" in message or "known transaction" in message:
-                return _hex(Web3.keccak(raw))
+                return tx_hash
+            if _mined_hash(exc.rpc_response) == tx_hash:
+                return tx_hash
             raise
 
     def receipt(self, tx_hash: str) -> Receipt | None:

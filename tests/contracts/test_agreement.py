@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
-from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
+from support.chains import new_chain
 from support.vectors import VECTORS_FILE
 
 VECTORS = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
@@ -22,7 +22,7 @@ VECTORS = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def fresh_registry() -> Any:
     """A registry at the vectors' address: account 0's first deployment on a fresh chain."""
-    with DevChain() as chain:
+    with new_chain() as chain:
         deployment, _ = deploy(chain.url, dev_account(0))
         assert deployment.registry == VECTORS["registry"]
         client = RegistryClient.connect(chain.url, deployment.registry)

@@ -28,10 +28,10 @@ def _snapshot() -> dict[str, int]:
 
 @pytest.mark.slow
 def test_gas_does_not_grow_beyond_the_snapshot(chain: object) -> None:
-    from gpid_node.chain.devchain import DevChain
+    from support.chains import new_chain
 
     snapshot = _snapshot()
-    with DevChain() as fresh:
+    with new_chain() as fresh:
         figures = measure(fresh.url)
     grown = {k: (snapshot[k], figures[k]) for k in snapshot if k in figures and figures[k] > snapshot[k]}
     assert not grown, f"gas grew (snapshot, now): {grown}; if intended, run GPID_WRITE_GAS_SNAPSHOT=1 scripts/bench gas"

@@ -20,8 +20,9 @@ from gpid_node.domain.samples import sample_key_data_set
 from gpid_node.store.database import Store, sqlite_url
 from gpid_node.store.tables import OutboxEntry
 from support.processes import GPID_NODE, api_key, credentials, env_for
+from support.chains import anvil_only
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, anvil_only("the development mode's embedded anvil (gpid-node dev starts its own chain)")]
 
 
 def test_a_second_node_on_the_same_data_folder_is_refused_and_the_first_goes_on(node: Any) -> None:

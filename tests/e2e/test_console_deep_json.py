@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from faults.chaos import start_dev_node
+from support.chains import anvil_only
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, anvil_only("the development mode's embedded anvil (gpid-node dev starts its own chain)")]
 
 
 def _hidden(page: str, name: str) -> str:

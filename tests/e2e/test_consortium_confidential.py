@@ -32,11 +32,12 @@ import httpx
 import pytest
 from e2e.test_consortium import COMMANDS, FUND_ETH, Org, after_second, declared, parse_time, run_json, wait_for
 from support.builders import dev_account, key_data_set
+from support.chains import new_chain
 from support.processes import start, stop, wait_http
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
-from gpid_node.chain.devchain import DevChain, free_port
+from gpid_node.chain.devchain import free_port
 from gpid_node.chain.keystore import EncryptionKeystore, create_keystore
 from gpid_node.domain.gpid import GPID
 from gpid_node.store import queries
@@ -79,7 +80,7 @@ def test_seven_nodes_each_read_exactly_what_their_keys_open_and_the_flow_runs_en
     def phase(name: str) -> None:
         phases[name] = round(time.perf_counter() - began - sum(phases.values()), 1)
 
-    chain = DevChain(state_file=tmp_path / "chain" / "state.json", log_file=tmp_path / "chain" / "anvil.log")
+    chain = new_chain(state_file=tmp_path / "chain" / "state.json", log_file=tmp_path / "chain" / "anvil.log")
     chain.start()
     orgs: dict[str, Org] = {}
     try:

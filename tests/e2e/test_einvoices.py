@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from faults.chaos import DevNode, start_dev_node
+from support.chains import anvil_only
 from support.contract_checks import payload_of
 from support.einvoices import (
     FACTURX_BUYER,
@@ -29,7 +30,7 @@ from gpid_node.domain import payload_crypto
 from gpid_node.domain.gpid import GPID
 from gpid_node.domain.model import parse_key_data_set
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, anvil_only("the development mode's embedded anvil (gpid-node dev starts its own chain)")]
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from support.processes import ROOT
+from support.chains import anvil_only
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, anvil_only("the development mode's embedded anvil (gpid-node dev starts its own chain)")]
 EXAMPLE = json.loads((ROOT / "schemas/examples/design-example.json").read_text())
 
 

@@ -30,6 +30,7 @@ from gpid_node.domain import errors as e
 from gpid_node.store.database import Store, sqlite_url
 from gpid_node.store.fingerprint import fingerprint
 from support.builders import dev_account, key_data_set
+from support.chains import new_chain
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +82,7 @@ class Consortium:
 @pytest.fixture(scope="module")
 def consortium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
     root = tmp_path_factory.mktemp("consortium")
-    chain = DevChain(log_file=root / "anvil.log").start()
+    chain = new_chain(log_file=root / "anvil.log").start()
     try:
         c = Consortium(chain, root, root / "operator", None)  # type: ignore[arg-type]
         # The operator's funded key, with a light scrypt: every command here decrypts it (`gpid-node init`

@@ -15,8 +15,9 @@ import pytest
 
 from gpid_node.chain.devchain import free_port
 from support.processes import ROOT, api_key, credentials, env_for, kill_anvil_of, start, stop, wait_http
+from support.chains import anvil_only
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, anvil_only("the development mode's embedded anvil (gpid-node dev starts its own chain)")]
 
 
 def _run(data_dir: Path, port: int, log: Path, cwd: Path = ROOT):  # noqa: ANN202
