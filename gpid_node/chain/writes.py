@@ -80,6 +80,9 @@ def _country_bytes(country: str) -> bytes:
     return country.encode("latin-1")
 
 
+NO_INVOICE_KEY = bytes(32)  # what a registration recorded before invoice keys is sent with (refused)
+
+
 @dataclass(frozen=True)
 class Register:
     """Registers a key data set: its invoice key (the seller trader's keyed hash of the normalised
@@ -97,9 +100,12 @@ class Register:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Register:
+        """A registration as the outbox keeps it. One recorded before invoice keys names the invoice
+        number instead, which the registry no longer takes: it is read with the zero invoice key, which
+        the registry refuses (``InvalidInvoiceKey``), so the entry fails with that reason and the
+        outbox goes on; the seller registers the key data set again."""
         if "invoice_key" not in data and "invoice_number" in data:
-            raise ValueError("a registration recorded for a registry before invoice keys (it names the invoice number): "
-                             "the registry this node writes to takes invoice keys; register the key data set again")  # fmt: skip
+            return cls(NO_INVOICE_KEY, _words(data["commitments"]), _unhex(data["payload"]))
         return cls(_unhex(data["invoice_key"]), _words(data["commitments"]), _unhex(data["payload"]))
 
     def batch_item(self) -> tuple[bytes, list[bytes], bytes]:

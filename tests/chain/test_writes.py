@@ -61,10 +61,11 @@ def test_each_write_gives_its_registry_call_with_bytes_not_hex() -> None:
         "recordVerification", (GPID_.raw, "26DE000000000001", 2, 3))  # fmt: skip
 
 
-def test_a_registration_recorded_with_its_invoice_number_is_refused_not_sent() -> None:
-    # Before issue 19 a registration named the invoice number; the registry now takes invoice keys.
-    with pytest.raises(ValueError, match="invoice keys"):
-        write_from_json("register", {"invoice_number": "RM-2026-000123", "commitments": hexes(WORDS), "payload": "0x02ab"})
+def test_a_registration_recorded_with_its_invoice_number_goes_out_with_the_zero_key_the_registry_refuses() -> None:
+    # Before issue 19 a registration named the invoice number; the registry now takes invoice keys, and
+    # refuses the zero one (InvalidInvoiceKey): the entry fails with that reason instead of blocking.
+    write = write_from_json("register", {"invoice_number": "RM-2026-000123", "commitments": hexes(WORDS), "payload": "0x02ab"})
+    assert write.call().args == (bytes(32), list(WORDS), b"\x02\xab")
 
 
 def test_writes_built_by_the_node_hold_typed_values() -> None:
