@@ -53,6 +53,18 @@ SELLER_ID, BUYER_ID = "EORI:DE123456789012345", "EORI:GB123456789000"
 RECIPIENTS = ("seller", "buyer", "customs_de", "customs_gb")
 RECIPIENT_KEY_BYTES = pc.RECIPIENT_KEY_BYTES  # hint (8) || HPKE enc (32) || wrapped content key and tag (48)
 NEW_SLOT = 22_100  # SSTORE of a zero slot (20,000) plus its cold access (2,100)
+# The seller's k_trader here: fixed, so that the invoice keys (and their zero bytes' calldata gas) repeat.
+TRADER_SECRET = bytes(range(32))
+
+
+def _invoice_key(data: dict[str, Any]) -> bytes:
+    """What a registration sends instead of the invoice number (docs/protocol.md, "Invoice key")."""
+    return canonical.invoice_key(TRADER_SECRET, canonical.normal_identifier(data["invoice"]["number"]))
+
+
+def _gpid(client: RegistryClient, registry: str, number: str) -> bytes:
+    key = canonical.invoice_key(TRADER_SECRET, canonical.normal_identifier(number))
+    return canonical.gpid_of_invoice(client.chain_id, registry, canonical.trader_key(SELLER_ID), key).raw
 
 
 def _accounts() -> dict[str, Any]:
@@ -66,9 +78,9 @@ def _accounts() -> dict[str, Any]:
     return {"operator": operator_account(), **derived}
 
 
-def _plain_item(data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
+def _plain_item(data: dict[str, Any]) -> tuple[bytes, tuple[bytes, ...], bytes]:
     return (
-        canonical.normal_identifier(data["invoice"]["number"]),
+        _invoice_key(data),
         canonical.commitments(data, SALT).as_tuple(),
         canonical.encode_payload(data, SALT),
     )
@@ -108,15 +120,14 @@ class Format2:
             if 0 not in wrapped.enc + wrapped.ciphertext:
                 return wrapped
 
-    def item(self, data: dict[str, Any]) -> tuple[str, tuple[bytes, ...], bytes]:
-        number = canonical.normal_identifier(data["invoice"]["number"])
-        gpid = canonical.gpid_of(self.client.chain_id, self.registry, canonical.invoice_key(canonical.trader_key(SELLER_ID), number)).raw
+    def item(self, data: dict[str, Any]) -> tuple[bytes, tuple[bytes, ...], bytes]:
+        gpid = _gpid(self.client, self.registry, data["invoice"]["number"])
         content_key, seed = pc.new_content_key(self.random), pc.new_seed(self.random)
         self.secrets[gpid] = (content_key, seed)
         binding = self.binding(gpid)
         wrapped = [self.recipient_key(content_key, public, account, binding) for account, public in self.recipients]
         payload = pc.build_payload(data, seed, content_key, binding, 1, wrapped, random=self.random)
-        return number, merkle.commitments_v2(data, seed).as_tuple(), payload
+        return _invoice_key(data), merkle.commitments_v2(data, seed).as_tuple(), payload
 
 
 def _calldata_gas(data: bytes) -> int:
@@ -224,7 +235,7 @@ def measure(rpc_url: str, breakdown: bool = False) -> dict[str, Any]:
 
     changed = json.loads(json.dumps(one))
     changed["goods"][0]["value"] = "1.00"
-    gpid = client.gpid_for(canonical.trader_key(SELLER_ID), "GAS-1").raw
+    gpid = _gpid(client, deployment.registry, "GAS-1")
     amend = client.transact(
         seller, "amend", gpid, canonical.commitments(one, SALT).as_tuple(), canonical.commitments(changed, SALT).as_tuple(),
         2, "price corrected after credit note", canonical.encode_payload(changed, SALT),
@@ -238,7 +249,7 @@ def measure(rpc_url: str, breakdown: bool = False) -> dict[str, Any]:
     receipt_10_c = client.transact(seller, "register", *ten_c)
     batch_c = [f2.item(sample_key_data_set(f"GAS-CB{i:02d}", lines=10)) for i in range(50)]
     batch_c_receipt = client.transact(seller, "registerBatch", batch_c)
-    gpid_c = canonical.gpid_of(client.chain_id, deployment.registry, canonical.invoice_key(canonical.trader_key(SELLER_ID), "GAS-C10")).raw
+    gpid_c = _gpid(client, deployment.registry, "GAS-C10")
     content_key_c, seed_c = f2.secrets[gpid_c]
     wrapped = f2.wrap(content_key_c, keys["broker"].public_bytes, accounts["broker"].address, f2.binding(gpid_c)).to_bytes()
     grant_receipt = client.transact(seller, "grantAccess", gpid_c, accounts["broker"].address, wrapped)

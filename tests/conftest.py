@@ -18,6 +18,7 @@ from gpid_node.domain import canonical
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account
 from support.chains import new_chain
 from support.cli import dev_data_folder
+from support.invoice_keys import invoice_key
 from support.requirements import POSTGRES_URL
 from support.requirements import pytest_terminal_summary  # noqa: F401 - the hook that lists what a run skipped
 
@@ -72,8 +73,9 @@ class Registry:
     def register(self, data: dict[str, Any], salt: bytes = b"\x11" * 32, sender: LocalAccount | None = None) -> Any:
         commitments = canonical.commitments(data, salt)
         payload = canonical.encode_payload(data, salt)
-        number = canonical.normal_identifier(data["invoice"]["number"])
-        return self.client.transact(sender or self.people.seller, "register", number, commitments.as_tuple(), payload)
+        sender = sender or self.people.seller
+        key = invoice_key(self.client.trader_key_of(sender.address), data["invoice"]["number"])
+        return self.client.transact(sender, "register", key, commitments.as_tuple(), payload)
 
 
 @pytest.fixture(scope="session")

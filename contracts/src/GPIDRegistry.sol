@@ -116,11 +116,11 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
 
     /// @inheritdoc IGPIDRegistry
     function register(
-        string calldata invoiceNumber,
+        bytes32 invoiceKey,
         GPIDLib.Commitments calldata commitments,
         bytes calldata payload
     ) external returns (bytes16 gpid) {
-        return _register(_callerTraderKey(), invoiceNumber, commitments, payload, NOT_IN_BATCH);
+        return _register(_callerTraderKey(), invoiceKey, commitments, payload, NOT_IN_BATCH);
     }
 
     /// @inheritdoc IGPIDRegistry
@@ -130,7 +130,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         gpids = new bytes16[](items.length);
         for (uint256 i = 0; i < items.length; ++i) {
             Registration calldata item = items[i];
-            gpids[i] = _register(sellerTraderKey, item.invoiceNumber, item.commitments, item.payload, i);
+            gpids[i] = _register(sellerTraderKey, item.invoiceKey, item.commitments, item.payload, i);
         }
     }
 
@@ -288,8 +288,8 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IGPIDRegistry
-    function gpidFor(bytes32 sellerTraderKey, string calldata invoiceNumber) external view returns (bytes16) {
-        return GPIDLib.gpidOf(block.chainid, address(this), GPIDLib.invoiceKey(sellerTraderKey, invoiceNumber));
+    function gpidFor(bytes32 sellerTraderKey, bytes32 invoiceKey) external view returns (bytes16) {
+        return GPIDLib.gpidOf(block.chainid, address(this), GPIDLib.registryKey(sellerTraderKey, invoiceKey));
     }
 
     /// @inheritdoc IGPIDRegistry
@@ -357,19 +357,18 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         return uint40(block.timestamp);
     }
 
-    /// @dev The one registration path: single and batch registrations both come here.
+    /// @dev The one registration path: single and batch registrations both come here. Rules 1 and 2:
+    /// the registry key of (seller trader, invoice key) and the GPID derived from it, in GPIDLib.
     function _register(
         bytes32 sellerTraderKey,
-        string calldata invoiceNumber,
+        bytes32 invoiceKey,
         GPIDLib.Commitments calldata commitments,
         bytes calldata payload,
         uint256 index
     ) private returns (bytes16 gpid) {
-        if (!GPIDLib.isNormalIdentifier(invoiceNumber)) {
-            _refuse(index, abi.encodeWithSelector(IdentifierNotNormalised.selector, invoiceNumber));
-        }
-        bytes32 invoiceKey = GPIDLib.invoiceKey(sellerTraderKey, invoiceNumber);
-        gpid = GPIDLib.gpidOf(block.chainid, address(this), invoiceKey);
+        if (invoiceKey == bytes32(0)) _refuse(index, abi.encodeWithSelector(InvalidInvoiceKey.selector, invoiceKey));
+        bytes32 registryKey = GPIDLib.registryKey(sellerTraderKey, invoiceKey);
+        gpid = GPIDLib.gpidOf(block.chainid, address(this), registryKey);
         Record storage record = _records[gpid];
         if (record.issuer != address(0)) {
             _refuse(index, abi.encodeWithSelector(InvoiceAlreadyRegistered.selector, invoiceKey, gpid));
@@ -381,7 +380,7 @@ contract GPIDRegistry is IGPIDRegistry, AccessControl {
         record.version = FIRST_VERSION;
         record.format = format;
         _versions[gpid][FIRST_VERSION].digest = GPIDLib.digestOf(commitments);
-        emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, invoiceKey, commitments, keccak256(payload));
+        emit KeyDataSetRegistered(gpid, msg.sender, sellerTraderKey, registryKey, commitments, keccak256(payload));
     }
 
     /// @dev The one link path: every link function comes here, after its own right check.

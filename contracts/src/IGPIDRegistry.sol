@@ -46,8 +46,10 @@ interface IGPIDRegistry {
     }
 
     /// @notice One item of a batch registration.
+    /// @dev `invoiceKey` as for `register`: the seller node's keyed hash of the invoice number, never
+    /// the number itself.
     struct Registration {
-        string invoiceNumber;
+        bytes32 invoiceKey;
         GPIDLib.Commitments commitments;
         bytes payload;
     }
@@ -64,7 +66,10 @@ interface IGPIDRegistry {
     event CustomsCountrySet(address indexed account, bytes2 country);
 
     /// @notice A key data set was registered; `payloadHash` is keccak256 of its format-tagged payload.
-    /// @dev The payload itself is not in the event (each byte of event data costs 8 gas on top of
+    /// @dev `registryKey` is the invoice's key in the registry, `GPIDLib.registryKey(sellerTraderKey,
+    /// invoiceKey)`, from which the GPID derives (`GPIDLib.gpidOf`); it is unique per GPID. The
+    /// invoice key the seller sent is not repeated here (it is in the calldata), and the invoice
+    /// number appears nowhere on chain but inside the payload. The payload itself is not in the event (each byte of event data costs 8 gas on top of
     /// the 16 its calldata byte already paid): it is the `payload` argument of the `register` or
     /// `registerBatch` call that emitted the event, in the transaction's input when the transaction
     /// called the registry, else in the call trace of the transaction (a relaying contract).
@@ -72,7 +77,7 @@ interface IGPIDRegistry {
         bytes16 indexed gpid,
         address indexed issuer,
         bytes32 indexed sellerTraderKey,
-        bytes32 invoiceKey,
+        bytes32 registryKey,
         GPIDLib.Commitments commitments,
         bytes32 payloadHash
     );
@@ -151,8 +156,10 @@ interface IGPIDRegistry {
     error IdentifierNotNormalised(string identifier);
     /// @notice A country code is not two upper-case letters.
     error InvalidCountry(bytes2 country);
-    /// @notice The invoice already has a GPID.
+    /// @notice The invoice already has a GPID: the caller's trader registered `invoiceKey` before, as `gpid`.
     error InvoiceAlreadyRegistered(bytes32 invoiceKey, bytes16 gpid);
+    /// @notice The invoice key is zero (no invoice has it: a node that forgot to derive it).
+    error InvalidInvoiceKey(bytes32 invoiceKey);
     /// @notice No key data set has this GPID.
     error UnknownGPID(bytes16 gpid);
     /// @notice The GPID has no such version.
@@ -262,9 +269,14 @@ interface IGPIDRegistry {
     // ------------------------------------------------------------------ key data sets
 
     /// @notice Registers the key data set of one invoice of the caller's trader.
-    /// @dev Rule 1 and 3: the invoice key is derived from the caller's bound trader ID and the
-    /// normalised invoice number; a second registration reverts with InvoiceAlreadyRegistered.
-    /// @param invoiceNumber The invoice number in normal form.
+    /// @dev Rules 1, 2 and 3: the registry key is `GPIDLib.registryKey(caller's bound trader key,
+    /// invoiceKey)` and the GPID `GPIDLib.gpidOf(chainid, this, registryKey)`; a second registration
+    /// of the same pair reverts with InvoiceAlreadyRegistered(invoiceKey, gpid). The invoice number
+    /// never reaches the chain: the seller's node sends `invoiceKey = HMAC-SHA256(k_trader,
+    /// "GPID/invoice-key/v1" || normalised invoice number)` under a secret of the seller trader kept
+    /// by its node (docs/protocol.md, "Invoice key"), and checks the number's normal form itself.
+    /// A zero key reverts with InvalidInvoiceKey.
+    /// @param invoiceKey The seller node's keyed hash of the normalised invoice number.
     /// The payload's first byte is its format, stored in the record: 1 (plain: deflated canonical
     /// JSON) or 2 (confidential: `0x02 || uint8 count || count recipient keys of 88 bytes (hint,
     /// HPKE enc, wrapped content key) || nonce (12) || AES-256-GCM ciphertext and tag`, at least
@@ -273,9 +285,9 @@ interface IGPIDRegistry {
     /// @param commitments The section commitments and the buyer's trader key (format 1) or the
     /// section Merkle roots and the salted buyer commitment (format 2).
     /// @param payload The format-tagged key data set, at most MAX_PAYLOAD_BYTES bytes.
-    /// @return gpid The GPID, equal to `gpidFor(traderKey, invoiceNumber)`.
+    /// @return gpid The GPID, equal to `gpidFor(traderKey, invoiceKey)`.
     function register(
-        string calldata invoiceNumber,
+        bytes32 invoiceKey,
         GPIDLib.Commitments calldata commitments,
         bytes calldata payload
     ) external returns (bytes16 gpid);
@@ -450,11 +462,11 @@ interface IGPIDRegistry {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The GPID that the invoice `invoiceNumber` of trader `traderKey` has or will have.
+    /// @notice The GPID that the invoice with key `invoiceKey` of trader `sellerTraderKey` has or will have.
     /// @param sellerTraderKey The seller's trader key.
-    /// @param invoiceNumber The invoice number in normal form.
+    /// @param invoiceKey The seller node's keyed hash of the invoice number (see `register`).
     /// @return The GPID.
-    function gpidFor(bytes32 sellerTraderKey, string calldata invoiceNumber) external view returns (bytes16);
+    function gpidFor(bytes32 sellerTraderKey, bytes32 invoiceKey) external view returns (bytes16);
 
     /// @notice The per-GPID record (issuer zero when unknown): issuer, registration time, current
     /// version, the number of declarations linked and the payload format (1 plain, 2 confidential).

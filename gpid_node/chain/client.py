@@ -355,8 +355,9 @@ class RegistryClient:
         shaped = [_shape(o, v) for o, v in zip(outputs, values, strict=True)]
         return shaped[0] if len(shaped) == 1 else tuple(shaped)
 
-    def gpid_for(self, seller_trader_key: bytes, invoice_number: str) -> GPID:
-        return GPID.from_hex(self.view("gpidFor", seller_trader_key, invoice_number))
+    def gpid_for(self, seller_trader_key: bytes, invoice_key: bytes) -> GPID:
+        """The GPID of the invoice whose invoice key (``canonical.invoice_key``) is ``invoice_key``."""
+        return GPID.from_hex(self.view("gpidFor", seller_trader_key, invoice_key))
 
     def record_of(self, gpid: GPID) -> GPIDRecord:
         """The registry's record of a GPID (version 0 when it does not know it)."""

@@ -97,6 +97,10 @@ TRANSLATIONS: dict[str, Callable[[dict[str, Any]], e.GPIDError]] = {
         [e.FieldProblem("payload", f"{_gpid(a['gpid'])} is of format {a['expected']}; an amendment of format {a['given']} is refused")]
     ),
     "WrongFormat": lambda a: e.WrongFormat(_gpid(a["gpid"]), a["format"], a["required"]),
+    "InvalidInvoiceKey": lambda a: e.ValidationFailed(
+        [e.FieldProblem("invoice.number", "the registration carries no invoice key (recorded by a node before invoice keys, "
+                                          "whose registry took the invoice number): register the key data set again")]
+    ),
     "InvalidEncryptionKey": lambda a: e.ValidationFailed(
         [e.FieldProblem("public_key", f"the zero key is not an X25519 public key (account {a['account']})")]
     ),

@@ -11,6 +11,19 @@ account's signing keystore), the account and public key bound in as associated d
     {"version": 1, "account": "0x…", "kdf": {"name": "scrypt", "n": 262144, "r": 8, "p": 1, "salt": "…"},
      "keys": [{"key_id": "0x…", "public_key": "0x…", "created_at": "…", "nonce": "…", "sealed": "…"}]}
 
+Beside them too, one secret per seller trader this node registers for (``<folder>/traders/<trader
+key>.json``, :class:`TraderSecrets`): ``k_trader``, the HMAC key of the invoice keys a registration
+sends instead of the invoice number (docs/protocol.md, "Invoice key"). It belongs to the trader, not
+to an account: every account of that trader on this node uses it, so that a new account derives the
+same invoice keys and the registry still refuses a second registration of the same invoice. It is
+sealed like the encryption keys (scrypt, AES-256-GCM, the trader key bound in as associated data)::
+
+    {"version": 1, "trader_key": "0x…", "kdf": {…}, "created_at": "…", "nonce": "…", "sealed": "…"}
+
+Back it up with the keystore (the whole keys folder). A node that loses it makes a new one: its
+registrations still work, but the registry can no longer tell a re-registration of an old invoice
+number (the node still refuses one its own index holds).
+
 Private keys exist only in memory while the node runs; they are never logged or printed.
 """
 
@@ -18,6 +31,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,15 +51,18 @@ from gpid_node.domain.errors import FieldProblem, ValidationFailed
 from gpid_node.files import write_private
 
 __all__ = [
-    "EncryptionKeyring", "EncryptionKeystore", "Keyring", "LocalAccount", "create_keystore", "dev_account",
-    "keystore_address", "keystore_scrypt_n", "load_keystore",
+    "EncryptionKeyring", "EncryptionKeystore", "Keyring", "LocalAccount", "TraderSecrets", "create_keystore",
+    "dev_account", "keystore_address", "keystore_scrypt_n", "load_keystore",
 ]  # fmt: skip
 DEV_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's development accounts
 ENCRYPTION_FOLDER = "encryption"  # beside the signing keystores of a keys folder
+TRADER_FOLDER = "traders"  # the seller traders' secrets (k_trader), beside them too
+TRADER_SECRET_BYTES = 32
 DEFAULT_SCRYPT_N = 2**18  # eth-account's standard: 256 MiB to derive
 _SCRYPT_R, _SCRYPT_P = 8, 1
 _FILE_VERSION = 1
 _AD_PREFIX = b"gpid encryption key v1"  # associated data: this prefix, the account (20 bytes), the public key
+_TRADER_AD_PREFIX = b"gpid trader secret v1"  # associated data: this prefix, the trader key (32 bytes)
 
 log = structlog.get_logger("gpid.keys")
 
@@ -273,6 +290,111 @@ class EncryptionKeyring:
         return f"EncryptionKeyring({self.accounts})"
 
 
+class TraderSecrets:
+    """The secret ``k_trader`` of each seller trader this node registers for, by trader key.
+
+    With a ``folder`` (``<keys folder>/traders``) and a password, the secrets are read from and
+    written to one sealed file per trader; without, they live in memory only (tests and ephemeral
+    nodes). :meth:`ensure` gives a trader's secret, creating (and saving) it the first time: at the
+    onboarding of a trader on this node, or at its first registration.
+    """
+
+    def __init__(self, folder: Path | None = None, password: str | None = None, *, scrypt_n: int = DEFAULT_SCRYPT_N) -> None:
+        self.folder = folder
+        self._password = password
+        self.scrypt_n = scrypt_n
+        self._secrets: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, keys_folder: Path, password: str, *, scrypt_n: int = DEFAULT_SCRYPT_N) -> TraderSecrets:
+        """Every trader secret of a keys folder; a wrong password or a damaged file is a ValidationFailed naming it."""
+        traders = cls(keys_folder / TRADER_FOLDER, password, scrypt_n=scrypt_n)
+        folder = traders.folder
+        assert folder is not None
+        for path in sorted(folder.glob("0x*.json")) if folder.is_dir() else []:
+            trader_key, secret = traders._open(path)
+            traders._secrets[trader_key] = secret
+        return traders
+
+    def path_of(self, trader_key: bytes) -> Path:
+        assert self.folder is not None
+        return self.folder / f"0x{trader_key.hex()}.json"
+
+    def _open(self, path: Path) -> tuple[bytes, bytes]:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(document, dict) or document.get("version") != _FILE_VERSION:
+                raise ValueError(f"not a version {_FILE_VERSION} trader secret file")
+            trader_key = bytes.fromhex(str(document["trader_key"]).removeprefix("0x"))
+            if len(trader_key) != 32 or path.name != f"0x{trader_key.hex()}.json":
+                raise ValueError("the file names another trader key")
+            kdf = document["kdf"]
+            sealer = _derive(self._password or "", bytes.fromhex(kdf["salt"]), int(kdf["n"]))
+            nonce, sealed = bytes.fromhex(document["nonce"]), bytes.fromhex(document["sealed"])
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            raise ValidationFailed([FieldProblem("trader_secret", f"{path} is damaged: {exc}")]) from None
+        try:
+            secret = sealer.decrypt(nonce, sealed, _TRADER_AD_PREFIX + trader_key)
+        except InvalidTag:
+            raise ValidationFailed([FieldProblem("keystore_password", f"wrong password for the trader secret file {path}")]) from None
+        if len(secret) != TRADER_SECRET_BYTES:
+            raise ValidationFailed([FieldProblem("trader_secret", f"{path} holds a secret of {len(secret)} bytes")])
+        return trader_key, secret
+
+    def _save(self, trader_key: bytes, secret: bytes) -> Path:
+        salt, nonce = secrets.token_bytes(32), secrets.token_bytes(12)
+        sealer = _derive(self._password or "", salt, self.scrypt_n)
+        document = {
+            "version": _FILE_VERSION, "trader_key": "0x" + trader_key.hex(),
+            "kdf": {"name": "scrypt", "n": self.scrypt_n, "r": _SCRYPT_R, "p": _SCRYPT_P, "salt": salt.hex()},
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "nonce": nonce.hex(), "sealed": sealer.encrypt(nonce, secret, _TRADER_AD_PREFIX + trader_key).hex(),
+        }  # fmt: skip
+        path = self.path_of(trader_key)
+        write_private(path, json.dumps(document, indent=2) + "\n", replace=False)
+        return path
+
+    def get(self, trader_key: bytes) -> bytes | None:
+        """The trader's secret, or None when this node has none."""
+        return self._secrets.get(bytes(trader_key))
+
+    def ensure(self, trader_key: bytes) -> bytes:
+        """The trader's secret, created (and saved, with a folder) when this node has none yet."""
+        trader_key = bytes(trader_key)
+        with self._lock:
+            secret = self._secrets.get(trader_key)
+            if secret is not None:
+                return secret
+            secret = secrets.token_bytes(TRADER_SECRET_BYTES)
+            if self.folder is not None:
+                try:
+                    path = self._save(trader_key, secret)
+                except FileExistsError:  # another process of this node made it first: use that one
+                    secret = self._open(self.path_of(trader_key))[1]
+                else:
+                    log.info("keys.trader_secret_created", trader_key="0x" + trader_key.hex(), file=str(path))
+            self._secrets[trader_key] = secret
+            return secret
+
+    def add(self, trader_key: bytes, secret: bytes) -> None:
+        """Holds ``secret`` for the trader (in memory: the engine process, tests, a restored backup)."""
+        if len(secret) != TRADER_SECRET_BYTES:
+            raise ValueError(f"a trader secret has {TRADER_SECRET_BYTES} bytes")
+        with self._lock:
+            self._secrets[bytes(trader_key)] = bytes(secret)
+
+    def items(self) -> list[tuple[bytes, bytes]]:
+        """The secrets themselves: only for handing to the node's own engine process (over its pipe)."""
+        return list(self._secrets.items())
+
+    def __contains__(self, trader_key: object) -> bool:
+        return isinstance(trader_key, bytes | bytearray) and bytes(trader_key) in self._secrets
+
+    def __repr__(self) -> str:  # never shows a secret
+        return f"TraderSecrets({len(self._secrets)} traders)"
+
+
 class Keyring:
     """The node's keys by address: signing keys (one keystore file per account in one folder) and
     the accounts' encryption keys (:attr:`encryption`).
@@ -289,10 +411,12 @@ class Keyring:
         accounts: dict[str, LocalAccount] | None = None,
         encryption: EncryptionKeyring | None = None,
         remote: Mapping[str, RemoteAccount] | None = None,
+        traders: TraderSecrets | None = None,
     ) -> None:
         self._accounts: dict[str, LocalAccount] = {a.address: a for a in (accounts or {}).values()}
         self._remote: dict[str, RemoteAccount] = {a.address: a for a in (remote or {}).values() if a.address not in self._accounts}
         self.encryption = encryption if encryption is not None else EncryptionKeyring()
+        self.traders = traders if traders is not None else TraderSecrets()
         if encryption is None:
             for address in [*self._accounts, *self._remote]:
                 self.encryption.add(address, EncryptionKeyPair.generate())
@@ -303,7 +427,8 @@ class Keyring:
     ) -> Keyring:
         """The signing keys of ``folder`` (``*.json``, not its ``encryption`` subfolder) and of
         ``node_keystore`` (when it exists), and the ``remote`` accounts, each with its encryption keys
-        from ``<folder>/encryption/``; an account without any gets a first key pair, created and saved."""
+        from ``<folder>/encryption/``; an account without any gets a first key pair, created and saved.
+        The trader secrets of ``<folder>/traders/`` come too (new ones are sealed as the keystores are)."""
         paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
         if node_keystore is not None and node_keystore.is_file() and node_keystore not in paths:
             paths.append(node_keystore)
@@ -320,15 +445,20 @@ class Keyring:
             if address not in encryption:
                 for pair in store.ensure(address):
                     encryption.add(address, pair)
-        return cls(accounts, encryption, remote)
+        scrypt_n = min((keystore_scrypt_n(p) for p in paths), default=DEFAULT_SCRYPT_N)
+        return cls(accounts, encryption, remote, TraderSecrets.load(folder, password, scrypt_n=scrypt_n))
 
     @classmethod
     def of_keys(
-        cls, keys: list[bytes], encryption: EncryptionKeyring | None = None, remote: Mapping[str, RemoteAccount] | None = None
+        cls,
+        keys: list[bytes],
+        encryption: EncryptionKeyring | None = None,
+        remote: Mapping[str, RemoteAccount] | None = None,
+        traders: TraderSecrets | None = None,
     ) -> Keyring:
         """A keyring of raw signing keys and remote accounts (and the accounts' encryption keys, else
         fresh ones in memory)."""
-        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)}, encryption, remote)
+        return cls({str(i): Account.from_key(key) for i, key in enumerate(keys)}, encryption, remote, traders)
 
     def private_keys(self) -> list[bytes]:
         """The keys themselves: only for handing to the node's own engine process (over its pipe)."""

@@ -275,19 +275,34 @@ def _payload_function(item: Mapping[str, Any]) -> _PayloadFunction:
     return _PayloadFunction(item["name"], _Tuple(arguments, sum(a.head_count for a in arguments)))
 
 
+def _before_invoice_keys(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """An ABI input as a registry before invoice keys declared it: ``string invoiceNumber`` where
+    ``register`` and the ``Registration`` struct now take ``bytes32 invoiceKey``."""
+    if spec.get("name") == "invoiceKey" and spec["type"] == "bytes32":
+        return {**spec, "name": "invoiceNumber", "type": "string"}
+    if "components" in spec:
+        return {**spec, "components": [_before_invoice_keys(c) for c in spec["components"]]}
+    return dict(spec)
+
+
 @cache
 def _payload_functions() -> dict[bytes, _PayloadFunction]:
-    """Selector -> function, for every registry function that takes a payload (directly or in a struct)."""
-    return {
-        keccak_256(signature(item).encode()).digest()[:4]: _payload_function(item)
-        for item in registry_abi()
-        if item["type"] == "function" and any(_holds_payload(i) for i in item["inputs"])
-    }
+    """Selector -> function, for every registry function that takes a payload (directly or in a struct),
+    and for the ``register`` and ``registerBatch`` of registries before invoice keys (their
+    registrations, of old chains, stay readable)."""
+    functions: dict[bytes, _PayloadFunction] = {}
+    for item in registry_abi():
+        if item["type"] != "function" or not any(_holds_payload(i) for i in item["inputs"]):
+            continue
+        legacy = {**item, "inputs": [_before_invoice_keys(i) for i in item["inputs"]]}
+        for variant in (item, legacy):
+            functions.setdefault(keccak_256(signature(variant).encode()).digest()[:4], _payload_function(variant))
+    return functions
 
 
 def payload_function_names() -> list[str]:
     """The registry functions whose calls carry payloads (``register``, ``registerBatch``, ``amend``)."""
-    return sorted(f.name for f in _payload_functions().values())
+    return sorted({f.name for f in _payload_functions().values()})
 
 
 def payloads_in_calldata(calldata: bytes) -> list[bytes]:

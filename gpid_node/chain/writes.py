@@ -80,26 +80,37 @@ def _country_bytes(country: str) -> bytes:
     return country.encode("latin-1")
 
 
+NO_INVOICE_KEY = bytes(32)  # what a registration recorded before invoice keys is sent with (refused)
+
+
 @dataclass(frozen=True)
 class Register:
-    """Registers a key data set: the invoice number in normal form, its five commitments, its payload."""
+    """Registers a key data set: its invoice key (the seller trader's keyed hash of the normalised
+    invoice number, ``canonical.invoice_key``; the number itself never goes on chain), its five
+    commitments, its payload."""
 
     kind: ClassVar[str] = "register"
-    invoice_number: str
+    invoice_key: bytes
     commitments: tuple[bytes, ...]
     payload: bytes
 
     def to_json(self) -> dict[str, Any]:
-        return {"invoice_number": self.invoice_number, "commitments": [_hex(c) for c in self.commitments],
+        return {"invoice_key": _hex(self.invoice_key), "commitments": [_hex(c) for c in self.commitments],
                 "payload": _hex(self.payload)}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Register:
-        return cls(data["invoice_number"], _words(data["commitments"]), _unhex(data["payload"]))
+        """A registration as the outbox keeps it. One recorded before invoice keys names the invoice
+        number instead, which the registry no longer takes: it is read with the zero invoice key, which
+        the registry refuses (``InvalidInvoiceKey``), so the entry fails with that reason and the
+        outbox goes on; the seller registers the key data set again."""
+        if "invoice_key" not in data and "invoice_number" in data:
+            return cls(NO_INVOICE_KEY, _words(data["commitments"]), _unhex(data["payload"]))
+        return cls(_unhex(data["invoice_key"]), _words(data["commitments"]), _unhex(data["payload"]))
 
-    def batch_item(self) -> tuple[str, list[bytes], bytes]:
-        """The ``RegisterItem`` tuple of a ``registerBatch``."""
-        return self.invoice_number, list(self.commitments), self.payload
+    def batch_item(self) -> tuple[bytes, list[bytes], bytes]:
+        """The ``Registration`` tuple of a ``registerBatch``."""
+        return self.invoice_key, list(self.commitments), self.payload
 
     def call(self) -> ContractCall:
         return ContractCall("register", self.batch_item())

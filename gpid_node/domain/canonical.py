@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 import rfc8785
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.hmac import HMAC
 from eth_hash.backends import pysha3
 from eth_hash.main import Keccak256
 
@@ -122,7 +124,36 @@ def trader_key(trader_id: str) -> bytes:
     return keccak(trader_id.encode("utf-8"))
 
 
-def invoice_key(seller_trader_key: bytes, invoice_number: str) -> bytes:
+INVOICE_KEY_DOMAIN = b"GPID/invoice-key/v1"  # the HMAC message's prefix (docs/protocol.md, "Invoice key")
+TRADER_SECRET_BYTES = 32  # k_trader: one per seller trader, kept by its node (chain/keystore.TraderSecrets)
+
+
+def invoice_key(trader_secret: bytes, invoice_number: str) -> bytes:
+    """The invoice key a registration sends instead of the invoice number:
+    ``HMAC-SHA256(k_trader, b"GPID/invoice-key/v1" || UTF-8 of the normalised invoice number)``.
+
+    Without ``k_trader`` (the seller trader's secret, never on chain) nobody can test a guessed
+    invoice number against it, so the chain does not reveal the number even to someone who knows
+    the seller's trader ID and its numbering scheme. Refuses a number not in normal form: the node
+    checks what the contract used to check.
+    """
+    if len(trader_secret) != TRADER_SECRET_BYTES:
+        raise ValueError(f"a trader secret has {TRADER_SECRET_BYTES} bytes, not {len(trader_secret)}")
+    if not is_normal_identifier(invoice_number):
+        raise ValueError(f"the invoice number {invoice_number!r} is not in normal form")
+    mac = HMAC(trader_secret, hashes.SHA256())
+    mac.update(INVOICE_KEY_DOMAIN + invoice_number.encode("utf-8"))
+    return mac.finalize()
+
+
+def registry_key(seller_trader_key: bytes, invoice_key_: bytes) -> bytes:
+    """GPIDLib.registryKey: keccak256(abi.encode(sellerTraderKey, invoiceKey)), the key of rule 1."""
+    return keccak(_word(seller_trader_key) + _word(invoice_key_))
+
+
+def legacy_registry_key(seller_trader_key: bytes, invoice_number: str) -> bytes:
+    """The registry key of a registry before invoice keys (it took the invoice number in clear):
+    keccak256(abi.encode(sellerTraderKey, keccak256(invoiceNumber))). Only to check old chains."""
     return keccak(_word(seller_trader_key) + keccak(invoice_number.encode("utf-8")))
 
 
@@ -130,10 +161,15 @@ def reference_key(declaration_reference: str) -> bytes:
     return keccak(declaration_reference.encode("utf-8"))
 
 
-def gpid_of(chain_id: int, registry: str, invoice_key_: bytes) -> GPID:
-    """GPIDLib.gpidOf: the first 16 bytes of keccak256(abi.encode(chainId, registry, invoiceKey))."""
-    encoded = _word(chain_id.to_bytes(32, "big")) + _word(bytes.fromhex(registry.removeprefix("0x"))) + invoice_key_
+def gpid_of(chain_id: int, registry: str, registry_key_: bytes) -> GPID:
+    """GPIDLib.gpidOf: the first 16 bytes of keccak256(abi.encode(chainId, registry, registryKey))."""
+    encoded = _word(chain_id.to_bytes(32, "big")) + _word(bytes.fromhex(registry.removeprefix("0x"))) + registry_key_
     return GPID(keccak(encoded)[:16])
+
+
+def gpid_of_invoice(chain_id: int, registry: str, seller_trader_key: bytes, invoice_key_: bytes) -> GPID:
+    """The GPID of an invoice, computable before mining: from its seller's trader key and invoice key."""
+    return gpid_of(chain_id, registry, registry_key(seller_trader_key, invoice_key_))
 
 
 def sections(data: dict[str, Any]) -> dict[str, Any]:

@@ -342,12 +342,15 @@ def _check_gpid(shape: _Shape, verdict: Verdict) -> None:
         number = canonical.normal_identifier(b["data"]["invoice"]["number"])
     except (KeyError, TypeError, AttributeError):
         return  # the data was refused above
-    derived = canonical.gpid_of(b["chain_id"], b["registry"], canonical.invoice_key(seller, number))
-    if derived != shape.gpid:
-        verdict.refuse("gpid", f"{shape.gpid} is not the GPID of this invoice on chain {b['chain_id']} and registry {b['registry']} "
-                               f"(that is {derived})")  # fmt: skip
-    else:
+    # A registry before invoice keys derived the GPID from the invoice number itself; since, from the
+    # seller's keyed invoice key (docs/protocol.md, "Invoice key"), which only the seller's node can
+    # recompute: the number is then bound to the GPID by the identity commitment in the digest the
+    # registry stores under it (checked above), not by the GPID.
+    if canonical.gpid_of(b["chain_id"], b["registry"], canonical.legacy_registry_key(seller, number)) == shape.gpid:
         verdict.checked.append(f"{shape.gpid} is the GPID of invoice {number} of its seller on chain {b['chain_id']}")
+    else:
+        verdict.checked.append(f"{shape.gpid} is keyed by its seller's invoice key: invoice {number} is bound to it by the "
+                               "identity commitment of the digest stored under it")  # fmt: skip
 
 
 # ---------------------------------------------------------------------- shapes of members

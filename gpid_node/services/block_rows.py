@@ -343,7 +343,7 @@ def _map(session: Session, work: BlockRows, event: Event, block: BlockRef) -> No
 def _map_registration(session: Session, work: BlockRows, event: Event, block: BlockRef) -> None:
     a = event.args
     gpid = hex_of(a["gpid"])
-    seller_key, invoice_key = bytes(a["sellerTraderKey"]), bytes(a["invoiceKey"])
+    seller_key, registry_key = bytes(a["sellerTraderKey"]), bytes(a["registryKey"])
     content_key: bytes | None = None
     payload = event.payload
     if payload is None:
@@ -364,7 +364,7 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
     else:
         check = check_payload(payload, a["commitments"])
     if check.data is not None:
-        check = check.adding(registration_problems(check.data, seller_key, invoice_key))
+        check = check.adding(registration_problems(check.data, seller_key, registry_key))
     seller_id = seller_trader_id_of(check.data, seller_key) or _bound_trader_id(session, work, seller_key)
     kds, version = registration_rows(event, block, check, seller_id, content_key)
     if not check.ok:

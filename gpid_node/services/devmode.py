@@ -17,7 +17,7 @@ the chain names another). No mandate and no grant is given: the demo starts from
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from gpid_node.chain.keystore import (
     EncryptionKeystore,
     Keyring,
     LocalAccount,
+    TraderSecrets,
     create_keystore,
     dev_account,
     load_keystore,
@@ -115,6 +116,17 @@ def participant_encryption_keys(data_dir: Path, accounts: dict[str, LocalAccount
     return keyring
 
 
+def participant_trader_secrets(data_dir: Path) -> TraderSecrets:
+    """The demo sellers' trader secrets (k_trader, docs/protocol.md "Invoice key"), kept in
+    ``keys/traders/``: created at their onboarding here, then loaded, so a restart derives the same
+    invoice keys and GPIDs."""
+    traders = TraderSecrets.load(data_dir / "keys", DEV_PASSWORD, scrypt_n=DEV_SCRYPT_N)
+    for p in DEMO_PARTICIPANTS:
+        if p.role == "seller" and p.trader_id:
+            traders.ensure(canonical.trader_key(p.trader_id))
+    return traders
+
+
 def publish_encryption_keys(client: RegistryClient, encryption: EncryptionKeyring) -> None:
     """The operator publishes each account's current encryption key where the chain names another."""
     operator = operator_account()
@@ -185,11 +197,14 @@ class DevEnvironment:
     deployment: Deployment
     accounts: dict[str, LocalAccount]
     encryption: EncryptionKeyring
+    traders: TraderSecrets = field(default_factory=TraderSecrets)
 
     @property
     def keyring(self) -> Keyring:
-        """The participants' signing keys with their encryption keys (as kept in the data folder)."""
-        return Keyring(dict(self.accounts), EncryptionKeyring({a: self.encryption.keys_of(a) for a in self.encryption.accounts}))
+        """The participants' signing keys with their encryption keys and the sellers' trader secrets
+        (as kept in the data folder)."""
+        return Keyring(dict(self.accounts), EncryptionKeyring({a: self.encryption.keys_of(a) for a in self.encryption.accounts}),
+                       self.traders)  # fmt: skip
 
     def chain_facts(self) -> dict[str, Any]:
         """What dev-credentials.json says of the chain: ``{"rpc_url", "chain_id", "registry"}``."""
@@ -213,8 +228,9 @@ def start_dev_chain(data_dir: Path, chain_port: int | None = None) -> DevEnviron
         log.info("dev.deployment", registry=deployment.registry, reused=reused, block=deployment.block)
         accounts = participant_keys(data_dir)
         encryption = participant_encryption_keys(data_dir, accounts)
+        traders = participant_trader_secrets(data_dir)
         onboard(RegistryClient.connect(chain.url, deployment.registry), accounts, encryption)
     except BaseException:
         chain.stop()
         raise
-    return DevEnvironment(chain, deployment, accounts, encryption)
+    return DevEnvironment(chain, deployment, accounts, encryption, traders)

@@ -207,7 +207,7 @@ class EInvoices:
         sender = self.context.signer(principal, Action.AMEND)
         bound = self.context.trader_key_of(sender)
         client = self.context.client
-        return canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(bound, canonical.normal_identifier(corrects[0])))
+        return canonical.gpid_of_invoice(client.chain_id, client.address, bound, self.registration.invoice_key(bound, corrects[0]))
 
     def correct(self, draft: Draft, principal: Principal) -> dict[str, Any]:
         """Amends the key data set of the corrected invoice (see the module's notes for what changes)."""

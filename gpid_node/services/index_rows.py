@@ -200,14 +200,29 @@ def check_encrypted_payload(
     return PayloadCheck(read.data, read.seed)
 
 
-def registration_problems(data: dict[str, Any], seller_trader_key: bytes, invoice_key: bytes) -> list[str]:
-    """What is wrong with a registered payload's identity: its seller and invoice against the event's keys."""
+def registration_problems(
+    data: dict[str, Any], seller_trader_key: bytes, registry_key: bytes, trader_secret: bytes | None = None
+) -> list[str]:
+    """What is wrong with a registered payload's identity: its seller and invoice against the event's keys.
+
+    The event's registry key derives from the seller's keyed invoice key (docs/protocol.md, "Invoice
+    key"): the payload's invoice number is checked against it only with the seller trader's secret
+    (``trader_secret``, on the seller's own node), or when it is the key of a registry before invoice
+    keys (derived from the number itself). Elsewhere the number is bound to the GPID by the identity
+    commitment alone, which the payload has already been checked against.
+    """
     problems: list[str] = []
     seller_id = _trader_id(_dig(data, "seller", "trader_id"))
     if seller_id is None or _trader_key(seller_id) != seller_trader_key:
         problems.append(f"the payload names the seller trader ID {seller_id!r}, but the registering account is bound to another trader ID")
     number = _dig(data, "invoice", "number")
-    if not isinstance(number, str) or canonical.invoice_key(seller_trader_key, canonical.normal_identifier(number)) != invoice_key:
+    if not isinstance(number, str):
+        problems.append(f"the payload's invoice number {number!r} is not the invoice number registered on chain")
+        return problems
+    normal = canonical.normal_identifier(number)
+    if canonical.legacy_registry_key(seller_trader_key, normal) == registry_key or trader_secret is None:
+        return problems
+    if not canonical.is_normal_identifier(normal) or canonical.registry_key(seller_trader_key, canonical.invoice_key(trader_secret, normal)) != registry_key:
         problems.append(f"the payload's invoice number {number!r} is not the invoice number registered on chain")
     return problems
 
@@ -267,7 +282,7 @@ def registration_rows(
         "gpid_text": str(gpid),
         "issuer": a["issuer"],
         "seller_trader_key": hex_of(a["sellerTraderKey"]),
-        "invoice_key": hex_of(a["invoiceKey"]),
+        "invoice_key": hex_of(a["registryKey"]),
         "seller_trader_id": seller_trader_id,
         "invoice_number": _text(_dig(check.data, "invoice", "number"), _INVOICE_LEN),
         **party_fields(check.data),

@@ -193,17 +193,27 @@ class Registration:
             raise e.ValidationFailed(
                 [e.FieldProblem("seller.trader_id", f"this account is not bound to {seller_id}; it registers only for its own trader ID")]
             )
-        number = canonical.normal_identifier(data["invoice"]["number"])
+        invoice_key = self.invoice_key(bound, data["invoice"]["number"])
         client = self.context.client
-        gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(bound, number))
+        gpid = canonical.gpid_of_invoice(client.chain_id, client.address, bound, invoice_key)
         if self.payload_format == ENCRYPTED:
-            return Prepared(data, gpid, self._encrypted(data, gpid, number, sender, cache, source))
+            return Prepared(data, gpid, self._encrypted(data, gpid, invoice_key, sender, cache, source))
         salt = os.urandom(canonical.SALT_BYTES)
         commitments = canonical.commitments(data, salt)
-        return Prepared(data, gpid, Register(number, commitments.as_tuple(), canonical.encode_payload(data, salt)))
+        return Prepared(data, gpid, Register(invoice_key, commitments.as_tuple(), canonical.encode_payload(data, salt)))
+
+    def invoice_key(self, seller_trader_key: bytes, invoice_number: str) -> bytes:
+        """The invoice key a registration of ``invoice_number`` by the seller trader sends (rule 1):
+        the HMAC of its normal form under the trader's secret, which this node creates the first
+        time it registers for the trader (or at the trader's onboarding here) and keeps in its
+        keystore. The normal form is checked here: the contract no longer sees the number."""
+        number = canonical.normal_identifier(invoice_number)
+        if not canonical.is_normal_identifier(number):
+            raise e.ValidationFailed([e.FieldProblem("invoice.number", "the invoice number has no normal form the registry can key")])
+        return canonical.invoice_key(self.context.keyring.traders.ensure(seller_trader_key), number)
 
     def _encrypted(
-        self, data: dict[str, Any], gpid: GPID, number: str, sender: str, cache: RecipientCache | None,
+        self, data: dict[str, Any], gpid: GPID, invoice_key: bytes, sender: str, cache: RecipientCache | None,
         source: dict[str, str] | None = None,
     ) -> Register:  # fmt: skip
         """The format-2 registration: a new content key and seed for the GPID, the Merkle commitments,
@@ -219,7 +229,7 @@ class Registration:
                 wrapped.append(payload_crypto.wrap_for_recipient(content_key, secret, public_key, account, binding))
         payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, recipient_keys=wrapped,
                                                extra=None if source is None else {"source": source})  # fmt: skip
-        return Register(number, merkle.commitments_v2(data, seed).as_tuple(), payload)
+        return Register(invoice_key, merkle.commitments_v2(data, seed).as_tuple(), payload)
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True, source: dict[str, str] | None = None) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
@@ -231,14 +241,36 @@ class Registration:
         prepared = self.prepare(raw, sender, cache=cache, source=source)
         gpid = prepared.gpid
         with self.context.store.transaction() as connection:
+            number = prepared.data["invoice"]["number"]
             if submissions.known_registrations(connection, [gpid.hex]):  # registered, or recorded and on its way
-                raise e.InvoiceAlreadyRegistered(str(gpid), prepared.request.invoice_number)
+                raise e.InvoiceAlreadyRegistered(str(gpid), number)
+            if (earlier := self._indexed_under_another_key(connection, sender, [prepared])).get(gpid.hex):
+                raise e.InvoiceAlreadyRegistered(earlier[gpid.hex], number)
             ids = [Outbox.record(connection, sender, prepared.request, gpid.hex)]
         submitted = self.submissions.settle(ids, wait=wait)
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": 1, "transaction": result.get("transaction"),
                 "block": result.get("block"), "status": "pending" if submitted.pending else "registered",
                 "submission": result["submission"]}  # fmt: skip
+
+    def _indexed_under_another_key(self, reader: Any, sender: str, prepared: list[Prepared]) -> dict[str, str]:
+        """GPID hex -> text of the GPID this node's index holds for the same seller and invoice number
+        under another invoice key (a trader secret lost and made anew): the node refuses those too,
+        as the registry can no longer tell them (docs/security.md, "Invoice keys")."""
+        seller_key = "0x" + self.context.trader_key_of(sender).hex()
+        ours: dict[str, str] = {}  # normal invoice number -> our GPID hex
+        forms: list[str] = []
+        for p in prepared:
+            number = p.data["invoice"]["number"]
+            normal = canonical.normal_identifier(number)
+            ours[normal] = p.gpid.hex
+            forms += [number, normal]
+        found: dict[str, str] = {}
+        for gpid_hex, gpid_text, number in submissions.registered_invoices(reader, seller_key, forms):
+            mine = ours.get(canonical.normal_identifier(number))
+            if mine is not None and mine != gpid_hex:
+                found[mine] = gpid_text
+        return found
 
     def import_key_data_sets(
         self,
@@ -266,9 +298,12 @@ class Registration:
                 return
             with self.context.store.session() as session:
                 known = submissions.known_registrations(session, [p.gpid.hex for _, p in batch])
+                earlier = self._indexed_under_another_key(session, sender, [p for _, p in batch])
                 for line, prepared in batch:
                     gpid_hex, gpid_text = prepared.gpid.hex, str(prepared.gpid)
-                    if gpid_hex not in known:
+                    if gpid_hex not in known and gpid_hex in earlier:
+                        report.already_registered.append((line, earlier[gpid_hex]))
+                    elif gpid_hex not in known:
                         entry_id = Outbox.record(session, sender, prepared.request, gpid_hex)
                         waiting[entry_id] = (line, gpid_text, True)
                     elif (queued := known[gpid_hex]) is not None:

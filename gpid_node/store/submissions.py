@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
 
-__all__ = ["entry", "finished", "known_registrations", "requests_about"]
+__all__ = ["entry", "finished", "known_registrations", "registered_invoices", "requests_about"]
 
 Reader = Session | Connection
 
@@ -45,6 +45,20 @@ def known_registrations(reader: Reader, gpid_hexes: Iterable[str]) -> dict[str, 
         else:
             known.setdefault(gpid, None)
     return known
+
+
+def registered_invoices(reader: Reader, seller_trader_key: str, invoice_numbers: Iterable[str]) -> list[tuple[str, str, str]]:
+    """``(gpid, gpid_text, invoice_number)`` of the key data sets of the seller trader (its key as
+    0x-hex) that this node indexed with one of ``invoice_numbers`` (as the payload wrote them): the
+    node's own check against registering an invoice twice when its invoice key changed (a lost
+    trader secret)."""
+    numbers = list(dict.fromkeys(invoice_numbers))
+    if not numbers:
+        return []
+    statement = select(KeyDataSetRow.gpid, KeyDataSetRow.gpid_text, KeyDataSetRow.invoice_number).where(
+        KeyDataSetRow.seller_trader_key == seller_trader_key, KeyDataSetRow.invoice_number.in_(numbers)
+    )
+    return [(str(g), str(t), str(n)) for g, t, n in reader.execute(statement).all()]
 
 
 def entry(session: Session, entry_id: int) -> OutboxEntry | None:

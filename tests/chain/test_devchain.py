@@ -13,6 +13,9 @@ from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from gpid_node.domain.gpid import GPID
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
+from support.invoice_keys import invoice_key
+
+SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 
 pytestmark = pytest.mark.slow
 
@@ -21,9 +24,9 @@ def _register(client: RegistryClient, number: str) -> bytes:
     data = key_data_set(number)
     salt = os.urandom(32)
     client.transact(
-        dev_account(1), "register", number, canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt)
+        dev_account(1), "register", invoice_key(SELLER_KEY, number), canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt)
     )
-    return client.gpid_for(canonical.trader_key(SELLER_TRADER_ID), number).raw
+    return client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number)).raw
 
 
 def test_restart_keeps_every_gpid_and_the_deployment_is_reused(tmp_path: Path) -> None:

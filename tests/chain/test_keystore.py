@@ -1,5 +1,6 @@
 """The keystore folder: signing keystores and, beside them, each account's encryption key file
-(``keys/encryption/<address>.json``), sealed with the keystore password."""
+(``keys/encryption/<address>.json``) and each seller trader's secret (``keys/traders/<trader
+key>.json``), sealed with the keystore password."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from gpid_node.chain.keystore import (
     EncryptionKeystore,
     Keyring,
+    TraderSecrets,
     create_keystore,
     keystore_scrypt_n,
 )
@@ -118,3 +120,37 @@ def test_reprs_show_no_key(tmp_path: Path) -> None:
     assert pair is not None and account is not None
     shown = repr(keyring) + repr(EncryptionKeystore(keys, PASSWORD))
     assert pair.private_bytes.hex() not in shown and bytes(account.key).hex() not in shown and PASSWORD not in shown
+
+
+TRADER = bytes.fromhex("4c255341bac9ddef87aeb9c5e9c29f1b13af84233e843e872b71bf9f329f1012")
+
+
+def test_a_trader_secret_is_made_once_sealed_0600_and_loaded_by_every_keyring_of_the_folder(tmp_path: Path) -> None:
+    create_keystore(tmp_path / "seller.json", PASSWORD, scrypt_n=LIGHT)
+    first = Keyring.load(tmp_path, PASSWORD)
+    assert TRADER not in first.traders
+    secret = first.traders.ensure(TRADER)
+    assert len(secret) == 32 and first.traders.ensure(TRADER) == secret
+    path = tmp_path / "traders" / f"0x{TRADER.hex()}.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert secret.hex() not in path.read_text() and json.loads(path.read_text())["trader_key"] == "0x" + TRADER.hex()
+    # a restart, or a new account of the same trader on this node: the same secret, so the same invoice keys
+    create_keystore(tmp_path / "seller-new.json", PASSWORD, scrypt_n=LIGHT)
+    assert Keyring.load(tmp_path, PASSWORD).traders.get(TRADER) == secret
+
+
+def test_a_trader_secret_under_a_wrong_password_or_moved_to_another_trader_is_refused(tmp_path: Path) -> None:
+    TraderSecrets(tmp_path / "traders", PASSWORD, scrypt_n=LIGHT).ensure(TRADER)
+    with pytest.raises(ValidationFailed, match="wrong password"):
+        TraderSecrets.load(tmp_path, "another password")
+    path = tmp_path / "traders" / f"0x{TRADER.hex()}.json"
+    path.rename(tmp_path / "traders" / f"0x{'11' * 32}.json")
+    with pytest.raises(ValidationFailed, match="another trader key"):
+        TraderSecrets.load(tmp_path, PASSWORD)
+
+
+def test_trader_secrets_in_memory_are_made_per_trader_and_never_shown() -> None:
+    traders = TraderSecrets()
+    one, two = traders.ensure(TRADER), traders.ensure(b"\x01" * 32)
+    assert one != two and traders.get(TRADER) == one
+    assert one.hex() not in repr(traders) and one.hex() not in repr(Keyring(traders=traders))

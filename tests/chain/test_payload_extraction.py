@@ -16,13 +16,17 @@ from eth_hash.auto import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpid_node.chain.abi import abi_type
+from gpid_node.chain.abi import abi_type, signature
 from gpid_node.chain.artifacts import registry_abi
-from gpid_node.chain.payloads import _payload_function, _payload_functions, by_hash, payloads_in_calldata
+from gpid_node.chain.payloads import _before_invoice_keys, _payload_function, _payload_functions, by_hash, payloads_in_calldata
 
 PROPERTIES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 REGISTRY_FUNCTIONS = {f["name"]: f for f in registry_abi() if f["type"] == "function"}
+LEGACY_FUNCTIONS = {
+    name: {**f, "inputs": [_before_invoice_keys(i) for i in f["inputs"]]}
+    for name, f in REGISTRY_FUNCTIONS.items() if name in ("register", "registerBatch")
+}
 
 
 def _payloads_of_values(spec: Mapping[str, Any], value: Any) -> Iterator[bytes]:
@@ -47,7 +51,16 @@ def decoded_by_eth_abi(function: Mapping[str, Any], arguments: bytes) -> list[by
 
 
 def selector(name: str) -> bytes:
-    (found,) = [s for s, f in _payload_functions().items() if f.name == name]
+    """The selector of the registry's ``name`` now (its ABI)."""
+    found = keccak(signature(REGISTRY_FUNCTIONS[name]).encode())[:4]
+    assert found in _payload_functions()
+    return found
+
+
+def legacy_selector(name: str) -> bytes:
+    """The selector of ``name`` on a registry before invoice keys (``string invoiceNumber``)."""
+    found = keccak(signature(LEGACY_FUNCTIONS[name]).encode())[:4]
+    assert found in _payload_functions() and found != selector(name)
     return found
 
 
@@ -158,14 +171,27 @@ def test_hostile_lengths_and_offsets_are_refused_without_allocating() -> None:
     huge = (2**256 - 1).to_bytes(32, "big")
     batch = abi_encode(["(string,(bytes32,bytes32,bytes32,bytes32,bytes32),bytes)[]"], [[("A-1", (b"\0" * 32,) * 5, b"p")]])
     as_many_items_as_can_be = batch[:32] + huge + batch[64:]
-    assert payloads_in_calldata(selector("registerBatch") + as_many_items_as_can_be) == []
+    assert payloads_in_calldata(legacy_selector("registerBatch") + as_many_items_as_can_be) == []
     register = abi_encode(["string", "(bytes32,bytes32,bytes32,bytes32,bytes32)", "bytes"], ["A-1", (b"\0" * 32,) * 5, b"p" * 40])
     payload_length_at = int.from_bytes(register[6 * 32 : 7 * 32], "big")
     longest_payload = register[:payload_length_at] + (2**255).to_bytes(32, "big") + register[payload_length_at + 32 :]
-    assert payloads_in_calldata(selector("register") + longest_payload) == []
+    assert payloads_in_calldata(legacy_selector("register") + longest_payload) == []
     offset_past_the_end = register[:6 * 32] + huge + register[7 * 32 :]
-    assert payloads_in_calldata(selector("register") + offset_past_the_end) == []
-    assert payloads_in_calldata(selector("register") + register) == [b"p" * 40]
+    assert payloads_in_calldata(legacy_selector("register") + offset_past_the_end) == []
+    assert payloads_in_calldata(legacy_selector("register") + register) == [b"p" * 40]
+    current = abi_encode(["bytes32", "(bytes32,bytes32,bytes32,bytes32,bytes32)", "bytes"], [b"\1" * 32, (b"\0" * 32,) * 5, b"p" * 40])
+    payload_offset_at = 6 * 32
+    assert payloads_in_calldata(selector("register") + current[:payload_offset_at] + huge + current[payload_offset_at + 32 :]) == []
+    assert payloads_in_calldata(selector("register") + current) == [b"p" * 40]
+
+
+@PROPERTIES
+@given(st.data(), st.sampled_from(["register", "registerBatch"]))
+def test_registrations_of_a_registry_before_invoice_keys_stay_readable(data: st.DataObject, name: str) -> None:
+    # An old chain's register(string invoiceNumber, ...) calls: the walk still finds their payloads.
+    function = LEGACY_FUNCTIONS[name]
+    encoded = data.draw(arguments(function))
+    assert payloads_in_calldata(legacy_selector(name) + encoded) == decoded_by_eth_abi(function, encoded)
 
 
 def test_calls_of_other_functions_and_short_calldata_carry_no_payload() -> None:

@@ -115,6 +115,7 @@ def test_a_transaction_in_another_block_than_its_logs_is_a_chain_that_moved() ->
 def test_the_client_fetches_transactions_in_one_batch_and_a_relayed_calls_trace(registry: Any) -> None:
     from support.builders import key_data_set
     from support.contract_checks import deploy_relay, events, relay_call
+    from support.invoice_keys import invoice_key
 
     client, operator = registry.client, registry.people.operator
     direct = registry.register(key_data_set("BATCHED-1"))
@@ -122,7 +123,7 @@ def test_the_client_fetches_transactions_in_one_batch_and_a_relayed_calls_trace(
     client.transact(operator, "bindTrader", relay, "EORI:NL123456789")
     data = key_data_set("RELAYED-9", seller_eori="NL123456789")
     salt = b"\x11" * 32
-    relayed = relay_call(client, operator, relay, "register", "RELAYED-9", canonical.commitments(data, salt).as_tuple(),
+    relayed = relay_call(client, operator, relay, "register", invoice_key(canonical.trader_key("EORI:NL123456789"), "RELAYED-9"), canonical.commitments(data, salt).as_tuple(),
                          canonical.encode_payload(data, salt))  # fmt: skip
     posted: list[Any] = []
     real = client.w3.provider.make_batch_request

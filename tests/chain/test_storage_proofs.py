@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from conftest import Registry
 from support.builders import key_data_set
+from support.invoice_keys import gpid_of
 
 from gpid_node.chain.errors import RpcRefused
 from gpid_node.domain import canonical, proof_bundle
@@ -20,8 +21,7 @@ SALT = b"\x11" * 32
 def _bundle(registry: Registry, data: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     client = registry.client
     seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(seller_id), number))
+    gpid = gpid_of(client, canonical.trader_key(seller_id), data["invoice"]["number"])
     head = client.block_number()
     block = client.block_json(head)
     proof = client.storage_proof([slot_text(version_digest_slot(gpid, 1)), slot_text(record_slot(gpid))], block["hash"], head)

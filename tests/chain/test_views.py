@@ -12,6 +12,7 @@ from gpid_node.chain.records import GPIDRecord, RegistryRole, VersionRecord, fro
 from gpid_node.domain import canonical, errors
 from gpid_node.domain.gpid import GPID
 from support.builders import SELLER_TRADER_ID, key_data_set
+from support.invoice_keys import invoice_key
 
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 
@@ -32,7 +33,7 @@ def test_a_struct_whose_members_moved_is_refused_not_misread() -> None:
 def test_record_and_version_of_a_registered_gpid_are_named_values(registry: Any) -> None:
     data, salt = key_data_set("VIEW-1"), b"\x11" * 32
     receipt = registry.register(data, salt)
-    gpid = registry.client.gpid_for(SELLER_KEY, "VIEW-1")
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, "VIEW-1"))
     registered_at = registry.client.header(receipt.block_number).timestamp
     record = registry.client.record_of(gpid)
     assert record == GPIDRecord(issuer=registry.people.seller.address, registered_at=registered_at, version=1, links=0, format=1)

@@ -27,9 +27,10 @@ def hexes(words: tuple[bytes, ...]) -> list[str]:
     return ["0x" + w.hex() for w in words]
 
 
-# Requests exactly as the previous node code built them (node.py) and left them in outbox rows.
+# Requests exactly as the previous node code built them (node.py) and left them in outbox rows (a
+# registration with its invoice key, as since issue 19).
 OLD_ROWS: list[tuple[str, dict[str, Any]]] = [
-    ("register", {"invoice_number": "RM-2026-000123", "commitments": hexes(WORDS), "payload": "0x02ab"}),
+    ("register", {"invoice_key": "0x" + "ab" * 32, "commitments": hexes(WORDS), "payload": "0x02ab"}),
     ("amend", {"gpid": GPID_.hex, "previous": hexes(WORDS), "next": hexes(NEXT), "reason_code": 2,
                "reason": "price corrected", "payload": "0x02cd"}),
     ("link", {"gpid": GPID_.hex, "reference": "26DE000000000001", "country": "0x" + b"DE".hex(), "direction": 1}),
@@ -50,7 +51,7 @@ def test_a_request_in_the_previous_json_form_is_read_and_written_back_unchanged(
 
 def test_each_write_gives_its_registry_call_with_bytes_not_hex() -> None:
     calls = {kind: write_from_json(kind, request).call() for kind, request in OLD_ROWS}
-    assert (calls["register"].function, calls["register"].args) == ("register", ("RM-2026-000123", list(WORDS), b"\x02\xab"))
+    assert (calls["register"].function, calls["register"].args) == ("register", (b"\xab" * 32, list(WORDS), b"\x02\xab"))
     assert (calls["amend"].function, calls["amend"].args) == (
         "amend", (GPID_.raw, list(WORDS), list(NEXT), 2, "price corrected", b"\x02\xcd"))  # fmt: skip
     assert (calls["link"].function, calls["link"].args) == ("linkDeclaration", (GPID_.raw, "26DE000000000001", b"DE", 1))
@@ -58,6 +59,13 @@ def test_each_write_gives_its_registry_call_with_bytes_not_hex() -> None:
         "linkDeclarationAsBuyer", (GPID_.raw, list(WORDS), "26GB000000000001", b"GB", 2))  # fmt: skip
     assert (calls["verification"].function, calls["verification"].args) == (
         "recordVerification", (GPID_.raw, "26DE000000000001", 2, 3))  # fmt: skip
+
+
+def test_a_registration_recorded_with_its_invoice_number_goes_out_with_the_zero_key_the_registry_refuses() -> None:
+    # Before issue 19 a registration named the invoice number; the registry now takes invoice keys, and
+    # refuses the zero one (InvalidInvoiceKey): the entry fails with that reason instead of blocking.
+    write = write_from_json("register", {"invoice_number": "RM-2026-000123", "commitments": hexes(WORDS), "payload": "0x02ab"})
+    assert write.call().args == (bytes(32), list(WORDS), b"\x02\xab")
 
 
 def test_writes_built_by_the_node_hold_typed_values() -> None:
@@ -72,11 +80,11 @@ def test_writes_built_by_the_node_hold_typed_values() -> None:
 
 
 def test_registrations_of_one_sender_go_out_as_one_batch_call() -> None:
-    first = Register("A-1", WORDS, b"\x02\x01")
-    second = Register("A-2", NEXT, b"\x02\x02")
+    first = Register(b"\x01" * 32, WORDS, b"\x02\x01")
+    second = Register(b"\x02" * 32, NEXT, b"\x02\x02")
     call = register_batch([first, second])
     assert call.function == "registerBatch"
-    assert call.args == ([("A-1", list(WORDS), b"\x02\x01"), ("A-2", list(NEXT), b"\x02\x02")],)
+    assert call.args == ([(b"\x01" * 32, list(WORDS), b"\x02\x01"), (b"\x02" * 32, list(NEXT), b"\x02\x02")],)
 
 
 def test_an_unknown_kind_is_refused_naming_the_known_ones() -> None:

@@ -9,11 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gpid_node.chain.abi import decode_log
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.domain import canonical
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
 from support.chains import new_chain
+from support.invoice_keys import gpid_of, invoice_key
 from support.vectors import VECTORS_FILE
 
 VECTORS = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
@@ -31,9 +33,22 @@ def fresh_registry() -> Any:
 
 
 def test_contract_reproduces_the_gpid_vectors(fresh_registry: RegistryClient) -> None:
+    # The registry derives the registry key and the GPID from (trader key, invoice key); the invoice
+    # key (an HMAC under the trader's secret) is the node's, checked in tests/domain/test_vectors.py.
     for case in VECTORS["identifiers"]:
-        gpid = fresh_registry.gpid_for(bytes.fromhex(case["trader_key"][2:]), case["invoice_number"])
+        gpid = fresh_registry.gpid_for(bytes.fromhex(case["trader_key"][2:]), bytes.fromhex(case["invoice_key"][2:]))
         assert gpid.hex == case["gpid"], case
+
+
+def test_a_registration_of_a_vector_invoice_key_emits_its_registry_key_and_gpid(fresh_registry: RegistryClient) -> None:
+    case = VECTORS["identifiers"][0]
+    data = key_data_set(invoice_number=case["invoice_number"])
+    salt = b"\x22" * 32
+    receipt = fresh_registry.transact(dev_account(1), "register", bytes.fromhex(case["invoice_key"][2:]),
+                                      canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))  # fmt: skip
+    (event,) = [e for e in (decode_log(log) for log in receipt.logs) if e is not None and e.name == "KeyDataSetRegistered"]
+    assert "0x" + bytes(event.args["registryKey"]).hex() == case["registry_key"]
+    assert "0x" + bytes(event.args["gpid"]).hex() == case["gpid"]
 
 
 def test_contract_stores_the_digest_of_the_vector_commitments(fresh_registry: RegistryClient) -> None:
@@ -41,9 +56,10 @@ def test_contract_stores_the_digest_of_the_vector_commitments(fresh_registry: Re
     salt = bytes.fromhex(v["salt"][2:])
     data = v["data"]
     commitments = tuple(bytes.fromhex(v[k][2:]) for k in ("identity", "seller", "buyer", "goods", "buyer_trader_key"))
-    number = data["invoice"]["number"]
-    fresh_registry.transact(dev_account(1), "register", number, commitments, canonical.encode_payload(data, salt))
-    gpid = fresh_registry.gpid_for(bytes.fromhex(VECTORS["identifiers"][0]["trader_key"][2:]), number)
+    trader_key = bytes.fromhex(VECTORS["identifiers"][0]["trader_key"][2:])
+    key = invoice_key(trader_key, data["invoice"]["number"])
+    fresh_registry.transact(dev_account(1), "register", key, commitments, canonical.encode_payload(data, salt))
+    gpid = fresh_registry.gpid_for(trader_key, key)
     assert "0x" + fresh_registry.version_of(gpid, 1).digest.hex() == v["digest"]
 
 
@@ -61,11 +77,12 @@ identifier = st.text(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(trader=identifier, number=identifier)
-def test_gpid_agrees_with_the_contract_view(registry: Any, trader: str, number: str) -> None:
+@given(trader=identifier, number=identifier, secret=st.binary(min_size=32, max_size=32))
+def test_gpid_agrees_with_the_contract_view(registry: Any, trader: str, number: str, secret: bytes) -> None:
     key = canonical.trader_key(trader)
-    expected = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(key, number))
-    assert registry.client.gpid_for(key, number) == expected
+    invoice = canonical.invoice_key(secret, number)
+    expected = canonical.gpid_of_invoice(registry.client.chain_id, registry.client.address, key, invoice)
+    assert registry.client.gpid_for(key, invoice) == expected
 
 
 @settings(max_examples=40, deadline=None)
@@ -93,7 +110,7 @@ def test_the_contract_accepts_exactly_the_direction_and_outcome_codes_of_the_tab
 
     data = key_data_set(invoice_number="CODES-2026-1")
     registry.register(data)
-    gpid = registry.client.gpid_for(canonical.trader_key(SELLER_TRADER_ID), "CODES-2026-1")
+    gpid = gpid_of(registry.client, canonical.trader_key(SELLER_TRADER_ID), "CODES-2026-1")
     assert VECTORS["codes"]["directions"] == dict(codes.DIRECTIONS)
     assert VECTORS["codes"]["outcomes"] == dict(codes.OUTCOMES)
 

@@ -10,6 +10,7 @@ import pytest
 from eth_hash.auto import keccak
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
 from support.contract_checks import events, expected_gpid, payload_of, record_of, reverts
+from support.invoice_keys import invoice_key
 
 from gpid_node.domain import canonical
 from gpid_node.domain.errors import GPIDError
@@ -25,8 +26,9 @@ def register_single(registry: Any, data: dict[str, Any], sender: Any = None) -> 
 
 
 def register_in_batch(registry: Any, data: dict[str, Any], sender: Any = None) -> Any:
+    key = invoice_key(registry.client.trader_key_of((sender or registry.people.seller).address), data["invoice"]["number"])
     item = (
-        canonical.normal_identifier(data["invoice"]["number"]),
+        key,
         canonical.commitments(data, SALT).as_tuple(),
         canonical.encode_payload(data, SALT),
     )
@@ -58,7 +60,7 @@ def test_registration_stores_one_record_and_emits_the_payload_hash(registry: Any
     assert event.args["gpid"] == gpid
     assert event.args["issuer"] == registry.people.seller.address
     assert event.args["sellerTraderKey"] == SELLER_KEY
-    assert event.args["invoiceKey"] == canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
+    assert event.args["registryKey"] == canonical.registry_key(SELLER_KEY, invoice_key(SELLER_KEY, "RM-2026-000123"))
     assert [bytes(c) for c in event.args["commitments"]] == list(commitments.as_tuple())
     assert canonical.decode_payload(payload_of(registry.client, event)) == (data, SALT)
     assert event.args["payloadHash"] == keccak(canonical.encode_payload(data, SALT)) and "payload" not in event.args
@@ -72,7 +74,7 @@ def test_registration_stores_one_record_and_emits_the_payload_hash(registry: Any
 
 
 def test_gpid_is_computable_before_registration(registry: Any) -> None:
-    before = registry.client.gpid_for(SELLER_KEY, "RM-2026-000123")
+    before = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, "RM-2026-000123"))
     receipt = registry.register(key_data_set())
     (event,) = events(receipt, "KeyDataSetRegistered")
     assert before.raw == event.args["gpid"] == expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
@@ -81,20 +83,24 @@ def test_gpid_is_computable_before_registration(registry: Any) -> None:
 def test_duplicate_invoice_reverts_naming_the_existing_gpid(registry: Any, register: Callable[..., Any]) -> None:
     registry.register(key_data_set())
     gpid = expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
-    invoice_key = canonical.invoice_key(SELLER_KEY, "RM-2026-000123")
+    key = invoice_key(SELLER_KEY, "RM-2026-000123")
     changed = amended(key_data_set(), **{"buyer.name": "Someone Else Ltd"})
     if register is register_single:
-        with reverts("InvoiceAlreadyRegistered", invoiceKey=invoice_key, gpid=gpid):
+        with reverts("InvoiceAlreadyRegistered", invoiceKey=key, gpid=gpid):
             register(registry, changed)
     else:
-        with reverts("BatchItemRejected", index=0) as _:
+        with pytest.raises(GPIDError) as info:
             register(registry, changed)
+        error = info.value.contract_error
+        assert error.name == "BatchItemRejected" and error.args["index"] == 0
+        assert error.args["error"].name == "InvoiceAlreadyRegistered"
+        assert error.args["error"].args == {"invoiceKey": key, "gpid": gpid}
 
 
 def test_batch_item_error_carries_the_item_error(registry: Any) -> None:
     registry.register(key_data_set("INV-2"))
     items = [
-        (number, canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        (invoice_key(SELLER_KEY, number), canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
         for number, d in (("INV-1", key_data_set("INV-1")), ("INV-2", key_data_set("INV-2")))
     ]
     with pytest.raises(GPIDError) as info:
@@ -110,7 +116,7 @@ def test_batch_item_error_carries_the_item_error(registry: Any) -> None:
 def test_batch_registers_every_item(registry: Any) -> None:
     datasets = [key_data_set(f"INV-{i}", lines=2) for i in range(5)]
     items = [
-        (d["invoice"]["number"], canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        (invoice_key(SELLER_KEY, d["invoice"]["number"]), canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
         for d in datasets
     ]
     receipt = registry.client.transact(registry.people.seller, "registerBatch", items)
@@ -140,17 +146,50 @@ def test_another_trader_cannot_squat_a_competitors_invoice(registry: Any) -> Non
     assert events(receipt, "KeyDataSetRegistered")[0].args["gpid"] == expected_gpid(registry, SELLER_KEY, "RM-2026-000123")
 
 
-@pytest.mark.parametrize("number", ["rm-2026-1", "RM 2026", "", "X" * 71, "RM\t1"])
-def test_invoice_number_not_in_normal_form_is_refused(registry: Any, number: str) -> None:
+def test_the_same_invoice_number_of_two_traders_makes_two_gpids(registry: Any) -> None:
+    # Rule 1 keys on (seller trader, invoice key): the same invoice key sent by another trader (copied
+    # off the chain, or the same number under the same secret) is another invoice with another GPID.
+    key = invoice_key(SELLER_KEY, "RM-2026-000123")
+    mine = registry.register(key_data_set())
     data = key_data_set()
-    with reverts("IdentifierNotNormalised", identifier=number):
-        registry.client.transact(
-            registry.people.seller,
-            "register",
-            number,
-            canonical.commitments(data, SALT).as_tuple(),
-            canonical.encode_payload(data, SALT),
-        )
+    theirs = registry.client.transact(registry.people.other_seller, "register", key, canonical.commitments(data, SALT).as_tuple(),
+                                      canonical.encode_payload(data, SALT))  # fmt: skip
+    other_key = canonical.trader_key("EORI:FR12345678901")
+    (a,), (b,) = events(mine, "KeyDataSetRegistered"), events(theirs, "KeyDataSetRegistered")
+    assert a.args["gpid"] != b.args["gpid"]
+    assert b.args["gpid"] == canonical.gpid_of_invoice(registry.client.chain_id, registry.client.address, other_key, key).raw
+    assert b.args["registryKey"] == canonical.registry_key(other_key, key)
+
+
+def test_zero_invoice_key_is_refused_on_both_paths(registry: Any) -> None:
+    data = key_data_set()
+    zero = bytes(32)
+    with reverts("InvalidInvoiceKey", invoiceKey=zero):
+        registry.client.transact(registry.people.seller, "register", zero, canonical.commitments(data, SALT).as_tuple(),
+                                 canonical.encode_payload(data, SALT))  # fmt: skip
+    with pytest.raises(GPIDError) as info:
+        registry.client.transact(registry.people.seller, "registerBatch",
+                                 [(zero, canonical.commitments(data, SALT).as_tuple(), canonical.encode_payload(data, SALT))])  # fmt: skip
+    error = info.value.contract_error
+    assert error.name == "BatchItemRejected" and error.args["error"].name == "InvalidInvoiceKey"
+
+
+def _raw(value: Any) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def test_the_invoice_number_is_nowhere_in_a_registration(registry: Any, register: Callable[..., Any]) -> None:
+    # Rule 8 for the invoice number: neither the calldata nor the event holds it (format 2 keeps it
+    # inside the ciphertext; this format-1 payload is deflated, and its number is checked not to
+    # appear in clear in any other argument).
+    data = key_data_set("CONFIDENTIAL-INVOICE-77")
+    receipt = register(registry, data)
+    raw = bytes(registry.client.w3.eth.get_transaction(receipt.transaction_hash)["input"])
+    payload = canonical.encode_payload(data, SALT)
+    outside = raw.replace(payload, b"")
+    logs = b"".join(_raw(log["data"]) + b"".join(_raw(t) for t in log["topics"]) for log in receipt.logs)
+    for needle in (b"CONFIDENTIAL-INVOICE-77", keccak(b"CONFIDENTIAL-INVOICE-77")):
+        assert needle not in outside and needle not in logs
 
 
 @pytest.mark.parametrize(("payload", "error"), [(b"", "InvalidPayload"), (b"\x00abc", "InvalidPayload"), (b"\x01" * 24_577, "PayloadTooLarge")])
@@ -158,7 +197,7 @@ def test_bad_payload_is_refused(registry: Any, payload: bytes, error: str) -> No
     data = key_data_set()
     with reverts(error):
         registry.client.transact(
-            registry.people.seller, "register", "INV-1", canonical.commitments(data, SALT).as_tuple(), payload
+            registry.people.seller, "register", invoice_key(SELLER_KEY, "INV-1"), canonical.commitments(data, SALT).as_tuple(), payload
         )
 
 

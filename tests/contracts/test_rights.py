@@ -17,6 +17,7 @@ from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, dev_account, key
 from support.vectors import VECTORS_FILE
 from gpid_node.domain.errors import GPIDError
 from support.contract_checks import events, expected_gpid, record_of, reverts
+from support.invoice_keys import invoice_key
 
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
 BUYER_KEY = canonical.trader_key(BUYER_TRADER_ID)
@@ -66,10 +67,11 @@ def register_confidential(registry: Any, number: str = "RM-2026-900001", *, batc
     commitments = roots(tag)
     payload = payload if payload is not None else confidential_payload([x25519_key(1), x25519_key(2)])
     sender = sender or registry.people.seller
+    key = invoice_key(registry.client.trader_key_of(sender.address), number)
     if batch:
-        registry.client.transact(sender, "registerBatch", [(number, commitments, payload)])
+        registry.client.transact(sender, "registerBatch", [(key, commitments, payload)])
     else:
-        registry.client.transact(sender, "register", number, commitments, payload)
+        registry.client.transact(sender, "register", key, commitments, payload)
     return expected_gpid(registry, SELLER_KEY, number)
 
 
@@ -537,7 +539,7 @@ def test_the_golden_format_2_payload_registers_with_its_digest_and_the_buyer_ope
     v, (first, _) = f["design_example"], f["payloads"]
     members = tuple(_hex(v["roots"][k]) for k in ("identity", "seller", "buyer", "goods")) + (_hex(v["buyer_commitment"]),)
     number = canonical.normal_identifier(v["data"]["invoice"]["number"])
-    registry.client.transact(registry.people.seller, "register", number, members, _hex(first["payload"]))
+    registry.client.transact(registry.people.seller, "register", invoice_key(SELLER_KEY, number), members, _hex(first["payload"]))
     gpid = expected_gpid(registry, SELLER_KEY, number)
     assert record_of(registry, gpid)["format"] == 2
     assert registry.client.view("versionOf", gpid, 1)[0] == _hex(first["digest"]) == _hex(v["digest"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -130,3 +132,37 @@ def test_compact_reading_agrees_with_json_loads(text: bytes) -> None:
             canonical.read_payload(_deflated(text, b"\0" * 32))
         return
     assert canonical.read_payload(_deflated(text, b"\0" * 32)).data == expected
+
+
+def test_invoice_key_vectors_are_reproducible_from_their_spelled_out_bytes() -> None:
+    # docs/protocol.md, "Invoice key": HMAC-SHA256(k_trader, "GPID/invoice-key/v1" || UTF-8 of the
+    # normal form), then keccak256(abi.encode(traderKey, invoiceKey)) and the GPID from it, computed
+    # here with the standard library and keccak alone, as a third party would.
+    vectors = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
+    registry = bytes.fromhex(vectors["registry"][2:]).rjust(32, b"\0")
+    chain_id = vectors["chain_id"].to_bytes(32, "big")
+    for case in vectors["identifiers"]:
+        secret, trader = bytes.fromhex(case["trader_secret"][2:]), bytes.fromhex(case["trader_key"][2:])
+        message = b"GPID/invoice-key/v1" + canonical.normal_identifier(case["invoice_number"]).encode("utf-8")
+        invoice = hmac.new(secret, message, hashlib.sha256).digest()
+        assert "0x" + invoice.hex() == case["invoice_key"], case
+        registry_key = canonical.keccak(trader + invoice)
+        assert "0x" + registry_key.hex() == case["registry_key"], case
+        assert "0x" + canonical.keccak(chain_id + registry + registry_key)[:16].hex() == case["gpid"], case
+
+
+def test_invoice_key_hides_the_number_without_the_trader_secret() -> None:
+    one, two = bytes(range(32)), bytes(range(1, 33))
+    assert canonical.invoice_key(one, "RM-1") != canonical.invoice_key(two, "RM-1")  # another trader's secret, another key
+    assert canonical.invoice_key(one, "RM-1") != canonical.invoice_key(one, "RM-2")
+    # what a dictionary attack on the old derivation would test: nothing of it matches the key
+    trader = canonical.trader_key("EORI:DE123456789012345")
+    key = canonical.invoice_key(one, "RM-1")
+    assert canonical.registry_key(trader, key) != canonical.legacy_registry_key(trader, "RM-1")
+    assert canonical.keccak(b"RM-1") != key
+
+
+@pytest.mark.parametrize(("secret", "number"), [(bytes(32), "rm-1"), (bytes(32), ""), (bytes(32), "RM 1"), (bytes(31), "RM-1")])
+def test_invoice_key_refuses_a_number_not_in_normal_form_or_a_short_secret(secret: bytes, number: str) -> None:
+    with pytest.raises(ValueError):
+        canonical.invoice_key(secret, number)

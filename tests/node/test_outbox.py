@@ -23,6 +23,7 @@ from gpid_node.store.database import Store
 from gpid_node.store.lease import Lease
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, key_data_set
+from support.invoice_keys import invoice_key
 from support.waiting import wait_until
 
 SELLER_KEY = canonical.trader_key(SELLER_TRADER_ID)
@@ -45,7 +46,7 @@ def outbox(store: Store, registry: Any) -> Outbox:
 def request_for(number: str, salt: bytes | None = None) -> Register:
     data = key_data_set(number, lines=2)
     salt = salt or os.urandom(32)
-    return Register(number, canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
+    return Register(invoice_key(SELLER_KEY, number), canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
 
 
 def record(store: Store, sender: str, numbers: list[str]) -> list[int]:
@@ -59,7 +60,7 @@ def entries(store: Store) -> list[OutboxEntry]:
 
 
 def on_chain(registry: Any, number: str) -> bool:
-    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number))
     return registry.client.record_of(gpid).issuer != "0x" + "0" * 40
 
 
@@ -70,7 +71,7 @@ def test_concurrent_registrations_go_out_in_batches(outbox: Outbox, store: Store
     assert {r.status for r in rows} == {MINED}
     assert len({r.transaction_hash for r in rows}) == 3  # 10 + 10 + 5
     for i, row in enumerate(rows):
-        gpid = registry.client.gpid_for(SELLER_KEY, f"B-{i}")
+        gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, f"B-{i}"))
         assert row.result["gpid"] == str(gpid) and row.result["block"] == row.block_number
 
 
@@ -81,7 +82,7 @@ def test_duplicate_invoice_fails_with_the_existing_gpid_and_the_rest_go_on(outbo
     ok1, dup, ok2 = entries(store)
     assert (ok1.status, dup.status, ok2.status) == (MINED, FAILED, MINED)
     assert dup.error["type"] == "InvoiceAlreadyRegistered"
-    assert dup.error["details"]["gpid"] == str(registry.client.gpid_for(SELLER_KEY, "DUP-1"))
+    assert dup.error["details"]["gpid"] == str(registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, "DUP-1")))
 
 
 def test_crash_between_commit_and_broadcast_sends_the_same_transaction_once(outbox: Outbox, store: Store, registry: Any) -> None:
@@ -126,16 +127,19 @@ def test_registration_already_on_chain_with_the_same_commitments_is_adopted(outb
         Outbox.record(session, registry.people.seller.address, request)
     outbox.drain(timeout_s=30)
     (row,) = entries(store)
-    assert row.status == MINED and row.result["gpid"] == str(registry.client.gpid_for(SELLER_KEY, "ADOPT-1"))
+    assert row.status == MINED and row.result["gpid"] == str(registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, "ADOPT-1")))
 
 
 def test_rows_written_by_the_previous_code_in_its_json_form_are_sent(outbox: Outbox, store: Store, registry: Any) -> None:
     """An existing database keeps working: entries recorded before writes were typed (their requests
-    hex dicts, inserted here as that code inserted them) are sent, mined and give their results."""
+    hex dicts, inserted here as that code inserted them) are sent, mined and give their results. A
+    registration recorded before invoice keys (it names the invoice number, which the registry no
+    longer takes) fails with its reason instead of blocking the outbox."""
     number, reference = "OLD-JSON-1", "26DEOLDJSON00001"
-    gpid = registry.client.gpid_for(SELLER_KEY, number)
-    data, salt = key_data_set(number, lines=2), os.urandom(32)
-    register = {"invoice_number": number, "commitments": ["0x" + c.hex() for c in canonical.commitments(data, salt).as_tuple()],
+    registry.register(key_data_set(number, lines=2))
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number))
+    data, salt = key_data_set("OLD-JSON-2", lines=2), os.urandom(32)
+    register = {"invoice_number": "OLD-JSON-2", "commitments": ["0x" + c.hex() for c in canonical.commitments(data, salt).as_tuple()],
                 "payload": "0x" + canonical.encode_payload(data, salt).hex()}  # fmt: skip
     link = {"gpid": gpid.hex, "reference": reference, "country": "0x" + b"DE".hex(), "direction": 1}
     now = datetime.now(UTC)
@@ -146,8 +150,9 @@ def test_rows_written_by_the_previous_code_in_its_json_form_are_sent(outbox: Out
                                     attempts=0, created_at=now, updated_at=now))  # fmt: skip
     outbox.drain(timeout_s=30)
     registered, linked = entries(store)
-    assert (registered.status, linked.status) == (MINED, MINED), (registered.error, linked.error)
-    assert registered.result["gpid"] == str(gpid) and registered.request == register and linked.request == link
+    assert (registered.status, linked.status) == (FAILED, MINED), (registered.error, linked.error)
+    assert "no invoice key" in str(registered.error) and registered.request == register
+    assert linked.request == link
     assert registry.client.view("isLinked", gpid.raw, b"DE", reference) and links_of(registry, gpid) == 1
 
 
@@ -214,7 +219,7 @@ def rpc(registry: Any, method: str, *params: Any) -> Any:
 
 
 def record_registration_and_link(store: Store, registry: Any, number: str, reference: str) -> GPID:
-    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number))
     with store.session() as session:
         Outbox.record(session, registry.people.seller.address, request_for(number), gpid.hex)
         Outbox.record(session, registry.people.broker.address, link_request(gpid, reference), gpid.hex)
@@ -276,7 +281,7 @@ def link_sent_after_the_same_link_was_made(outbox: Outbox, store: Store, registr
     """A registered invoice and a link entry for it, signed and kept as sent, after the broker made the
     very same link by other means: broadcast, the entry's transaction is mined and reverts."""
     registry.register(key_data_set(number, lines=2))
-    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number))
     reference = f"26DE{number.replace('-', ''):0>12}"
     request = link_request(gpid, reference)
     with store.session() as session:
@@ -342,7 +347,7 @@ def test_a_second_worker_on_the_database_stands_by_and_takes_over_when_the_first
     gpids = []
     for i in range(6):
         registry.register(key_data_set(f"TWO-WORKERS-{i}", lines=1))
-        gpids.append(registry.client.gpid_for(SELLER_KEY, f"TWO-WORKERS-{i}"))
+        gpids.append(registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, f"TWO-WORKERS-{i}")))
     node_stop, command_stop = threading.Event(), threading.Event()
     node_worker = threading.Thread(target=outbox.run, args=(node_stop,), daemon=True)
     command_worker = threading.Thread(target=command.run, args=(command_stop,), daemon=True)

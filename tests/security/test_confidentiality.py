@@ -5,9 +5,11 @@ of them, the raw transactions (``eth_getTransactionByHash`` input) and every log
 (``eth_getLogs`` data and topics), is searched byte by byte, raw and in every raw-deflate, zlib and
 gzip inflation of any substring that inflates, for the buyer's name, a goods description, a value,
 the buyer's trader ID and its unsalted trader key (as bytes, as hex text and as UTF-16): none is
-found. The same search finds each of them in a format-1 payload (the search is not blind), and what
-docs/security.md lists as public (the invoice number in the registration's calldata, the seller's
-trader key, the grantee) is where it says. Nor does the registration name its recipients: its
+found; nor the invoice number, as written, in normal form, or hashed as a registry before invoice
+keys hashed it (a dictionary attack with the seller's trader ID would test exactly those). The same
+search finds each of them in a format-1 payload (the search is not blind), and what docs/security.md
+lists as public (the seller's keyed invoice key in the registration's calldata, the registry key and
+the seller's trader key in its event, the grantee) is where it says. Nor does the registration name its recipients: its
 transaction and events hold none of the 32-byte key ids of the seller, the buyer and the Customs of
 both countries, nor any 8-byte prefix of one, while each recipient's hint is there.
 
@@ -141,8 +143,11 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
     data = fresh_key_data_set()
     data["buyer"]["name"] = f"Thames Tools {tag} Ltd"
     data["goods"][0]["description"] = f"Precision spindle {tag}, 24 kW"
+    data["invoice"]["number"] = f"rm-2026/{tag.lower()}"  # as written; its normal form differs
+    number = canonical.normal_identifier(data["invoice"]["number"])
     assert data["goods"][0]["value"] == "18450.00"
     buyer_trader_id = canonical.trader_id_text(data["buyer"]["trader_id"])
+    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
     registered = api.register(data)
     gpid = registered["gpid"]
     assert api.client.get(f"/v1/key-data-sets/{gpid}", headers=api.auth(SELLER)).json()["data"]["buyer"]["name"] == data["buyer"]["name"]
@@ -173,13 +178,20 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
         "buyer trader ID": buyer_trader_id,
         "buyer EORI": data["buyer"]["trader_id"]["value"],
         "buyer trader key": canonical.trader_key(buyer_trader_id),
+        "invoice number as written": data["invoice"]["number"],
+        "invoice number in normal form": number,
+        "invoice number's serial": tag.lower(),
+        "keccak256 of the invoice number": canonical.keccak(number.encode()),
+        "registry key of the invoice number before invoice keys": canonical.legacy_registry_key(seller_key, number),
     }
     assert leaks(blobs, secrets) == []
 
-    # What docs/security.md lists as public is where it says: the invoice number in the registration's
-    # calldata, the seller's trader key in the registration's topics, the grantee in the grant's.
-    assert data["invoice"]["number"].encode() in blobs[f"input of {registered['transaction']}"]
-    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    # What docs/security.md lists as public is where it says: the seller's keyed invoice key in the
+    # registration's calldata, the registry key derived from it and the seller's trader key in its
+    # event, the grantee in the grant's.
+    invoice_key = api.node.registration.invoice_key(seller_key, data["invoice"]["number"])
+    assert invoice_key in blobs[f"input of {registered['transaction']}"]
+    assert any(canonical.registry_key(seller_key, invoice_key) in blob for where, blob in blobs.items() if where.startswith("log"))
     assert any(seller_key in blob for where, blob in blobs.items() if where.startswith("log"))
     assert any(unhex(grantee.lower()) in blob for where, blob in blobs.items() if where.startswith("log"))
 

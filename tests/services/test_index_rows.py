@@ -53,10 +53,12 @@ def recorded(name: str) -> tuple[Event, BlockRef]:
 
 def registered() -> tuple[dict[str, Any], dict[str, Any]]:
     event, block = recorded("KeyDataSetRegistered")
-    seller_key, invoice_key = bytes(event.args["sellerTraderKey"]), bytes(event.args["invoiceKey"])
+    # A recording of a registry before invoice keys: its registry key derives from the invoice number.
+    seller_key, registry_key = bytes(event.args["sellerTraderKey"]), bytes(event.args["registryKey"])
     check = check_payload(bytes(event.payload or b""), event.args["commitments"])
     assert check.data is not None
-    check = check.adding(registration_problems(check.data, seller_key, invoice_key))
+    check = check.adding(registration_problems(check.data, seller_key, registry_key))
+    assert check.ok
     return registration_rows(event, block, check, seller_trader_id_of(check.data, seller_key))
 
 
@@ -146,3 +148,16 @@ def test_the_new_events_map_to_their_history_rows() -> None:
     assert customs_row(_event("CustomsCountrySet", account=agent, country=b"FR"), BLOCK)["country"] == "FR"
     delegate = delegate_row(_event("AmendmentDelegateSet", gpid=b"\x02" * 16, delegate=agent, allowed=False), BLOCK)
     assert (delegate["delegate"], delegate["allowed"], delegate["log_index"]) == (agent, False, 3)
+
+
+def test_the_invoice_number_is_checked_against_the_registry_key_where_this_node_can() -> None:
+    data = key_data_set("RM-2026-000777")
+    seller = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    secret, other = bytes(range(32)), bytes(range(1, 33))
+    registered = canonical.registry_key(seller, canonical.invoice_key(secret, "RM-2026-000777"))
+    assert registration_problems(data, seller, registered, secret) == []  # the seller's node
+    assert registration_problems(data, seller, registered) == []  # any other node: the identity commitment binds it
+    wrong = canonical.registry_key(seller, canonical.invoice_key(other, "RM-2026-000777"))
+    (problem,) = registration_problems(data, seller, wrong, secret)
+    assert "not the invoice number registered on chain" in problem
+    assert registration_problems(data, seller, canonical.legacy_registry_key(seller, "RM-2026-000777")) == []  # an old chain

@@ -9,6 +9,7 @@ import pytest
 from api.harness import BUYER, EXPORT_BROKER, SELLER, Api, fresh_key_data_set, unique_reference
 from sqlalchemy import func, select
 
+from gpid_node.domain import canonical
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Principal
 from gpid_node.store.tables import OutboxEntry
@@ -61,3 +62,39 @@ def test_an_amendment_may_not_touch_the_identity(dev: Api, principal: Callable[[
     assert outbox_size(dev) == before
     with pytest.raises(e.PermissionDenied):
         node.amendments.amend(gpid, {"buyer": {"name": "X Ltd"}}, "typo", principal(BUYER))
+
+
+def test_a_registration_sends_the_keyed_invoice_key_and_the_gpid_follows_from_it(dev: Api, principal: Callable[[str], Principal]) -> None:
+    node, seller = dev.node, principal(SELLER)
+    data = fresh_key_data_set()
+    data["invoice"]["number"] = "rm-" + data["invoice"]["number"]  # as written; the node keys its normal form
+    registered = node.registration.register(data, seller)
+    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    secret = node.keyring.traders.get(seller_key)
+    assert secret is not None  # made at the seller's onboarding in dev mode, kept in keys/traders/
+    invoice_key = canonical.invoice_key(secret, canonical.normal_identifier(data["invoice"]["number"]))
+    assert registered["gpid"] == str(canonical.gpid_of_invoice(node.client.chain_id, node.client.address, seller_key, invoice_key))
+    sent = bytes(node.client.w3.eth.get_transaction(registered["transaction"])["input"])
+    assert sent[4:36] == invoice_key
+    number = canonical.normal_identifier(data["invoice"]["number"])
+    assert number.encode() not in sent and data["invoice"]["number"].encode() not in sent
+
+
+def test_an_invoice_the_index_holds_under_a_lost_trader_secret_is_refused_without_recording(
+    dev: Api, principal: Callable[[str], Principal]
+) -> None:
+    node, seller = dev.node, principal(SELLER)
+    data = fresh_key_data_set()
+    first = node.registration.register(data, seller)
+    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    kept = node.keyring.traders.get(seller_key)
+    assert kept is not None
+    node.keyring.traders.add(seller_key, bytes(32))  # the secret lost and made anew: another invoice key, another GPID
+    try:
+        before = outbox_size(dev)
+        with pytest.raises(e.InvoiceAlreadyRegistered) as refused:
+            node.registration.register(data, seller)
+        assert refused.value.gpid == first["gpid"]
+        assert outbox_size(dev) == before
+    finally:
+        node.keyring.traders.add(seller_key, kept)

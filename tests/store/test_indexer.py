@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import update
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, dev_account, key_data_set
 from support.contract_checks import deploy_relay, relay_call
+from support.invoice_keys import gpid_of as gpid_of_invoice
+from support.invoice_keys import invoice_key
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
@@ -46,15 +48,14 @@ def mine(client: RegistryClient, blocks: int = 1) -> None:
 
 
 def gpid_of(client: RegistryClient, data: dict[str, Any], trader_id: str = SELLER_TRADER_ID) -> GPID:
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    return canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(trader_id), number))
+    return gpid_of_invoice(client, canonical.trader_key(trader_id), data["invoice"]["number"])
 
 
 def register(client: RegistryClient, sender: Any, data: dict[str, Any], payload: bytes | None = None) -> Any:
     """Registers through the contract; ``payload`` replaces the one the data would give (tampering)."""
-    number = canonical.normal_identifier(data["invoice"]["number"])
+    key = invoice_key(client.trader_key_of(sender.address), data["invoice"]["number"])
     commitments = canonical.commitments(data, SALT).as_tuple()
-    return client.transact(sender, "register", number, commitments, payload or canonical.encode_payload(data, SALT))
+    return client.transact(sender, "register", key, commitments, payload or canonical.encode_payload(data, SALT))
 
 
 def amend(registry: Any, before: dict[str, Any], after: dict[str, Any], reason: str = "price corrected", code: int = 2) -> Any:
@@ -102,7 +103,8 @@ def test_registration_amendment_link_and_verification_are_indexed(
         assert row is not None
         assert (row.gpid, row.gpid_text, row.issuer) == (gpid.hex, str(gpid), people.seller.address)
         assert row.seller_trader_key == "0x" + canonical.trader_key(SELLER_TRADER_ID).hex()
-        assert row.invoice_key == "0x" + canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), "RM-2026-000123").hex()
+        seller_key = canonical.trader_key(SELLER_TRADER_ID)
+        assert row.invoice_key == "0x" + canonical.registry_key(seller_key, invoice_key(seller_key, "RM-2026-000123")).hex()
         assert (row.seller_trader_id, row.buyer_trader_id) == (SELLER_TRADER_ID, BUYER_TRADER_ID)
         assert (row.seller_country, row.buyer_country, row.invoice_number) == ("DE", "GB", "RM-2026-000123")
         assert (row.current_version, row.integrity_ok, row.registered_block) == (2, True, registered.block_number)
@@ -202,7 +204,8 @@ def test_reindexing_from_the_deployment_block_gives_the_same_index(
     indexer = indexer_for(live)
     batch = [key_data_set(f"BATCH-{i}", lines=i + 1) for i in range(4)]
     items = [
-        (d["invoice"]["number"], canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        (invoice_key(canonical.trader_key(SELLER_TRADER_ID), d["invoice"]["number"]), canonical.commitments(d, SALT).as_tuple(),
+         canonical.encode_payload(d, SALT))
         for d in batch
     ]
     client.transact(people.seller, "registerBatch", items)
@@ -440,7 +443,7 @@ def relayed_registration(registry: Any, number: str, lines: int = 1) -> tuple[di
     relay = deploy_relay(client, operator)
     client.transact(operator, "bindTrader", relay, RELAYED_TRADER_ID)
     data = key_data_set(number, lines=lines, seller_eori=RELAYED_TRADER_ID.removeprefix("EORI:"))
-    receipt = relay_call(client, operator, relay, "register", number, canonical.commitments(data, SALT).as_tuple(),
+    receipt = relay_call(client, operator, relay, "register", invoice_key(canonical.trader_key(RELAYED_TRADER_ID), number), canonical.commitments(data, SALT).as_tuple(),
                          canonical.encode_payload(data, SALT))  # fmt: skip
     return data, gpid_of(client, data, RELAYED_TRADER_ID), receipt
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
 from support.recipients import ISSUER_KEY, issuer_key, recipient_keys, remember
+from support.invoice_keys import gpid_of as gpid_of_invoice
+from support.invoice_keys import invoice_key
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.keystore import EncryptionKeyring
@@ -40,8 +42,7 @@ def rpc(client: RegistryClient, method: str, *params: Any) -> Any:
 
 
 def gpid_of(client: RegistryClient, data: dict[str, Any]) -> GPID:
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    return canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), number))
+    return gpid_of_invoice(client, canonical.trader_key(SELLER_TRADER_ID), data["invoice"]["number"])
 
 
 @dataclass
@@ -78,8 +79,8 @@ def register2(
     if payload_edit is not None:
         payload = payload_edit(payload)
     commitments = merkle.commitments_v2(commitments_of or data, SEED).as_tuple()
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    client.transact(registry.people.seller, "register", number, commitments, payload)
+    key = invoice_key(canonical.trader_key(SELLER_TRADER_ID), data["invoice"]["number"])
+    client.transact(registry.people.seller, "register", key, commitments, payload)
     return Encrypted(gpid, binding, content_key, SEED, [data])
 
 
@@ -247,7 +248,7 @@ def test_a_grant_and_a_registration_in_one_block_and_a_fresh_reindex_give_the_sa
         wrapped = payload_crypto.wrap_content_key(content_key, broker_key.public_bytes, people.broker.address, binding)
         nonce = client.next_nonce(people.seller.address)
         for n, (function, args) in enumerate((
-            ("register", ("ONE-BLOCK", commitments, payload)),
+            ("register", (invoice_key(canonical.trader_key(SELLER_TRADER_ID), "ONE-BLOCK"), commitments, payload)),
             ("grantAccess", (gpid.raw, people.broker.address, wrapped.to_bytes())),
         )):  # fmt: skip
             client.broadcast(client.sign(people.seller, client.encode(function, *args), nonce + n, 1_500_000).raw)
@@ -432,7 +433,7 @@ def test_only_the_keys_the_issuer_published_find_a_recipient_ahead_or_not(
         nonce = client.next_nonce(people.seller.address)
         for n, (function, args) in enumerate((
             ("publishEncryptionKey", (late_key.public_bytes,)),
-            ("register", ("SAME-BLOCK", merkle.commitments_v2(data, SEED).as_tuple(), payload)),
+            ("register", (invoice_key(canonical.trader_key(SELLER_TRADER_ID), "SAME-BLOCK"), merkle.commitments_v2(data, SEED).as_tuple(), payload)),
         )):  # fmt: skip
             client.broadcast(client.sign(people.seller, client.encode(function, *args), nonce + n, 1_500_000).raw)
         rpc(client, "evm_mine")

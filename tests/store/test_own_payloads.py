@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from support.builders import SELLER_TRADER_ID, amended, key_data_set
 from support.recipients import issuer_key, recipient_keys
+from support.invoice_keys import gpid_of as gpid_of_invoice
+from support.invoice_keys import invoice_key
 
 from gpid_node.chain.keystore import EncryptionKeyring
 from gpid_node.chain.writes import Amend, Register
@@ -35,15 +37,15 @@ class Written:
     gpid: GPID
     binding: payload_crypto.Binding
     content_key: bytes
-    number: str
+    number: bytes  # the invoice key
     payload: bytes
     commitments: tuple[bytes, ...]
 
 
 def prepare(registry: Any, data: dict[str, Any], key: EncryptionKeyPair) -> Written:
     client, seller = registry.client, registry.people.seller
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), number))
+    number = invoice_key(canonical.trader_key(SELLER_TRADER_ID), data["invoice"]["number"])  # what register sends
+    gpid = gpid_of_invoice(client, canonical.trader_key(SELLER_TRADER_ID), data["invoice"]["number"])
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
     content_key = secrets.token_bytes(32)
     wrapped = recipient_keys(content_key, issuer_key(client, seller), [(seller.address, key.public_bytes)], binding)

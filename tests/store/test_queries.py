@@ -20,6 +20,8 @@ from gpid_node.store import queries
 from gpid_node.store.database import Store
 from gpid_node.store.tables import DeclarationLinkRow, KeyDataSetRow, VerificationRow, VersionRow
 from support.builders import BUYER_TRADER_ID, SELLER_TRADER_ID, amended, key_data_set
+from support.invoice_keys import gpid_of as gpid_of_invoice
+from support.invoice_keys import invoice_key
 
 SALT = b"\x11" * 32
 OTHER_SELLER_TRADER_ID = "EORI:FR12345678901"
@@ -30,8 +32,7 @@ def rpc(client: RegistryClient, method: str, *params: Any) -> Any:
 
 
 def gpid_of(client: RegistryClient, data: dict[str, Any], trader_id: str = SELLER_TRADER_ID) -> GPID:
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    return canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(trader_id), number))
+    return gpid_of_invoice(client, canonical.trader_key(trader_id), data["invoice"]["number"])
 
 
 def amend(registry: Any, before: dict[str, Any], after: dict[str, Any]) -> Any:
@@ -160,7 +161,8 @@ def test_list_visible_pages_newest_registration_first(
     client, people = registry.client, registry.people
     batch = [key_data_set(f"PAGE-{i}") for i in range(3)]
     items = [
-        (d["invoice"]["number"], canonical.commitments(d, SALT).as_tuple(), canonical.encode_payload(d, SALT))
+        (invoice_key(canonical.trader_key(SELLER_TRADER_ID), d["invoice"]["number"]), canonical.commitments(d, SALT).as_tuple(),
+         canonical.encode_payload(d, SALT))
         for d in batch
     ]
     client.transact(people.seller, "registerBatch", items)

@@ -18,19 +18,33 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 SENDER = "0x" + "11" * 20
 
 
-REGISTER = Register("INV-1", (b"\x00" * 32,) * 5, b"\x01")  # what it registers does not matter here
+REGISTER = Register(b"\x01" * 32, (b"\x00" * 32,) * 5, b"\x01")  # what it registers does not matter here
 
 
 def gpid(n: int) -> str:
     return f"0x{n:032x}"
 
 
-def indexed(session: Session, n: int) -> None:
+def indexed(session: Session, n: int, seller: int | None = None, number: str | None = None) -> None:
     session.add(KeyDataSetRow(
-        gpid=gpid(n), gpid_text=f"GP{n:028d}", issuer=SENDER, seller_trader_key=f"0x{n:064x}",
-        invoice_key=f"0x{n + 1000:064x}", current_version=1, integrity_ok=True, registered_at=NOW,
+        gpid=gpid(n), gpid_text=f"GP{n:028d}", issuer=SENDER, seller_trader_key=f"0x{seller or n:064x}",
+        invoice_key=f"0x{n + 1000:064x}", invoice_number=number, current_version=1, integrity_ok=True, registered_at=NOW,
         updated_at=NOW, registered_block=n,
     ))  # fmt: skip
+
+
+def test_registered_invoices_finds_the_sellers_own_rows_by_invoice_number(store: Store) -> None:
+    # The node's own check behind a lost trader secret: the same invoice number of the same seller
+    # under another invoice key (another GPID) is found; another seller's, or an unread one, is not.
+    with store.session() as session:
+        indexed(session, 1, seller=7, number="RM-2026-1")
+        indexed(session, 2, seller=8, number="RM-2026-1")
+        indexed(session, 3, seller=7, number=None)
+        indexed(session, 4, seller=7, number="rm-2026-2")
+    with store.session() as session:
+        assert submissions.registered_invoices(session, f"0x{7:064x}", ["RM-2026-1", "RM-2026-9"]) == [(gpid(1), f"GP{1:028d}", "RM-2026-1")]
+        assert submissions.registered_invoices(session, f"0x{7:064x}", ["rm-2026-2", "RM-2026-2"]) == [(gpid(4), f"GP{4:028d}", "rm-2026-2")]
+        assert submissions.registered_invoices(session, f"0x{7:064x}", []) == []
 
 
 def test_known_registrations_names_indexed_and_queued_gpids_and_forgets_refused_ones(store: Store) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from gpid_node.chain.abi import Event, decode_log
-from gpid_node.domain import canonical
 from gpid_node.domain.errors import GPIDError
+from support.invoice_keys import gpid_of
 
 
 @contextmanager
@@ -37,8 +37,8 @@ def record_of(registry: Any, gpid: bytes) -> dict[str, Any]:
 
 
 def expected_gpid(registry: Any, trader_key: bytes, number: str) -> bytes:
-    gpid = canonical.gpid_of(registry.client.chain_id, registry.client.address, canonical.invoice_key(trader_key, number))
-    return gpid.raw
+    """The GPID of invoice ``number`` of the trader, its invoice key under the trader's test secret."""
+    return gpid_of(registry.client, trader_key, number).raw
 
 
 def deploy_relay(client: Any, sender: Any) -> str:

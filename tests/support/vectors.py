@@ -22,18 +22,27 @@ CASES = [
 ]
 
 
+def trader_secret(index: int) -> bytes:
+    """The k_trader of vector case ``index``: 32 bytes anyone can rebuild (never a real secret)."""
+    return bytes((index * 32 + i) % 256 for i in range(32))
+
+
 def compute() -> dict[str, Any]:
     ids = []
-    for trader_id, number in CASES:
+    for index, (trader_id, number) in enumerate(CASES):
         trader = canonical.trader_key(trader_id)
-        invoice = canonical.invoice_key(trader, number)
+        secret = trader_secret(index)
+        invoice = canonical.invoice_key(secret, canonical.normal_identifier(number))
+        registry_key = canonical.registry_key(trader, invoice)
         ids.append({
             "trader_id": trader_id,
             "invoice_number": number,
             "trader_key": "0x" + trader.hex(),
+            "trader_secret": "0x" + secret.hex(),
             "invoice_key": "0x" + invoice.hex(),
-            "gpid": canonical.gpid_of(CHAIN_ID, REGISTRY, invoice).hex,
-            "gpid_text": str(canonical.gpid_of(CHAIN_ID, REGISTRY, invoice)),
+            "registry_key": "0x" + registry_key.hex(),
+            "gpid": canonical.gpid_of(CHAIN_ID, REGISTRY, registry_key).hex,
+            "gpid_text": str(canonical.gpid_of(CHAIN_ID, REGISTRY, registry_key)),
         })
     data, salt = key_data_set(lines=2), bytes(range(32))
     c = canonical.commitments(data, salt)

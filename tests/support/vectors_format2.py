@@ -99,8 +99,9 @@ def hint_vector(binding: payload_crypto.Binding) -> dict[str, Any]:
 
 def compute_format2(chain_id: int, registry: str, stored: dict[str, Any] | None) -> dict[str, Any]:
     data = example()
-    invoice = canonical.invoice_key(canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"])), data["invoice"]["number"])
-    gpid = canonical.gpid_of(chain_id, registry, invoice)
+    seller = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    invoice = canonical.invoice_key(bytes(range(32)), canonical.normal_identifier(data["invoice"]["number"]))  # case 0's k_trader
+    gpid = canonical.gpid_of_invoice(chain_id, registry, seller, invoice)
     binding = payload_crypto.Binding(chain_id, registry, gpid)
     pair = EncryptionKeyPair.from_private_bytes(RECIPIENT_PRIVATE_KEY)
     wrapped = _wrapped(binding, stored)

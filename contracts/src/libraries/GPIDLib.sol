@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 /// @title GPIDLib
-/// @notice Pure derivations of the Goods Passport ID protocol: trader keys, invoice keys, GPIDs,
+/// @notice Pure derivations of the Goods Passport ID protocol: trader keys, registry keys, GPIDs,
 /// digests and the normal form of identifiers. The node's `gpid_node.domain.canonical` computes the
 /// same values; `contracts/test/vectors.json` holds the golden vectors both implementations check.
 library GPIDLib {
@@ -48,14 +48,17 @@ library GPIDLib {
         return keccak256(bytes(traderId));
     }
 
-    /// @notice The key of an invoice: the issuing trader and the normalised invoice number.
-    function invoiceKey(bytes32 sellerTraderKey, string memory invoiceNumber) internal pure returns (bytes32) {
-        return keccak256(abi.encode(sellerTraderKey, keccak256(bytes(invoiceNumber))));
+    /// @notice The key of an invoice in the registry (rule 1): the issuing trader and the invoice key
+    /// its node sent. The invoice key is `HMAC-SHA256(k_trader, "GPID/invoice-key/v1" || normalised
+    /// invoice number)`, computed off chain under a secret of the seller trader (docs/protocol.md), so
+    /// that the invoice number cannot be guessed back from the chain.
+    function registryKey(bytes32 sellerTraderKey, bytes32 invoiceKey) internal pure returns (bytes32) {
+        return keccak256(abi.encode(sellerTraderKey, invoiceKey));
     }
 
     /// @notice The GPID of an invoice on a given chain and registry: 128 bits, never changing.
-    function gpidOf(uint256 chainId, address registry, bytes32 invoiceKey_) internal pure returns (bytes16) {
-        return bytes16(keccak256(abi.encode(chainId, registry, invoiceKey_)));
+    function gpidOf(uint256 chainId, address registry, bytes32 registryKey_) internal pure returns (bytes16) {
+        return bytes16(keccak256(abi.encode(chainId, registry, registryKey_)));
     }
 
     /// @notice The digest the registry stores for one version.

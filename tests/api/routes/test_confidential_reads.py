@@ -23,16 +23,16 @@ def register2(api: Api, data: dict[str, Any], recipients: list[tuple[str, bytes]
     content key wrapped for ``recipients`` (account, public key), hinted with the key this node holds
     for the seller (published in dev mode); waits until it is indexed."""
     client, seller = api.node.client, api.env.accounts[SELLER]
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
-    gpid = canonical.gpid_of(client.chain_id, client.address, canonical.invoice_key(canonical.trader_key(seller_id), number))
+    seller_key = canonical.trader_key(canonical.trader_id_text(data["seller"]["trader_id"]))
+    invoice_key = api.node.registration.invoice_key(seller_key, data["invoice"]["number"])  # the node's own derivation
+    gpid = canonical.gpid_of_invoice(client.chain_id, client.address, seller_key, invoice_key)
     binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
     content_key = secrets.token_bytes(32)
     issuer = api.node.keyring.encryption.current(seller.address)
     assert issuer is not None
     wrapped = recipient_keys(content_key, issuer, recipients, binding)
     payload = payload_crypto.build_payload(data, SEED, content_key, binding, 1, wrapped)
-    receipt = client.transact(seller, "register", number, merkle.commitments_v2(data, SEED).as_tuple(), payload)
+    receipt = client.transact(seller, "register", invoice_key, merkle.commitments_v2(data, SEED).as_tuple(), payload)
     assert api.node.indexer.wait_for(receipt.block_number, 10)
     return gpid, content_key
 

@@ -63,10 +63,11 @@ def grow(api: Api, issuer: LocalAccount, versions: int, links: int) -> Grown:
     amends it up to ``versions`` and links ``links`` declarations to it; waits until it is indexed."""
     client = api.node.client
     data, salt = fresh_key_data_set(), os.urandom(canonical.SALT_BYTES)
-    number = canonical.normal_identifier(data["invoice"]["number"])
-    client.transact(issuer, "register", number, canonical.commitments(data, salt).as_tuple(),
+    seller_key = canonical.trader_key(SELLER_TRADER_ID)
+    invoice_key = api.node.registration.invoice_key(seller_key, data["invoice"]["number"])
+    client.transact(issuer, "register", invoice_key, canonical.commitments(data, salt).as_tuple(),
                     canonical.encode_payload(data, salt))  # fmt: skip
-    gpid = client.gpid_for(canonical.trader_key(SELLER_TRADER_ID), number)
+    gpid = client.gpid_for(seller_key, invoice_key)
     client.transact(issuer, "setAmendmentDelegate", gpid.raw, api.participants[SELLER]["account"], True)
     for n in range(2, versions + 1):
         after = amended(data, **{"buyer.name": f"Thames Tools {n}"})

@@ -6,6 +6,9 @@ seller, the seller registers ``REC-1``, amends it, the operator links a declarat
 ``REC-2`` through a relayed call. The file keeps the registry's ``eth_getLogs`` answer, the
 ``eth_getTransactionByHash`` answers of the transactions that emitted key data set events and the
 ``debug_traceTransaction`` (``callTracer``) answer of the relayed one: what the indexer reads.
+
+The committed recording is of a registry before invoice keys (``register(string invoiceNumber, …)``):
+it keeps proving that old chains stay readable. Recording again gives one of today's registry.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from pathlib import Path
 
 from support.builders import amended, key_data_set
 from support.contract_checks import deploy_relay, relay_call
+from support.invoice_keys import invoice_key
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
+
+DE = canonical.trader_key("EORI:DE123456789012345")
 
 OUT = Path(__file__).with_name("anvil-1.7.1-logs.json")
 SALT = bytes(range(32))
@@ -40,17 +46,17 @@ def record() -> dict[str, object]:
         client.transact(operator, "grantRole", client.view("BROKER_ROLE"), operator.address)
         data = key_data_set("REC-1")
         commitments = canonical.commitments(data, SALT).as_tuple()
-        registered = client.transact(seller, "register", "REC-1", commitments, canonical.encode_payload(data, SALT))
+        registered = client.transact(seller, "register", invoice_key(DE, "REC-1"), commitments, canonical.encode_payload(data, SALT))
         after = amended(data, **{"goods": [{**data["goods"][0], "value": "1.00"}]})
-        amended_tx = client.transact(seller, "amend", client.view("gpidFor", canonical.trader_key("EORI:DE123456789012345"), "REC-1"),
+        amended_tx = client.transact(seller, "amend", client.view("gpidFor", DE, invoice_key(DE, "REC-1")),
                                      commitments, canonical.commitments(after, SALT).as_tuple(), 2, "credit note",
                                      canonical.encode_payload(after, SALT))  # fmt: skip
-        gpid = client.view("gpidFor", canonical.trader_key("EORI:DE123456789012345"), "REC-1")
+        gpid = client.view("gpidFor", DE, invoice_key(DE, "REC-1"))
         client.transact(operator, "linkDeclaration", gpid, "26DE0000001", b"DE", 1)
         relay = deploy_relay(client, operator)
         client.transact(operator, "bindTrader", relay, RELAYED_TRADER_ID)
         other = key_data_set("REC-2", seller_eori="FR12345678901")
-        relayed = relay_call(client, operator, relay, "register", "REC-2", canonical.commitments(other, SALT).as_tuple(),
+        relayed = relay_call(client, operator, relay, "register", invoice_key(canonical.trader_key("EORI:FR12345678901"), "REC-2"), canonical.commitments(other, SALT).as_tuple(),
                              canonical.encode_payload(other, SALT)).transaction_hash  # fmt: skip
         logs = client.raw_logs(0, client.block_number())
         hashes = [registered.transaction_hash, amended_tx.transaction_hash, relayed]
