@@ -204,7 +204,7 @@ class DevEnvironment:
         """The participants' signing keys with their encryption keys and the sellers' trader secrets
         (as kept in the data folder)."""
         return Keyring(dict(self.accounts), EncryptionKeyring({a: self.encryption.keys_of(a) for a in self.encryption.accounts}),
-                       self.traders)  # fmt: skip
+                       traders=self.traders)  # fmt: skip
 
     def chain_facts(self) -> dict[str, Any]:
         """What dev-credentials.json says of the chain: ``{"rpc_url", "chain_id", "registry"}``."""
