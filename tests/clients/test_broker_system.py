@@ -149,7 +149,7 @@ def story(dev_node: DevNode, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         verification = unwrap(verify_declaration.sync_detailed(client=customs, body=request))
         (checked,) = verification.gpids
         assert checked.gpid == gpid and checked.amended_after_filing and checked.version_at_filing == 1, verification.to_dict()
-        assert checked.outcome_recorded is True, verification.to_dict()
+        assert checked.outcome_recorded is True and verification.result == "match", verification.to_dict()  # as filed
 
         yield Story(dev_node, receiver, broker, broker_account, webhook.id, gpid, reference, amended.version,
                     verification.result, competitor, competitor_gpid)  # fmt: skip
