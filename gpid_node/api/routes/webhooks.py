@@ -54,9 +54,12 @@ class Delivery(BaseModel):
     replay: int
     status: str = Field(description="pending | delivered | dead (no attempts left)")
     attempts: int
-    next_attempt_at: str | None
+    next_attempt_at: str | None = Field(description="when it is tried next (pending deliveries), else null")
     last_status: int | None
     last_error: str | None
+    last_attempt_at: str | None = Field(description="when it was last sent, or null before the first attempt")
+    delivered_at: str | None = Field(description="when the receiver answered 2xx, or null")
+    created_at: str | None = Field(description="when the event was queued for this webhook")
 
 
 class DeliveryPage(BaseModel):

@@ -20,9 +20,12 @@ class Delivery:
         replay (int):
         status (str): pending | delivered | dead (no attempts left)
         attempts (int):
-        next_attempt_at (None | str):
+        next_attempt_at (None | str): when it is tried next (pending deliveries), else null
         last_status (int | None):
         last_error (None | str):
+        last_attempt_at (None | str): when it was last sent, or null before the first attempt
+        delivered_at (None | str): when the receiver answered 2xx, or null
+        created_at (None | str): when the event was queued for this webhook
     """
 
     id: int
@@ -34,6 +37,9 @@ class Delivery:
     next_attempt_at: None | str
     last_status: int | None
     last_error: None | str
+    last_attempt_at: None | str
+    delivered_at: None | str
+    created_at: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +64,15 @@ class Delivery:
         last_error: None | str
         last_error = self.last_error
 
+        last_attempt_at: None | str
+        last_attempt_at = self.last_attempt_at
+
+        delivered_at: None | str
+        delivered_at = self.delivered_at
+
+        created_at: None | str
+        created_at = self.created_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -71,6 +86,9 @@ class Delivery:
                 "next_attempt_at": next_attempt_at,
                 "last_status": last_status,
                 "last_error": last_error,
+                "last_attempt_at": last_attempt_at,
+                "delivered_at": delivered_at,
+                "created_at": created_at,
             }
         )
 
@@ -112,6 +130,27 @@ class Delivery:
 
         last_error = _parse_last_error(d.pop("last_error"))
 
+        def _parse_last_attempt_at(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_attempt_at = _parse_last_attempt_at(d.pop("last_attempt_at"))
+
+        def _parse_delivered_at(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        delivered_at = _parse_delivered_at(d.pop("delivered_at"))
+
+        def _parse_created_at(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_at = _parse_created_at(d.pop("created_at"))
+
         delivery = cls(
             id=id,
             event=event,
@@ -122,6 +161,9 @@ class Delivery:
             next_attempt_at=next_attempt_at,
             last_status=last_status,
             last_error=last_error,
+            last_attempt_at=last_attempt_at,
+            delivered_at=delivered_at,
+            created_at=created_at,
         )
 
         delivery.additional_properties = d
