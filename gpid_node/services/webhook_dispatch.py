@@ -7,6 +7,9 @@ It runs in the engine process beside the outbox and the indexer, one per databas
                             read, of its types ──> delivery rows (pending) + cursor, one transaction
     due deliveries ──> POST, signed (Standard Webhooks) ──> delivered | retry later | dead
 
+The POSTs of a round go out concurrently from one asyncio loop (:mod:`.webhook_sender`), at most
+``per_webhook`` at a time for one webhook; the engines wake the dispatcher when the indexer commits.
+
 The queue is the database (``store/webhooks.py``): a delivery is a row before it is sent and stays
 pending until the receiver answers 2xx, so a node stopped mid-delivery sends it again when it
 starts (at least once; receivers drop repeats by ``webhook-id``). A failed attempt is retried after
