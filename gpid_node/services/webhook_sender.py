@@ -68,7 +68,8 @@ class Sender:
         slots = self._slots.setdefault(origin, asyncio.Semaphore(self.per_origin))
         async with slots:
             try:
-                return await asyncio.wait_for(self._exchange(origin, request), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):  # no task of its own, unlike wait_for
+                    return await self._exchange(origin, request)
             except TimeoutError as exc:
                 raise SendError(f"Timeout: no answer within {self.timeout_s:g} s") from exc
 
