@@ -4,12 +4,13 @@ dispatcher (index → subscribers), built from the adapters and run as three thr
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import Deployment
 from gpid_node.chain.keystore import Keyring
-from gpid_node.services.indexer import Indexer
+from gpid_node.services.indexer import Indexer, IndexerState
 from gpid_node.services.outbox import Outbox
 from gpid_node.services.webhook_dispatch import Dispatcher, WebhookConfig
 from gpid_node.store.database import Store
@@ -33,6 +34,7 @@ class Engines:
     restarts: int = field(init=False, default=0)  # engine processes started again after one died (engine_process.py)
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
     _threads: list[threading.Thread] = field(init=False, default_factory=list)
+    _told: Callable[[IndexerState], None] | None = field(init=False, default=None)  # the indexer's listener before ours
 
     def __post_init__(self) -> None:
         self.indexer = Indexer(
@@ -49,11 +51,18 @@ class Engines:
     def start(self) -> Engines:
         """Runs the outbox and the indexer as threads of this process."""
         self._stop.clear()
+        if self.indexer.on_progress != self._indexed:  # the dispatcher queues as soon as the indexer commits
+            self._told, self.indexer.on_progress = self.indexer.on_progress, self._indexed
         for name, target in (("outbox", self.outbox.run), ("indexer", self._run_indexer), ("webhooks", self.dispatcher.run)):
             thread = threading.Thread(target=target, args=(self._stop,), name=f"gpid-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
+
+    def _indexed(self, state: IndexerState) -> None:
+        if self._told is not None:
+            self._told(state)
+        self.dispatcher.wake()
 
     def _run_indexer(self, stop: threading.Event) -> None:
         self.indexer.run(stop, poll_s=self.poll_s)

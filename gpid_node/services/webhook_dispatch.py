@@ -7,6 +7,9 @@ It runs in the engine process beside the outbox and the indexer, one per databas
                             read, of its types ──> delivery rows (pending) + cursor, one transaction
     due deliveries ──> POST, signed (Standard Webhooks) ──> delivered | retry later | dead
 
+The POSTs of a round go out concurrently from one asyncio loop (:mod:`.webhook_sender`), at most
+``per_webhook`` at a time for one webhook; the engines wake the dispatcher when the indexer commits.
+
 The queue is the database (``store/webhooks.py``): a delivery is a row before it is sent and stays
 pending until the receiver answers 2xx, so a node stopped mid-delivery sends it again when it
 starts (at least once; receivers drop repeats by ``webhook-id``). A failed attempt is retried after
@@ -17,22 +20,23 @@ so a test can let hours pass without waiting.
 
 from __future__ import annotations
 
-import json
+import asyncio
+import functools
 import random
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import structlog
 from standardwebhooks.webhooks import Webhook
 
 from gpid_node.domain.access import Principal, Role
 from gpid_node.domain.times import iso
 from gpid_node.services.events import event_id, item_of
+from gpid_node.services.webhook_sender import Sender, SendError, gather
 from gpid_node.services.webhook_urls import UrlPolicy
 from gpid_node.store import queries
 from gpid_node.store import webhooks as queue
@@ -46,7 +50,7 @@ log = structlog.get_logger("gpid.webhooks")
 WEBHOOKS_LEASE = "webhooks"
 END_OF_BLOCK = 2**31 - 1  # a log index past every log of a block: "the whole block is queued"
 QUEUE_PAGE = 500  # events turned into deliveries per webhook and round
-SEND_BATCH = 200  # deliveries claimed per round
+SEND_BATCH = 500  # deliveries claimed per round
 LEASE_RETRY_S = 1.0
 USER_AGENT = "gpid-node-webhooks/1"
 
@@ -87,9 +91,14 @@ def message_of(item: dict[str, Any], at: datetime) -> dict[str, Any]:
     return {"type": item["type"], "timestamp": iso(at), "data": item}
 
 
+@functools.lru_cache(maxsize=1024)
+def _signer(secret: str) -> Webhook:
+    return Webhook(secret)
+
+
 def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dict[str, str]:
     """The Standard Webhooks headers of one attempt (``webhook-timestamp`` is the attempt's real time)."""
-    signature = Webhook(secret).sign(message_id, at, body)
+    signature = _signer(secret).sign(message_id, at, body)
     return {"webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())), "webhook-signature": signature,
             "content-type": "application/json", "user-agent": USER_AGENT}  # fmt: skip
 
@@ -103,7 +112,8 @@ class Dispatcher:
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     timeout_s: float = 10.0
     poll_s: float = 0.05
-    workers: int = 8  # more threads only contend for the interpreter lock (measured: 8 ≈ 4 > 16 > 32)
+    per_origin: int = 32  # connections (requests in flight) to one receiver (scheme, host, port)
+    per_webhook: int = 4  # requests in flight for one webhook: a receiver that hangs holds no more
     clock: Callable[[], datetime] = _now  # scheduling only; signatures carry the real time
     on_delivered: Callable[[list[WebhookDeliveryRow]], None] | None = None
     _wake: threading.Event = field(init=False, default_factory=threading.Event)
@@ -119,9 +129,7 @@ class Dispatcher:
     def run(self, stop: threading.Event) -> None:
         """Works while ``stop`` is not set, holding the webhooks lease (standing by without it)."""
         lease = Lease(self.store, WEBHOOKS_LEASE)
-        client = httpx.Client(timeout=self.timeout_s, follow_redirects=False,
-                              limits=httpx.Limits(max_connections=self.workers * 2, max_keepalive_connections=self.workers * 2))  # fmt: skip
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="gpid-webhook")
+        sender = Sender(self.timeout_s, self.per_origin)
         try:
             while not stop.is_set():
                 busy = False
@@ -130,7 +138,7 @@ class Dispatcher:
                         stop.wait(LEASE_RETRY_S)
                         continue
                     self.queue_new()
-                    busy = self.deliver_due(client, pool) >= SEND_BATCH
+                    busy = self.deliver_due(sender) >= SEND_BATCH
                 except Exception as exc:  # an outage of the database: try again next round
                     log.warning("webhooks.round_failed", error=repr(exc))
                     stop.wait(LEASE_RETRY_S)
@@ -138,8 +146,7 @@ class Dispatcher:
                     self._wake.wait(self.poll_s)
                     self._wake.clear()
         finally:
-            pool.shutdown(wait=True)
-            client.close()
+            sender.close()
             lease.release()
 
     # ------------------------------------------------------------------ queueing
@@ -190,8 +197,9 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ delivering
 
-    def deliver_due(self, client: httpx.Client, pool: ThreadPoolExecutor) -> int:
-        """Sends the deliveries whose time has come (in parallel), then records what came of each.
+    def deliver_due(self, sender: Sender | None = None) -> int:
+        """Sends the deliveries whose time has come (concurrently, from ``sender``'s event loop; a
+        sender of its own when none is given), then records what came of each.
 
         A webhook whose receiver failed is probed with one delivery a round; its other due deliveries
         wait, without an attempt, until the probe's next try (a receiver that hangs holds one sender,
@@ -205,7 +213,13 @@ class Dispatcher:
         for d in due:
             if d.webhook_id in self._failing:
                 probes.setdefault(d.webhook_id, d.id)
-        results = list(pool.map(lambda d: self._attempt(client, d, probes), due))
+        own = sender is None
+        sender = sender or Sender(self.timeout_s, self.per_origin)
+        try:
+            results = sender.run(self._send(sender, due, probes))
+        finally:
+            if own:
+                sender.close()
         postponed = {d.id: self._failing[d.webhook_id] for d, r in zip(due, results, strict=True)
                      if r is None and d.webhook_id in self._failing}  # fmt: skip
         with self.store.session() as session:
@@ -213,10 +227,19 @@ class Dispatcher:
             queue.postpone(session, postponed)
         return len(due)
 
+    async def _send(self, sender: Sender, due: list[queue.Due], probes: dict[str, int]) -> list[queue.Outcome | None]:
+        """The attempts of a round, all at once but ``per_webhook`` at a time for each webhook (those
+        that wait for their turn find out whether the webhook's receiver failed meanwhile)."""
+        turns = {webhook: asyncio.Semaphore(self.per_webhook) for webhook in {d.webhook_id for d in due}}
+
+        async def one(d: queue.Due) -> queue.Outcome | None:
+            async with turns[d.webhook_id]:
+                return await self._attempt(sender, d, probes)
+
+        return await gather(*(one(d) for d in due))
+
     def _refusal(self, url: str) -> str | None:
         """The URL policy's verdict, resolved again at most every 30 s per URL."""
-        import time
-
         at = time.monotonic()
         cached = self._refusals.get(url)
         if cached is not None and at - cached[0] < 30.0:
@@ -225,7 +248,7 @@ class Dispatcher:
         self._refusals[url] = (at, verdict)
         return verdict
 
-    def _attempt(self, client: httpx.Client, due: queue.Due, probes: dict[str, int]) -> queue.Outcome | None:
+    async def _attempt(self, sender: Sender, due: queue.Due, probes: dict[str, int]) -> queue.Outcome | None:
         """One attempt, or None when the webhook's receiver is failing and another delivery probes it."""
         if due.webhook_id in self._failing and probes.get(due.webhook_id) != due.id:
             return None
@@ -235,13 +258,12 @@ class Dispatcher:
         status: int | None = None
         error: str | None = refused
         if refused is None:
-            body = json.dumps(due.payload, separators=(",", ":"), ensure_ascii=False)
+            body = due.body
             try:
-                response = client.post(due.url, content=body.encode(), headers=signed_headers(due.secret, due.message_id, body, _now()))
-                status = response.status_code
+                status = await sender.post(due.url, body.encode(), signed_headers(due.secret, due.message_id, body, _now()))
                 error = None if 200 <= status < 300 else f"the receiver answered {status}"
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {str(exc)[:200] or 'no answer'}"
+            except SendError as exc:
+                error = str(exc)[:240] or "no answer"
         if error is None:
             self._failing.pop(due.webhook_id, None)
             return queue.Outcome(due.id, attempts, scheduled, DELIVERY_DELIVERED, status, None, scheduled)

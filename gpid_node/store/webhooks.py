@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gpid_node.store.queries import _aware, _utc
@@ -133,7 +132,7 @@ class Due:
     url: str
     secret: str
     message_id: str
-    payload: dict[str, Any]
+    body: str  # the payload as stored: the JSON text sent (and signed) as it is
     attempts: int
 
 
@@ -141,7 +140,8 @@ def due(session: Session, now: datetime, limit: int) -> list[Due]:
     """Up to ``limit`` pending deliveries whose time has come, oldest due first."""
     statement = (
         select(WebhookDeliveryRow.id, WebhookDeliveryRow.webhook_id, WebhookRow.url, WebhookRow.secret,
-               WebhookDeliveryRow.event_id, WebhookDeliveryRow.replay, WebhookDeliveryRow.payload, WebhookDeliveryRow.attempts)
+               WebhookDeliveryRow.event_id, WebhookDeliveryRow.replay, cast(WebhookDeliveryRow.payload, Text),
+               WebhookDeliveryRow.attempts)
         .join(WebhookRow, WebhookRow.id == WebhookDeliveryRow.webhook_id)
         .where(WebhookDeliveryRow.status == DELIVERY_PENDING, WebhookDeliveryRow.next_attempt_at <= now)
         .order_by(WebhookDeliveryRow.next_attempt_at, WebhookDeliveryRow.id)

@@ -15,11 +15,9 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select
 from support.processes import ROOT
@@ -102,9 +100,8 @@ def dispatcher(store: Store, clock: Clock, schedule: RetrySchedule | None = None
 
 
 def run_round(d: Dispatcher) -> int:
-    with httpx.Client(timeout=d.timeout_s) as client, ThreadPoolExecutor(4) as pool:
-        d.queue_new(force=True)
-        return d.deliver_due(client, pool)
+    d.queue_new(force=True)
+    return d.deliver_due()
 
 
 @pytest.fixture
