@@ -13,9 +13,10 @@ from pathlib import Path
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 
+from gpid_node.api import ui
 from gpid_node.domain.errors import NotFound
 
-ASSETS = Path(__file__).resolve().parent.parent / "ui" / "static" / "swagger-ui"
+ASSETS = Path(ui.__file__).resolve().parent / "static" / "swagger-ui"  # package data, beside the console's assets
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", "": "text/plain"}
 SERVED = ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-initializer.js", "favicon-32x32.png", "LICENSE", "NOTICE")
 
