@@ -241,8 +241,11 @@ class Outbox:
         # together, and anvil mines a transaction a moment after accepting it, so the link's pre-flight
         # could run on a chain without the registration. (Registrations need no earlier entry.)
         unsettled = set(self._in_flight)
+        refused: set[str] = set()  # senders whose broadcast the chain refused this round
         sent = 0
         for group in groups(pending, self.batch_size):
+            if group.sender in refused:
+                continue  # the next round, after the refused one: a sender's entries are mined in the order recorded
             if not group.is_batch and group.entries[0].kind != "register" and group.entries[0].gpid in unsettled:
                 continue  # a later round sends it
             unsettled.update(x.gpid for x in group.entries if x.gpid)
@@ -251,7 +254,8 @@ class Outbox:
                 continue
             checked = self._preflight(group)
             if checked is not None:
-                self._sign_and_send(*checked)
+                if not self._sign_and_send(*checked):
+                    refused.add(group.sender)
                 sent += 1
         return sent
 
@@ -319,7 +323,8 @@ class Outbox:
             self._nonces[sender] = self.client.next_nonce(sender)
         return self._nonces[sender]
 
-    def _sign_and_send(self, group: Group, gas: int) -> None:
+    def _sign_and_send(self, group: Group, gas: int) -> bool:
+        """Signs and broadcasts the group; False when the chain refused the broadcast (entries pending again)."""
         account = self.keyring.get(group.sender)
         assert account is not None
         if group.calldata is None:
@@ -331,10 +336,11 @@ class Outbox:
         ids = [x.id for x in group.entries]
         q.mark_sent(self.store, ids, signed.hash, nonce, signed.raw.hex(), utcnow())
         self._nonces[group.sender] = nonce + 1
-        self._broadcast(group.sender, signed.raw, ids)
+        accepted = self._broadcast(group.sender, signed.raw, ids)
         self.sent_transactions += 1
+        return accepted
 
-    def _broadcast(self, sender: str, raw: bytes, ids: list[int]) -> None:
+    def _broadcast(self, sender: str, raw: bytes, ids: list[int]) -> bool:
         try:
             self.client.broadcast(raw)
         except RpcRefused as exc:
@@ -342,6 +348,8 @@ class Outbox:
             log.warning("outbox.broadcast_refused", entries=ids, error=message[:200])
             self._nonces.pop(sender, None)  # re-read the nonce from the chain next time
             self._reset(ids)
+            return False
+        return True
 
     # ------------------------------------------------------------------ following
 

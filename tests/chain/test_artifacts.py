@@ -14,6 +14,7 @@ from gpid_node.chain.deploy import deploy
 from gpid_node.chain.devchain import DevChain
 from gpid_node.domain import canonical
 from support.builders import SELLER_TRADER_ID, dev_account, key_data_set
+from support.invoice_keys import gpid_of, invoice_key
 
 STALE = "gpid_node/chain/build.json is stale: run ./scripts/compile and commit the result"
 
@@ -88,9 +89,12 @@ def test_the_registry_deploys_and_runs_on_a_chain_of_its_evm_version_and_older(h
         registry = RegistryClient.connect(chain.url, deployment.registry)
         registry.transact(dev_account(0), "bindTrader", dev_account(1).address, SELLER_TRADER_ID)
         data, salt = key_data_set("EVM-1"), b"\x23" * 32
-        registry.transact(dev_account(1), "register", "EVM-1", canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
-        gpid = registry.gpid_for(canonical.trader_key(SELLER_TRADER_ID), "EVM-1")
-        assert gpid == canonical.gpid_of(w3.eth.chain_id, deployment.registry, canonical.invoice_key(canonical.trader_key(SELLER_TRADER_ID), "EVM-1"))
+        seller_key = canonical.trader_key(SELLER_TRADER_ID)
+        key = invoice_key(seller_key, "EVM-1")
+        registry.transact(dev_account(1), "register", key, canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
+        gpid = registry.gpid_for(seller_key, key)
+        assert gpid == gpid_of(registry, seller_key, "EVM-1")
+        assert registry.record_of(gpid).version == 1
 
 
 @pytest.mark.slow

@@ -29,6 +29,7 @@ from gpid_node.services.outbox import MINED, PENDING, Outbox
 from gpid_node.store.database import Store
 from gpid_node.store.tables import OutboxEntry
 from support.builders import SELLER_TRADER_ID, key_data_set
+from support.invoice_keys import invoice_key
 from support.processes import ROOT
 from support.waiting import wait_until
 
@@ -102,7 +103,7 @@ def outbox_of(store: Store, registry: Any, signer: Signer) -> Outbox:
 def record(store: Store, sender: str, number: str) -> int:
     data = key_data_set(number, lines=2)
     salt = os.urandom(32)
-    write = Register(number, canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
+    write = Register(invoice_key(SELLER_KEY, number), canonical.commitments(data, salt).as_tuple(), canonical.encode_payload(data, salt))
     with store.session() as session:
         return Outbox.record(session, sender, write)
 
@@ -115,7 +116,7 @@ def entry(store: Store, entry_id: int) -> OutboxEntry:
 
 
 def on_chain(registry: Any, number: str) -> bool:
-    gpid = registry.client.gpid_for(SELLER_KEY, number)
+    gpid = registry.client.gpid_for(SELLER_KEY, invoice_key(SELLER_KEY, number))
     return registry.client.record_of(gpid).issuer == registry.people.seller.address
 
 

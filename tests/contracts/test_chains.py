@@ -11,6 +11,7 @@ from eth_hash.auto import keccak
 from support.builders import key_data_set
 from support.chains import TEST_CHAIN, anvil_only
 from support.contract_checks import deploy_relay, events, relay_call, reverts
+from support.invoice_keys import invoice_key
 
 from gpid_node.chain.client import RegistryClient
 from gpid_node.chain.deploy import deploy
@@ -28,7 +29,8 @@ def _relayed_registration(registry: Any, number: str) -> tuple[Any, bytes]:
     client.transact(operator, "bindTrader", relay, "EORI:NL123456789")
     data = key_data_set(number, seller_eori="NL123456789")
     payload = canonical.encode_payload(data, SALT)
-    receipt = relay_call(client, operator, relay, "register", number, canonical.commitments(data, SALT).as_tuple(), payload)
+    key = invoice_key(canonical.trader_key("EORI:NL123456789"), number)
+    receipt = relay_call(client, operator, relay, "register", key, canonical.commitments(data, SALT).as_tuple(), payload)
     return receipt, payload
 
 

@@ -195,6 +195,27 @@ def test_an_idle_worker_sends_at_once_when_woken(
     assert not worker.is_alive()
 
 
+def test_after_a_refused_broadcast_a_senders_entries_are_still_mined_in_the_order_recorded(
+    store: Store, registry: Any
+) -> None:
+    # the account sends a transaction behind the outbox's back: its next nonce is refused (nonce too
+    # low), and the sender's later entry must not overtake the refused one with the nonce re-read
+    seller = registry.people.seller
+    outbox = Outbox(store, RegistryClient(registry.client.w3, registry.client.address), Keyring({"seller": seller}),
+                    batch_size=1, poll_s=0.01)  # fmt: skip
+    record(store, seller.address, ["ORDER-0"])
+    outbox.drain(timeout_s=30)  # the outbox now knows the seller's next nonce
+    registry.register(key_data_set("ORDER-ELSEWHERE", lines=2))
+    first, second = record(store, seller.address, ["ORDER-1", "ORDER-2"])
+    for _ in range(100):  # rounds without drain's reconcile, which would re-read the nonce first
+        if not outbox.depth():
+            break
+        outbox.step()
+    rows = {r.id: r for r in entries(store)}
+    assert rows[first].status == rows[second].status == MINED
+    assert rows[first].nonce < rows[second].nonce and rows[first].block_number < rows[second].block_number
+
+
 def test_entry_for_a_key_this_node_does_not_hold_fails_clearly(outbox: Outbox, store: Store, registry: Any) -> None:
     record(store, registry.people.stranger.address, ["NOKEY-1"])
     outbox.step()

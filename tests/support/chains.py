@@ -58,9 +58,11 @@ class HardhatChain(DevChain):
         return ["node", str(hardhat_cli()), "--config", str(HARDHAT_CONFIG), "node",
                 "--hostname", "127.0.0.1", "--port", str(self.port)]  # fmt: skip
 
-    def hardfork(self) -> str:
+    def hardfork_name(self) -> str:
+        """``--hardfork NAME`` in ``extra_args``, else the ``hardfork`` field (DevChain's, from
+        ``GPID_ANVIL_HARDFORK``), else "" (Hardhat's latest)."""
         args = list(self.extra_args)
-        return args[args.index("--hardfork") + 1] if "--hardfork" in args[:-1] else ""
+        return args[args.index("--hardfork") + 1] if "--hardfork" in args[:-1] else (self.hardfork or "")
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GPID_", "HARDHAT_"))}
@@ -70,7 +72,7 @@ class HardhatChain(DevChain):
             GPID_HARDHAT_BLOCK_TIME_MS=str(int((self.block_time_s or 0) * 1000)),
             HARDHAT_DISABLE_TELEMETRY_PROMPT="true",
             GPID_HARDHAT_LOGGING=os.environ.get("GPID_HARDHAT_LOGGING", "0"),
-            GPID_HARDHAT_HARDFORK=self.hardfork(),
+            GPID_HARDHAT_HARDFORK=self.hardfork_name(),
         )
         return env
 
