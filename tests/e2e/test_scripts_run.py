@@ -43,7 +43,11 @@ def readme_walkthrough(api: str, data_dir: Path, scratch: Path) -> str:
     for written, here in {"data/dev-credentials.json": str(data_dir / "dev-credentials.json"),
                           "API=http://127.0.0.1:8080": f"API={api}",
                           "/tmp/registered.json": str(scratch / "registered.json"),
-                          "-o gpid.svg": f"-o {scratch / 'gpid.svg'}"}.items():  # fmt: skip
+                          "-o gpid.svg": f"-o {scratch / 'gpid.svg'}",
+                          "/tmp/events.json": str(scratch / "events.json"),
+                          "/tmp/webhook.json": str(scratch / "webhook.json"),
+                          "disclosure.json": str(scratch / "disclosure.json"),
+                          "-o key-data-sets.csv": f"-o {scratch / 'key-data-sets.csv'}"}.items():  # fmt: skip
         assert written in block, f"the README's walk-through no longer says {written!r}"
         block = block.replace(written, here)
     return block
