@@ -125,24 +125,33 @@ class _NodeCollector(Collector):
 
 
 class _DeliveryCounts(Collector):
-    """``gpid_webhook_deliveries_total`` by outcome, counted in the delivery queue at scrape time."""
+    """The webhook queue, counted once per scrape: ``gpid_webhook_deliveries_pending`` (NaN when the
+    queue cannot be read now) and ``gpid_webhook_deliveries_total`` by outcome."""
 
     def __init__(self, backlog: Callable[[], dict[str, int]]) -> None:
         self.backlog = backlog
 
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, CounterMetricFamily]:
+        return (GaugeMetricFamily("gpid_webhook_deliveries_pending", "Webhook deliveries queued and not yet delivered or dead-lettered"),
+                CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"]))  # fmt: skip
+
     def describe(self) -> Iterable[Metric]:
-        return [CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])]
+        return list(self._families())
 
     def collect(self) -> Iterable[Metric]:
-        family = CounterMetricFamily("gpid_webhook_deliveries", "Webhook delivery attempts by outcome", labels=["outcome"])
+        pending, outcomes = self._families()
         try:
             counts = self.backlog()
+            waiting = float(counts["pending"])
         except Exception as exc:
             log.warning("metrics.gauge_unreadable", gauge="webhook_deliveries", error=repr(exc))
-            return [family]
+            pending.add_metric([], math.nan)
+            return [pending, outcomes]
+        pending.add_metric([], waiting)
         for outcome, key in (("delivered", "delivered"), ("failed", "failed_attempts"), ("dead", "dead")):
-            family.add_metric([outcome], counts.get(key, 0))
-        return [family]
+            outcomes.add_metric([outcome], counts.get(key, 0))
+        return [pending, outcomes]
 
 
 class Metrics:
@@ -182,9 +191,7 @@ class Metrics:
         """The webhook queue, read from the database at scrape time (the engine process delivers):
         ``gpid_webhook_deliveries_pending`` and ``gpid_webhook_deliveries_total{outcome}`` (delivered,
         failed attempts, dead-lettered)."""
-        Gauge("gpid_webhook_deliveries_pending", "Webhook deliveries queued and not yet delivered or dead-lettered",
-              registry=self.registry).set_function(lambda: _read("webhook_backlog", lambda: backlog()["pending"]))  # fmt: skip
-        self.registry.register(_DeliveryCounts(backlog))
+        self.registry.register(_DeliveryCounts(backlog))  # one read of the queue a scrape for all of them
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
