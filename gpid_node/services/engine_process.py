@@ -74,7 +74,7 @@ class EngineSpec:
             encryption_keys=engines.keyring.encryption.private_keys(), batch_size=engines.batch_size,
             confirmations=engines.confirmations, poll_s=engines.poll_s, log_level=settings.log_level,
             log_format=settings.log_format,
-            rpc_options=settings.rpc_options() if hasattr(settings, "rpc_options") else None,
+            rpc_options=settings.rpc_options(),
             remote_signers=engines.keyring.remote_signers(), webhooks=engines.webhooks,
         )  # fmt: skip
 

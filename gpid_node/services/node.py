@@ -138,7 +138,7 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, pa
     url = rpc_url or settings.rpc_url
     if not url:
         raise e.ValidationFailed([e.FieldProblem("GPID_RPC_URL", "set the JSON-RPC endpoint of the chain")])
-    options = settings.rpc_options() if hasattr(settings, "rpc_options") else None  # credentials, TLS files, fallbacks
+    options = settings.rpc_options()  # credentials, TLS files, fallbacks
     client = RegistryClient(connect(url, options=options), deployment.registry, settings.fee_mode)
     store = Store(settings.database)
     store.migrate()
