@@ -10,7 +10,9 @@ first 8 bytes of a hash of the X25519 shared secret of the issuer's and the reci
 (:class:`GrantedKey`, 112 bytes): the contract checks it, and the grantee is named in the event.
 
 The plaintext is the raw-deflated canonical JSON ``{"data": <key data set>, "seed": "0x..", ...}``:
-the seed of the Merkle salts (domain/merkle.py) travels only inside the ciphertext.
+the seed of the Merkle salts (domain/merkle.py) travels only inside the ciphertext, and so does an
+amendment's reason in words (member ``reason``, :data:`REASON_MEMBER`; the ``reason`` argument on
+chain stays empty).
 docs/protocol.md ("Format 2") states the layout, hint, associated data and HPKE ``info``;
 ``contracts/test/vectors.json`` pins them.
 
@@ -47,6 +49,7 @@ SEALED_BYTES = ENC_BYTES + WRAPPED_CIPHERTEXT_BYTES  # HPKE's single-shot output
 RECIPIENT_KEY_BYTES = HINT_BYTES + SEALED_BYTES  # 88, in a registration payload
 GRANTED_KEY_BYTES = KEY_ID_BYTES + SEALED_BYTES  # 112, in a grant
 MAX_WRAPPED_KEYS = 255
+REASON_MEMBER = "reason"  # the plaintext member of an amendment's reason in words
 PAYLOAD_AD_TAG = b"GPID/payload/v2"
 CONTENT_KEY_INFO_TAG = b"GPID/content-key/v2"
 RECIPIENT_HINT_TAG = b"GPID/recipient-hint/v2"
@@ -283,7 +286,8 @@ def decode_payload(payload: bytes) -> EncryptedPayload:
 
 @dataclass(frozen=True)
 class Plaintext:
-    """What a format-2 payload holds: the key data set, the GPID's seed, other members (``source``)."""
+    """What a format-2 payload holds: the key data set, the GPID's seed, other members (``source``,
+    an amendment's ``reason``)."""
 
     data: dict[str, Any]
     seed: bytes

@@ -1,5 +1,10 @@
 """Amendments: a seller changes its key data set by a JSON merge patch, with a reason; the identity
-section never changes (the rules are :mod:`gpid_node.domain.amendment_policy`)."""
+section never changes (the rules are :mod:`gpid_node.domain.amendment_policy`).
+
+The reason code (a category) and the changed sections go on chain for every format (rule 4). The
+reason in words does too for a format-1 (public) key data set; for a format-2 (encrypted) one it
+travels inside the encrypted payload (plaintext member ``reason``) and ``amend`` gets an empty
+reason: a seller's "unit price corrected from 12.40 to 14.10 EUR" is no one else's to read."""
 
 from __future__ import annotations
 
@@ -33,7 +38,8 @@ class Amendments:
         source: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Records the next version (once the index holds the current one); answers what changed.
-        ``source`` (the credit note or corrective invoice it comes from) travels inside a format-2 payload."""
+        ``source`` (the credit note or corrective invoice it comes from) and the reason in words travel
+        inside a format-2 payload."""
         sender = self.context.signer(principal, Action.AMEND)
         problems = policy.request_problems(changes, reason, reason_code)
         if problems:
@@ -54,6 +60,7 @@ class Amendments:
         if current.data is None or (not encrypted and current.salt is None):
             raise e.Conflict(f"{gpid} has no readable current version to amend (integrity problem)")
         data = policy.amended(current.data, changes)
+        said = reason.strip()
         previous = canonical.Commitments.from_tuple(bytes.fromhex(c[2:]) for c in current.commitments)
         if encrypted:
             assert content is not None and content.content_key is not None and content.seed is not None
@@ -63,8 +70,11 @@ class Amendments:
             client = self.context.client
             binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
             # Version N under the GPID's content key and seed; no wrapped keys: its readers hold the key.
+            # The reason in words goes inside it, and an empty one on chain.
+            extra = {payload_crypto.REASON_MEMBER: said, **({} if source is None else {"source": source})}
             payload = payload_crypto.build_payload(data, content.seed, content.content_key, binding, version=current.version + 1,
-                                                   extra=None if source is None else {"source": source})  # fmt: skip
+                                                   extra=extra)  # fmt: skip
+            on_chain = ""
         else:
             assert current.salt is not None
             salt = bytes.fromhex(current.salt.removeprefix("0x"))
@@ -72,7 +82,8 @@ class Amendments:
             if previous.changed_sections(nxt) == 0:
                 raise e.NothingChanged(str(gpid))
             payload = canonical.encode_payload(data, salt)
-        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], reason.strip(), payload)
+            on_chain = said  # a format-1 key data set is public: its reason too
+        write = Amend(gpid, previous.as_tuple(), nxt.as_tuple(), REASON_CODES[reason_code], on_chain, payload)
         submitted = self.submissions.submit(sender, [(write, gpid.hex)])
         result = submitted.results[0]
         return {"gpid": str(gpid), "version": result.get("version", current.version + 1),

@@ -10,7 +10,7 @@ Format 2 (encrypted) payloads are opened with this node's encryption keys (:clas
 a registration's wrapped keys are searched for one of ours by their hints (each of our keys against
 each key the registration's issuer published: payload_crypto.recipient_hint), amendments are
 decrypted with the GPID's content key, an ``AccessGranted`` to one of our accounts opens every version indexed before
-it (:func:`reread`). A payload none of our keys opens is indexed with its public facts only (no
+it, with its reason in words (:func:`reread`). A payload none of our keys opens is indexed with its public facts only (no
 data, integrity not claimed as failed); a wrapped key of ours that does not open, a ciphertext that
 does not decrypt or a plaintext that does not match the commitments is an integrity failure.
 """
@@ -43,6 +43,7 @@ from gpid_node.services.index_rows import (
     current_state,
     customs_row,
     delegate_row,
+    encrypted_reason,
     encryption_key_row,
     grant_row,
     hex_of,
@@ -425,7 +426,8 @@ def _map_amendment(session: Session, work: BlockRows, event: Event, block: Block
         check = check.adding([f"version {number - 1} is not in the index"])
     elif check.data is not None:
         check = check.adding(amendment_problems(check.data, previous["data"], number - 1))
-    row = amendment_row(event, block, check, None if previous is None else previous["data"])
+    encrypted = int(kds_state.get("format") or 1) == ENCRYPTED
+    row = amendment_row(event, block, check, None if previous is None else previous["data"], encrypted)
     if not check.ok:
         log.warning("indexer.integrity_failure", gpid=gpid, version=number, problem=check.problem)
     work.versions.append(row)
@@ -544,6 +546,8 @@ def reread(session: Session, keys: ContentKeys, gpid: str, content_key: bytes | 
             fields = changed_fields(previous["data"], check.data) if previous and previous["data"] is not None and check.data is not None else []
         values = {"data": check.data, "salt": None if check.salt is None else hex_of(check.salt), "integrity_ok": check.ok,
                   "integrity_problem": check.problem, "changed_fields": fields}  # fmt: skip
+        if number > 1:
+            values["reason"] = encrypted_reason(check, version["chain_reason"])
         index_writes.update_version(session, gpid, number, values)
         row = {**version, **values}
         rows.append(row)

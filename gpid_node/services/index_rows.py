@@ -12,6 +12,11 @@ Choices worth knowing (the module notes of :mod:`gpid_node.services.indexer` say
 
 * Version 1 has ``changed_sections`` 15 (every section is new) and ``changed_fields`` ``[]``.
 * Times are the block's timestamp, UTC.
+* An amendment's reason in words: a format-1 version's is its event's; a format-2 version's is the
+  one inside its payload (member ``reason``), or its event's when the payload carries none (written
+  before reasons moved inside), and None when this node cannot read the version (like its data).
+  The event's text of a format-2 version is kept apart (``chain_reason``) so that a content key
+  learnt later (a grant) shows it (:func:`encrypted_reason`).
 * A ``TraderUnbound`` row has ``trader_id`` None (the event carries only the key).
 """
 
@@ -26,7 +31,7 @@ from typing import Any
 from gpid_node.chain.abi import Event
 from gpid_node.chain.client import Header
 from gpid_node.domain import canonical, merkle, payload_crypto
-from gpid_node.domain.amendment_policy import changed_fields
+from gpid_node.domain.amendment_policy import MAX_REASON_BYTES, changed_fields
 from gpid_node.domain.codes import DIRECTION_NAMES, OUTCOME_NAMES
 from gpid_node.domain.gpid import GPID
 
@@ -40,6 +45,7 @@ __all__ = [
     "current_state",
     "customs_row",
     "delegate_row",
+    "encrypted_reason",
     "encryption_key_row",
     "grant_row",
     "hex_of",
@@ -48,6 +54,7 @@ __all__ = [
     "mandate_row",
     "party_fields",
     "payload_format",
+    "reason_in",
     "registration_problems",
     "registration_rows",
     "seller_trader_id_of",
@@ -133,11 +140,13 @@ def _trader_id(trader_id: Any) -> str | None:
 
 @dataclass(frozen=True)
 class PayloadCheck:
-    """A payload read and checked: its data and salt (None when unreadable) and every problem found."""
+    """A payload read and checked: its data and salt (None when unreadable), every problem found,
+    and the reason in words a format-2 payload carries (None when it carries none)."""
 
     data: dict[str, Any] | None
     salt: bytes | None
     problems: tuple[str, ...] = ()
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -178,6 +187,26 @@ def payload_format(payload: bytes) -> int:
     return payload[0] if payload else 0
 
 
+def reason_in(plaintext: payload_crypto.Plaintext) -> tuple[str | None, tuple[str, ...]]:
+    """The reason in words a format-2 plaintext carries (member ``reason``), None when it carries
+    none; a problem when it is not a text of at most MAX_REASON_BYTES bytes (what ``amend`` bounds)."""
+    given = plaintext.extra.get(payload_crypto.REASON_MEMBER)
+    if given is None:
+        return None, ()
+    if not isinstance(given, str) or len(given.encode("utf-8", errors="replace")) > MAX_REASON_BYTES:
+        return None, (f"the payload's reason is not a text of at most {MAX_REASON_BYTES} bytes",)
+    return _clean(given), ()
+
+
+def encrypted_reason(check: PayloadCheck, said: str | None) -> str | None:
+    """The reason in words of a format-2 version: the one inside its payload, else ``said`` (its
+    event's, for an amendment written before reasons moved inside the payload); None when this node
+    cannot read the version, as for its data."""
+    if check.data is None:
+        return None
+    return check.reason if check.reason is not None else said or None
+
+
 def check_encrypted_payload(
     payload: bytes, committed: Sequence[bytes], content_key: bytes, binding: payload_crypto.Binding, version: int
 ) -> PayloadCheck:
@@ -187,17 +216,17 @@ def check_encrypted_payload(
         read = payload_crypto.read_payload(bytes(payload), content_key, binding, version)
     except (canonical.PayloadError, ValueError) as exc:
         return PayloadCheck(None, None, (f"the payload cannot be read: {exc}",))
+    reason, problems = reason_in(read)
     try:
         computed = merkle.commitments_v2(read.data, read.seed).as_tuple()
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-        return PayloadCheck(read.data, read.seed, (f"the payload is not a key data set ({detail}), so it cannot be checked",))
+        problems += (f"the payload is not a key data set ({detail}), so it cannot be checked",)
+        return PayloadCheck(read.data, read.seed, problems, reason)
     differing = [name for name, ours, theirs in zip(_COMMITMENT_PARTS, computed, committed, strict=True) if ours != bytes(theirs)]
     if differing:
-        return PayloadCheck(
-            read.data, read.seed, (f"the decrypted payload does not match the commitments on chain (differing: {', '.join(differing)})",)
-        )
-    return PayloadCheck(read.data, read.seed)
+        problems += (f"the decrypted payload does not match the commitments on chain (differing: {', '.join(differing)})",)
+    return PayloadCheck(read.data, read.seed, problems, reason)
 
 
 def registration_problems(
@@ -302,22 +331,28 @@ def registration_rows(
         "author": a["issuer"],
         "reason_code": 0,
         "reason": None,
+        "chain_reason": None,
         "changed_sections": canonical.ALL_SECTIONS,
         "changed_fields": [],
     }
     return kds, version
 
 
-def amendment_row(event: Event, block: BlockRef, check: PayloadCheck, previous_data: dict[str, Any] | None) -> dict[str, Any]:
-    """``KeyDataSetAmended`` -> its ``versions`` row (``check`` already holds the amendment problems)."""
+def amendment_row(
+    event: Event, block: BlockRef, check: PayloadCheck, previous_data: dict[str, Any] | None, encrypted: bool = False
+) -> dict[str, Any]:
+    """``KeyDataSetAmended`` -> its ``versions`` row (``check`` already holds the amendment problems);
+    ``encrypted`` for a version of a format-2 key data set (its reason, see the module's notes)."""
     a = event.args
     fields = changed_fields(previous_data, check.data) if previous_data is not None and check.data is not None else []
+    said = _clean(a["reason"])
     return {
         **_version_row(event, block, check, a["commitments"]),
         "version": int(a["version"]),
         "author": a["author"],
         "reason_code": int(a["reasonCode"]),
-        "reason": _clean(a["reason"]),
+        "reason": encrypted_reason(check, said) if encrypted else said,
+        "chain_reason": (said or None) if encrypted else None,
         "changed_sections": int(a["changedSections"]),
         "changed_fields": fields,
     }

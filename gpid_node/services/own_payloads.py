@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gpid_node.chain.writes import Amend, Register
 from gpid_node.domain import payload_crypto
 from gpid_node.domain.canonical import PayloadError
-from gpid_node.services.index_rows import PayloadCheck
+from gpid_node.services.index_rows import PayloadCheck, reason_in
 from gpid_node.store import submissions
 
 __all__ = ["KeyFinder", "is_own", "own_amendment", "own_registration"]
@@ -64,11 +64,13 @@ def own_amendment(
     session: Session, gpid_hex: str, payload: bytes, committed: Sequence[bytes], content_key: bytes,
     binding: payload_crypto.Binding, version: int,
 ) -> PayloadCheck | None:  # fmt: skip
-    """An amendment this node wrote, read without the Merkle check (None when it is not ours)."""
+    """An amendment this node wrote, read without the Merkle check, with the reason inside it (None
+    when it is not ours)."""
     if not is_own(session, Amend.kind, gpid_hex, payload, committed):
         return None
     try:
         read = payload_crypto.read_payload(bytes(payload), content_key, binding, version)
     except (PayloadError, ValueError):
         return None
-    return PayloadCheck(read.data, read.seed)
+    reason, problems = reason_in(read)
+    return PayloadCheck(read.data, read.seed, problems, reason)

@@ -81,7 +81,7 @@ _STORED_SET = select(
 _VERSIONS_OF = (
     select(
         _VERSIONS.c.gpid, _VERSIONS.c.version, _VERSIONS.c.time, _VERSIONS.c.data, _VERSIONS.c.salt, _VERSIONS.c.commitments,
-        _VERSIONS.c.integrity_ok, _VERSIONS.c.integrity_problem, _VERSIONS.c.payload,
+        _VERSIONS.c.integrity_ok, _VERSIONS.c.integrity_problem, _VERSIONS.c.payload, _VERSIONS.c.chain_reason,
     )
     .where(_VERSIONS.c.gpid == bindparam("gpid"))
     .order_by(_VERSIONS.c.version)
@@ -138,7 +138,8 @@ def stored_set(session: Session, gpid: str) -> dict[str, Any] | None:
 
 
 def versions_of(session: Session, gpid: str) -> list[dict[str, Any]]:
-    """Every stored version of a key data set, oldest first, with its payload (to open it again)."""
+    """Every stored version of a key data set, oldest first, with its payload and its event's reason
+    (to open it again)."""
     return [dict(row) for row in session.execute(_VERSIONS_OF, {"gpid": gpid}).mappings()]
 
 
@@ -285,5 +286,5 @@ def update_key_data_set(session: Session, gpid: str, values: dict[str, Any]) -> 
 
 
 def update_version(session: Session, gpid: str, version: int, values: dict[str, Any]) -> None:
-    """Sets a stored version's data and integrity (a content key learnt later opened it)."""
+    """Sets a stored version's data, integrity and reason (a content key learnt later opened it)."""
     session.execute(update(_VERSIONS).where(_VERSIONS.c.gpid == gpid, _VERSIONS.c.version == version).values(values))

@@ -132,6 +132,10 @@ class VersionRow(Base):
     # The format-2 payload as the chain carries it, kept so that a content key learnt later (a
     # grant) opens versions indexed before it; None for format 1 (its data is in ``data``).
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A format-2 version's reason in words as its event carried it (an amendment written before the
+    # reason moved inside the payload; None when empty), kept for the same reason: ``reason`` holds
+    # it (or the payload's) only while this node can read the version.
+    chain_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DeclarationLinkRow(Base):

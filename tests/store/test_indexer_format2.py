@@ -84,9 +84,12 @@ def register2(
     return Encrypted(gpid, binding, content_key, SEED, [data])
 
 
-def amend2(registry: Any, kds: Encrypted, after: dict[str, Any], reason: str = "price corrected") -> None:
+def amend2(registry: Any, kds: Encrypted, after: dict[str, Any], reason: str = "price corrected", inside: str | None = None) -> None:
+    """Amends ``kds`` to ``after`` with ``reason`` on chain and, when given, ``inside`` as the reason
+    inside the payload (as the node writes it; without, as it wrote amendments before)."""
     version = len(kds.versions) + 1
-    payload = payload_crypto.build_payload(after, kds.seed, kds.content_key, kds.binding, version)
+    extra = None if inside is None else {payload_crypto.REASON_MEMBER: inside}
+    payload = payload_crypto.build_payload(after, kds.seed, kds.content_key, kds.binding, version, extra=extra)
     before = merkle.commitments_v2(kds.versions[-1], kds.seed).as_tuple()
     registry.client.transact(
         registry.people.seller, "amend", kds.gpid.raw, before, merkle.commitments_v2(after, kds.seed).as_tuple(), 2, reason, payload
@@ -282,6 +285,79 @@ def test_a_rotated_key_keeps_old_versions_readable(registry: Any, store: Store) 
         assert [(k.account, k.key_id, k.public_key) for k in keys] == [
             (seller.address, "0x" + pair.key_id.hex(), "0x" + pair.public_bytes.hex()) for pair in (old, new)
         ]
+
+
+# ------------------------------------------------------------------ reasons in words
+
+
+def reasons(store: Store, gpid: GPID) -> list[tuple[str | None, str | None]]:
+    """(reason, chain_reason) of every version, oldest first."""
+    return [(v.reason, v.chain_reason) for v in stored(store, gpid)[1]]
+
+
+def test_a_reader_gets_the_reason_inside_the_payload_or_an_older_amendments_on_chain_and_a_node_without_the_key_none(
+    registry: Any, make_store: Callable[[], Store]
+) -> None:
+    seller, customs = registry.people.seller, registry.people.customs
+    seller_key, customs_key = EncryptionKeyPair.generate(), EncryptionKeyPair.generate()
+    v1 = key_data_set(invoice_number="WHY-1")
+    kds = register2(registry, v1, [(seller.address, seller_key), (customs.address, customs_key)])
+    v2 = amended(v1, **{"goods.0.value": "14.10"})
+    amend2(registry, kds, v2, reason="", inside="unit price corrected from 12.40 to 14.10 EUR")
+    v3 = amended(v2, **{"goods.0.value": "15.00"})
+    amend2(registry, kds, v3, reason="price corrected before reasons went inside")  # an amendment written before
+
+    reader = make_store()
+    indexer(registry, reader, EncryptionKeyring({customs.address: [customs_key]})).sync()
+    assert reasons(reader, kds.gpid) == [
+        (None, None),
+        ("unit price corrected from 12.40 to 14.10 EUR", None),
+        ("price corrected before reasons went inside", "price corrected before reasons went inside"),
+    ]
+    assert [v.reason_code for v in stored(reader, kds.gpid)[1]] == [0, 2, 2], "the reason code stays public"
+
+    for keyring in (EncryptionKeyring({registry.people.stranger.address: [EncryptionKeyPair.generate()]}), None):
+        keyless = make_store()
+        indexer(registry, keyless, keyring).sync()
+        assert reasons(keyless, kds.gpid) == [(None, None), (None, None), (None, "price corrected before reasons went inside")]
+        assert [v.reason_code for v in stored(keyless, kds.gpid)[1]] == [0, 2, 2]
+
+
+def test_a_reason_inside_the_payload_that_is_not_a_text_of_at_most_500_bytes_is_an_integrity_failure(registry: Any, store: Store) -> None:
+    seller = registry.people.seller
+    key = EncryptionKeyPair.generate()
+    v1 = key_data_set(invoice_number="WHY-LONG")
+    kds = register2(registry, v1, [(seller.address, key)])
+    amend2(registry, kds, amended(v1, **{"goods.0.value": "1.00"}), reason="", inside="é" * 251)  # 502 bytes
+    indexer(registry, store, EncryptionKeyring({seller.address: [key]})).sync()
+    row, (_, second) = stored(store, kds.gpid)
+    assert not second.integrity_ok and not row.integrity_ok and second.reason is None
+    assert "the payload's reason is not a text of at most 500 bytes" in (second.integrity_problem or "")
+
+
+def test_a_grant_fills_in_the_reasons_of_the_earlier_versions(registry: Any, store: Store) -> None:
+    people = registry.people
+    broker_key = EncryptionKeyPair.generate()
+    publish(registry, people.broker, broker_key)
+    v1 = key_data_set(invoice_number="WHY-GRANT")
+    kds = register2(registry, v1, [(people.seller.address, EncryptionKeyPair.generate())])
+    v2 = amended(v1, **{"goods.0.value": "2.00"})
+    amend2(registry, kds, v2, reason="written before: on chain")
+    v3 = amended(v2, **{"goods.0.value": "3.00"})
+    amend2(registry, kds, v3, reason="", inside="credit note CN-7 of 2026-12-01")
+    broker_node = indexer(registry, store, EncryptionKeyring({people.broker.address: [broker_key]}))
+    broker_node.sync()
+    assert reasons(store, kds.gpid) == [(None, None), (None, "written before: on chain"), (None, None)]
+
+    grant(registry, kds, people.broker.address, broker_key)
+    broker_node.sync()
+    assert reasons(store, kds.gpid) == [
+        (None, None), ("written before: on chain", "written before: on chain"), ("credit note CN-7 of 2026-12-01", None)
+    ]
+    v4 = amended(v3, **{"goods.0.value": "4.00"})
+    amend2(registry, kds, v4, reason="", inside="after the grant")
+    broker_node.sync()
+    assert reasons(store, kds.gpid)[-1] == ("after the grant", None)
 
 
 # ------------------------------------------------------------------ the new tables
