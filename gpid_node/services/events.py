@@ -6,7 +6,8 @@ the event's log position on chain, ``<block>-<log index>``. The feed is paged by
 (``after``); ``next`` is the cursor to ask with next (the last event's id, or ``after`` itself when
 nothing newer is indexed yet). Who may read what is the one read rule (``domain/access.py``, as SQL in
 ``store/queries.visible_filter``); ``data`` holds the event's public facts, plus what changed in a
-version when the caller sees data (not the operator, and only where this node holds the data).
+version (and its reason in words) when the caller sees data (not the operator, and only where this
+node holds the data).
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def caller_of(principal: Principal) -> Caller:
 def item_of(event: IndexedEvent, principal: Principal) -> dict[str, Any]:
     """One event as the feed and the webhooks give it to ``principal`` (who may read its GPID)."""
     data = dict(event.facts)
-    if "changed_fields" in data and not (sees_data(principal) and event.readable):
-        data["changed_fields"] = None
+    if not (sees_data(principal) and event.readable):
+        for confidential in ("changed_fields", "reason"):  # a version's: what changed, and why in words
+            if confidential in data:
+                data[confidential] = None
     return {"id": event_id(event.block, event.log_index), "type": event.type, "gpid": event.gpid, "version": event.version,
             "block": event.block, "time": iso(event.time), "data": data}  # fmt: skip
 

@@ -4,7 +4,8 @@ digest the registry holds for it.
 A key data set the caller may not read is "unknown", never "forbidden" (its existence does not
 leak); who may read what is :func:`gpid_node.domain.access.may_read`. A caller who may read it gets
 its public facts only (``data`` null, ``readable`` false) when its role sees no data (the
-operator) or when this node holds no key that opens it (format 2).
+operator) or when this node holds no key that opens it (format 2); so does an amendment's reason in
+words (null), while its reason code and changed sections are public facts.
 """
 
 from __future__ import annotations
@@ -338,7 +339,7 @@ class Reads:
         return {
             "gpid": str(gpid),
             "versions": [
-                {"version": v.version, "author": v.author, "time": iso(v.time), "reason": v.reason,
+                {"version": v.version, "author": v.author, "time": iso(v.time), "reason": v.reason if shown else None,
                  "reason_code": v.reason_code, "changed_fields": v.changed_fields if shown else None,
                  "changed_sections": v.changed_sections, "transaction": v.transaction_hash,
                  "block": v.block_number, "integrity_ok": v.integrity_ok}

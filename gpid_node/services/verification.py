@@ -19,7 +19,7 @@ from gpid_node.domain.gpid import GPID
 from gpid_node.domain.payload_crypto import PAYLOAD_FORMAT_ENCRYPTED
 from gpid_node.domain.times import as_utc
 from gpid_node.services.context import Context
-from gpid_node.services.reads import Reads, visible
+from gpid_node.services.reads import Reads, shows_data, visible
 from gpid_node.services.submission import Submissions
 from gpid_node.store import access_queries, queries
 
@@ -72,6 +72,7 @@ class Verifications:
                 return None
             versions = queries.versions(session, gpid.hex)
             links = queries.links_for(session, gpid.hex)
+            shown = shows_data(row, principal)  # the reasons in words with the data
         current = versions[-1]
         proof = self.reads.integrity(gpid, current)
         verified = all(self.reads.proven(gpid, v) for v in versions[:-1])  # Customs may compare with an older one
@@ -83,7 +84,7 @@ class Verifications:
             gpid=str(gpid),
             integrity_verified=verified,
             versions=[
-                verification.VersionRecord(version=v.version, time=as_utc(v.time), author=v.author, reason=v.reason,
+                verification.VersionRecord(version=v.version, time=as_utc(v.time), author=v.author, reason=v.reason if shown else None,
                                            changed_fields=list(v.changed_fields or []), data=v.data or {})
                 for v in versions
             ],
