@@ -4,7 +4,8 @@
 of them, the raw transactions (``eth_getTransactionByHash`` input) and every log of their blocks
 (``eth_getLogs`` data and topics), is searched byte by byte, raw and in every raw-deflate, zlib and
 gzip inflation of any substring that inflates, for the buyer's name, a goods description, a value,
-the buyer's trader ID and its unsalted trader key (as bytes, as hex text and as UTF-16): none is
+the amendment's reason in words, the buyer's trader ID and its unsalted trader key (as bytes, as
+hex text and as UTF-16): none is
 found; nor the invoice number, as written, in normal form, or hashed as a registry before invoice
 keys hashed it (a dictionary attack with the seller's trader ID would test exactly those). The same
 search finds each of them in a format-1 payload (the search is not blind), and what docs/security.md
@@ -154,9 +155,12 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
 
     next_second()
     goods = [dict(data["goods"][0], value="17999.00", description=f"Precision spindle {tag}, 24 kW, with cooling")]
+    reason = f"unit price corrected from 18450.00 to 17999.00 EUR, credit note {tag}-CN"
     amended = api.client.post(f"/v1/key-data-sets/{gpid}/amendments", headers=api.auth(SELLER),
-                              json={"changes": {"goods": goods}, "reason": "credit note", "reason_code": "price"})  # fmt: skip
+                              json={"changes": {"goods": goods}, "reason": reason, "reason_code": "price"})  # fmt: skip
     assert amended.status_code == 201, amended.text
+    history = api.client.get(f"/v1/key-data-sets/{gpid}/history", headers=api.auth(SELLER)).json()
+    assert history["versions"][1]["reason"] == reason, "the seller reads its reason back"
     grantee = api.participants[IMPORT_BROKER]["account"]
     granted = api.client.post(f"/v1/key-data-sets/{gpid}/grants", headers=api.auth(SELLER),
                               json={"grantee": grantee, "reason": f"import declaration for {data['buyer']['name']}"})  # fmt: skip
@@ -174,6 +178,8 @@ def test_a_registration_an_amendment_and_a_grant_put_no_plaintext_on_chain(api: 
         "unique tag": tag,
         "value": "18450.00",
         "amended value": "17999.00",
+        "amendment reason": reason,
+        "amendment reason's credit note": f"{tag}-CN",
         "net mass": data["goods"][0]["net_mass_kg"],
         "buyer trader ID": buyer_trader_id,
         "buyer EORI": data["buyer"]["trader_id"]["value"],
