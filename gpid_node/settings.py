@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, description="URL clients use to reach this node (QR codes)")
     max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="largest request body accepted")
     batch_size: int = Field(50, ge=1, le=200, description="registrations gathered into one transaction")
+    import_workers: int | None = Field(
+        None, ge=0, le=64, description="worker processes that seal the rows of a large import (0: none; default: 1 on two or three CPUs, one per CPU but one, at most 4, beyond)"
+    )
     write_timeout_s: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False, description="how long a write waits for its block before 202")
     poll_interval_s: float = Field(
         0.05, gt=0, le=10, allow_inf_nan=False, description="how often the indexer looks for new blocks and the outbox for receipts of what it sent"

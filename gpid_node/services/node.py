@@ -53,6 +53,7 @@ class Node:
         public_url: str | None = None,
         payload_format: int = 2,
         webhooks: WebhookConfig | None = None,
+        import_workers: int | None = None,
     ) -> None:
         self.deployment = deployment
         self.confirmations = confirmations
@@ -63,7 +64,7 @@ class Node:
                                write_timeout_s=write_timeout_s, poll_s=poll_s)  # fmt: skip
         self.submissions = Submissions(self.context)
         self.reads = Reads(self.context)
-        self.registration = Registration(self.context, self.submissions, payload_format=payload_format)
+        self.registration = Registration(self.context, self.submissions, payload_format=payload_format, import_workers=import_workers)
         self.amendments = Amendments(self.context, self.reads, self.submissions)
         self.declarations = Declarations(self.context, self.reads, self.submissions)
         self.verifications = Verifications(self.context, self.reads, self.submissions)
@@ -146,5 +147,5 @@ def open_node(settings: Any, keyring: Keyring, *, rpc_url: str | None = None, pa
         store=store, client=client, keyring=keyring, deployment=deployment, batch_size=settings.batch_size,
         confirmations=settings.confirmations, write_timeout_s=settings.write_timeout_s,
         poll_s=settings.poll_interval_s, public_url=settings.public_url, payload_format=payload_format,
-        webhooks=WebhookConfig.of(settings),
+        webhooks=WebhookConfig.of(settings), import_workers=settings.import_workers,
     )  # fmt: skip

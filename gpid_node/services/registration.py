@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
+
 from gpid_node.chain.writes import Register
-from gpid_node.domain import canonical, merkle, payload_crypto
+from gpid_node.domain import canonical, payload_crypto, sealing
 from gpid_node.domain import errors as e
 from gpid_node.domain.access import Action, Principal
 from gpid_node.domain.encryption_keys import EncryptionKeyPair, key_id
 from gpid_node.domain.gpid import GPID
-from gpid_node.domain.model import parse_key_data_set
 from gpid_node.services.context import UNBOUND, Context
 from gpid_node.services.importing import SourceRecord
 from gpid_node.services.outbox import Outbox
@@ -24,12 +30,18 @@ from gpid_node.services.submission import Submissions
 from gpid_node.store import access_queries, submissions
 from gpid_node.store.tables import MINED
 
-PLAIN, ENCRYPTED = 1, payload_crypto.PAYLOAD_FORMAT_ENCRYPTED
-SECRETS_REMEMBERED = 10_000  # shared secrets of (seller key, recipient key) pairs kept in memory
+log = structlog.get_logger("gpid.registration")
 
-# The recipients (account, published public key) of a registration besides its seller, per
-# (buyer trader ID, seller country, buyer country): looked up once per import, not once per row.
-RecipientCache = dict[tuple[str, str | None, str | None], list[tuple[str, bytes]]]
+PLAIN, ENCRYPTED = sealing.PLAIN, sealing.ENCRYPTED
+SECRETS_REMEMBERED = 10_000
+SEAL_HERE_ROWS = 200  # an import of more rows seals the others in worker processes
+SEAL_CHUNK = 50  # rows a worker seals in one task
+SEAL_CHUNKS_AHEAD = 3  # tasks queued per worker  # shared secrets of (seller key, recipient key) pairs kept in memory
+
+# The recipients of a registration (with their hint secrets), per kind of registration
+# (sealing.RecipientsKey: buyer trader ID, seller country, buyer country): looked up once per
+# import, and between single registrations until a rights event reaches the chain.
+RecipientCache = dict[sealing.RecipientsKey, tuple[sealing.Recipient, ...]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,17 @@ class Prepared:
     data: dict[str, Any]
     gpid: GPID
     request: Register
+
+
+def _prepared(sealed: sealing.Sealed) -> Prepared:
+    return Prepared(sealed.data, sealed.gpid, Register(sealed.invoice_key, sealed.commitments, sealed.payload))
+
+
+def default_import_workers() -> int:
+    """Worker processes that seal an import's rows: none on one CPU; one on two or three (this
+    process records, sends and indexes meanwhile); one per CPU but one, at most four, beyond."""
+    cpus = os.cpu_count() or 1
+    return 0 if cpus < 2 else 1 if cpus < 4 else min(4, cpus - 1)
 
 
 @dataclass
@@ -64,12 +87,15 @@ class ImportReport:
 class Registration:
     """Registers key data sets for the seller the caller's account is bound to."""
 
-    def __init__(self, context: Context, submissions: Submissions, payload_format: int = ENCRYPTED) -> None:
+    def __init__(
+        self, context: Context, submissions: Submissions, payload_format: int = ENCRYPTED, import_workers: int | None = None
+    ) -> None:
         if payload_format not in (PLAIN, ENCRYPTED):
             raise ValueError(f"payload format {payload_format} is neither 1 (plain) nor 2 (encrypted)")
         self.context = context
         self.submissions = submissions
         self.payload_format = payload_format
+        self.import_workers = default_import_workers() if import_workers is None else max(0, import_workers)
         # Recipients remembered between single registrations, per seller account, while no rights
         # event (keys, Customs, bindings, mandates) has reached the chain since block _recipients_block.
         self._recipients: dict[str, RecipientCache] = {}
@@ -101,13 +127,13 @@ class Registration:
             self._recipients_block = max(self._recipients_block, position.block)
             return self._recipients.setdefault(sender, {})
 
-    def recipients(self, sender: str, data: dict[str, Any], cache: RecipientCache | None = None) -> list[tuple[str, bytes]]:
+    def recipients(self, sender: str, data: dict[str, Any]) -> list[tuple[str, bytes]]:
         """Who receives the content key (account, X25519 public key): the seller's account with its
         issuing key (:meth:`issuing_key`), then every account bound now to the buyer's trader ID,
         every Customs account of the seller's and of the buyer's country, and every agent holding an
         active mandate of the seller's trader, each with the key it published on chain (the index
         mirrors it); a recipient without a published key is skipped. One key id once."""
-        return self._chosen(sender, self._recipients_of(sender, data, cache))[1]
+        return self._chosen(sender, self._other_recipients(sender, *sealing.recipients_key(data)))[1]
 
     def _chosen(self, sender: str, found: list[tuple[str, bytes]]) -> tuple[EncryptionKeyPair, list[tuple[str, bytes]]]:
         """The seller's issuing key and the recipients (:meth:`recipients`) of what the index ``found``."""
@@ -149,19 +175,6 @@ class Registration:
             )
         return issuing
 
-    def _recipients_of(self, sender: str, data: dict[str, Any], cache: RecipientCache | None) -> list[tuple[str, bytes]]:
-        """The sender and the other recipients with their published keys, looked up once per ``cache`` key."""
-        buyer_id = canonical.trader_id_text(data["buyer"]["trader_id"])
-        seller_country = ((data.get("seller") or {}).get("address") or {}).get("country")
-        buyer_country = ((data.get("buyer") or {}).get("address") or {}).get("country")
-        key = (buyer_id, seller_country, buyer_country)
-        found = None if cache is None else cache.get(key)
-        if found is None:
-            found = self._other_recipients(sender, buyer_id, seller_country, buyer_country)
-            if cache is not None:
-                cache[key] = found
-        return found
-
     def _other_recipients(
         self, sender: str, buyer_id: str, seller_country: str | None, buyer_country: str | None
     ) -> list[tuple[str, bytes]]:
@@ -176,60 +189,54 @@ class Registration:
         ordered = list(dict.fromkeys(accounts))
         return [(a, keys[a].public_key) for a in ordered if a in keys]
 
-    def prepare(
-        self, raw: Any, sender: str, *, today: Any = None, cache: RecipientCache | None = None, source: dict[str, str] | None = None
-    ) -> Prepared:
-        """Validates and normalises a key data set, derives its GPID and commits to it: format 2 (the
-        default) encrypts it under a new content key wrapped for its recipients (looked up in the
-        index, once per ``cache`` key within an import), format 1 salts it in the clear. No other I/O
-        but a view (the sender's trader key, remembered). ``source`` (the e-invoice it was derived
-        from: syntax, customization, SHA-256) travels inside a format-2 payload; format 1 keeps none."""
-        data = parse_key_data_set(raw, today=today).model_dump(mode="json")
-        seller_id = canonical.trader_id_text(data["seller"]["trader_id"])
+    def _recipients_for(self, sender: str, key: sealing.RecipientsKey) -> tuple[sealing.Recipient, ...]:
+        """The recipients of a registration by ``sender`` of the kind ``key`` names, each with the
+        secret of its hint; a recipient whose published key is of low order (published by mistake or
+        malice) gets no wrapped key."""
+        issuer, chosen = self._chosen(sender, self._other_recipients(sender, *key))
+        return tuple(
+            sealing.Recipient(account, public_key, secret)
+            for account, public_key in chosen
+            if (secret := self._shared_secret(issuer, public_key)) is not None
+        )
+
+    def _sealer(self, sender: str, cache: RecipientCache | None) -> tuple[sealing.Sealer, Callable[[sealing.RecipientsKey], Any]]:
+        """The sealer of ``sender``'s registrations (the recipients remembered in ``cache``), and the
+        lookup that adds a kind of registration's recipients to ``cache``. No I/O but a view (the
+        sender's trader key, remembered) and, the first time, the trader's secret."""
         bound = self.context.trader_key_of(sender)
         if bound == UNBOUND:
             raise e.TraderNotBound(sender)
-        if bound != canonical.trader_key(seller_id):
-            raise e.ValidationFailed(
-                [e.FieldProblem("seller.trader_id", f"this account is not bound to {seller_id}; it registers only for its own trader ID")]
-            )
-        invoice_key = self.invoice_key(bound, data["invoice"]["number"])
         client = self.context.client
-        gpid = canonical.gpid_of_invoice(client.chain_id, client.address, bound, invoice_key)
-        if self.payload_format == ENCRYPTED:
-            return Prepared(data, gpid, self._encrypted(data, gpid, invoice_key, sender, cache, source))
-        salt = os.urandom(canonical.SALT_BYTES)
-        commitments = canonical.commitments(data, salt)
-        return Prepared(data, gpid, Register(invoice_key, commitments.as_tuple(), canonical.encode_payload(data, salt)))
+        recipients: RecipientCache = {} if cache is None else cache
+        sealer = sealing.Sealer(self.payload_format, client.chain_id, client.address, bound,
+                                self.context.keyring.traders.ensure(bound), recipients)  # fmt: skip
+
+        def lookup(key: sealing.RecipientsKey) -> tuple[sealing.Recipient, ...]:
+            found = recipients.get(key)
+            if found is None:
+                found = recipients[key] = self._recipients_for(sender, key)
+            return found
+
+        return sealer, lookup
+
+    def prepare(
+        self, raw: Any, sender: str, *, today: Any = None, cache: RecipientCache | None = None, source: dict[str, str] | None = None
+    ) -> Prepared:
+        """Validates and normalises a key data set, derives its GPID and commits to it
+        (domain/sealing.py): format 2 (the default) encrypts it under a new content key wrapped for
+        its recipients (looked up in the index, once per ``cache`` key), format 1 salts it in the
+        clear. ``source`` (the e-invoice it was derived from: syntax, customization, SHA-256) travels
+        inside a format-2 payload; format 1 keeps none."""
+        sealer, lookup = self._sealer(sender, cache)
+        return _prepared(sealing.seal(raw, sealer, today=today, source=source, lookup=lookup))
 
     def invoice_key(self, seller_trader_key: bytes, invoice_number: str) -> bytes:
         """The invoice key a registration of ``invoice_number`` by the seller trader sends (rule 1):
         the HMAC of its normal form under the trader's secret, which this node creates the first
         time it registers for the trader (or at the trader's onboarding here) and keeps in its
         keystore. The normal form is checked here: the contract no longer sees the number."""
-        number = canonical.normal_identifier(invoice_number)
-        if not canonical.is_normal_identifier(number):
-            raise e.ValidationFailed([e.FieldProblem("invoice.number", "the invoice number has no normal form the registry can key")])
-        return canonical.invoice_key(self.context.keyring.traders.ensure(seller_trader_key), number)
-
-    def _encrypted(
-        self, data: dict[str, Any], gpid: GPID, invoice_key: bytes, sender: str, cache: RecipientCache | None,
-        source: dict[str, str] | None = None,
-    ) -> Register:  # fmt: skip
-        """The format-2 registration: a new content key and seed for the GPID, the Merkle commitments,
-        the content key wrapped for each recipient, the data encrypted as version 1."""
-        content_key, seed = payload_crypto.new_content_key(), payload_crypto.new_seed()
-        client = self.context.client
-        binding = payload_crypto.Binding(client.chain_id, client.address, gpid)
-        issuer, recipients = self._chosen(sender, self._recipients_of(sender, data, cache))
-        wrapped = []
-        for account, public_key in recipients:
-            secret = self._shared_secret(issuer, public_key)
-            if secret is not None:
-                wrapped.append(payload_crypto.wrap_for_recipient(content_key, secret, public_key, account, binding))
-        payload = payload_crypto.build_payload(data, seed, content_key, binding, version=1, recipient_keys=wrapped,
-                                               extra=None if source is None else {"source": source})  # fmt: skip
-        return Register(invoice_key, merkle.commitments_v2(data, seed).as_tuple(), payload)
+        return sealing.invoice_key(self.context.keyring.traders.ensure(seller_trader_key), invoice_number)
 
     def register(self, raw: Any, principal: Principal, *, wait: bool = True, source: dict[str, str] | None = None) -> dict[str, Any]:
         """Registers a key data set; waits for its block unless ``wait`` is False (then it is pending)."""
@@ -291,7 +298,6 @@ class Registration:
         waiting: dict[int, tuple[int, str, bool]] = {}  # entry id -> (line, gpid, new in this run)
         seen: dict[str, int] = {}
         batch: list[tuple[int, Prepared]] = []
-        cache: RecipientCache = {}
 
         def flush() -> None:
             if not batch:
@@ -313,16 +319,15 @@ class Registration:
             batch.clear()
             self.context.outbox.wake()
 
-        for record in records:
+        for record, sealed in self._sealed_rows(records, sender):
             report.read += 1
             if record.problem is not None:
                 report.rejected.append((record.line, [e.FieldProblem("", record.problem)]))
                 continue
-            try:
-                prepared = self.prepare(record.data, sender, cache=cache, source=record.source)
-            except e.ValidationFailed as exc:
-                report.rejected.append((record.line, exc.problems))
+            if isinstance(sealed, list):
+                report.rejected.append((record.line, sealed))
                 continue
+            prepared = _prepared(sealed)
             if prepared.gpid.hex in seen:
                 report.rejected.append(
                     (record.line, [e.FieldProblem("invoice.number", f"the same invoice as line {seen[prepared.gpid.hex]}")])
@@ -335,6 +340,78 @@ class Registration:
         flush()
         self._follow(waiting, report, on_progress, timeout_s)
         return report
+
+    def _sealed_rows(self, records: Iterable[SourceRecord], sender: str) -> Iterator[tuple[SourceRecord, sealing.Sealed | list[e.FieldProblem]]]:
+        """Each record with its sealed key data set (or the problems that rejected it), in order. The
+        first ``SEAL_HERE_ROWS`` are sealed in this process; the rest of a larger import in
+        ``import_workers`` worker processes (started after the first row, which learns the commonest
+        recipients), ``SEAL_CHUNK`` rows a task, while this process records, sends and indexes what
+        comes back. A row whose recipients the workers did not hold yet, and every row after a
+        worker failed, is sealed here."""
+        rows = iter(records)
+        head = list(itertools.islice(rows, SEAL_HERE_ROWS))
+        if not head:
+            return
+        sealer, lookup = self._sealer(sender, {})
+
+        def here(record: SourceRecord) -> sealing.Sealed | list[e.FieldProblem]:
+            try:
+                return sealing.seal(record.data, sealer, source=record.source, lookup=lookup)
+            except e.ValidationFailed as exc:
+                return list(exc.problems)
+
+        workers = self._workers() if len(head) == SEAL_HERE_ROWS else None
+        if workers is None:
+            for record in itertools.chain(head, rows):
+                yield record, ([] if record.problem is not None else here(record))
+            return
+        try:
+            pending: deque[tuple[list[SourceRecord], Future[list[sealing.SealOutcome]] | None]] = deque()
+
+            def submit() -> bool:
+                chunk = list(itertools.islice(rows, SEAL_CHUNK))
+                if not chunk:
+                    return False
+                snapshot = dataclasses.replace(sealer, recipients=dict(sealer.recipients))
+                task = [(r.data, r.source) for r in chunk if r.problem is None]
+                pending.append((chunk, workers.submit(sealing.seal_rows, snapshot, task) if task else None))
+                return True
+
+            for index, record in enumerate(head):
+                yield record, ([] if record.problem is not None else here(record))
+                if index == 0:  # the workers start with the recipients the first row needed
+                    while len(pending) < SEAL_CHUNKS_AHEAD * self.import_workers and submit():
+                        pass
+            while pending:
+                chunk, future = pending.popleft()
+                try:
+                    outcomes = iter([] if future is None else future.result())
+                except Exception:  # a worker died (memory, a signal): this process seals the rest
+                    log.warning("import.sealing_worker_failed", exc_info=True)
+                    workers.shutdown(wait=False, cancel_futures=True)
+                    for record in itertools.chain(chunk, *(c for c, _ in pending), rows):
+                        yield record, ([] if record.problem is not None else here(record))
+                    return
+                submit()
+                for record in chunk:
+                    if record.problem is not None:
+                        yield record, []
+                        continue
+                    outcome = next(outcomes)
+                    yield record, (here(record) if isinstance(outcome, sealing.RecipientsUnknown) else outcome)
+        finally:
+            workers.shutdown(wait=True, cancel_futures=True)
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        """Worker processes that seal rows of an import; None when there are to be none, or this
+        process may not start them (the node's daemonic engine process)."""
+        if self.import_workers < 1 or multiprocessing.current_process().daemon:
+            return None
+        try:
+            return ProcessPoolExecutor(self.import_workers, mp_context=multiprocessing.get_context("spawn"))
+        except (OSError, ValueError, RuntimeError):
+            log.warning("import.no_sealing_workers", exc_info=True)
+            return None
 
     def _follow(
         self,
