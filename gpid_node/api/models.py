@@ -128,6 +128,11 @@ class Freshness(_Open):
     chain_reachable: bool
 
 
+class ErasureMark(_Open):
+    erased_at: datetime = Field(description="when this node's operator erased the data (gpid-node erase)")
+    reason: str = Field(description="why, as the operator recorded it")
+
+
 class KeyDataSetView(_Open):
     gpid: str
     version: int
@@ -145,6 +150,10 @@ class KeyDataSetView(_Open):
     source: EInvoiceSource | None = Field(
         default=None, description="the e-invoice this version was derived from (kept inside its encrypted payload); "
         "null when it was not derived from one, or when `data` is not shown"
+    )
+    erasure: ErasureMark | None = Field(
+        default=None, description="set when this node erased the key data set's data (crypto-shredding): only its public "
+        "facts are shown here, whoever asks; other recipients' nodes keep their copies"
     )
     freshness: Freshness | None = None
 

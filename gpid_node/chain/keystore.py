@@ -255,8 +255,22 @@ class EncryptionKeyring:
         self._keys: dict[str, list[EncryptionKeyPair]] = {account: list(pairs) for account, pairs in (keys or {}).items() if pairs}
 
     def add(self, account: str, pair: EncryptionKeyPair) -> None:
-        """Adds ``pair`` as the account's current key (a rotation when it had one)."""
-        self._keys.setdefault(account, []).append(pair)
+        """Adds ``pair`` as the account's current key (a rotation when it had one). The mapping is
+        replaced, never changed in place: the indexer, the outbox and the HTTP handlers read it from
+        other threads while a key rotated on a running node is added (services/key_rotations.py)."""
+        self._keys = {**self._keys, account: [*self._keys.get(account, ()), pair]}
+
+    def adopt(self, account: str, pairs: Iterable[EncryptionKeyPair]) -> list[EncryptionKeyPair]:
+        """Adds, in order, those of ``pairs`` the account does not hold yet (the newest becomes its
+        current key); the pairs added."""
+        held = {pair.public_bytes for pair in self._keys.get(account, ())}
+        added = []
+        for pair in pairs:
+            if pair.public_bytes not in held:
+                held.add(pair.public_bytes)
+                self.add(account, pair)
+                added.append(pair)
+        return added
 
     def current(self, account: str) -> EncryptionKeyPair | None:
         pairs = self._keys.get(account)

@@ -23,6 +23,7 @@ outbox ``kind``        write                        registry function
 ``revoke``             :class:`Revoke`              ``revokeAccess``
 ``revoke_as_buyer``    :class:`RevokeAsBuyer`       ``revokeAccessAsBuyer``
 ``mandate``            :class:`SetMandate`          ``setMandate``
+``publish_key``        :class:`PublishEncryptionKey` ``publishEncryptionKey``
 =====================  ===========================  =====================================
 
 A grant's ``reason`` lives only in its JSON form (this node's outbox): it never goes on chain.
@@ -44,6 +45,7 @@ __all__ = [
     "Link",
     "LinkAsBuyer",
     "LinkAsSaltedBuyer",
+    "PublishEncryptionKey",
     "RecordVerification",
     "Register",
     "Revoke",
@@ -358,14 +360,33 @@ class SetMandate:
         return ContractCall("setMandate", (self.agent, self.direction, self.active))
 
 
+@dataclass(frozen=True)
+class PublishEncryptionKey:
+    """Publishes the sender's X25519 public key (32 bytes) as its current encryption key: a key rotated
+    while the node runs goes out through the node's outbox (services/key_rotations.py)."""
+
+    kind: ClassVar[str] = "publish_key"
+    public_key: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"public_key": _hex(self.public_key)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PublishEncryptionKey:
+        return cls(_unhex(data["public_key"]))
+
+    def call(self) -> ContractCall:
+        return ContractCall("publishEncryptionKey", (self.public_key,))
+
+
 Write: TypeAlias = (
     Register | Amend | Link | LinkAsBuyer | LinkAsSaltedBuyer | RecordVerification | Grant | GrantAsBuyer | Revoke
-    | RevokeAsBuyer | SetMandate
+    | RevokeAsBuyer | SetMandate | PublishEncryptionKey
 )
 _KINDS: dict[str, type[Write]] = {
     w.kind: w
     for w in (Register, Amend, Link, LinkAsBuyer, LinkAsSaltedBuyer, RecordVerification, Grant, GrantAsBuyer, Revoke,
-              RevokeAsBuyer, SetMandate)
+              RevokeAsBuyer, SetMandate, PublishEncryptionKey)
 }  # fmt: skip
 
 

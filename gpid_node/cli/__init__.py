@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`.running` (init, deploy, serve, dev), :mod:`.key_data_sets`, :mod:`.master_data`,
 :mod:`.access` (grants and mandates), :mod:`.disclosures` (disclose, check-disclosure), :mod:`.proofs` (proof bundles),
-:mod:`.keys`, :mod:`.participants`, :mod:`.index`; :mod:`.common` holds what they share.
+:mod:`.keys`, :mod:`.participants`, :mod:`.index`, :mod:`.erasures`; :mod:`.common` holds what they share.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from gpid_node.cli import access, disclosures, index, key_data_sets, keys, master_data, participants, proofs, running  # noqa: F401 - they add the commands
+from gpid_node.cli import access, disclosures, erasures, index, key_data_sets, keys, master_data, participants, proofs, running  # noqa: F401 - they add the commands
 from gpid_node.cli.common import app, print_error
 from gpid_node.domain import errors as e
 

@@ -98,13 +98,17 @@ def _only_account(keyring: Any, account: str | None) -> str:
 @encryption_app.command("rotate")
 def encryption_rotate(
     account: Annotated[Optional[str], typer.Option(help="the account (default: the node's only one)")] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for a running node to publish the new key")] = 60.0,
     data_dir: DataDir = None,
     rpc_url: RpcUrl = None,
 ) -> None:
     """Creates a new encryption key pair for an account, saves it and publishes it on chain.
 
-    The old keys stay in the keystore: data encrypted for them stays readable. Run it while the
-    node is stopped (a running node would not know its new key until restarted).
+    The old keys stay in the keystore: data encrypted for them stays readable. With the node stopped,
+    this command publishes the key itself. Beside a running node (serve or dev on this data folder),
+    it only saves the key: the node takes it on within a second, in both of its processes, and
+    publishes it through its own outbox; this command waits (up to --wait seconds) until the chain and
+    the node's index name the new key. No restart.
     """
     from gpid_node.chain.keystore import EncryptionKeystore
     from gpid_node.services.encryption_keys import rotate_key
@@ -113,18 +117,40 @@ def encryption_rotate(
 
     settings = settings_of(data_dir, rpc_url=rpc_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keystore = EncryptionKeystore(settings.data_dir / "keys", settings.keystore_password.get_secret_value())
     lock = lock_file(settings.data_dir / "node.lock")
-    if lock is None:
-        raise e.GPIDError(f"the data folder {settings.data_dir} is in use by a running gpid-node serve or dev: stop it, rotate, "
-                          "then start it again (a running node would not know its new key)")  # fmt: skip
+    if lock is None:  # a node serves this data folder: it publishes (one writer per account)
+        print_json(_rotate_beside_running_node(settings, keystore, account, wait))
+        return
     try:
         keyring = keyring_of(settings)
         node = open_node(settings, keyring)
         try:
-            keystore = EncryptionKeystore(settings.data_dir / "keys", settings.keystore_password.get_secret_value())
             result = rotate_key(node.client, keyring, keystore, _only_account(keyring, account))
         finally:
             node.store.dispose()
     finally:
         os.close(lock)
     print_json(result)
+
+
+def _rotate_beside_running_node(settings: Any, keystore: Any, account: str | None, wait: float) -> dict[str, Any]:
+    from gpid_node.chain.keystore import Keyring
+    from gpid_node.domain.addresses import checksum, is_address
+    from gpid_node.services.encryption_keys import rotate_beside_running_node
+    from gpid_node.services.node import open_node
+
+    if account is None:
+        held = sorted(path.stem for path in keystore.folder.glob("0x*.json"))
+        if len(held) != 1:
+            raise e.ValidationFailed([e.FieldProblem(
+                "--account", f"choose the account whose key to rotate: {', '.join(held) or 'this node has no key'}"
+            )])  # fmt: skip
+        account = held[0]
+    elif not is_address(account):
+        raise e.ValidationFailed([e.FieldProblem("--account", f"{account!r} is not an account address")])
+    node = open_node(settings, Keyring())  # for the chain's view and the index: nothing is sent from here
+    try:
+        return rotate_beside_running_node(node.client, node.store, keystore, checksum(account), timeout_s=max(0.0, wait))
+    finally:
+        node.store.dispose()

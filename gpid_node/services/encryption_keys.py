@@ -7,10 +7,16 @@ encryption keys, a rotation done while the node was stopped). An account that ca
 refused is skipped with a warning; a chain that cannot be reached stops the round (the next start
 tries again). The operator may publish a participant's key at onboarding instead
 (``publishEncryptionKeyFor``, :mod:`gpid_node.services.onboarding`).
+
+A rotation (:func:`rotate_key`) with the node stopped saves the new key and publishes it at once; one
+beside a running node (:func:`rotate_beside_running_node`) only saves it: the running node takes it on
+and publishes it through its own outbox (:mod:`gpid_node.services.key_rotations`), and the rotation
+waits until the chain and the node's index name it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,8 +27,13 @@ from gpid_node.chain.errors import RpcRefused
 from gpid_node.chain.keystore import EncryptionKeystore, Keyring
 from gpid_node.domain import errors as e
 from gpid_node.domain.encryption_keys import EncryptionKeyPair
+from gpid_node.store import access_queries
+from gpid_node.store.database import Store
 
-__all__ = ["KeyStatus", "key_statuses", "publish_current_key", "publish_current_keys", "rotate_key"]
+__all__ = ["KeyStatus", "key_statuses", "publish_current_key", "publish_current_keys", "rotate_beside_running_node", "rotate_key"]
+
+TAKE_ON_WAIT_S = 60.0  # how long a rotation beside a running node waits for the node to publish the key
+TAKE_ON_POLL_S = 0.5
 
 log = structlog.get_logger("gpid.keys")
 
@@ -114,4 +125,43 @@ def rotate_key(client: RegistryClient, keyring: Keyring, keystore: EncryptionKey
     except (e.GPIDError, RpcRefused) as exc:
         log.warning("keys.publish_refused", account=account, reason=str(exc))
         result["note"] = f"saved but not published ({exc}); the node publishes it when it starts"
+    return result
+
+
+def rotate_beside_running_node(
+    client: RegistryClient, store: Store, keystore: EncryptionKeystore, account: str, *, timeout_s: float = TAKE_ON_WAIT_S
+) -> dict[str, Any]:
+    """Saves a new current key pair for the account beside its old ones, for the node running on this
+    data folder to take on and publish (it looks at its key files every second: services/key_rotations.py);
+    nothing is sent from here (the node's outbox is the account's one writer). Waits up to ``timeout_s``
+    until the chain names the new key (``published``) and the node's index does (``indexed``: from then
+    on its registrations wrap to it)."""
+    if keystore.load(account) is None:
+        held = sorted(path.stem for path in keystore.folder.glob("0x*.json"))
+        raise e.ValidationFailed([e.FieldProblem(
+            "--account", f"this node holds no encryption key of {account} (no file in {keystore.folder}); its accounts: "
+                         f"{', '.join(held) or 'none'}"
+        )])  # fmt: skip
+    pair = keystore.rotate(account)
+    result: dict[str, Any] = {"account": account, "key_id": _hex(pair.key_id), "public_key": _hex(pair.public_bytes),
+                              "keys": len(keystore.load(account) or []), "published": False, "indexed": False,
+                              "published_by": "the running node (its outbox)"}  # fmt: skip
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            on_chain = client.encryption_key_of(account)
+        except e.ChainUnavailable:
+            on_chain = None
+        result["published"] = on_chain is not None and on_chain[0] == pair.public_bytes
+        if result["published"]:
+            with store.session() as session:
+                indexed = access_queries.current_keys(session, [account]).get(account)
+            result["indexed"] = indexed is not None and indexed.public_key == pair.public_bytes
+        if result["indexed"] or time.monotonic() >= deadline:
+            break
+        time.sleep(TAKE_ON_POLL_S)
+    if not result["indexed"]:
+        result["note"] = (f"saved; not yet {'indexed' if result['published'] else 'published'} after {timeout_s:g} s: the "
+                          "running node takes it on within a second and publishes it through its outbox (check its log for "
+                          "keys.encryption_key_taken_on, and `gpid-node keys encryption list`)")  # fmt: skip
     return result

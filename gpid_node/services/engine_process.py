@@ -11,6 +11,8 @@ The API process (parent) and the engine process (child) share the database and t
     parent ──("wake",)──────────────> child     entries were recorded: look now
     parent <─("finished", outcomes)── child     entries mined or failed: release their callers
     parent <─("indexer", state)────── child     the indexer moved: status, lag, wait_for follow it
+    parent ──("encryption_keys", n, keys)──> child     keys rotated while the node runs: hold them too
+    parent <─("encryption_keys_held", n)──── child     it does (the parent then publishes the new key)
 
 Nothing that must survive a crash goes through the pipe: the outbox's entries and the index are in
 the database, so either process can die at any moment and nothing is lost (the outbox is crash-safe
@@ -18,6 +20,8 @@ by design; a caller whose entries finish while no message reaches it sees them a
 The child exits as soon as the pipe closes (the API process is gone, even after ``kill -9``); it
 ignores SIGINT and SIGTERM, which the API process receives too and answers by stopping it. When the
 child dies on its own, the API process logs it and starts another (after 1 s, doubling up to 30 s).
+An encryption key rotated while the node runs (services/key_rotations.py) is handed over before it
+is published, and goes into the spec a restarted child is built from.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ RESTART_MAX_S = 30.0
 STOP_WAIT_S = 15.0
 START_WAIT_S = 60.0  # how long the API process waits for its engine process's first report before serving
 SYNC_TIME_EVERY_S = 1.0  # how often the time of the indexer's last sync alone is told to the API process
+HAND_OVER_WAIT_S = 30.0  # how long the API process waits for its engine process to hold rotated keys
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,19 @@ def _keyring_of(spec: EngineSpec) -> Any:
                            remote_accounts(spec.remote_signers or {}))  # fmt: skip
 
 
+def adopt_encryption_keys(encryption: Any, items: list[tuple[str, list[bytes]]]) -> int:
+    """Adds to ``encryption`` (an EncryptionKeyring) the keys of ``items`` (account → private keys,
+    oldest first) it does not hold yet; how many. The indexer takes them at its next block."""
+    from gpid_node.domain.encryption_keys import EncryptionKeyPair
+
+    added = 0
+    for account, raws in items:
+        added += len(encryption.adopt(account, [EncryptionKeyPair.from_private_bytes(raw) for raw in raws]))
+    if added:
+        log.info("engines.encryption_keys_added", keys=added)
+    return added
+
+
 def run_engines(spec: EngineSpec, pipe: Connection) -> None:
     """The engine process: the outbox and indexer threads built from ``spec``, until the API process
     says stop or goes away."""
@@ -152,6 +170,9 @@ def run_engines(spec: EngineSpec, pipe: Connection) -> None:
             message = pipe.recv()
             if message[0] == "wake":
                 engines.outbox.wake()
+            elif message[0] == "encryption_keys":
+                adopt_encryption_keys(engines.keyring.encryption, message[2])
+                send(("encryption_keys_held", message[1]))
             elif message[0] == "stop":
                 break
     except (EOFError, OSError):
@@ -175,6 +196,9 @@ class EngineProcess:
         self._stopping = threading.Event()
         self._receiver: threading.Thread | None = None
         self._reported = threading.Event()  # set by the engine process's first message
+        self._keys_sent = 0  # hand-overs of encryption keys sent, and those the engine process holds
+        self._keys_held = 0
+        self._keys_changed = threading.Condition()
 
     def start(self) -> EngineProcess:
         self._stopping.clear()
@@ -196,6 +220,23 @@ class EngineProcess:
 
     def wake(self) -> None:
         self._send(("wake",))
+
+    def hand_over_encryption_keys(self, timeout_s: float = HAND_OVER_WAIT_S) -> bool:
+        """Gives the engine process every encryption key the API process holds now (a key rotated while
+        the node runs) and waits until it holds them; False when ``timeout_s`` ran out first. A
+        restarted engine process gets them from the spec."""
+        with self._sending:
+            self.spec = replace(self.spec, encryption_keys=self.engines.keyring.encryption.private_keys())
+            self._keys_sent += 1
+            number = self._keys_sent
+        self._send(("encryption_keys", number, self.spec.encryption_keys))
+        with self._keys_changed:
+            return self._keys_changed.wait_for(lambda: self._keys_held >= number, timeout_s)
+
+    def _keys_handed_over(self, number: int) -> None:
+        with self._keys_changed:
+            self._keys_held = max(self._keys_held, number)
+            self._keys_changed.notify_all()
 
     def _send(self, message: tuple[Any, ...]) -> None:
         with self._sending:
@@ -225,11 +266,15 @@ class EngineProcess:
                 delay = min(delay * 2, RESTART_MAX_S)
                 with self._sending:
                     self._spawn()
+                    handed_over = self._keys_sent  # the new process was built from the spec, which holds them
+                self._keys_handed_over(handed_over)
                 self.engines.restarts += 1
                 continue
             self._reported.set()
             if message[0] == "finished":
                 self.engines.outbox.finished(message[1])
+            elif message[0] == "encryption_keys_held":
+                self._keys_handed_over(message[1])
             elif message[0] == "indexer":
                 self.engines.indexer.adopt(message[1])
                 delay = RESTART_FIRST_S  # it runs: the next restart waits the shortest time again

@@ -24,6 +24,7 @@ from gpid_node.services.engine_process import EngineProcess, EngineSpec
 from gpid_node.services.engines import Engines
 from gpid_node.services.events import Events
 from gpid_node.services.indexer import Indexer
+from gpid_node.services.key_rotations import KeyRotations
 from gpid_node.services.master_data import MasterData
 from gpid_node.services.outbox import Outbox
 from gpid_node.services.proof_bundles import ProofBundles
@@ -76,6 +77,7 @@ class Node:
         self.events = Events(self.context)
         self.webhooks = Webhooks(self.context, self.engines.webhooks)
         self._engine_process: EngineProcess | None = None
+        self._key_rotations: KeyRotations | None = None
 
     @property
     def store(self) -> Store:
@@ -109,9 +111,28 @@ class Node:
             self._engine_process = EngineProcess(self.engines, EngineSpec.of(self.engines, settings)).start()
         else:
             self.engines.start()
+        if settings is not None:  # keys rotated into the keystore while it runs (services/key_rotations.py)
+            self._key_rotations = self.key_rotations(settings).start()
         return self
 
+    def key_rotations(self, settings: Any) -> KeyRotations:
+        """What takes on the encryption keys rotated into ``<data dir>/keys`` while this node runs."""
+        from gpid_node.chain.keystore import EncryptionKeystore
+
+        def published_key_of(account: str) -> bytes | None:
+            published = self.client.encryption_key_of(account)
+            return None if published is None else published[0]
+
+        engine_process = self._engine_process
+        return KeyRotations(
+            EncryptionKeystore(settings.data_dir / "keys", settings.keystore_password.get_secret_value()), self.keyring,
+            self.store, self.outbox, published_key_of, None if engine_process is None else engine_process.hand_over_encryption_keys,
+        )  # fmt: skip
+
     def stop(self) -> None:
+        if self._key_rotations is not None:
+            self._key_rotations.stop()
+            self._key_rotations = None
         if self._engine_process is not None:
             self._engine_process.stop()
             self._engine_process = None

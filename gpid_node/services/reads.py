@@ -27,7 +27,7 @@ from gpid_node.domain.reference import is_country
 from gpid_node.domain.times import as_utc, iso
 from gpid_node.services.context import Context
 from gpid_node.services.provenance import source_of
-from gpid_node.store import queries
+from gpid_node.store import erasures, queries
 from gpid_node.store.tables import KeyDataSetRow, VersionRow
 
 CHAIN_DIGESTS_REMEMBERED = 100_000  # versions whose on-chain digest is remembered (about 20 MB)
@@ -307,11 +307,15 @@ class Reads:
             if row is None or not visible(session, row, principal):
                 raise e.UnknownGPID(str(gpid))
             chosen = queries.version_at(session, gpid.hex, version=version, as_of=as_of)
+            erased = erasures.erasure_of(session, gpid.hex)
         if chosen is None:
             if version is not None:
                 raise e.ValidationFailed([e.FieldProblem("version", f"{gpid} has versions 1 to {row.current_version}")])
             raise e.NotFound(f"{gpid} was registered at {iso(row.registered_at)}, after {iso(as_of)}")
         shown = shows_data(row, principal)
+        integrity = self.integrity(gpid, chosen)
+        if erased is not None and chosen.data is None:
+            integrity["problem"] = f"this node erased this key data set's data on {iso(erased.erased_at)}: it cannot be checked here"
         return {
             "gpid": str(gpid),
             "version": chosen.version,
@@ -319,11 +323,12 @@ class Reads:
             "data": chosen.data if shown else None,
             "format": row.format,
             "readable": shown and chosen.data is not None,
-            "integrity": self.integrity(gpid, chosen),
+            "integrity": integrity,
             "registered_at": iso(row.registered_at),
             "updated_at": iso(chosen.time),
             "issuer": row.issuer,
             "source": source_of(self.context, row, chosen) if shown else None,
+            "erasure": None if erased is None else {"erased_at": iso(erased.erased_at), "reason": erased.reason},
             "freshness": self.freshness(),
         }
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from gpid_node.store import erasures
 from gpid_node.store.tables import (
     AmendmentDelegateRow,
     ChainCursor,
@@ -203,6 +204,7 @@ def write_block(
         session.execute(_dialect_insert(session, _KDS).on_conflict_do_nothing(), new)
     if versions:
         session.execute(_dialect_insert(session, _VERSIONS).on_conflict_do_nothing(), versions)
+    set_updates = list(set_updates)
     for changes in set_updates:
         session.execute(update(_KDS).where(_KDS.c.gpid == changes["gpid"]).values({k: v for k, v in changes.items() if k != "gpid"}))
     if links:
@@ -212,6 +214,7 @@ def write_block(
         rows = _not_yet_stored(session, table, number, rows)
         if rows:
             session.execute(table.insert(), rows)
+    erasures.keep_erased(session, [*(r["gpid"] for r in new), *(r["gpid"] for r in versions), *(c["gpid"] for c in set_updates)])
 
 
 def _not_yet_stored(session: Session, table: Table, number: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,8 +286,10 @@ def delete_above(session: Session, number: int) -> tuple[int, dict[str, list[Map
 def update_key_data_set(session: Session, gpid: str, values: dict[str, Any]) -> None:
     """Sets a key data set's derived columns (after a rewind, or a content key learnt from a grant)."""
     session.execute(update(_KDS).where(_KDS.c.gpid == gpid).values(values))
+    erasures.keep_erased(session, [gpid])
 
 
 def update_version(session: Session, gpid: str, version: int, values: dict[str, Any]) -> None:
     """Sets a stored version's data, integrity and reason (a content key learnt later opened it)."""
     session.execute(update(_VERSIONS).where(_VERSIONS.c.gpid == gpid, _VERSIONS.c.version == version).values(values))
+    erasures.keep_erased(session, [gpid])

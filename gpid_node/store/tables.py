@@ -216,6 +216,19 @@ class EncryptionKeyRow(Base):
     log_index: Mapped[int] = mapped_column(Integer)
 
 
+class ErasureRow(Base):
+    """A GPID whose decrypted data and content key this node erased (crypto-shredding, the node's
+    part): who, when and why. Not chain-derived: a rewind or a rebuilt index keeps it, and the index
+    never stores the GPID's data or content key again (store/erasures.py)."""
+
+    __tablename__ = "erasures"
+    gpid: Mapped[str] = mapped_column(String(HEX16), primary_key=True)  # bytes16 hex
+    gpid_text: Mapped[str] = mapped_column(String(35))
+    erased_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    erased_at: Mapped[datetime]
+
+
 class MandateRow(Base):
     """``MandateSet``: standing mandates of a trader (by trader key) for an agent and a direction,
     given and withdrawn, in order (the newest row per trader, agent and direction is the state)."""

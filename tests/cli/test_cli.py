@@ -98,17 +98,36 @@ def test_encryption_keys_are_listed_and_rotate_publishes_the_new_key_keeping_the
     assert [(k["current"], k["published"]) for k in listed["keys"] if k["account"] == account] == [(False, False), (True, True)]
 
 
-def test_rotate_refuses_while_a_node_serves_the_folder(dev_folder: Any) -> None:
+def test_rotate_beside_a_running_node_only_saves_the_key_and_leaves_sending_to_the_node(dev_folder: Any) -> None:
+    """With the folder held (as a running `serve` or `dev` holds it) the command sends nothing: the node's
+    outbox is the account's one writer (tests/e2e/test_key_rotation.py shows a real node publishing it).
+    Here no node takes it on, so the command says so after --wait seconds."""
+    from gpid_node.chain.client import RegistryClient
+    from gpid_node.chain.deploy import Deployment
+    from gpid_node.chain.keystore import EncryptionKeystore
     from gpid_node.store.lease import lock_file
 
-    data_dir, _ = dev_folder
-    lock = lock_file(data_dir / "node.lock")  # as a running `serve` or `dev` holds it
+    data_dir, seller = dev_folder
+    deployment = Deployment.read(data_dir / "deployment.json")
+    rpc_url = next(line.split('"')[1] for line in (data_dir / "node.toml").read_text().splitlines() if line.startswith("rpc_url"))
+    client = RegistryClient.connect(rpc_url, deployment.registry)
+    keystore = EncryptionKeystore(data_dir / "keys", DEV_PASSWORD)
+    before, head = keystore.load(seller) or [], client.block_number()
+    lock = lock_file(data_dir / "node.lock")
     assert lock is not None
     try:
-        result = cli(data_dir, "keys", "encryption", "rotate", "--data-dir", str(data_dir))
+        unnamed = cli(data_dir, "keys", "encryption", "rotate", "--data-dir", str(data_dir))
+        result = cli(data_dir, "keys", "encryption", "rotate", "--account", seller, "--wait", "1", "--data-dir", str(data_dir))
     finally:
         os.close(lock)
-    assert result.returncode == 2 and "in use by a running gpid-node" in " ".join(result.stderr.split())
+    assert unnamed.returncode == 2 and "--account" in unnamed.stderr and "choose the account" in " ".join(unnamed.stderr.split())
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    after = keystore.load(seller) or []
+    assert [p.public_bytes for p in after[:-1]] == [p.public_bytes for p in before] and len(after) == len(before) + 1
+    assert answer["key_id"] == "0x" + after[-1].key_id.hex() and answer["keys"] == len(after)
+    assert (answer["published"], answer["indexed"]) == (False, False) and "running node" in answer["note"]
+    assert client.block_number() == head, "nothing was sent from the command line"
 
 
 def test_init_creates_the_encryption_key_with_the_node_key_and_prints_it(tmp_path: Path) -> None:

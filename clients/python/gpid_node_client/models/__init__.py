@@ -35,6 +35,7 @@ from .disclosure_request import DisclosureRequest
 from .discrepancy import Discrepancy
 from .e_invoice_source import EInvoiceSource
 from .end_mandate_direction import EndMandateDirection
+from .erasure_mark import ErasureMark
 from .event import Event
 from .event_data import EventData
 from .event_page import EventPage
@@ -162,6 +163,7 @@ __all__ = (
     "Discrepancy",
     "EInvoiceSource",
     "EndMandateDirection",
+    "ErasureMark",
     "Event",
     "EventData",
     "EventPage",

@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.e_invoice_source import EInvoiceSource
+    from ..models.erasure_mark import ErasureMark
     from ..models.freshness import Freshness
     from ..models.integrity import Integrity
     from ..models.key_data_set import KeyDataSet
@@ -37,6 +38,8 @@ class KeyDataSetView:
         issuer (None | str | Unset):
         source (EInvoiceSource | None | Unset): the e-invoice this version was derived from (kept inside its encrypted
             payload); null when it was not derived from one, or when `data` is not shown
+        erasure (ErasureMark | None | Unset): set when this node erased the key data set's data (crypto-shredding): only
+            its public facts are shown here, whoever asks; other recipients' nodes keep their copies
         freshness (Freshness | None | Unset):
     """
 
@@ -51,11 +54,13 @@ class KeyDataSetView:
     readable: bool | None | Unset = UNSET
     issuer: None | str | Unset = UNSET
     source: EInvoiceSource | None | Unset = UNSET
+    erasure: ErasureMark | None | Unset = UNSET
     freshness: Freshness | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.e_invoice_source import EInvoiceSource
+        from ..models.erasure_mark import ErasureMark
         from ..models.freshness import Freshness
         from ..models.key_data_set import KeyDataSet
 
@@ -111,6 +116,14 @@ class KeyDataSetView:
         else:
             source = self.source
 
+        erasure: dict[str, Any] | None | Unset
+        if isinstance(self.erasure, Unset):
+            erasure = UNSET
+        elif isinstance(self.erasure, ErasureMark):
+            erasure = self.erasure.to_dict()
+        else:
+            erasure = self.erasure
+
         freshness: dict[str, Any] | None | Unset
         if isinstance(self.freshness, Unset):
             freshness = UNSET
@@ -140,6 +153,8 @@ class KeyDataSetView:
             field_dict["issuer"] = issuer
         if source is not UNSET:
             field_dict["source"] = source
+        if erasure is not UNSET:
+            field_dict["erasure"] = erasure
         if freshness is not UNSET:
             field_dict["freshness"] = freshness
 
@@ -148,6 +163,7 @@ class KeyDataSetView:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.e_invoice_source import EInvoiceSource
+        from ..models.erasure_mark import ErasureMark
         from ..models.freshness import Freshness
         from ..models.integrity import Integrity
         from ..models.key_data_set import KeyDataSet
@@ -250,6 +266,23 @@ class KeyDataSetView:
 
         source = _parse_source(d.pop("source", UNSET))
 
+        def _parse_erasure(data: object) -> ErasureMark | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                erasure_type_0 = ErasureMark.from_dict(data)
+
+                return erasure_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErasureMark | None | Unset, data)
+
+        erasure = _parse_erasure(d.pop("erasure", UNSET))
+
         def _parse_freshness(data: object) -> Freshness | None | Unset:
             if data is None:
                 return data
@@ -279,6 +312,7 @@ class KeyDataSetView:
             readable=readable,
             issuer=issuer,
             source=source,
+            erasure=erasure,
             freshness=freshness,
         )
 
