@@ -1,7 +1,7 @@
 """erasures: the GPIDs whose data this node erased (crypto-shredding), who, when and why
 
-Revision ID: 0007_erasures
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04 19:45:00.000000
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_erasures'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
