@@ -6,7 +6,8 @@ Both payload formats in one sitting, each run in a fresh process (so that its pe
 own), in the order ``--formats`` gives (default ``2,1``: the encrypted path, the node's default,
 then the plaintext one). Prints one JSON object: per run import_per_s, reindex_per_s,
 import_peak_rss_mb (the node process; anvil runs in its own process), and the node process's CPU
-time per key data set in each phase (import_cpu_ms_per_set, reindex_cpu_ms_per_set). ``--profile-reindex`` adds
+time per key data set in each phase (import_cpu_ms_per_set, reindex_cpu_ms_per_set), and that of the
+import's sealing worker processes (import_workers_cpu_ms_per_set; GPID_IMPORT_WORKERS sets how many). ``--profile-reindex`` adds
 the re-index's top functions under cProfile (file:function, share of the re-index's time).
 """
 
@@ -42,6 +43,13 @@ NAMES = {1: "plain", 2: "encrypted"}
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_cpu_s() -> float:
+    """CPU time of this process's ended children (anvil runs on until the end, so only the import's
+    sealing workers, which end with it, count)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def top_functions(profile: cProfile.Profile, total_s: float, limit: int = 15) -> list[dict[str, Any]]:
@@ -105,6 +113,7 @@ def run(
             records = (SourceRecord(i + 1, sample_key_data_set(f"BENCH-{i:06d}", lines=lines, seed=i)) for i in range(count))
             import_profile = cProfile.Profile() if profile_import else None
             started, cpu_started = time.perf_counter(), time.process_time()
+            children_started = _children_cpu_s()
             if import_profile is not None:
                 import_profile.enable()  # the importing thread only (not the outbox's nor the indexer's)
             report = node.registration.import_key_data_sets(records, seller)
@@ -118,6 +127,7 @@ def run(
                     break
                 time.sleep(0.02)
             imported_s, import_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+            workers_cpu_s = _children_cpu_s() - children_started  # the sealing workers, ended with the import
             peak = _rss_mb()
             node.stop()
             assert report.summary()["registered"] == count, report.summary()
@@ -153,6 +163,8 @@ def run(
                 # CPU time of the node's process (every thread; anvil and workers not counted) per key
                 # data set: on a machine shared with other work, steadier than the rates
                 "import_cpu_ms_per_set": round(import_cpu_s / count * 1000, 3),
+                "import_workers": node.registration.import_workers,
+                "import_workers_cpu_ms_per_set": round(workers_cpu_s / count * 1000, 3),
                 "reindex_cpu_ms_per_set": round(reindex_cpu_s / count * 1000, 3),
                 "reindex_precheck_workers": precheck_workers,
                 "reindex_readable": readable,

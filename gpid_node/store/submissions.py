@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
 
-__all__ = ["entry", "finished", "known_registrations", "registered_invoices", "requests_about"]
+__all__ = ["entry", "finished", "known_registrations", "registered_invoices", "requests_about", "requests_about_each"]
 
 Reader = Session | Connection
 
@@ -32,6 +32,9 @@ _KNOWN_REGISTRATIONS: CompoundSelect[str, int | None] = union_all(
 
 # The writes of one kind this node recorded about one GPID (the outbox's gpid column is indexed).
 _REQUESTS_ABOUT = select(OutboxEntry.request).where(OutboxEntry.gpid == bindparam("gpid"), OutboxEntry.kind == bindparam("kind"))
+_REQUESTS_ABOUT_EACH = select(OutboxEntry.gpid, OutboxEntry.request).where(
+    OutboxEntry.gpid.in_(bindparam("gpids", expanding=True)), OutboxEntry.kind == bindparam("kind")
+)
 
 
 def known_registrations(reader: Reader, gpid_hexes: Iterable[str]) -> dict[str, int | None]:
@@ -80,3 +83,15 @@ def requests_about(reader: Reader, gpid_hex: str, kind: str) -> list[dict[str, A
     per format-2 event, and the ORM's execution path costs more than the select itself."""
     connection = reader.connection() if isinstance(reader, Session) else reader
     return [request for (request,) in connection.execute(_REQUESTS_ABOUT, {"gpid": gpid_hex, "kind": kind})]
+
+
+def requests_about_each(reader: Reader, gpid_hexes: Iterable[str], kind: str) -> dict[str, list[dict[str, Any]]]:
+    """:func:`requests_about` of many GPIDs in one query (the indexer asks once per block): GPID hex
+    -> its requests of ``kind``, every GPID asked for present (an empty list when there is none)."""
+    found: dict[str, list[dict[str, Any]]] = {gpid: [] for gpid in gpid_hexes}
+    if not found:
+        return found
+    connection = reader.connection() if isinstance(reader, Session) else reader
+    for gpid, request in connection.execute(_REQUESTS_ABOUT_EACH, {"gpids": list(found), "kind": kind}):
+        found[gpid].append(request)
+    return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from support.builders import SELLER_TRADER_ID, amended, key_data_set
 from support.recipients import issuer_key, recipient_keys
 from support.invoice_keys import gpid_of as gpid_of_invoice
@@ -176,3 +177,31 @@ def test_an_amendment_differing_from_the_one_we_recorded_is_checked_in_full_and_
     assert first.integrity_ok and not second.integrity_ok and not row.integrity_ok
     assert "does not match the commitments on chain (differing: goods)" in (second.integrity_problem or "")
     assert len(merkle_checks) == 1, "the registration (ours) was not checked again, the amendment (not ours) was"
+
+
+def test_the_own_registrations_of_a_block_are_looked_up_in_the_outbox_at_once(
+    registry: Any, store: Store, merkle_checks: list[dict[str, Any]]
+) -> None:
+    key, seller = EncryptionKeyPair.generate(), registry.people.seller.address
+    written = [prepare(registry, key_data_set(invoice_number=f"OWN-B{i}"), key) for i in range(4)]
+    registry.client.transact(registry.people.seller, "registerBatch",
+                             [Register(w.number, w.commitments, w.payload).batch_item() for w in written])  # fmt: skip
+    for w in written:
+        record(store, seller, Register(w.number, w.commitments, w.payload), w.gpid)
+    asked: list[str] = []
+
+    def outbox_reads(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM outbox" in statement:
+            asked.append(statement)
+
+    merkle_checks.clear()
+    event.listen(store.engine, "before_cursor_execute", outbox_reads)
+    try:
+        sync(registry, store, key)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", outbox_reads)
+    assert merkle_checks == [], "all four were recognised as ours"
+    assert len(asked) == 1, asked
+    for w in written:
+        row, (first,) = stored(store, w.gpid)
+        assert row.integrity_ok and first.data is not None
