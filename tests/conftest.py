@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: one real anvil per test session, snapshots per test."""
+"""Fixtures shared by the whole suite: one real anvil per test session, snapshots per test; and how a
+parallel run (``pytest -n N``, what ./scripts/test does without arguments) shares the tests out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from eth_account.signers.local import LocalAccount
 
@@ -27,6 +29,50 @@ from support.requirements import pytest_terminal_summary  # noqa: F401 - the hoo
 # tests start (support.processes.env_for passes the variable on). Tests that pin a hardfork keep it.
 if os.environ.get("GPID_TEST_HARDFORK"):
     os.environ[HARDFORK_ENV] = os.environ["GPID_TEST_HARDFORK"]
+
+
+# No timed assertions (STYLE.md): Hypothesis's default 200 ms deadline per example would be one, and it
+# fails when the machine is busy (parallel workers, other jobs), not when the code is wrong. Tests that
+# set their own settings() keep everything else they set.
+hypothesis.settings.register_profile("gpid-suite", deadline=None)
+hypothesis.settings.load_profile("gpid-suite")
+
+# In a parallel run (pytest-xdist, `--dist loadgroup`) the unit of work a worker takes is one test
+# module, so that a module's fixtures (module-scoped nodes, chains, wheels) are set up once, as in a
+# serial run. The folders here are one unit each: their session fixtures are expensive (tests/ui: a
+# seeded development node and Chromium), so one worker sets them up once for all their modules.
+WHOLE_FOLDERS = ("ui",)
+TESTS = Path(__file__).resolve().parent
+
+
+def work_unit(item: pytest.Item) -> str:
+    """The name of the unit of work ``item`` belongs to: its folder under tests/ for WHOLE_FOLDERS, else its module."""
+    path = item.path.resolve()
+    if not path.is_relative_to(TESTS):
+        return path.as_posix()
+    inside = path.relative_to(TESTS)
+    return inside.parts[0] if inside.parts[0] in WHOLE_FOLDERS else inside.as_posix()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which appends the group to each test id
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a parallel run: each test joins its unit of work (an ``xdist_group`` marker, unless it names
+    one itself), and the units that start real processes (marked ``slow``) are handed out first,
+    largest first, so that the longest ones do not start last and leave the other workers idle at the
+    end (scripts/test passes --no-loadscope-reorder so that xdist keeps this order). A serial run keeps
+    pytest's order and markers."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(work_unit(item)))
+        units.setdefault(work_unit(item), []).append(item)
+
+    def weight(unit: list[pytest.Item]) -> tuple[int, int]:
+        return (sum(1 for item in unit if item.get_closest_marker("slow")), len(unit))
+
+    items[:] = [item for unit in sorted(units.values(), key=weight, reverse=True) for item in unit]
 
 
 def pytest_report_header() -> str:
