@@ -37,42 +37,59 @@ if os.environ.get("GPID_TEST_HARDFORK"):
 hypothesis.settings.register_profile("gpid-suite", deadline=None)
 hypothesis.settings.load_profile("gpid-suite")
 
-# In a parallel run (pytest-xdist, `--dist loadgroup`) the unit of work a worker takes is one test
+# In a parallel run (pytest-xdist; the scheduler below) the unit of work a worker takes is one test
 # module, so that a module's fixtures (module-scoped nodes, chains, wheels) are set up once, as in a
-# serial run. The folders here are one unit each: their session fixtures are expensive (tests/ui: a
-# seeded development node and Chromium), so one worker sets them up once for all their modules.
+# serial run. The folders in WHOLE_FOLDERS are one unit each: their session fixtures are expensive
+# (tests/ui: a seeded development node and Chromium), so one worker sets them up once for all their
+# modules. The units are handed out longest first, so that no long one starts last while the other
+# workers idle: the folders in LONGEST_FIRST (in that order; tests/ui is one long unit, and the
+# end-to-end and fault modules run several nodes for minutes, even with one test), then the modules
+# with the most tests marked slow (they start real processes), then the others by their number of tests.
 WHOLE_FOLDERS = ("ui",)
+LONGEST_FIRST = ("ui", "e2e", "faults")
 TESTS = Path(__file__).resolve().parent
 
 
+def work_unit_of(nodeid: str) -> str:
+    """The unit of work of a test id (relative to the rootdir): its folder under tests/ for WHOLE_FOLDERS, else its module."""
+    module = nodeid.split("::")[0]
+    parts = module.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == TESTS.name and parts[1] in WHOLE_FOLDERS else module
+
+
 def work_unit(item: pytest.Item) -> str:
-    """The name of the unit of work ``item`` belongs to: its folder under tests/ for WHOLE_FOLDERS, else its module."""
-    path = item.path.resolve()
-    if not path.is_relative_to(TESTS):
-        return path.as_posix()
-    inside = path.relative_to(TESTS)
-    return inside.parts[0] if inside.parts[0] in WHOLE_FOLDERS else inside.as_posix()
+    return work_unit_of(item.nodeid)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which appends the group to each test id
+def unit_weight(unit: str, items: list[pytest.Item]) -> tuple[int, int, int]:
+    """How early a unit of work is handed out (the larger, the earlier)."""
+    folder = unit.split("/")[0]
+    first = len(LONGEST_FIRST) - LONGEST_FIRST.index(folder) if folder in LONGEST_FIRST else 0
+    return (first, sum(1 for item in items if item.get_closest_marker("slow")), len(items))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """A parallel run hands out units of work (:func:`work_unit`), in collection order. (xdist's own
+    ``--dist loadgroup`` cannot group here: it renames ``item._nodeid``, which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit_of(nodeid)
+
+    return WorkUnitScheduling(config, log) if config.getvalue("dist") != "each" else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a parallel run: each test joins its unit of work (an ``xdist_group`` marker, unless it names
-    one itself), and the units that start real processes (marked ``slow``) are handed out first,
-    largest first, so that the longest ones do not start last and leave the other workers idle at the
-    end (scripts/test passes --no-loadscope-reorder so that xdist keeps this order). A serial run keeps
-    pytest's order and markers."""
+    """In a parallel run the units of work are put in the order they are to be handed out (scripts/test
+    passes --no-loadscope-reorder so that xdist keeps it). A serial run keeps pytest's order."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     units: dict[str, list[pytest.Item]] = {}
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(work_unit(item)))
         units.setdefault(work_unit(item), []).append(item)
-
-    def weight(unit: list[pytest.Item]) -> tuple[int, int]:
-        return (sum(1 for item in unit if item.get_closest_marker("slow")), len(unit))
-
-    items[:] = [item for unit in sorted(units.values(), key=weight, reverse=True) for item in unit]
+    ordered = sorted(units.items(), key=lambda unit: unit_weight(*unit), reverse=True)
+    items[:] = [item for _, unit in ordered for item in unit]
 
 
 def pytest_report_header() -> str:
