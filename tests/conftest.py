@@ -1,5 +1,4 @@
-"""Fixtures shared by the whole suite: one real anvil per test session, snapshots per test; and how a
-parallel run (``pytest -n N``, what ./scripts/test does without arguments) shares the tests out."""
+"""Fixtures shared by the whole suite: one real anvil per test session, snapshots per test."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hypothesis
 import pytest
 from eth_account.signers.local import LocalAccount
 
@@ -29,67 +27,6 @@ from support.requirements import pytest_terminal_summary  # noqa: F401 - the hoo
 # tests start (support.processes.env_for passes the variable on). Tests that pin a hardfork keep it.
 if os.environ.get("GPID_TEST_HARDFORK"):
     os.environ[HARDFORK_ENV] = os.environ["GPID_TEST_HARDFORK"]
-
-
-# No timed assertions (STYLE.md): Hypothesis's default 200 ms deadline per example would be one, and it
-# fails when the machine is busy (parallel workers, other jobs), not when the code is wrong. Tests that
-# set their own settings() keep everything else they set.
-hypothesis.settings.register_profile("gpid-suite", deadline=None)
-hypothesis.settings.load_profile("gpid-suite")
-
-# In a parallel run (pytest-xdist; the scheduler below) the unit of work a worker takes is one test
-# module, so that a module's fixtures (module-scoped nodes, chains, wheels) are set up once, as in a
-# serial run. The folders in WHOLE_FOLDERS are one unit each: their session fixtures are expensive
-# (tests/ui: a seeded development node and Chromium), so one worker sets them up once for all their
-# modules. The units are handed out longest first, so that no long one starts last while the other
-# workers idle: the folders in LONGEST_FIRST (in that order; tests/ui is one long unit, and the
-# end-to-end and fault modules run several nodes for minutes, even with one test), then the modules
-# with the most tests marked slow (they start real processes), then the others by their number of tests.
-WHOLE_FOLDERS = ("ui",)
-LONGEST_FIRST = ("ui", "e2e", "faults")
-TESTS = Path(__file__).resolve().parent
-
-
-def work_unit_of(nodeid: str) -> str:
-    """The unit of work of a test id (relative to the rootdir): its folder under tests/ for WHOLE_FOLDERS, else its module."""
-    module = nodeid.split("::")[0]
-    parts = module.split("/")
-    return parts[1] if len(parts) > 2 and parts[0] == TESTS.name and parts[1] in WHOLE_FOLDERS else module
-
-
-def work_unit(item: pytest.Item) -> str:
-    return work_unit_of(item.nodeid)
-
-
-def unit_weight(unit: str, items: list[pytest.Item]) -> tuple[int, int, int]:
-    """How early a unit of work is handed out (the larger, the earlier)."""
-    folder = unit.split("/")[0]
-    first = len(LONGEST_FIRST) - LONGEST_FIRST.index(folder) if folder in LONGEST_FIRST else 0
-    return (first, sum(1 for item in items if item.get_closest_marker("slow")), len(items))
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """A parallel run hands out units of work (:func:`work_unit`), in collection order. (xdist's own
-    ``--dist loadgroup`` cannot group here: it renames ``item._nodeid``, which pytest 9 no longer reads.)"""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class WorkUnitScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return work_unit_of(nodeid)
-
-    return WorkUnitScheduling(config, log) if config.getvalue("dist") != "each" else None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a parallel run the units of work are put in the order they are to be handed out (scripts/test
-    passes --no-loadscope-reorder so that xdist keeps it). A serial run keeps pytest's order."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    units: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        units.setdefault(work_unit(item), []).append(item)
-    ordered = sorted(units.items(), key=lambda unit: unit_weight(*unit), reverse=True)
-    items[:] = [item for _, unit in ordered for item in unit]
 
 
 def pytest_report_header() -> str:
