@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from eth_account.signers.local import LocalAccount
 
@@ -27,6 +28,13 @@ from support.requirements import pytest_terminal_summary  # noqa: F401 - the hoo
 # tests start (support.processes.env_for passes the variable on). Tests that pin a hardfork keep it.
 if os.environ.get("GPID_TEST_HARDFORK"):
     os.environ[HARDFORK_ENV] = os.environ["GPID_TEST_HARDFORK"]
+
+
+# No timed assertions (STYLE.md): Hypothesis's default 200 ms deadline per example would be one, and it
+# fails when the machine is busy, not when the code is wrong. Tests that set their own settings() keep
+# everything else they set.
+hypothesis.settings.register_profile("gpid-suite", deadline=None)
+hypothesis.settings.load_profile("gpid-suite")
 
 
 def pytest_report_header() -> str:

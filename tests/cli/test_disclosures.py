@@ -25,7 +25,8 @@ def offline(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``gpid-node *args`` in an empty folder with an environment that names no data folder or node."""
     home = tmp_path / "nowhere"
     home.mkdir(exist_ok=True)
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GPID_CONFIG": str(home / "absent.toml")}
+    # COLUMNS: wide lines, so that a long temporary path is not wrapped in the message
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GPID_CONFIG": str(home / "absent.toml"), "COLUMNS": "250"}
     return subprocess.run([GPID_NODE, *args], env=env, cwd=home, capture_output=True, text=True, timeout=120)
 
 
