@@ -33,10 +33,10 @@ from gpid_node.store.tables import MINED
 log = structlog.get_logger("gpid.registration")
 
 PLAIN, ENCRYPTED = sealing.PLAIN, sealing.ENCRYPTED
-SECRETS_REMEMBERED = 10_000
+SECRETS_REMEMBERED = 10_000  # shared secrets of (seller key, recipient key) pairs kept in memory
 SEAL_HERE_ROWS = 200  # an import of more rows seals the others in worker processes
 SEAL_CHUNK = 50  # rows a worker seals in one task
-SEAL_CHUNKS_AHEAD = 3  # tasks queued per worker  # shared secrets of (seller key, recipient key) pairs kept in memory
+SEAL_CHUNKS_AHEAD = 3  # tasks queued per worker
 
 # The recipients of a registration (with their hint secrets), per kind of registration
 # (sealing.RecipientsKey: buyer trader ID, seller country, buyer country): looked up once per
