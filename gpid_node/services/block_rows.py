@@ -274,7 +274,7 @@ class BlockRows:
     delegates: list[dict[str, Any]] = field(default_factory=list)
     opened: dict[str, bytes] = field(default_factory=dict)  # gpid -> content key learnt from a grant in this block
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # gpid -> key data set of an earlier block, as read
-    own_requests: OwnRequests | None = None  # what this node recorded about the block's format-2 writes
+    own_requests: OwnRequests = field(default_factory=dict)  # what this node recorded about the block's format-2 writes
 
     def _histories(self) -> dict[str, list[dict[str, Any]]]:
         return {name: getattr(self, name) for name in index_writes.HISTORIES}
@@ -361,8 +361,7 @@ def _map_registration(session: Session, work: BlockRows, event: Event, block: Bl
             issuer_keys = keys.issuer_keys(session, a["issuer"], work.encryption_keys)
             ahead = keys.prechecked((event.transaction_hash, event.log_index))
             if ahead is None or ahead[2] not in issuer_keys:  # a worker's result counts for the issuer's keys only
-                own = own_registration(session, keys.content_key_finder(issuer_keys), gpid, payload, committed, keys.binding(gpid),
-                                       work.own_requests)  # fmt: skip
+                own = own_registration(keys.content_key_finder(issuer_keys), gpid, payload, committed, keys.binding(gpid), work.own_requests)
                 ahead = (*own, None) if own is not None else open_registration(keys, gpid, payload, committed, issuer_keys)
             check, content_key, _ = ahead
             if content_key is not None:
@@ -404,7 +403,7 @@ def _check_amendment(session: Session, work: BlockRows, event: Event, gpid: str,
     if content_key is None or work.keys is None:
         return PayloadCheck(None, None)  # not readable here: public facts only
     binding = work.keys.binding(gpid)
-    check = own_amendment(session, gpid, payload, a["commitments"], content_key, binding, number, work.own_requests) or check_encrypted_payload(
+    check = own_amendment(gpid, payload, a["commitments"], content_key, binding, number, work.own_requests) or check_encrypted_payload(
         payload, a["commitments"], content_key, binding, number
     )
     return check.adding(_seed_problems(check, state.get("seed")))

@@ -32,7 +32,7 @@ KeyFinder = Callable[[Iterable[payload_crypto.RecipientKey], str], bytes | None]
 
 
 # The requests this node recorded about GPIDs, per (kind, GPID hex), read for a whole block at once
-# (:func:`requests_of_block`); a GPID missing from it is looked up alone.
+# (:func:`requests_of_block`).
 OwnRequests = Mapping[tuple[str, str], Sequence[Mapping[str, Any]]]
 
 
@@ -52,15 +52,12 @@ def requests_of_block(session: Session, events: Iterable[Event]) -> dict[tuple[s
     return found
 
 
-def is_own(
-    session: Session, kind: str, gpid_hex: str, payload: bytes, committed: Sequence[bytes], known: OwnRequests | None = None
-) -> bool:
+def is_own(kind: str, gpid_hex: str, payload: bytes, committed: Sequence[bytes], known: OwnRequests) -> bool:
     """Whether this node recorded a write of ``kind`` (``register`` or ``amend``) about the GPID with
-    exactly this payload and these commitments (a registration's, an amendment's new ones);
-    ``known`` holds the requests of the block's GPIDs when they were read at once."""
+    exactly this payload and these commitments (a registration's, an amendment's new ones); ``known``
+    holds the requests of the block's GPIDs (:func:`requests_of_block`)."""
     payload, words = bytes(payload), [bytes(word) for word in committed]
-    requests = known.get((kind, gpid_hex)) if known is not None else None
-    for request in submissions.requests_about(session, gpid_hex, kind) if requests is None else requests:
+    for request in known.get((kind, gpid_hex), ()):
         write = Register.from_json(request) if kind == Register.kind else Amend.from_json(request)
         mine = write.commitments if isinstance(write, Register) else write.next
         if write.payload == payload and list(mine) == words:
@@ -69,13 +66,13 @@ def is_own(
 
 
 def own_registration(
-    session: Session, content_key: KeyFinder, gpid_hex: str, payload: bytes, committed: Sequence[bytes],
-    binding: payload_crypto.Binding, known: OwnRequests | None = None,
+    content_key: KeyFinder, gpid_hex: str, payload: bytes, committed: Sequence[bytes], binding: payload_crypto.Binding,
+    known: OwnRequests,
 ) -> tuple[PayloadCheck, bytes | None] | None:  # fmt: skip
     """A registration this node wrote, read without the Merkle check: its data, seed and content
     key (``content_key`` finds ours among its wrapped keys); None when it is not one of ours (or
     does not read back, which the full check then reports)."""
-    if not is_own(session, Register.kind, gpid_hex, payload, committed, known):
+    if not is_own(Register.kind, gpid_hex, payload, committed, known):
         return None
     try:
         key = content_key(payload_crypto.decode_payload(bytes(payload)).recipient_keys, gpid_hex)
@@ -88,12 +85,12 @@ def own_registration(
 
 
 def own_amendment(
-    session: Session, gpid_hex: str, payload: bytes, committed: Sequence[bytes], content_key: bytes,
-    binding: payload_crypto.Binding, version: int, known: OwnRequests | None = None,
+    gpid_hex: str, payload: bytes, committed: Sequence[bytes], content_key: bytes, binding: payload_crypto.Binding,
+    version: int, known: OwnRequests,
 ) -> PayloadCheck | None:  # fmt: skip
     """An amendment this node wrote, read without the Merkle check, with the reason inside it (None
     when it is not ours)."""
-    if not is_own(session, Amend.kind, gpid_hex, payload, committed, known):
+    if not is_own(Amend.kind, gpid_hex, payload, committed, known):
         return None
     try:
         read = payload_crypto.read_payload(bytes(payload), content_key, binding, version)

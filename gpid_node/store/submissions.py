@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpid_node.store.tables import FAILED, MINED, KeyDataSetRow, OutboxEntry
 
-__all__ = ["entry", "finished", "known_registrations", "registered_invoices", "requests_about", "requests_about_each"]
+__all__ = ["entry", "finished", "known_registrations", "registered_invoices", "requests_about_each"]
 
 Reader = Session | Connection
 
@@ -30,8 +30,7 @@ _KNOWN_REGISTRATIONS: CompoundSelect[str, int | None] = union_all(
     ),
 )
 
-# The writes of one kind this node recorded about one GPID (the outbox's gpid column is indexed).
-_REQUESTS_ABOUT = select(OutboxEntry.request).where(OutboxEntry.gpid == bindparam("gpid"), OutboxEntry.kind == bindparam("kind"))
+# The writes of one kind this node recorded about some GPIDs (the outbox's gpid column is indexed).
 _REQUESTS_ABOUT_EACH = select(OutboxEntry.gpid, OutboxEntry.request).where(
     OutboxEntry.gpid.in_(bindparam("gpids", expanding=True)), OutboxEntry.kind == bindparam("kind")
 )
@@ -77,17 +76,11 @@ def finished(reader: Reader, entry_ids: Sequence[int]) -> list[Row[int, str, dic
     return list(reader.execute(statement).all())
 
 
-def requests_about(reader: Reader, gpid_hex: str, kind: str) -> list[dict[str, Any]]:
-    """The requests (their JSON form, chain/writes.py) of every entry of ``kind`` this node recorded
-    about a GPID, whatever became of them. Run on the session's connection: the indexer asks once
-    per format-2 event, and the ORM's execution path costs more than the select itself."""
-    connection = reader.connection() if isinstance(reader, Session) else reader
-    return [request for (request,) in connection.execute(_REQUESTS_ABOUT, {"gpid": gpid_hex, "kind": kind})]
-
-
 def requests_about_each(reader: Reader, gpid_hexes: Iterable[str], kind: str) -> dict[str, list[dict[str, Any]]]:
-    """:func:`requests_about` of many GPIDs in one query (the indexer asks once per block): GPID hex
-    -> its requests of ``kind``, every GPID asked for present (an empty list when there is none)."""
+    """The requests (their JSON form, chain/writes.py) of every entry of ``kind`` this node recorded
+    about each of ``gpid_hexes``, whatever became of them, in one query (the indexer asks once per
+    block, on the session's connection: the ORM's execution path costs more than the select itself):
+    GPID hex -> its requests, every GPID asked for present (an empty list when there is none)."""
     found: dict[str, list[dict[str, Any]]] = {gpid: [] for gpid in gpid_hexes}
     if not found:
         return found
