@@ -153,6 +153,10 @@ class EncryptionKeystore:
     def path_of(self, account: str) -> Path:
         return self.folder / f"{checksum(account)}.json"
 
+    def accounts(self) -> list[str]:
+        """The accounts that have an encryption key file here, in file-name order."""
+        return sorted(path.stem for path in self.folder.glob("0x*.json"))
+
     def load(self, account: str) -> list[EncryptionKeyPair] | None:
         """The account's key pairs, oldest first; None when it has no file. A wrong password or a damaged
         file is a ValidationFailed naming the file."""

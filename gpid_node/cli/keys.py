@@ -141,7 +141,7 @@ def _rotate_beside_running_node(settings: Any, keystore: Any, account: str | Non
     from gpid_node.services.node import open_node
 
     if account is None:
-        held = sorted(path.stem for path in keystore.folder.glob("0x*.json"))
+        held = keystore.accounts()
         if len(held) != 1:
             raise e.ValidationFailed([e.FieldProblem(
                 "--account", f"choose the account whose key to rotate: {', '.join(held) or 'this node has no key'}"

@@ -137,7 +137,7 @@ def rotate_beside_running_node(
     until the chain names the new key (``published``) and the node's index does (``indexed``: from then
     on its registrations wrap to it)."""
     if keystore.load(account) is None:
-        held = sorted(path.stem for path in keystore.folder.glob("0x*.json"))
+        held = keystore.accounts()
         raise e.ValidationFailed([e.FieldProblem(
             "--account", f"this node holds no encryption key of {account} (no file in {keystore.folder}); its accounts: "
                          f"{', '.join(held) or 'none'}"
