@@ -2,7 +2,7 @@
 GPID's decrypted data and content key from the index, and keeps them out of it.
 
 What an erasure removes from this node's index: the GPID's content key and Merkle seed, the decrypted
-data of every version (and a format-1 version's salt), and the columns derived from that data (the
+data of every version (and a format-1 version's salt) with its reason in words, and the columns derived from that data (the
 invoice number, the buyer's trader ID, both countries); the key data set becomes public facts only
 (``readable`` false). The chain-derived public facts stay (versions, digests, payloads as the chain
 carries them, links, grants). :func:`keep_erased` is called by every index write that may bring the
@@ -29,7 +29,7 @@ _VERSIONS: Table = VersionRow.__table__  # type: ignore[assignment]
 # What an erased key data set's row and versions hold of what was decrypted: nothing.
 ERASED_SET = {"content_key": None, "seed": None, "readable": False, "invoice_number": None, "buyer_trader_id": None,
               "seller_country": None, "buyer_country": None}  # fmt: skip
-ERASED_VERSION = {"data": None, "salt": None}
+ERASED_VERSION = {"data": None, "salt": None, "reason": None}  # a format-2 reason in words is decrypted too
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,12 @@ def _raw(store: Store, gpid_hex: str) -> tuple[Any, list[Any]]:
 ERASED_ROW = (None, None, False, None, None, None, None)
 
 
+def _reasons(store: Store, gpid_hex: str) -> list[str | None]:
+    """The reasons in words the database holds for the key data set's versions."""
+    with store.session() as session:
+        return [v.reason for v in session.query(VersionRow).filter(VersionRow.gpid == gpid_hex).order_by(VersionRow.version)]
+
+
 def test_erasure_removes_the_data_and_content_key_and_keeps_the_record(registry: Any, store: Store) -> None:
     people = registry.people
     key = EncryptionKeyPair.generate()
@@ -69,9 +75,11 @@ def test_nothing_the_indexer_does_later_brings_the_data_back(registry: Any, stor
     node.sync()
     erase(store, str(kds.gpid), reason="retention period ended", erased_by="operator")
 
-    amend2(registry, kds, amended(v1, **{"goods.0.value": "999.00"}))  # the indexer remembers the content key
+    said = "unit price corrected to 999.00 EUR"  # decrypted like the data: erased like it
+    amend2(registry, kds, amended(v1, **{"goods.0.value": "999.00"}), inside=said)  # the indexer remembers the content key
     node.sync()
     assert _raw(store, kds.gpid.hex) == (ERASED_ROW, [(None, None), (None, None)])
+    assert _reasons(store, kds.gpid.hex) == [None, None]
 
     snapshot = rpc(client, "evm_snapshot")
     grant(registry, kds, people.broker.address, broker_key)  # a grant opens the stored versions again
@@ -89,6 +97,7 @@ def test_nothing_the_indexer_does_later_brings_the_data_back(registry: Any, stor
     assert _raw(store, kds.gpid.hex) == (None, [])
     rebuilt.sync()
     assert _raw(store, kds.gpid.hex) == (ERASED_ROW, [(None, None), (None, None)])
+    assert _reasons(store, kds.gpid.hex) == [None, None]
     assert erasure_of(store, kds.gpid) is not None
 
 
